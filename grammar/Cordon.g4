@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Cordon rule language: the whole surface syntax. Semantics (names, types, units, dates,
+// countries) live in compiler/check; this grammar only decides the shape of a file.
+// docs/language.md documents every construct with examples.
+//
+// Conventions:
+// - `decl` is the unit of error recovery: compiler/parse parses one declaration at a time and,
+//   after a syntax error, resumes at the next declaration keyword. Keep every top-level construct
+//   starting with one of the keywords listed in compiler/parse/parse.cpp (kDeclKeywords).
+// - `///` doc comments go to a hidden channel and are attached to the declaration that follows.
+// - Soft keywords (`title`, `source`, `from`, `by`, `some`, `set`) are also valid names.
+grammar Cordon;
+
+// ---------------------------------------------------------------------------------------------
+// Files and declarations
+
+file        : moduleDecl? decl* EOF ;
+
+moduleDecl  : MODULE qualifiedName moduleAttr* ;
+moduleAttr  : TITLE STRING        # titleAttr
+            | SOURCE STRING       # sourceAttr
+            ;
+
+decl        : importDecl
+            | unitDecl
+            | outcomesDecl
+            | inputDecl
+            | letDecl
+            | tableDecl
+            | ruleDecl
+            | testDecl
+            ;
+
+// import ear.country_groups (D1, D4, D5)
+importDecl  : IMPORT qualifiedName (LPAREN name (COMMA name)* COMMA? RPAREN)? ;
+
+// unit mm2        unit day = 24 h        unit tbps = 1000 GB / s
+unitDecl    : UNIT name (ASSIGN expr)? ;
+
+// outcomes prohibited > license_required > no_license_required
+outcomesDecl: OUTCOMES name (GT name)* ;
+
+// input Item { tpp: number  die_area: number mm2 }
+inputDecl   : INPUT name LBRACE fieldDecl* RBRACE ;
+fieldDecl   : name COLON typeExpr COMMA? ;
+
+// let density(i: Item): number / mm2 = i.tpp / i.die_area
+letDecl     : LET name (LPAREN (param (COMMA param)* COMMA?)? RPAREN)? (COLON typeExpr)? ASSIGN expr ;
+param       : name COLON typeExpr ;
+
+// table entity_list from "entities.csv" { name: text  country: country }
+// extern table entity_list { name: text }
+tableDecl   : EXTERN? TABLE name (FROM STRING)? LBRACE columnDecl* RBRACE ;
+columnDecl  : name COLON typeExpr COMMA? ;
+
+ruleDecl    : RULE name ruleClause* thenClause unlessClause* ;
+ruleClause  : CITES STRING        # citesClause
+            | EFFECTIVE DATE      # effectiveClause
+            | UNTIL DATE          # untilClause
+            | WHEN expr           # whenClause
+            ;
+thenClause  : THEN name STRING? ;
+unlessClause: UNLESS expr THEN name STRING? ;
+
+testDecl    : TEST STRING LBRACE givenClause* expectClause RBRACE ;
+givenClause : GIVEN name ASSIGN expr ;
+expectClause: EXPECT name (BY name (COMMA name)*)? ;
+
+// ---------------------------------------------------------------------------------------------
+// Types: number mm2, number / mm2, number GB / s, country?, enum { a, b }, set<country>
+
+typeExpr    : typeBase unitSpec? QUESTION? ;
+typeBase    : ENUM LBRACE name (COMMA name)* COMMA? RBRACE   # enumType
+            | SET LT typeExpr GT                             # setType
+            | name                                           # namedType
+            ;
+unitSpec    : (name | SLASH name) ((STAR | SLASH) name)* ;
+
+// ---------------------------------------------------------------------------------------------
+// Expressions. In an ANTLR left-recursive rule an earlier alternative binds tighter:
+//   postfix (.field, call) > unary minus > * / > + - > otherwise > comparisons, in, is
+//   > not > and > or
+
+expr
+    : primary                                              # primaryExpr
+    | expr DOT name                                        # fieldExpr
+    | expr LPAREN (expr (COMMA expr)* COMMA?)? RPAREN      # callExpr
+    | MINUS expr                                           # negExpr
+    | expr op=(STAR | SLASH) expr                          # mulExpr
+    | expr op=(PLUS | MINUS) expr                          # addExpr
+    | expr OTHERWISE expr                                  # otherwiseExpr
+    | expr op=(EQ | NE | LT | LE | GT | GE) expr           # compareExpr
+    | expr NOT? IN expr                                    # inExpr
+    | expr IS SOME name                                    # isSomeExpr
+    | expr IS NONE                                         # isNoneExpr
+    | NOT expr                                             # notExpr
+    | expr AND expr                                        # andExpr
+    | expr OR expr                                         # orExpr
+    ;
+
+primary
+    : NUMBER IDENT?                                        # numberLit
+    | STRING                                               # stringLit
+    | DATE                                                 # dateLit
+    | BAD_DATE                                             # badDateLit
+    | (TRUE | FALSE)                                       # boolLit
+    | NONE                                                 # noneLit
+    | name                                                 # nameRef
+    | LBRACE fieldInit (COMMA fieldInit)* COMMA? RBRACE    # recordLit
+    | LBRACE (expr (COMMA expr)* COMMA?)? RBRACE           # setLit
+    | LPAREN expr RPAREN                                   # parenExpr
+    ;
+fieldInit   : name COLON expr ;
+
+qualifiedName : name (DOT name)* ;
+name        : IDENT | TITLE | SOURCE | FROM | BY | SOME | SET ;
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+
+MODULE    : 'module' ;
+TITLE     : 'title' ;
+SOURCE    : 'source' ;
+IMPORT    : 'import' ;
+UNIT      : 'unit' ;
+OUTCOMES  : 'outcomes' ;
+INPUT     : 'input' ;
+LET       : 'let' ;
+EXTERN    : 'extern' ;
+TABLE     : 'table' ;
+FROM      : 'from' ;
+RULE      : 'rule' ;
+CITES     : 'cites' ;
+EFFECTIVE : 'effective' ;
+UNTIL     : 'until' ;
+WHEN      : 'when' ;
+THEN      : 'then' ;
+UNLESS    : 'unless' ;
+TEST      : 'test' ;
+GIVEN     : 'given' ;
+EXPECT    : 'expect' ;
+BY        : 'by' ;
+ENUM      : 'enum' ;
+SET       : 'set' ;
+AND       : 'and' ;
+OR        : 'or' ;
+NOT       : 'not' ;
+IN        : 'in' ;
+IS        : 'is' ;
+SOME      : 'some' ;
+NONE      : 'none' ;
+TRUE      : 'true' ;
+FALSE     : 'false' ;
+OTHERWISE : 'otherwise' ;
+
+LPAREN   : '(' ;
+RPAREN   : ')' ;
+LBRACE   : '{' ;
+RBRACE   : '}' ;
+COMMA    : ',' ;
+COLON    : ':' ;
+DOT      : '.' ;
+QUESTION : '?' ;
+ASSIGN   : '=' ;
+EQ       : '==' ;
+NE       : '!=' ;
+LE       : '<=' ;
+GE       : '>=' ;
+LT       : '<' ;
+GT       : '>' ;
+PLUS     : '+' ;
+MINUS    : '-' ;
+STAR     : '*' ;
+SLASH    : '/' ;
+
+// A date is exactly YYYY-MM-DD; the calendar check happens when the AST is built. A near miss
+// such as 2024-1-5 is its own token so that it is reported as a date, not read as subtraction.
+DATE     : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT ;
+BAD_DATE : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT? '-' DIGIT DIGIT? DIGIT* ;
+NUMBER   : DIGIT (DIGIT | '_')* ('.' DIGIT (DIGIT | '_')*)? ;
+IDENT    : [a-zA-Z_] [a-zA-Z0-9_]* ;
+
+// Escapes are validated when the AST is built, so a bad one gets a precise diagnostic.
+STRING              : '"' (ESC | ~["\\\r\n])* '"' ;
+UNTERMINATED_STRING : '"' (ESC | ~["\\\r\n])* '\\'? ;
+fragment ESC        : '\\' ~[\r\n] ;
+fragment DIGIT      : [0-9] ;
+
+DOC_COMMENT  : '///' (~[/\r\n] ~[\r\n]*)? -> channel(2) ;
+LINE_COMMENT : '//' ~[\r\n]* -> skip ;
+WS           : [ \t\r\n\f\uFEFF]+ -> skip ;
+
+// Anything else becomes a token of its own, so the parser reports it with context instead of
+// the lexer printing "token recognition error".
+ERROR_CHAR : . ;
