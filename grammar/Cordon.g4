@@ -59,8 +59,8 @@ ruleClause  : CITES STRING        # citesClause
             | UNTIL DATE          # untilClause
             | WHEN expr           # whenClause
             ;
-thenClause  : THEN name STRING? ;
-unlessClause: UNLESS expr THEN name STRING? ;
+thenClause  : THEN name STRING ;
+unlessClause: UNLESS expr THEN name STRING ;
 
 testDecl    : TEST STRING LBRACE givenClause* expectClause RBRACE ;
 givenClause : GIVEN name ASSIGN expr ;

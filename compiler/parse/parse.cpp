@@ -15,6 +15,7 @@
 #include <array>
 #include <exception>
 #include <string_view>
+#include <utility>
 
 #include "CordonLexer.h"
 #include "CordonParser.h"
@@ -206,6 +207,7 @@ class Parser {
   size_t current_segment_ = 0;
   int syntax_errors_ = 0;
   bool reported_in_decl_ = false;
+  bool nesting_reported_ = false;
 };
 
 // Reports the first error of a declaration, then abandons it (recovery happens at declaration
@@ -660,6 +662,7 @@ void Parser::ParseDecls() {
     }
     tokens_->seek(begin);
     reported_in_decl_ = false;
+    nesting_reported_ = false;
     try {
       if (type == G::MODULE) {
         G::ModuleDeclContext* ctx = parser_->moduleDecl();
@@ -1056,7 +1059,11 @@ auto Parser::BuildDecl(G::DeclContext* ctx) -> ast::Decl {
 auto Parser::BuildExpr(G::ExprContext* ctx, int depth) -> ast::ExprPtr {
   SourceRange range = Range(ctx);
   if (depth > options_.max_nesting) {
-    // Long operator chains nest in the tree without nesting brackets; bound them here.
+    // Long operator chains nest in the tree without nesting brackets; bound them here, once per
+    // declaration.
+    if (std::exchange(nesting_reported_, true)) {
+      return ErrorExpr(range);
+    }
     emitter_
         .Error(DiagnosticKind::NestingTooDeep, Loc(range),
                fmt::format("expression nested more than {} levels deep", options_.max_nesting))
