@@ -173,8 +173,8 @@ class Parser {
   auto BuildDecl(G::DeclContext* ctx) -> ast::Decl;
   auto BuildRule(G::RuleDeclContext* ctx, ast::Decl& decl) -> ast::RuleDecl;
   auto BuildTest(G::TestDeclContext* ctx) -> ast::TestDecl;
-  auto BuildFields(const std::vector<G::FieldDeclContext*>& ctxs) -> std::vector<ast::FieldDecl>;
-  auto BuildColumns(const std::vector<G::ColumnDeclContext*>& ctxs) -> std::vector<ast::FieldDecl>;
+  template <typename DeclContext>
+  auto BuildFields(const std::vector<DeclContext*>& ctxs) -> std::vector<ast::FieldDecl>;
   auto BuildType(G::TypeExprContext* ctx) -> ast::TypeExpr;
   auto BuildOutcome(G::NameContext* name, antlr4::tree::TerminalNode* message) -> ast::Outcome;
   auto BuildExpr(G::ExprContext* ctx, int depth) -> ast::ExprPtr;
@@ -460,16 +460,17 @@ auto Parser::DescribeExpected(const antlr4::misc::IntervalSet& expected, size_t 
       noun = "an outcome";
     } else if (rule == G::RuleExpectClause) {
       noun = "a rule name";
+    } else if (rule == G::RuleImportDecl || rule == G::RuleQualifiedName) {
+      noun = previous == G::IMPORT || previous == G::DOT ? "a module name" : "a name";
     } else if (previous == G::DOT) {
       noun = "a field name";
     } else if (rule == G::RuleUnitSpec) {
       noun = "a unit";
-    } else if (rule == G::RuleTypeExpr || rule == G::RuleTypeBase || previous == G::COLON) {
-      noun = rule == G::RuleTypeBase || rule == G::RuleTypeExpr ? "a type" : "a name";
+    } else if (rule == G::RuleTypeExpr || rule == G::RuleTypeBase) {
+      noun = "a type";
+      drop([](size_t t) { return t == G::ENUM; });
     } else if (rule == G::RuleUnitDecl) {
       noun = "a unit name";
-    } else if (rule == G::RuleImportDecl || rule == G::RuleQualifiedName) {
-      noun = previous == G::IMPORT || previous == G::DOT ? "a module name" : "a name";
     } else if (rule == G::RuleRuleDecl && previous == G::RULE) {
       noun = "a rule name";
     } else if (rule == G::RuleInputDecl || rule == G::RuleFieldDecl) {
@@ -563,6 +564,10 @@ void Parser::ReportSyntaxError(antlr4::Parser* parser, const antlr4::Recognition
   }
 
   antlr4::RuleContext* ctx = e.getCtx() != nullptr ? e.getCtx() : parser->getContext();
+  // `name` is used everywhere; what a name is for depends on the rule that asked for it.
+  while (ctx != nullptr && ctx->getRuleIndex() == G::RuleName && ctx->parent != nullptr) {
+    ctx = dynamic_cast<antlr4::RuleContext*>(ctx->parent);
+  }
   size_t rule = ctx != nullptr ? ctx->getRuleIndex() : static_cast<size_t>(G::RuleDecl);
   antlr4::misc::IntervalSet expected = e.getExpectedTokens();
   size_t previous_type = previous ? previous->getType() : Token::INVALID_TYPE;
@@ -892,24 +897,15 @@ auto Parser::BuildModule(G::ModuleDeclContext* ctx) -> ast::ModuleDecl {
   return m;
 }
 
-auto Parser::BuildFields(const std::vector<G::FieldDeclContext*>& ctxs)
-    -> std::vector<ast::FieldDecl> {
+// Input fields and table columns share one shape.
+template <typename DeclContext>
+auto Parser::BuildFields(const std::vector<DeclContext*>& ctxs) -> std::vector<ast::FieldDecl> {
   std::vector<ast::FieldDecl> fields;
-  for (G::FieldDeclContext* f : ctxs) {
+  for (DeclContext* f : ctxs) {
     fields.push_back(
         {NewId(), Range(f), DocFor(f->getStart()), MakeName(f->name()), BuildType(f->typeExpr())});
   }
   return fields;
-}
-
-auto Parser::BuildColumns(const std::vector<G::ColumnDeclContext*>& ctxs)
-    -> std::vector<ast::FieldDecl> {
-  std::vector<ast::FieldDecl> columns;
-  for (G::ColumnDeclContext* c : ctxs) {
-    columns.push_back(
-        {NewId(), Range(c), DocFor(c->getStart()), MakeName(c->name()), BuildType(c->typeExpr())});
-  }
-  return columns;
 }
 
 auto Parser::BuildType(G::TypeExprContext* ctx) -> ast::TypeExpr {
@@ -1045,7 +1041,7 @@ auto Parser::BuildDecl(G::DeclContext* ctx) -> ast::Decl {
     decl.kind = std::move(let);
   } else if (auto* d = ctx->tableDecl()) {
     ast::TableDecl table{MakeName(d->name()), d->EXTERN() != nullptr, std::nullopt,
-                         BuildColumns(d->columnDecl())};
+                         BuildFields(d->columnDecl())};
     if (d->STRING() != nullptr) table.path = MakeText(d->STRING());
     decl.kind = std::move(table);
   } else if (auto* d = ctx->ruleDecl()) {
