@@ -55,7 +55,8 @@ def run_one(cordon, path, autoupdate):
     problems = []
     if proc.returncode < 0 or proc.returncode > 2:
         problems.append(f"cordon exited with {proc.returncode} (a crash or an unexpected exit code)")
-    has_errors = b": error: " in proc.stderr
+    # Console diagnostics contain ": error: "; --diagnostics=json ones contain "severity":"error".
+    has_errors = b": error: " in proc.stderr or b'"severity":"error"' in proc.stderr
     if name.startswith("fail_") != has_errors:
         problems.append("a file is named fail_* exactly when cordon reports errors for it "
                         f"(errors reported: {has_errors})")
