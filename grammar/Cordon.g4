@@ -55,8 +55,8 @@ columnDecl  : name COLON typeExpr COMMA? ;
 
 ruleDecl    : RULE name ruleClause* thenClause unlessClause* ;
 ruleClause  : CITES STRING        # citesClause
-            | EFFECTIVE DATE      # effectiveClause
-            | UNTIL DATE          # untilClause
+            | EFFECTIVE date      # effectiveClause
+            | UNTIL date          # untilClause
             | WHEN expr           # whenClause
             ;
 thenClause  : THEN name STRING ;
@@ -111,6 +111,7 @@ primary
     | LPAREN expr RPAREN                                   # parenExpr
     ;
 fieldInit   : name COLON expr ;
+date        : DATE | BAD_DATE ;
 
 qualifiedName : name (DOT name)* ;
 name        : IDENT | TITLE | SOURCE | FROM | BY | SOME | SET ;
@@ -182,6 +183,8 @@ IDENT    : [a-zA-Z_] [a-zA-Z0-9_]* ;
 
 // Escapes are validated when the AST is built, so a bad one gets a precise diagnostic.
 STRING              : '"' (ESC | ~["\\\r\n])* '"' ;
+// 'text' is reported as a string in the wrong quotes, in one diagnostic.
+SINGLE_QUOTED       : '\'' ~['\r\n]* '\'' ;
 UNTERMINATED_STRING : '"' (ESC | ~["\\\r\n])* '\\'? ;
 fragment ESC        : '\\' ~[\r\n] ;
 fragment DIGIT      : [0-9] ;

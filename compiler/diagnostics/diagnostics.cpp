@@ -156,6 +156,13 @@ void RenderSnippet(std::ostream& out, const SourceBuffer& source, SourceRange pr
     if (text[i] == '\t') {
       shown += '\t';
       underline += glyph == ' ' ? '\t' : glyph;
+    } else if (static_cast<unsigned char>(text[i]) < 0x20 || text[i] == 0x7F) {
+      // Control characters (a NUL byte, say) print as their Unicode control picture.
+      char32_t picture = text[i] == 0x7F ? 0x2421 : 0x2400 + static_cast<unsigned char>(text[i]);
+      shown += static_cast<char>(0xE0 | (picture >> 12));
+      shown += static_cast<char>(0x80 | ((picture >> 6) & 0x3F));
+      shown += static_cast<char>(0x80 | (picture & 0x3F));
+      underline += glyph;
     } else {
       int width = valid ? DisplayWidth(DecodeUtf8(text.substr(i), n)) : 1;
       shown += valid ? std::string(text.substr(i, n)) : std::string("\xEF\xBF\xBD");
@@ -169,9 +176,8 @@ void RenderSnippet(std::ostream& out, const SourceBuffer& source, SourceRange pr
   // A mark at (or past) the end of the line, such as "expected `)`" at a newline or at EOF.
   auto end_offset = static_cast<uint32_t>(line_start + text.size());
   for (const Mark& mark : marks) {
-    if (mark.glyph == '^' && mark.range.begin >= end_offset &&
-        source.LineColAt(mark.range.begin).line == line) {
-      underline += '^';
+    if (mark.range.begin >= end_offset && source.LineColAt(mark.range.begin).line == line) {
+      underline += mark.glyph;
       underline_end = underline.size();
     }
   }

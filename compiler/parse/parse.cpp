@@ -104,6 +104,15 @@ auto EditDistance(std::string_view a, std::string_view b) -> size_t {
 constexpr std::array<std::string_view, 9> kDeclKeywordSpellings = {
     "import", "unit", "outcomes", "input", "let", "table", "extern", "rule", "test"};
 
+auto DateToken(G::DateContext* ctx) -> antlr4::tree::TerminalNode* {
+  return ctx->DATE() != nullptr ? ctx->DATE() : ctx->BAD_DATE();
+}
+
+// Rule clauses that must come before `then`.
+auto IsRuleClauseKeyword(size_t type) -> bool {
+  return type == G::CITES || type == G::EFFECTIVE || type == G::UNTIL || type == G::WHEN;
+}
+
 auto DaysInMonth(int year, int month) -> int {
   static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -135,7 +144,10 @@ class Parser {
   }
   auto Range(const Token* t) const -> SourceRange {
     if (t->getType() == Token::EOF) {
-      auto end = static_cast<uint32_t>(source_.text().size());
+      // Point at the end of the last line, not at the empty line after a final newline.
+      std::string_view text = source_.text();
+      auto end = static_cast<uint32_t>(text.size());
+      if (end > 0 && text.back() == '\n') --end;
       return {end, end};
     }
     return {ByteOffset(t->getStartIndex()), ByteOffset(t->getStopIndex() + 1)};
@@ -296,7 +308,10 @@ auto Parser::CheckBytes() -> bool {
 
 auto Parser::Lex() -> bool {
   std::string_view text = source_.text();
-  for (size_t i = 0; i < text.size();) {
+  // ANTLR 4.9 drops a leading UTF-8 byte-order mark: its code point 0 is the byte after it.
+  size_t first = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  if (first != 0) ascii_ = false;
+  for (size_t i = first; i < text.size();) {
     size_t n = Utf8SequenceLength(text.substr(i));
     if (n != 1) ascii_ = false;
     code_point_to_byte_.push_back(static_cast<uint32_t>(i));
@@ -324,15 +339,22 @@ auto Parser::Lex() -> bool {
 void Parser::ScanTokens() {
   const std::vector<Token*>& all = tokens_->getTokens();
   int depth = 0;
+  int open_set_types = 0;  // `set<` not yet closed by `>`
   int prefix_run = 0;
   size_t previous = Token::INVALID_TYPE;
   bool depth_reported = false;
   auto poison = [&] {
     if (!poisoned_.empty()) poisoned_.back() = true;
   };
+  size_t merged_until = 0;
+  bool merged_any = false;
   for (Token* t : all) {
     if (t->getChannel() != Token::DEFAULT_CHANNEL) continue;
     size_t type = t->getType();
+    if (merged_any && t->getTokenIndex() <= merged_until) {
+      previous = type;
+      continue;  // part of a run of stray characters already reported
+    }
     // `extern table` is one declaration keyword.
     bool starts_segment = segments_.empty() || type == Token::EOF ||
                           (IsDeclKeyword(type) && !(type == G::TABLE && previous == G::EXTERN));
@@ -340,30 +362,50 @@ void Parser::ScanTokens() {
       segments_.push_back(t->getTokenIndex());
       poisoned_.push_back(false);
       depth = 0;
+      open_set_types = 0;
       prefix_run = 0;
       depth_reported = false;
       if (type == Token::EOF) break;
     }
     switch (type) {
       case G::ERROR_CHAR: {
-        std::string text = t->getText();
-        auto d = emitter_.Error(DiagnosticKind::UnexpectedCharacter, Loc(Range(t)),
-                                fmt::format("unexpected character `{}`", text));
+        // Adjacent stray characters (`&&`, `≥=`) are one mistake: one diagnostic.
+        SourceRange range = Range(t);
+        size_t last = t->getTokenIndex();
+        while (last + 1 < all.size() && all[last + 1]->getType() == G::ERROR_CHAR &&
+               Range(all[last + 1]).begin == range.end) {
+          ++last;
+          range.end = Range(all[last]).end;
+          reported_tokens_.push_back(last);
+        }
+        merged_until = last;
+        merged_any = true;
+        std::string text(source_.text().substr(range.begin, range.end - range.begin));
+        auto d = emitter_.Error(
+            DiagnosticKind::UnexpectedCharacter, Loc(range),
+            fmt::format("unexpected {} `{}`",
+                        last == t->getTokenIndex() ? "character" : "characters", text));
         if (text == "\xC3\x97") {
           d.Help("multiply with `*`");
         } else if (text == "\xE2\x89\xA5" || text == "\xE2\x89\xA4" || text == "\xE2\x89\xA0") {
           d.Help("compare with `>=`, `<=` or `!=`");
-        } else if (text == "'") {
-          d.Help("strings are written in double quotes: \"like this\"");
         } else if (text == "#") {
           d.Help("comments start with `//`");
-        } else if (text == "&" || text == "|" || text == "!") {
+        } else if (text == "&" || text == "|" || text == "!" || text == "&&" || text == "||") {
           d.Help("write `and`, `or` and `not`");
         }
         reported_tokens_.push_back(t->getTokenIndex());
         poison();
         break;
       }
+      case G::SINGLE_QUOTED:
+        emitter_
+            .Error(DiagnosticKind::UnexpectedCharacter, Loc(Range(t)),
+                   "strings are written in double quotes, not single quotes")
+            .Help(fmt::format("write \"{}\"", t->getText().substr(1, t->getText().size() - 2)));
+        reported_tokens_.push_back(t->getTokenIndex());
+        poison();
+        break;
       case G::UNTERMINATED_STRING:
         emitter_
             .Error(DiagnosticKind::UnterminatedString, Loc(Range(t)),
@@ -375,17 +417,19 @@ void Parser::ScanTokens() {
       default:
         break;
     }
-    if (IsOpener(type)) {
+    if (IsOpener(type) || (type == G::LT && previous == G::SET)) {
       ++depth;
-    } else if (IsCloser(type)) {
+      if (type == G::LT) ++open_set_types;
+    } else if (IsCloser(type) || (type == G::GT && open_set_types > 0)) {
       --depth;
+      if (type == G::GT) --open_set_types;
     }
     bool prefix = (type == G::MINUS || type == G::NOT) && StartsOperand(previous);
     prefix_run = prefix ? prefix_run + 1 : 0;
     if (!depth_reported && depth + prefix_run > options_.max_nesting) {
       emitter_
           .Error(DiagnosticKind::NestingTooDeep, Loc(Range(t)),
-                 fmt::format("expression nested more than {} levels deep", options_.max_nesting))
+                 fmt::format("nested more than {} levels deep", options_.max_nesting))
           .Help("name parts of the expression with `let` definitions");
       depth_reported = true;
       poison();
@@ -563,23 +607,50 @@ void Parser::ReportSyntaxError(antlr4::Parser* parser, const antlr4::Recognition
     return;
   }
 
+  antlr4::misc::IntervalSet expected_here = e.getExpectedTokens();
+  std::string spelling = t->getText();
+  bool is_keyword = type != Token::EOF && !spelling.empty() &&
+                    std::isalpha(static_cast<unsigned char>(spelling[0])) && !IsNameToken(type) &&
+                    type != G::BAD_DATE;
+  // A keyword where only a name can stand, on the same line: the writer meant it as a name.
+  bool only_names = !expected_here.isEmpty();
+  for (ssize_t e_type : expected_here.toList()) {
+    only_names = only_names && IsNameToken(static_cast<size_t>(e_type));
+  }
+  bool same_line = previous != nullptr && source_.LineColAt(Range(previous).end).line ==
+                                              source_.LineColAt(Range(t).begin).line;
+  if (is_keyword && only_names && same_line) {
+    emitter_
+        .Error(DiagnosticKind::SyntaxError, Loc(Range(t)),
+               fmt::format("`{}` is a reserved word and cannot be used as a name", spelling))
+        .Help("choose another name, such as `" + spelling + "_`");
+    // A declaration keyword also starts the next segment; do not report it a second time.
+    if (current_segment_ + 1 < segments_.size() && segments_[current_segment_ + 1] == index) {
+      poisoned_[current_segment_ + 1] = true;
+    }
+    return;
+  }
   antlr4::RuleContext* ctx = e.getCtx() != nullptr ? e.getCtx() : parser->getContext();
   // `name` is used everywhere; what a name is for depends on the rule that asked for it.
   while (ctx != nullptr && ctx->getRuleIndex() == G::RuleName && ctx->parent != nullptr) {
     ctx = dynamic_cast<antlr4::RuleContext*>(ctx->parent);
   }
   size_t rule = ctx != nullptr ? ctx->getRuleIndex() : static_cast<size_t>(G::RuleDecl);
-  antlr4::misc::IntervalSet expected = e.getExpectedTokens();
+  const antlr4::misc::IntervalSet& expected = expected_here;
   size_t previous_type = previous ? previous->getType() : Token::INVALID_TYPE;
   std::string message = "expected " + DescribeExpected(expected, rule, previous_type);
   if (previous != nullptr) {
     message += fmt::format(" after `{}`", previous->getText());
   }
   message += ", found " + DescribeToken(t);
-  // Point at the offending token when it is on the same line; otherwise just after the previous
-  // token, where the missing piece belongs.
+  // Point at the offending token, unless it starts something new on a later line (the next
+  // declaration or clause, or the end of the file): then the missing piece belongs just after
+  // the previous token.
   SourceRange at = Range(t);
-  if (previous != nullptr) {
+  bool starts_next = type == Token::EOF || IsDeclKeyword(type) || IsRuleClauseKeyword(type) ||
+                     type == G::THEN || type == G::UNLESS || type == G::GIVEN ||
+                     type == G::EXPECT || IsCloser(type);
+  if (previous != nullptr && starts_next) {
     SourceRange prev = Range(previous);
     if (source_.LineColAt(prev.end).line != source_.LineColAt(at.begin).line) {
       at = {prev.end, prev.end};
@@ -589,7 +660,8 @@ void Parser::ReportSyntaxError(antlr4::Parser* parser, const antlr4::Recognition
   if (!open.empty() && expected.contains(CloserFor(open.back()->getType()))) {
     d.Label(Loc(Range(open.back())), fmt::format("to match this `{}`", open.back()->getText()));
   }
-  if (rule == G::RuleThenClause && IsNameToken(previous_type) && type != G::STRING) {
+  if ((rule == G::RuleThenClause || rule == G::RuleUnlessClause) && IsNameToken(previous_type) &&
+      type != G::STRING) {
     d.Help("every outcome carries a message for the decision's reasons: then outcome \"why\"");
   } else if (previous_type == G::THEN) {
     d.Help(
@@ -687,11 +759,19 @@ void Parser::ParseDecls() {
           if (IsCloser(next->getType()) || (starts_line && IsNameToken(next->getType()))) {
             --syntax_errors_;  // counted again by ReportUnknownDeclaration
             ReportUnknownDeclaration(next);
+          } else if (type == G::RULE && IsRuleClauseKeyword(next->getType())) {
+            emitter_
+                .Error(DiagnosticKind::SyntaxError, Loc(Range(next)),
+                       fmt::format("`{}` must come before `then`", next->getText()))
+                .Help(
+                    "a rule reads: rule NAME, then `cites`, `effective`, `until` and `when` in "
+                    "any order, then `then OUTCOME \"message\"`, then any `unless` clauses");
           } else {
             emitter_
                 .Error(DiagnosticKind::SyntaxError, Loc(Range(next)),
-                       fmt::format("unexpected {} after the end of the `{}` declaration",
-                                   DescribeToken(next), first->getText()))
+                       fmt::format("expected a new declaration after this `{}` declaration, "
+                                   "found {}",
+                                   first->getText(), DescribeToken(next)))
                 .Help("a new declaration starts with a keyword such as `rule` or `let`");
           }
         }
@@ -839,11 +919,18 @@ auto Parser::MakeDate(antlr4::tree::TerminalNode* node) -> std::optional<ast::Da
     emitter_
         .Error(DiagnosticKind::InvalidDate, Loc(range),
                fmt::format("`{}` is not a date: there is no month {}", text, month))
-        .Help("dates are written YYYY-MM-DD");
+        .Help("months run from 01 to 12; dates are written YYYY-MM-DD");
     return std::nullopt;
   }
   int days = DaysInMonth(year, month);
-  if (day < 1 || day > days) {
+  if (day == 0) {
+    emitter_
+        .Error(DiagnosticKind::InvalidDate, Loc(range),
+               fmt::format("`{}` is not a date: there is no day 0", text))
+        .Help("days run from 01; dates are written YYYY-MM-DD");
+    return std::nullopt;
+  }
+  if (day > days) {
     auto d = emitter_.Error(DiagnosticKind::InvalidDate, Loc(range),
                             fmt::format("`{}` is not a date: {} {} has {} days", text,
                                         kMonthNames[static_cast<size_t>(month - 1)], year, days));
@@ -969,13 +1056,13 @@ auto Parser::BuildRule(G::RuleDeclContext* ctx, ast::Decl& decl) -> ast::RuleDec
         duplicate(clause, "effective", rule.effective->range);
         continue;
       }
-      rule.effective = MakeDate(c->DATE());
+      rule.effective = MakeDate(DateToken(c->date()));
     } else if (auto* c = dynamic_cast<G::UntilClauseContext*>(clause)) {
       if (rule.until) {
         duplicate(clause, "until", rule.until->range);
         continue;
       }
-      rule.until = MakeDate(c->DATE());
+      rule.until = MakeDate(DateToken(c->date()));
     } else if (auto* c = dynamic_cast<G::WhenClauseContext*>(clause)) {
       if (rule.when) {
         duplicate(clause, "when", when_range);
@@ -985,12 +1072,15 @@ auto Parser::BuildRule(G::RuleDeclContext* ctx, ast::Decl& decl) -> ast::RuleDec
       rule.when = BuildExpr(c->expr(), 0);
     }
   }
-  if (!rule.when) {
+  // A clause written after `then` is reported once, as misplaced, by ParseDecls.
+  if (!rule.when && !IsRuleClauseKeyword(tokens_->LA(1))) {
     emitter_
         .Error(DiagnosticKind::MissingClause, Loc(rule.then.outcome.range),
                fmt::format("rule `{}` has no `when` condition", rule.name.text))
         .Label(Loc(rule.name.range), "the rule starts here")
         .Help("say when the rule applies; write `when true` for a rule that always applies");
+  }
+  if (!rule.when) {
     rule.when = ErrorExpr(decl.range);
   }
   for (G::UnlessClauseContext* u : ctx->unlessClause()) {
@@ -1062,7 +1152,7 @@ auto Parser::BuildExpr(G::ExprContext* ctx, int depth) -> ast::ExprPtr {
     }
     emitter_
         .Error(DiagnosticKind::NestingTooDeep, Loc(range),
-               fmt::format("expression nested more than {} levels deep", options_.max_nesting))
+               fmt::format("nested more than {} levels deep", options_.max_nesting))
         .Help("name parts of the expression with `let` definitions");
     return ErrorExpr(range);
   }
@@ -1155,6 +1245,17 @@ auto Parser::BuildPrimary(G::PrimaryContext* ctx, int depth) -> ast::ExprPtr {
     std::optional<std::string> digits = MakeDigits(p->NUMBER());
     if (!digits) return ErrorExpr(range);
     if (p->IDENT() != nullptr) {
+      SourceRange number = Range(p->NUMBER()->getSymbol());
+      SourceRange unit = Range(p->IDENT()->getSymbol());
+      if (source_.LineColAt(number.end).line != source_.LineColAt(unit.begin).line) {
+        emitter_
+            .Error(DiagnosticKind::SyntaxError, Loc(unit),
+                   fmt::format("`{}` on the line after `{}` would be read as its unit",
+                               p->IDENT()->getText(), p->NUMBER()->getText()))
+            .Label(Loc(number), "the number is here")
+            .Help("write a unit on the same line as its number");
+        return ErrorExpr(range);
+      }
       return MakeExpr(range, ast::QuantityLit{std::move(*digits), MakeName(p->IDENT())});
     }
     return MakeExpr(range, ast::NumberLit{std::move(*digits)});

@@ -160,6 +160,13 @@ auto DecodeUtf8(std::string_view s, size_t length) -> char32_t {
 }
 
 auto DisplayWidth(char32_t c) -> int {
+  // Combining marks take no column of their own.
+  bool combining = (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+                   (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+                   (c >= 0xFE20 && c <= 0xFE2F) || c == 0x200D;
+  if (combining) {
+    return 0;
+  }
   // East Asian Wide and Fullwidth blocks (Unicode 15, abridged to whole blocks).
   bool wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) ||
               (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||

@@ -69,7 +69,8 @@ class SourceBuffer {
 // Length in bytes of the well-formed UTF-8 sequence at the start of `s`, or 0 if it is not one.
 auto Utf8SequenceLength(std::string_view s) -> size_t;
 
-// Columns a code point occupies in a terminal: 2 for East Asian wide characters, else 1.
+// Columns a code point occupies in a terminal: 2 for East Asian wide characters, 0 for
+// combining marks, else 1.
 auto DisplayWidth(char32_t code_point) -> int;
 
 // Decodes the well-formed UTF-8 sequence at the start of `s` (see Utf8SequenceLength).
