@@ -125,7 +125,7 @@ struct Mark {
 // are ignored; a mark that runs past the end of the line stops there.
 void RenderSnippet(std::ostream& out, const SourceBuffer& source, SourceRange primary,
                    const std::vector<Mark>& marks) {
-  uint32_t line = source.LineColAt(primary.begin).line;
+  uint32_t line = source.LineOf(primary.begin);
   std::string_view text = source.LineText(line);
   uint32_t line_start = source.LineStart(line);
   std::string gutter = fmt::format("{:>4}", line);
@@ -176,7 +176,7 @@ void RenderSnippet(std::ostream& out, const SourceBuffer& source, SourceRange pr
   // A mark at (or past) the end of the line, such as "expected `)`" at a newline or at EOF.
   auto end_offset = static_cast<uint32_t>(line_start + text.size());
   for (const Mark& mark : marks) {
-    if (mark.range.begin >= end_offset && source.LineColAt(mark.range.begin).line == line) {
+    if (mark.range.begin >= end_offset && source.LineOf(mark.range.begin) == line) {
       underline += mark.glyph;
       underline_end = underline.size();
     }
@@ -196,10 +196,10 @@ void ConsoleRenderer::Consume(Diagnostic d) {
   if (d.location.source != nullptr && d.location.range) {
     SourceRange primary = *d.location.range;
     std::vector<Mark> marks = {{primary, '^'}};
-    uint32_t line = d.location.source->LineColAt(primary.begin).line;
+    uint32_t line = d.location.source->LineOf(primary.begin);
     for (const cordon::Label& label : d.labels) {
       bool same_line = label.location.source == d.location.source && label.location.range &&
-                       d.location.source->LineColAt(label.location.range->begin).line == line;
+                       d.location.source->LineOf(label.location.range->begin) == line;
       if (same_line && label.message.empty()) {
         marks.push_back({*label.location.range, '~'});
       } else {

@@ -617,8 +617,8 @@ void Parser::ReportSyntaxError(antlr4::Parser* parser, const antlr4::Recognition
   for (ssize_t e_type : expected_here.toList()) {
     only_names = only_names && IsNameToken(static_cast<size_t>(e_type));
   }
-  bool same_line = previous != nullptr && source_.LineColAt(Range(previous).end).line ==
-                                              source_.LineColAt(Range(t).begin).line;
+  bool same_line =
+      previous != nullptr && source_.LineOf(Range(previous).end) == source_.LineOf(Range(t).begin);
   if (is_keyword && only_names && same_line) {
     emitter_
         .Error(DiagnosticKind::SyntaxError, Loc(Range(t)),
@@ -652,7 +652,7 @@ void Parser::ReportSyntaxError(antlr4::Parser* parser, const antlr4::Recognition
                      type == G::EXPECT || IsCloser(type);
   if (previous != nullptr && starts_next) {
     SourceRange prev = Range(previous);
-    if (source_.LineColAt(prev.end).line != source_.LineColAt(at.begin).line) {
+    if (source_.LineOf(prev.end) != source_.LineOf(at.begin)) {
       at = {prev.end, prev.end};
     }
   }
@@ -754,8 +754,8 @@ void Parser::ParseDecls() {
         ++syntax_errors_;
         if (std::find(reported_tokens_.begin(), reported_tokens_.end(), next->getTokenIndex()) ==
             reported_tokens_.end()) {
-          bool starts_line = source_.LineColAt(Range(next).begin).line !=
-                             source_.LineColAt(Range(tokens_->LT(-1)).end).line;
+          bool starts_line =
+              source_.LineOf(Range(next).begin) != source_.LineOf(Range(tokens_->LT(-1)).end);
           if (IsCloser(next->getType()) || (starts_line && IsNameToken(next->getType()))) {
             --syntax_errors_;  // counted again by ReportUnknownDeclaration
             ReportUnknownDeclaration(next);
@@ -1247,7 +1247,7 @@ auto Parser::BuildPrimary(G::PrimaryContext* ctx, int depth) -> ast::ExprPtr {
     if (p->IDENT() != nullptr) {
       SourceRange number = Range(p->NUMBER()->getSymbol());
       SourceRange unit = Range(p->IDENT()->getSymbol());
-      if (source_.LineColAt(number.end).line != source_.LineColAt(unit.begin).line) {
+      if (source_.LineOf(number.end) != source_.LineOf(unit.begin)) {
         emitter_
             .Error(DiagnosticKind::SyntaxError, Loc(unit),
                    fmt::format("`{}` on the line after `{}` would be read as its unit",

@@ -59,10 +59,15 @@ auto SourceBuffer::FromFile(const std::string& path, size_t max_bytes) -> ErrorO
   return SourceBuffer(path, std::move(text));
 }
 
-auto SourceBuffer::LineColAt(uint32_t offset) const -> LineCol {
+auto SourceBuffer::LineOf(uint32_t offset) const -> uint32_t {
   offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
-  auto line = static_cast<uint32_t>(it - line_starts_.begin());
+  return static_cast<uint32_t>(it - line_starts_.begin());
+}
+
+auto SourceBuffer::LineColAt(uint32_t offset) const -> LineCol {
+  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
+  uint32_t line = LineOf(offset);
   uint32_t column = 1;
   std::string_view rest = text_;
   for (uint32_t i = line_starts_[line - 1]; i < offset;) {

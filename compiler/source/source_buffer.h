@@ -46,8 +46,11 @@ class SourceBuffer {
   auto oversize() const -> std::optional<uint64_t> { return oversize_; }
 
   auto line_count() const -> uint32_t { return static_cast<uint32_t>(line_starts_.size()); }
-  // The line containing `offset` (offset == size() maps to the last line).
+  // The line and column of `offset` (offset == size() maps to the last line). The column costs
+  // a walk over the line; use LineOf when only the line matters.
   auto LineColAt(uint32_t offset) const -> LineCol;
+  // The 1-based line containing `offset`: a binary search.
+  auto LineOf(uint32_t offset) const -> uint32_t;
   // Text of 1-based `line`, without its line terminator.
   auto LineText(uint32_t line) const -> std::string_view;
   auto LineStart(uint32_t line) const -> uint32_t { return line_starts_[line - 1]; }
