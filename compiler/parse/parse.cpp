@@ -162,6 +162,11 @@ class Parser {
   }
   auto Loc(SourceRange range) const -> Location { return {&source_, range}; }
   auto NewId() -> ast::NodeId { return {file_.node_count++}; }
+  // True when the token scan already reported this token (the parser must stay silent on it).
+  auto AlreadyReported(size_t token_index) const -> bool {
+    return std::find(reported_tokens_.begin(), reported_tokens_.end(), token_index) !=
+           reported_tokens_.end();
+  }
 
   // --- phases
   auto CheckBytes() -> bool;
@@ -568,8 +573,7 @@ void Parser::ReportSyntaxError(antlr4::Parser* parser, const antlr4::Recognition
   Token* t = e.getOffendingToken();
   if (t == nullptr) t = parser->getCurrentToken();
   size_t index = t->getTokenIndex();
-  if (std::find(reported_tokens_.begin(), reported_tokens_.end(), index) !=
-      reported_tokens_.end()) {
+  if (AlreadyReported(index)) {
     return;  // the scan already reported this token
   }
   // The previous default-channel token, and the brackets still open since the segment began.
@@ -674,8 +678,7 @@ void Parser::ReportSyntaxError(antlr4::Parser* parser, const antlr4::Recognition
 
 void Parser::ReportUnknownDeclaration(Token* t) {
   ++syntax_errors_;
-  if (std::find(reported_tokens_.begin(), reported_tokens_.end(), t->getTokenIndex()) !=
-      reported_tokens_.end()) {
+  if (AlreadyReported(t->getTokenIndex())) {
     return;
   }
   if (IsCloser(t->getType())) {
@@ -752,8 +755,7 @@ void Parser::ParseDecls() {
       Token* next = tokens_->LT(1);
       if (next->getTokenIndex() < end) {
         ++syntax_errors_;
-        if (std::find(reported_tokens_.begin(), reported_tokens_.end(), next->getTokenIndex()) ==
-            reported_tokens_.end()) {
+        if (!AlreadyReported(next->getTokenIndex())) {
           bool starts_line =
               source_.LineOf(Range(next).begin) != source_.LineOf(Range(tokens_->LT(-1)).end);
           if (IsCloser(next->getType()) || (starts_line && IsNameToken(next->getType()))) {
