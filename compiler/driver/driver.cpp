@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -13,72 +14,17 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/driver/session.h"
 #include "compiler/parse/parse.h"
 #include "compiler/source/source_buffer.h"
 
 namespace cordon::driver {
 namespace {
 
-struct Options {
-  std::string diagnostics_format = "console";
-  size_t max_source_bytes = kDefaultMaxSourceBytes;
-  std::vector<std::string> files;
-  bool dump_ast = false;
-};
-
-// Output shared by the subcommands: rendered diagnostics on `err`, sorted and capped.
-class Session {
- public:
-  Session(const Options& options, std::ostream& err) : err_(err) {
-    if (options.diagnostics_format == "json") {
-      renderer_ = std::make_unique<JsonRenderer>(err);
-    } else {
-      renderer_ = std::make_unique<ConsoleRenderer>(err);
-    }
-    sorter_ = std::make_unique<SortingConsumer>(*renderer_);
-    emitter_ = std::make_unique<DiagnosticEmitter>(*sorter_);
-  }
-
-  auto emitter() -> DiagnosticEmitter& { return *emitter_; }
-
-  // Reads a source file; a tool failure is reported at once and yields null.
-  auto Load(const std::string& path, size_t max_bytes) -> const SourceBuffer* {
-    ErrorOr<SourceBuffer> buffer = SourceBuffer::FromFile(path, max_bytes);
-    if (!buffer.ok()) {
-      err_ << "cordon: error: " << buffer.error().message << '\n';
-      tool_failure_ = true;
-      return nullptr;
-    }
-    buffers_.push_back(std::make_unique<SourceBuffer>(std::move(buffer).value()));
-    return buffers_.back().get();
-  }
-
-  // Flushes diagnostics and computes the exit code.
-  auto Finish() -> int {
-    sorter_->Flush();
-    if (tool_failure_) return kExitToolFailure;
-    return emitter_->error_count() > 0 ? kExitInputErrors : kExitOk;
-  }
-
- private:
-  std::ostream& err_;
-  std::unique_ptr<DiagnosticConsumer> renderer_;
-  std::unique_ptr<SortingConsumer> sorter_;
-  std::unique_ptr<DiagnosticEmitter> emitter_;
-  // Buffers outlive the diagnostics that point into them.
-  std::vector<std::unique_ptr<SourceBuffer>> buffers_;
-  bool tool_failure_ = false;
-};
-
+// Each file is checked as a policy of its own, with the modules it imports.
 auto RunCheck(const Options& options, std::ostream& /*out*/, std::ostream& err) -> int {
   Session session(options, err);
-  parse::ParseOptions parse_options;
-  parse_options.max_source_bytes = options.max_source_bytes;
-  for (const std::string& path : options.files) {
-    if (const SourceBuffer* source = session.Load(path, options.max_source_bytes)) {
-      (void)parse::Parse(*source, session.emitter(), parse_options);
-    }
-  }
+  for (const std::string& path : options.files) (void)session.CheckPolicy({path});
   return session.Finish();
 }
 
@@ -87,12 +33,13 @@ auto RunParse(const Options& options, std::ostream& out, std::ostream& err) -> i
   parse::ParseOptions parse_options;
   parse_options.max_source_bytes = options.max_source_bytes;
   for (const std::string& path : options.files) {
-    if (const SourceBuffer* source = session.Load(path, options.max_source_bytes)) {
-      ast::File file = parse::Parse(*source, session.emitter(), parse_options);
-      if (options.dump_ast) {
-        out << ast::Dump(file);
-      }
+    ErrorOr<const SourceBuffer*> source = session.sources().Load(path, options.max_source_bytes);
+    if (!source.ok()) {
+      session.ToolFailure(source.error().message);
+      continue;
     }
+    ast::File file = parse::Parse(**source, session.emitter(), parse_options);
+    if (options.dump_ast) out << ast::Dump(file);
   }
   return session.Finish();
 }
@@ -110,8 +57,48 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   // For tests of the size limit; not meant for users.
   app.add_option("--max-source-bytes", options.max_source_bytes)->group("");
 
+  auto add_includes = [&](CLI::App* command) {
+    command
+        ->add_option("-I", options.include_dirs,
+                     "Add a directory to the module path (searched before the stdlib)")
+        ->allow_extra_args(false);
+  };
+
   CLI::App* check = app.add_subcommand("check", "Check rule files and print their diagnostics");
-  check->add_option("files", options.files, "Rule files")->required();
+  check->add_option("files", options.files, "Rule files (each checked as its own policy)")
+      ->required();
+  add_includes(check);
+
+  CLI::App* compile = app.add_subcommand("compile", "Compile a policy and print a phase's output");
+  compile->add_option("--phase", options.phase, "What to print: ir")
+      ->check(CLI::IsMember({"check", "ir"}));
+  compile->add_option("--policy", options.policies, "A rule file or a directory with policy.cordon")
+      ->allow_extra_args(false);
+  compile->add_option("files", options.files, "Rule files (same as --policy)");
+  add_includes(compile);
+
+  CLI::App* decide = app.add_subcommand(
+      "decide", "Decide JSON requests (one object, or JSON Lines) against a policy");
+  decide
+      ->add_option("--policy", options.policies,
+                   "A rule file or a directory with policy.cordon; repeat to combine policies")
+      ->required()
+      ->allow_extra_args(false);
+  decide->add_option(
+      "--as-of", options.as_of,
+      "Decide as the law stood on this date (YYYY-MM-DD), whatever the requests say");
+  decide->add_flag("--explain", options.explain,
+                   "Add, per rule, whether it was in force, whether it held, and the values "
+                   "compared");
+  decide->add_option("--engine", options.engine, "The evaluator")->check(CLI::IsMember({"interp"}));
+  decide->add_option("input", options.input, "Requests file, or - for stdin")
+      ->capture_default_str();
+  add_includes(decide);
+
+  CLI::App* test = app.add_subcommand("test", "Run the `test` blocks of rule files");
+  test->add_option("paths", options.files, "Rule files or directories (searched recursively)")
+      ->required();
+  add_includes(test);
 
   CLI::App* parse = app.add_subcommand("parse", "Parse rule files (for debugging the front end)");
   parse->add_flag("--dump-ast", options.dump_ast, "Print the syntax tree");
@@ -133,6 +120,9 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   try {
     if (check->parsed()) return RunCheck(options, out, err);
     if (parse->parsed()) return RunParse(options, out, err);
+    if (compile->parsed()) return RunCompile(options, out, err);
+    if (decide->parsed()) return RunDecide(options, std::cin, out, err);
+    if (test->parsed()) return RunTest(options, out, err);
   } catch (const std::exception& e) {
     // A bug, not a user mistake: still a message and an exit code, never an abort.
     err << "cordon: internal error: " << e.what() << '\n';

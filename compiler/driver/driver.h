@@ -11,7 +11,9 @@ namespace cordon::driver {
 enum ExitCode : int {
   kExitOk = 0,
   kExitToolFailure = 1,  // unreadable file, a directory, a bad command line
-  kExitInputErrors = 2,  // the rule text has errors
+  kExitInputErrors = 2,  // the rule text has errors (the policy does not compile)
+  kExitTestsFailed = 3,  // `cordon test`: a test block failed
+  kExitBadRequests = 4,  // `cordon decide`: a request was malformed (the others were decided)
 };
 
 // Runs one command line. Never throws and never calls exit().

@@ -20,6 +20,7 @@
 #include "CordonLexer.h"
 #include "CordonParser.h"
 #include "antlr4-runtime.h"
+#include "compiler/base/spelling.h"
 
 namespace cordon::parse {
 namespace {
@@ -84,21 +85,6 @@ auto StartsOperand(size_t previous) -> bool {
     default:
       return !IsNameToken(previous);
   }
-}
-
-auto EditDistance(std::string_view a, std::string_view b) -> size_t {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
 }
 
 constexpr std::array<std::string_view, 9> kDeclKeywordSpellings = {
@@ -691,7 +677,7 @@ void Parser::ReportUnknownDeclaration(Token* t) {
                           fmt::format("expected a declaration, found {}", DescribeToken(t)));
   std::string text = t->getText();
   for (std::string_view keyword : kDeclKeywordSpellings) {
-    if (text != keyword && EditDistance(text, keyword) <= 2 && text.size() > 2) {
+    if (text != keyword && cordon::EditDistance(text, keyword, /*ignore_case=*/false) <= 2 && text.size() > 2) {
       d.Help(fmt::format("did you mean `{}`?", keyword));
       return;
     }

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Calendar dates as day numbers (days since 1970-01-01, proleptic Gregorian), so that "in force
+// on this date" is an integer comparison in every engine.
+#ifndef CORDON_COMPILER_BASE_DATE_H_
+#define CORDON_COMPILER_BASE_DATE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cordon {
+
+using DayNumber = int32_t;
+
+auto IsValidDate(int32_t year, unsigned month, unsigned day) -> bool;
+// Requires a valid date.
+auto DaysFromCivil(int32_t year, unsigned month, unsigned day) -> DayNumber;
+// "2023-11-17" for the day number of that date.
+auto FormatDate(DayNumber days) -> std::string;
+// Exactly `YYYY-MM-DD` naming a real date (years 0001-9999), else nullopt.
+auto ParseDate(std::string_view text) -> std::optional<DayNumber>;
+// Today in UTC.
+auto Today() -> DayNumber;
+
+}  // namespace cordon
+
+#endif  // CORDON_COMPILER_BASE_DATE_H_

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// Exact numbers: the law's boundaries must not move under division or decimal literals.
+#include "compiler/base/number.h"
+
+#include <gtest/gtest.h>
+
+#include "compiler/base/date.h"
+
+namespace cordon {
+namespace {
+
+auto N(const char* text) -> Number { return *ParseDecimal(text); }
+
+TEST(NumberTest, DecimalsAreExact) {
+  EXPECT_EQ(N("5.92"), (Number{148, 25}));
+  EXPECT_EQ(N("4800"), Number::Integer(4800));
+  EXPECT_EQ(N("0.1"), (Number{1, 10}));
+  EXPECT_EQ(N("1e3"), Number::Integer(1000));
+  EXPECT_EQ(N("2.50"), (Number{5, 2}));
+  EXPECT_EQ(N("-0.5"), (Number{-1, 2}));
+  EXPECT_FALSE(ParseDecimal("1."));
+  EXPECT_FALSE(ParseDecimal(".5"));
+  EXPECT_FALSE(ParseDecimal("1e999"));
+  EXPECT_FALSE(ParseDecimal("abc"));
+  EXPECT_FALSE(ParseDecimal("99999999999999999999"));  // beyond 64 bits
+}
+
+TEST(NumberTest, PerformanceDensityBoundaryIsExact) {
+  // 4736 / 800 is exactly 5.92: as a double the quotient is 5.92000000000000037... and 5.92 is
+  // 5.91999999999999992894572642399; exact fractions compare equal.
+  Number density;
+  ASSERT_EQ(Divide(Number::Integer(4736), Number::Integer(800), density), ArithmeticStatus::kOk);
+  EXPECT_EQ(density, N("5.92"));
+  EXPECT_TRUE(density >= N("5.92"));
+  Number below;
+  ASSERT_EQ(Divide(Number::Integer(4735), Number::Integer(800), below), ArithmeticStatus::kOk);
+  EXPECT_TRUE(below < N("5.92"));
+  // 0.1 + 0.2 == 0.3, which binary floating point gets wrong.
+  Number sum;
+  ASSERT_EQ(Add(N("0.1"), N("0.2"), sum), ArithmeticStatus::kOk);
+  EXPECT_EQ(sum, N("0.3"));
+}
+
+TEST(NumberTest, OverflowAndDivisionByZeroAreReported) {
+  Number out;
+  EXPECT_EQ(Divide(Number::Integer(1), Number::Integer(0), out), ArithmeticStatus::kDivisionByZero);
+  EXPECT_EQ(Multiply(Number::Integer(INT64_MAX / 2), Number::Integer(3), out),
+            ArithmeticStatus::kOverflow);
+  EXPECT_EQ(Add(Number::Integer(INT64_MAX), Number::Integer(1), out), ArithmeticStatus::kOverflow);
+  // Reduction keeps results that only look large: (2^62 / 3) * 3.
+  ASSERT_EQ(Divide(Number::Integer(int64_t{1} << 62), Number::Integer(3), out),
+            ArithmeticStatus::kOk);
+  Number back;
+  ASSERT_EQ(Multiply(out, Number::Integer(3), back), ArithmeticStatus::kOk);
+  EXPECT_EQ(back, Number::Integer(int64_t{1} << 62));
+}
+
+TEST(NumberTest, Formats) {
+  EXPECT_EQ(FormatNumber(N("5.92")), "5.92");
+  EXPECT_EQ(FormatNumber(N("4800")), "4800");
+  EXPECT_EQ(FormatNumber(N("-0.05")), "-0.05");
+  Number third;
+  ASSERT_EQ(Divide(Number::Integer(4992), Number::Integer(826), third), ArithmeticStatus::kOk);
+  EXPECT_EQ(FormatNumber(third), "2496/413");
+}
+
+TEST(DateTest, RoundTripsAndValidates) {
+  EXPECT_EQ(FormatDate(*ParseDate("2023-11-17")), "2023-11-17");
+  EXPECT_EQ(*ParseDate("1970-01-01"), 0);
+  EXPECT_EQ(*ParseDate("2024-03-01") - *ParseDate("2024-02-28"), 2);  // leap year
+  EXPECT_FALSE(ParseDate("2023-02-29"));
+  EXPECT_FALSE(ParseDate("2023-13-01"));
+  EXPECT_FALSE(ParseDate("2023-1-01"));
+  EXPECT_FALSE(ParseDate("0000-01-01"));
+}
+
+}  // namespace
+}  // namespace cordon

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// Check: rule files -> one ir::Program. Loads the root files and every module they import,
+// resolves names, checks types, units, dates, countries, outcomes and tables, reports mistakes
+// as diagnostics, and lowers what it checked to the IR. Results about AST nodes live in side
+// tables keyed by NodeId; the AST is never modified.
+#ifndef CORDON_COMPILER_CHECK_CHECK_H_
+#define CORDON_COMPILER_CHECK_CHECK_H_
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/base/error_or.h"
+#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/ir/ir.h"
+#include "compiler/source/source_buffer.h"
+
+namespace cordon::check {
+
+// Owns every buffer a check reads (rule files and CSV tables); diagnostics point into them, so
+// it must outlive the diagnostics' consumers.
+class SourceStore {
+ public:
+  auto Load(const std::string& path, size_t max_bytes) -> ErrorOr<const SourceBuffer*>;
+
+ private:
+  std::deque<std::unique_ptr<SourceBuffer>> buffers_;
+};
+
+struct CheckOptions {
+  // Directories searched, in order, for `import a.b` as `a/b.cordon` or `a/b/policy.cordon`.
+  // The driver puts `-I` directories first and the bundled stdlib last.
+  std::vector<std::string> module_path;
+  size_t max_source_bytes = kDefaultMaxSourceBytes;
+};
+
+// Checks the policy made of `roots` (rule files, or directories holding `policy.cordon`) and
+// every module they import. The program's rules are those of every loaded module. Returns
+// nullopt when any error was reported; a root that cannot be read is a tool failure (Error).
+auto CheckProgram(const std::vector<std::string>& roots, const CheckOptions& options,
+                  SourceStore& sources, DiagnosticEmitter& emitter)
+    -> ErrorOr<std::optional<ir::Program>>;
+
+}  // namespace cordon::check
+
+#endif  // CORDON_COMPILER_CHECK_CHECK_H_

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: Apache-2.0
+// The checker's state, shared by the files of compiler/check (modules, declarations,
+// expressions, tables, tests). Internal to the phase: include only from compiler/check.
+#ifndef CORDON_COMPILER_CHECK_CHECKER_H_
+#define CORDON_COMPILER_CHECK_CHECKER_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/check/check.h"
+#include "compiler/check/types.h"
+#include "compiler/ir/ir.h"
+#include "compiler/ir/ops.h"
+
+namespace cordon::check {
+
+// What a top-level name in a module refers to.
+enum class SymbolKind : uint8_t { kUnit, kInput, kLet, kTable };
+
+struct Symbol {
+  SymbolKind kind;
+  uint32_t module;  // the declaring module
+  uint32_t decl;    // index into its File::decls
+};
+
+struct Module {
+  std::string name;
+  std::string path;
+  std::string dir;
+  const SourceBuffer* source = nullptr;
+  ast::File file;
+  // Declared here, by name.
+  std::map<std::string, Symbol> own;
+  // Visible here: own names, then imported ones. `import_decl` says which import brought it.
+  struct Visible {
+    Symbol symbol;
+    uint32_t import_decl = ir::kNoId;  // kNoId: declared here
+    SourceRange import_range;
+    bool used = false;
+  };
+  std::map<std::string, Visible> visible;
+  std::map<std::string, std::vector<uint32_t>> ambiguous;  // name -> modules that offer it
+  struct Import {
+    uint32_t decl;
+    uint32_t module = ir::kNoId;
+    bool whole = false;
+    bool used = false;
+  };
+  std::vector<Import> imports;
+  bool has_rules = false;
+  // Names promised by imports that failed: using one is not reported again.
+  std::set<std::string> broken;
+  bool has_broken_whole_import = false;
+  // Side table: the checked type of every expression and type node, by NodeId.
+  std::vector<Type> types;
+};
+
+// The checked result of an expression.
+struct Typed {
+  Type type;
+  ir::ValueId value = ir::kNoId;  // kNoId while checking a `let` body for its own sake
+  uint32_t schema = ir::kNoId;    // kRecord: the request schema node it denotes
+  uint32_t table = ir::kNoId;     // kTable
+
+  static auto Error() -> Typed { return Typed{}; }
+};
+
+struct Binding {
+  std::string name;
+  Typed value;
+};
+
+// Where an expression is checked.
+struct Env {
+  uint32_t module = 0;
+  std::vector<Binding> locals;
+  // false while checking a `let` body once for its diagnostics; true when lowering to IR.
+  bool emit = true;
+  // true when a `let` body is inlined: it was checked already, so no diagnostic repeats.
+  bool quiet = false;
+  // Unit definitions and test values must be constant.
+  bool constant_only = false;
+};
+
+struct RecordField {
+  std::string name;
+  Type type;
+  Number scale = Number::Integer(1);
+  std::string type_text;
+  SourceRange range;
+};
+
+struct Record {
+  std::string name;
+  uint32_t module;
+  uint32_t decl;
+  std::vector<RecordField> fields;
+  bool resolved = false;
+  bool resolving = false;
+};
+
+struct UnitInfo {
+  DimensionId dim = kDimensionless;
+  Number scale = Number::Integer(1);
+};
+
+enum class State : uint8_t { kUnvisited, kInProgress, kDone };
+
+struct LetInfo {
+  State state = State::kUnvisited;
+  bool ok = false;
+  Type result;
+  std::vector<Type> params;
+  Typed constant;  // a `let` without parameters, lowered once
+  bool used = false;
+};
+
+struct UnitState {
+  State state = State::kUnvisited;
+  bool ok = false;
+  UnitInfo info;
+};
+
+struct TableInfo {
+  State state = State::kUnvisited;
+  uint32_t table = ir::kNoId;
+  std::vector<Type> columns;
+};
+
+class Checker : public ir::SetStorage {
+ public:
+  Checker(const CheckOptions& options, SourceStore& sources, DiagnosticEmitter& emitter)
+      : options_(options), sources_(sources), emitter_(emitter) {}
+
+  auto Run(const std::vector<std::string>& roots) -> ErrorOr<std::optional<ir::Program>>;
+
+  auto NewCountrySet() -> ir::CountrySet* override { return &program_.country_sets.emplace_back(); }
+
+ private:
+  // modules.cpp
+  auto LoadRoot(const std::string& path) -> ErrorOr<uint32_t>;
+  auto LoadFile(const std::string& path, const std::string& fallback_name) -> ErrorOr<uint32_t>;
+  void LoadImports(uint32_t module);
+  void OrderModules(const std::vector<uint32_t>& roots);
+  void DeclareNames(uint32_t module);
+  void ImportNames(uint32_t module);
+  void ReportUnused(uint32_t module);
+
+  // declarations.cpp
+  void CheckOutcomes();
+  void CheckRequest();
+  void CheckModule(uint32_t module);
+  void CheckRule(uint32_t module, const ast::Decl& decl, const ast::RuleDecl& rule);
+  auto Unit(const Symbol& symbol) -> const UnitState&;
+  auto RecordFor(const Symbol& symbol) -> uint32_t;
+  auto ResolveRecord(uint32_t record) -> const Record&;
+  auto Let(const Symbol& symbol) -> LetInfo&;
+  auto ResolveType(uint32_t module, const ast::TypeExpr& type, const std::string& owner,
+                   Number* scale, std::string* text) -> Type;
+  auto BuildSchema(uint32_t record, const std::string& name, bool optional,
+                   std::vector<uint32_t>& stack) -> uint32_t;
+  auto OutcomeId(uint32_t module, const ast::Name& name) -> ir::OutcomeId;
+  void WarnUnproduced();
+
+  // tables.cpp
+  auto Table(const Symbol& symbol) -> const TableInfo&;
+  void LoadTableRows(uint32_t module, const ast::TableDecl& decl, const TableInfo& info,
+                     ir::Table& table);
+
+  // tests.cpp
+  void CheckTest(uint32_t module, const ast::Decl& decl, const ast::TestDecl& test);
+  auto ConstRecord(uint32_t module, const ast::Expr& expr, uint32_t record, uint32_t schema_node,
+                   std::vector<ir::Datum>& slots) -> bool;
+  void MarkAbsent(uint32_t schema_node, std::vector<ir::Datum>& slots);
+
+ public:
+  // expressions.cpp (public for the helpers there)
+  auto Check(const ast::Expr& expr, Env& env, const Type* expected = nullptr) -> Typed;
+  auto Lookup(uint32_t module, const std::string& name, bool mark_used) -> const Module::Visible*;
+  // Appends (or finds: equal values share an id) a value, folding constant operands. On a
+  // folding failure (division by zero, overflow) reports it at `where` and returns kNoId.
+  auto Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, const Env& env,
+            const ast::Expr* where = nullptr) -> ir::ValueId;
+  auto EmitConst(ir::Datum datum, const Type& type) -> ir::ValueId;
+  auto KindOf(const Type& type) -> ir::Kind;
+  auto TypeName(const Type& type) -> std::string;
+  auto Describe(const ast::Expr& expr, const Typed& typed, uint32_t module) -> std::string;
+  auto Text(uint32_t module, SourceRange range) -> std::string_view;
+  auto Loc(uint32_t module, SourceRange range) -> Location {
+    return Location{modules_[module].source, range};
+  }
+  // Diagnostics of an inlined `let` body were reported when it was first checked.
+  auto Diag(const Env& env) -> DiagnosticEmitter& { return env.quiet ? quiet_ : emitter_; }
+  auto Assignable(const Type& to, const Type& from) const -> bool;
+  auto IsConst(ir::ValueId value) const -> bool {
+    return value != ir::kNoId && program_.values[value].op == ir::Op::kConst;
+  }
+  auto ConstOf(ir::ValueId value) const -> const ir::Datum& {
+    return program_.constants[program_.values[value].a];
+  }
+  auto BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) -> size_t;
+  auto CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed;
+  auto CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env& env, const Type* expected)
+      -> Typed;
+  auto CheckName(const ast::Expr& expr, const std::string& name, Env& env, const Type* expected)
+      -> Typed;
+  auto CheckField(const ast::Expr& expr, const ast::FieldAccess& access, Env& env) -> Typed;
+  auto CheckSet(const ast::Expr& expr, const ast::SetLit& set, Env& env, const Type* expected)
+      -> Typed;
+  auto RequireValue(const Typed& typed, const ast::Expr& expr, Env& env, const char* use) -> bool;
+  auto Quantity(const std::string& digits, SourceRange range, const UnitInfo* unit, Env& env)
+      -> Typed;
+  auto Resolves(uint32_t module, const std::string& name, const Env& env) -> bool;
+  auto Suggest(uint32_t module, const std::string& name, const Env& env) -> std::string;
+
+  const CheckOptions& options_;
+  SourceStore& sources_;
+  DiagnosticEmitter& emitter_;
+  ir::Program program_;
+  Dimensions dims_;
+  std::vector<Module> modules_;
+  std::vector<uint32_t> order_;  // modules in dependency order
+  std::map<std::string, uint32_t> by_path_;
+  std::vector<Record> records_;
+  std::map<std::pair<uint32_t, uint32_t>, uint32_t> record_of_decl_;
+  std::map<std::pair<uint32_t, uint32_t>, LetInfo> lets_;
+  std::map<std::pair<uint32_t, uint32_t>, UnitState> units_;
+  std::map<std::pair<uint32_t, uint32_t>, TableInfo> tables_;
+  std::vector<std::vector<Type>> table_columns_;  // by TableId
+  std::vector<std::vector<Number>> scales_;       // by TableId, the unit scale of each column
+  std::map<std::string, DimensionId> base_units_;
+  std::unordered_map<std::string, ir::ValueId> value_ids_;  // hash-consing
+  // The policy-wide declarations.
+  std::optional<Symbol> request_;
+  uint32_t request_record_ = ir::kNoId;
+  std::optional<std::pair<uint32_t, uint32_t>> outcomes_decl_;
+  std::vector<bool> outcome_produced_;
+  std::map<std::string, std::pair<uint32_t, SourceRange>> rule_names_;
+  bool missing_outcomes_reported_ = false;
+  // The operand of each `is some`, by (module, NodeId): read by the enclosing `and`.
+  std::map<std::pair<uint32_t, uint32_t>, Typed> some_operands_;
+  class DiscardingConsumer : public DiagnosticConsumer {
+    void Consume(Diagnostic) override {}
+  };
+  DiscardingConsumer discard_;
+  DiagnosticEmitter quiet_{discard_};
+};
+
+}  // namespace cordon::check
+
+#endif  // CORDON_COMPILER_CHECK_CHECKER_H_

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// An RFC 4180 CSV reader for the files behind `extern table` declarations. It reads a
+// SourceBuffer, so every problem is a diagnostic located at file.csv:line:col; it knows nothing
+// of column types, which the checker validates field by field using the ranges kept here.
+#ifndef CORDON_COMPILER_CHECK_CSV_H_
+#define CORDON_COMPILER_CHECK_CSV_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/source/source_buffer.h"
+
+namespace cordon::check {
+
+struct CsvField {
+  // The value with its enclosing quotes removed and each `""` inside them read as one `"`.
+  std::string value;
+  // The field as written, including its quotes.
+  SourceRange range;
+};
+
+struct CsvRow {
+  std::vector<CsvField> fields;
+  // From the first byte of the row to its line terminator (several lines when a quoted field
+  // holds a newline).
+  SourceRange range;
+};
+
+struct CsvTable {
+  CsvRow header;
+  // INVARIANT: every row has as many fields as the header.
+  std::vector<CsvRow> rows;
+};
+
+// ReadCsv reports at most this many problems, then one TooManyErrors diagnostic if the file
+// goes on.
+inline constexpr int kMaxCsvErrors = 20;
+
+// Parses `source` as CSV with a header line. Reports problems as DiagnosticKind::BadCsvRow errors
+// through `emitter` (located in `source`, with a help line) and returns nullopt if there was any.
+// Lines end with \n or \r\n; empty lines are skipped; a UTF-8 byte-order mark is ignored.
+auto ReadCsv(const SourceBuffer& source, DiagnosticEmitter& emitter) -> std::optional<CsvTable>;
+
+}  // namespace cordon::check
+
+#endif  // CORDON_COMPILER_CHECK_CSV_H_

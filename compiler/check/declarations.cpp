@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: Apache-2.0
+// Declarations: the outcome lattice, `input` records and the request schema, units, `let`
+// definitions, rules and their dates. Each is resolved on first use, so a module may use a
+// name before the line that declares it; a definition that reaches itself is reported.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "compiler/check/checker.h"
+
+namespace cordon::check {
+
+namespace {
+
+constexpr const char* kTypesHelp =
+    "types are `bool`, `int`, `number`, `text`, `date`, `duration`, `country`, `enum { … }`, "
+    "`set<…>` and records declared with `input`";
+
+auto ListNames(const std::vector<std::string>& names) -> std::string {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "`" : ", `") + name + "`";
+  return out;
+}
+
+}  // namespace
+
+void Checker::CheckOutcomes() {
+  for (uint32_t m : order_) {
+    for (uint32_t d = 0; d < modules_[m].file.decls.size(); ++d) {
+      const auto* decl = std::get_if<ast::OutcomesDecl>(&modules_[m].file.decls[d].kind);
+      if (decl == nullptr) continue;
+      std::vector<std::string> names;
+      for (const ast::Name& name : decl->outcomes) names.push_back(name.text);
+      if (outcomes_decl_) {
+        if (names != program_.outcomes) {
+          auto [fm, fd] = *outcomes_decl_;
+          emitter_
+              .Error(DiagnosticKind::ConflictingOutcomes, Loc(m, modules_[m].file.decls[d].range),
+                     "this policy already has a different outcome lattice")
+              .Label(Loc(fm, modules_[fm].file.decls[fd].range), "the first lattice")
+              .Help(
+                  "a policy has exactly one `outcomes` lattice; declare it in one module and "
+                  "repeat it verbatim or not at all");
+        }
+        continue;
+      }
+      outcomes_decl_ = {m, d};
+      for (size_t i = 0; i < decl->outcomes.size(); ++i) {
+        const ast::Name& name = decl->outcomes[i];
+        if (name.text == "error") {
+          emitter_
+              .Error(DiagnosticKind::ReservedName, Loc(m, name.range),
+                     "`error` cannot be an outcome")
+              .Help(
+                  "`error` is the decision for a request that cannot be decided (a missing or "
+                  "malformed field); choose another name");
+        }
+        for (size_t j = 0; j < i; ++j) {
+          if (decl->outcomes[j].text == name.text) {
+            emitter_
+                .Error(DiagnosticKind::DuplicateName, Loc(m, name.range),
+                       fmt::format("`{}` appears twice in the outcome lattice", name.text))
+                .Label(Loc(m, decl->outcomes[j].range), "first here")
+                .Help("each outcome has one place in the order");
+          }
+        }
+      }
+      program_.outcomes = std::move(names);
+      outcome_produced_.assign(program_.outcomes.size(), false);
+    }
+  }
+}
+
+void Checker::CheckRequest() {
+  for (uint32_t m : order_) {
+    auto it = modules_[m].own.find("Request");
+    if (it == modules_[m].own.end() || it->second.kind != SymbolKind::kInput) continue;
+    if (request_) {
+      emitter_
+          .Error(DiagnosticKind::DuplicateName,
+                 Loc(m, modules_[m].file.decls[it->second.decl].range),
+                 "this policy already has an `input Request`")
+          .Label(Loc(request_->module, modules_[request_->module].file.decls[request_->decl].range),
+                 "the first one")
+          .Help("a policy decides one kind of request; declare `input Request` in one module");
+      continue;
+    }
+    request_ = it->second;
+  }
+  if (!request_) return;
+  request_record_ = RecordFor(*request_);
+  std::vector<uint32_t> stack;
+  BuildSchema(request_record_, "", false, stack);
+  const Record& request = records_[request_record_];
+  for (size_t f = 0; f < request.fields.size(); ++f) {
+    const RecordField& field = request.fields[f];
+    if (field.name == "as_of" && field.type.kind == TypeKind::kDate && !field.type.optional) {
+      program_.as_of_slot = program_.schema[program_.schema[0].children[f]].slot;
+    }
+  }
+}
+
+auto Checker::BuildSchema(uint32_t record_id, const std::string& name, bool optional,
+                          std::vector<uint32_t>& stack) -> uint32_t {
+  const Record record = ResolveRecord(record_id);  // a copy: records_ may grow below
+  auto node = static_cast<uint32_t>(program_.schema.size());
+  program_.schema.push_back(ir::SchemaNode{.name = name, .is_record = true, .optional = optional});
+  if (optional) program_.schema[node].slot = program_.slot_count++;
+  stack.push_back(record_id);
+  for (const RecordField& field : record.fields) {
+    uint32_t child;
+    if (field.type.kind == TypeKind::kRecord) {
+      if (std::find(stack.begin(), stack.end(), field.type.id) != stack.end()) {
+        emitter_
+            .Error(DiagnosticKind::RecursiveDefinition, Loc(record.module, field.range),
+                   fmt::format("record `{}` contains itself through field `{}`", record.name,
+                               field.name))
+            .Help(
+                "a request is a finite tree of records: make the field a key (`text`) "
+                "instead");
+        // A placeholder keeps children aligned with fields.
+        program_.schema[node].children.push_back(static_cast<uint32_t>(program_.schema.size()));
+        program_.schema.push_back(ir::SchemaNode{.name = field.name, .is_record = true});
+        continue;
+      }
+      child = BuildSchema(field.type.id, field.name, field.type.optional, stack);
+    } else {
+      child = static_cast<uint32_t>(program_.schema.size());
+      ir::SchemaNode leaf{.name = field.name,
+                          .optional = field.type.optional,
+                          .kind = KindOf(field.type),
+                          .integer = field.type.kind == TypeKind::kInt,
+                          .duration = field.type.kind == TypeKind::kDuration,
+                          .scale = field.scale,
+                          .type_text = field.type_text,
+                          .slot = program_.slot_count++};
+      if (field.type.kind == TypeKind::kEnum ||
+          (field.type.kind == TypeKind::kSet && field.type.element == TypeKind::kEnum)) {
+        leaf.enum_id = field.type.id;
+      }
+      program_.schema.push_back(std::move(leaf));
+    }
+    program_.schema[node].children.push_back(child);
+  }
+  stack.pop_back();
+  return node;
+}
+
+auto Checker::RecordFor(const Symbol& symbol) -> uint32_t {
+  auto [it, inserted] = record_of_decl_.emplace(std::pair{symbol.module, symbol.decl}, 0);
+  if (inserted) {
+    const auto& input =
+        std::get<ast::InputDecl>(modules_[symbol.module].file.decls[symbol.decl].kind);
+    records_.push_back(
+        Record{.name = input.name.text, .module = symbol.module, .decl = symbol.decl});
+    it->second = static_cast<uint32_t>(records_.size() - 1);
+  }
+  return it->second;
+}
+
+auto Checker::ResolveRecord(uint32_t id) -> const Record& {
+  if (records_[id].resolved || records_[id].resolving) return records_[id];
+  records_[id].resolving = true;
+  uint32_t m = records_[id].module;
+  const auto& input = std::get<ast::InputDecl>(modules_[m].file.decls[records_[id].decl].kind);
+  std::vector<RecordField> fields;
+  for (const ast::FieldDecl& field : input.fields) {
+    bool duplicate = false;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].name != field.name.text) continue;
+      duplicate = true;
+      emitter_
+          .Error(
+              DiagnosticKind::DuplicateName, Loc(m, field.name.range),
+              fmt::format("field `{}` is declared twice in `{}`", field.name.text, input.name.text))
+          .Label(Loc(m, fields[i].range), "first declared here")
+          .Help("rename or remove one of them");
+    }
+    RecordField out{.name = field.name.text, .range = field.name.range};
+    out.type = ResolveType(m, field.type, input.name.text + "." + field.name.text, &out.scale,
+                           &out.type_text);
+    if (!duplicate) fields.push_back(std::move(out));
+  }
+  // `records_` may have grown while resolving field types.
+  records_[id].fields = std::move(fields);
+  records_[id].resolved = true;
+  records_[id].resolving = false;
+  return records_[id];
+}
+
+auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::string& owner,
+                          Number* scale, std::string* text) -> Type {
+  Type out;
+  if (text != nullptr) *text = std::string(Text(m, type.range));
+  if (const auto* named = std::get_if<ast::NamedType>(&type.base)) {
+    static const std::map<std::string, TypeKind> kBuiltins = {
+        {"bool", TypeKind::kBool},      {"int", TypeKind::kInt},
+        {"number", TypeKind::kNumber},  {"text", TypeKind::kText},
+        {"date", TypeKind::kDate},      {"duration", TypeKind::kDuration},
+        {"country", TypeKind::kCountry}};
+    if (auto it = kBuiltins.find(named->name.text); it != kBuiltins.end()) {
+      out.kind = it->second;
+    } else if (const Module::Visible* v = Lookup(m, named->name.text, true)) {
+      if (v->symbol.kind == SymbolKind::kInput) {
+        out = MakeType(TypeKind::kRecord, RecordFor(v->symbol));
+      } else {
+        emitter_
+            .Error(DiagnosticKind::UnknownType, Loc(m, named->name.range),
+                   fmt::format("`{}` is not a type", named->name.text))
+            .Help(kTypesHelp);
+      }
+    } else {
+      emitter_
+          .Error(DiagnosticKind::UnknownType, Loc(m, named->name.range),
+                 fmt::format("unknown type `{}`", named->name.text))
+          .Help(kTypesHelp);
+    }
+  } else if (const auto* enumeration = std::get_if<ast::EnumType>(&type.base)) {
+    ir::Enum e{.name = owner};
+    for (const ast::Name& value : enumeration->values) {
+      if (std::find(e.values.begin(), e.values.end(), value.text) != e.values.end()) {
+        emitter_
+            .Error(DiagnosticKind::DuplicateName, Loc(m, value.range),
+                   fmt::format("`{}` appears twice in this enum", value.text))
+            .Help("remove the repeated value");
+        continue;
+      }
+      e.values.push_back(value.text);
+    }
+    program_.enums.push_back(std::move(e));
+    out = MakeType(TypeKind::kEnum, static_cast<uint32_t>(program_.enums.size() - 1));
+  } else if (const auto* set = std::get_if<ast::SetType>(&type.base)) {
+    Type element = ResolveType(m, *set->element, owner, nullptr, nullptr);
+    if (!element.is_error()) {
+      bool supported = element.kind == TypeKind::kCountry || element.kind == TypeKind::kText ||
+                       element.kind == TypeKind::kEnum;
+      if (!supported || element.optional || !set->element->unit.empty()) {
+        emitter_
+            .Error(DiagnosticKind::UnsupportedExpression, Loc(m, set->element->range),
+                   fmt::format("a set cannot hold `{}` values", Text(m, set->element->range)))
+            .Help("sets hold countries, texts or values of an enum");
+      } else {
+        out = Type{.kind = TypeKind::kSet, .id = element.id, .element = element.kind};
+        if (element.kind == TypeKind::kEnum && program_.enums[element.id].values.size() > 64) {
+          emitter_.Error(DiagnosticKind::UnsupportedExpression, Loc(m, set->element->range),
+                         "a set of an enum with more than 64 values is not supported");
+          out = Type{};
+        }
+      }
+    }
+  }
+  if (!type.unit.empty() && !out.is_error()) {
+    if (!out.is_numeric()) {
+      emitter_
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, type.range),
+                 fmt::format("only `int` and `number` can carry a unit, not `{}`", TypeName(out)))
+          .Help("remove the unit");
+      out = Type{};
+    } else {
+      Number factor = Number::Integer(1);
+      for (const ast::UnitFactor& f : type.unit) {
+        const Module::Visible* v = Lookup(m, f.unit.text, true);
+        if (v == nullptr || v->symbol.kind != SymbolKind::kUnit) {
+          emitter_
+              .Error(DiagnosticKind::UnknownUnit, Loc(m, f.unit.range),
+                     fmt::format("unknown unit `{}`", f.unit.text))
+              .Help(fmt::format("declare it with `unit {}` or import it", f.unit.text));
+          out = Type{};
+          break;
+        }
+        const UnitState& unit = Unit(v->symbol);
+        if (!unit.ok) {
+          out = Type{};
+          break;
+        }
+        out.dim = dims_.Combine(out.dim, unit.info.dim, f.divide ? -1 : 1);
+        Number next;
+        ArithmeticStatus status = f.divide ? Divide(factor, unit.info.scale, next)
+                                           : Multiply(factor, unit.info.scale, next);
+        if (status != ArithmeticStatus::kOk) {
+          emitter_.Error(DiagnosticKind::NumberOutOfRange, Loc(m, type.range),
+                         "the scale of this unit is out of range");
+          out = Type{};
+          break;
+        }
+        factor = next;
+      }
+      if (scale != nullptr) *scale = factor;
+    }
+  }
+  out.optional = type.optional && !out.is_error();
+  modules_[m].types[type.id.index] = out;
+  return out;
+}
+
+auto Checker::Unit(const Symbol& symbol) -> const UnitState& {
+  UnitState& state = units_[{symbol.module, symbol.decl}];
+  if (state.state != State::kUnvisited) return state;
+  state.state = State::kInProgress;
+  const auto& decl = std::get<ast::UnitDecl>(modules_[symbol.module].file.decls[symbol.decl].kind);
+  UnitState result;
+  result.state = State::kDone;
+  if (decl.definition == nullptr) {
+    auto [it, inserted] = base_units_.emplace(decl.name.text, 0);
+    if (inserted) it->second = dims_.Intern({{decl.name.text, 1}});
+    result.info.dim = it->second;
+    result.ok = true;
+  } else {
+    Env env{.module = symbol.module, .constant_only = true};
+    Typed value = Check(*decl.definition, env);
+    if (!value.type.is_error()) {
+      if (!value.type.is_numeric() || value.type.optional || !IsConst(value.value) ||
+          ConstOf(value.value).number <= Number{}) {
+        emitter_
+            .Error(DiagnosticKind::InvalidUnitDefinition,
+                   Loc(symbol.module, decl.definition->range),
+                   fmt::format("unit `{}` must be defined as a positive multiple of other units",
+                               decl.name.text))
+            .Help("write, for example, `unit day = 24 h` or `unit tbps = 1000 GB / s`");
+      } else {
+        result.info.dim = value.type.dim;
+        result.info.scale = ConstOf(value.value).number;
+        result.ok = true;
+      }
+    }
+  }
+  // `units_` may have been rehashed by nested definitions; look the entry up again.
+  UnitState& slot = units_[{symbol.module, symbol.decl}];
+  slot = result;
+  return slot;
+}
+
+auto Checker::Let(const Symbol& symbol) -> LetInfo& {
+  LetInfo& info = lets_[{symbol.module, symbol.decl}];
+  if (info.state != State::kUnvisited) return info;
+  info.state = State::kInProgress;
+  uint32_t m = symbol.module;
+  const auto& decl = std::get<ast::LetDecl>(modules_[m].file.decls[symbol.decl].kind);
+  Env env{.module = m};
+  std::vector<Type> params;
+  bool ok = decl.value != nullptr;
+  if (decl.params) {
+    env.emit = false;
+    for (const ast::Param& param : *decl.params) {
+      Type type =
+          ResolveType(m, param.type, decl.name.text + "." + param.name.text, nullptr, nullptr);
+      ok = ok && !type.is_error();
+      params.push_back(type);
+      env.locals.push_back(Binding{param.name.text, Typed{.type = type}});
+    }
+  }
+  Typed value;
+  if (decl.value != nullptr) value = Check(*decl.value, env);
+  ok = ok && !value.type.is_error();
+  if (ok && decl.type) {
+    Type declared = ResolveType(m, *decl.type, decl.name.text, nullptr, nullptr);
+    if (!declared.is_error() && !Assignable(declared, value.type)) {
+      bool units = declared.is_numeric() && value.type.is_numeric();
+      emitter_
+          .Error(units ? DiagnosticKind::UnitMismatch : DiagnosticKind::TypeMismatch,
+                 Loc(m, decl.value->range),
+                 fmt::format("`{}` is declared as `{}` but its definition is {}", decl.name.text,
+                             TypeName(declared), TypeName(value.type)))
+          .Label(Loc(m, decl.type->range), "declared here")
+          .Help(units ? "the units of the definition must match the declared unit exactly"
+                      : "change the declared type or the definition");
+      ok = false;
+    }
+  }
+  LetInfo& slot = lets_[{symbol.module, symbol.decl}];
+  slot.state = State::kDone;
+  slot.ok = ok;
+  slot.result = value.type;
+  slot.params = std::move(params);
+  slot.constant = decl.params ? Typed{} : value;
+  return slot;
+}
+
+auto Checker::OutcomeId(uint32_t m, const ast::Name& name) -> ir::OutcomeId {
+  if (!outcomes_decl_) return ir::kNoId;
+  for (size_t i = 0; i < program_.outcomes.size(); ++i) {
+    if (program_.outcomes[i] == name.text) return static_cast<ir::OutcomeId>(i);
+  }
+  auto [fm, fd] = *outcomes_decl_;
+  emitter_
+      .Error(DiagnosticKind::UnknownOutcome, Loc(m, name.range),
+             fmt::format("`{}` is not an outcome of this policy", name.text))
+      .Label(Loc(fm, modules_[fm].file.decls[fd].range), "the outcomes are declared here")
+      .Help(fmt::format("the outcomes are {}", ListNames(program_.outcomes)));
+  return ir::kNoId;
+}
+
+void Checker::CheckModule(uint32_t m) {
+  for (uint32_t d = 0; d < modules_[m].file.decls.size(); ++d) {
+    const ast::Decl& decl = modules_[m].file.decls[d];
+    if (std::holds_alternative<ast::UnitDecl>(decl.kind)) {
+      (void)Unit(Symbol{SymbolKind::kUnit, m, d});
+    } else if (std::holds_alternative<ast::InputDecl>(decl.kind)) {
+      (void)ResolveRecord(RecordFor(Symbol{SymbolKind::kInput, m, d}));
+    } else if (std::holds_alternative<ast::LetDecl>(decl.kind)) {
+      (void)Let(Symbol{SymbolKind::kLet, m, d});
+    } else if (std::holds_alternative<ast::TableDecl>(decl.kind)) {
+      (void)Table(Symbol{SymbolKind::kTable, m, d});
+    } else if (const auto* rule = std::get_if<ast::RuleDecl>(&decl.kind)) {
+      CheckRule(m, decl, *rule);
+    }
+  }
+}
+
+void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& rule) {
+  if (!outcomes_decl_) {
+    if (!missing_outcomes_reported_) {
+      missing_outcomes_reported_ = true;
+      emitter_
+          .Error(DiagnosticKind::MissingOutcomes, Loc(m, rule.name.range),
+                 fmt::format("rule `{}` needs an outcome lattice, but this policy declares none",
+                             rule.name.text))
+          .Help(
+              "declare the outcomes, highest first, e.g. `outcomes prohibited > "
+              "license_required > no_license_required`");
+    }
+    return;
+  }
+  ir::Rule out;
+  out.name = rule.name.text;
+  out.module = modules_[m].name;
+  out.file = modules_[m].path;
+  out.line = modules_[m].source->LineOf(decl.range.begin);
+  out.message = rule.then.message.value;
+  if (rule.cites) {
+    auto it = std::find(program_.citations.begin(), program_.citations.end(), rule.cites->value);
+    out.cites = static_cast<ir::CitationId>(it - program_.citations.begin());
+    if (it == program_.citations.end()) program_.citations.push_back(rule.cites->value);
+  }
+  auto day = [](const ast::Date& d) { return DaysFromCivil(d.year, d.month, d.day); };
+  if (rule.effective) out.effective = day(*rule.effective);
+  if (rule.until) out.until = day(*rule.until);
+  if (out.effective && out.until && *out.until <= *out.effective) {
+    emitter_
+        .Error(DiagnosticKind::EffectiveAfterUntil, Loc(m, rule.until->range),
+               fmt::format("rule `{}` would never be in force: `until {}` is not after "
+                           "`effective {}`",
+                           rule.name.text, FormatDate(*out.until), FormatDate(*out.effective)))
+        .Label(Loc(m, rule.effective->range), "in force from here")
+        .Help(
+            "a rule is in force from its `effective` day up to, not including, its `until` "
+            "day");
+  }
+  bool ok = true;
+  auto condition = [&](const ast::Expr& expr, const char* what) -> ir::ValueId {
+    Env env{.module = m};
+    Type expected = MakeType(TypeKind::kBool);
+    Typed typed = Check(expr, env, &expected);
+    if (typed.type.is_error()) {
+      ok = false;
+      return ir::kNoId;
+    }
+    if (!RequireValue(typed, expr, env, what)) {
+      ok = false;
+      return ir::kNoId;
+    }
+    if (typed.type.kind != TypeKind::kBool) {
+      emitter_
+          .Error(
+              DiagnosticKind::TypeMismatch, Loc(m, expr.range),
+              fmt::format("{} must be true or false, but this is {}", what, TypeName(typed.type)))
+          .Help("compare it with something, e.g. `>= 4800` or `in D5`");
+      ok = false;
+      return ir::kNoId;
+    }
+    return typed.value;
+  };
+  if (rule.when != nullptr)
+    out.when = condition(*rule.when, "a rule's `when` condition");
+  else
+    ok = false;
+  out.outcome = OutcomeId(m, rule.then.outcome);
+  ok = ok && out.outcome != ir::kNoId;
+  if (ok && IsConst(out.when) && ConstOf(out.when).bits == 0) {
+    emitter_
+        .Warning(
+            DiagnosticKind::RuleNeverFires, Loc(m, rule.when->range),
+            fmt::format("rule `{}` can never fire: its condition is always false", rule.name.text))
+        .Help("check the condition; to switch a rule off, give it an `until` date instead");
+  }
+  bool always_replaced = false;
+  for (const ast::UnlessClause& unless : rule.unless) {
+    ir::Exception e;
+    e.message = unless.then.message.value;
+    e.outcome = OutcomeId(m, unless.then.outcome);
+    if (unless.condition == nullptr) {
+      ok = false;
+      continue;
+    }
+    e.condition = condition(*unless.condition, "an `unless` condition");
+    if (e.condition == ir::kNoId || e.outcome == ir::kNoId) {
+      ok = false;
+      continue;
+    }
+    if (always_replaced || (IsConst(e.condition) && ConstOf(e.condition).bits == 0)) {
+      emitter_
+          .Warning(DiagnosticKind::UnlessNeverApplies, Loc(m, unless.condition->range),
+                   always_replaced
+                       ? "this `unless` can never apply: an earlier `unless` always does"
+                       : "this `unless` can never apply: its condition is always false")
+          .Help("remove it or correct its condition");
+    }
+    if (IsConst(e.condition) && ConstOf(e.condition).bits != 0) always_replaced = true;
+    out.unless.push_back(std::move(e));
+  }
+  if (!ok) return;
+  outcome_produced_[out.outcome] = true;
+  for (const ir::Exception& e : out.unless) outcome_produced_[e.outcome] = true;
+  program_.rules.push_back(std::move(out));
+}
+
+void Checker::WarnUnproduced() {
+  if (!outcomes_decl_ || program_.rules.empty()) return;
+  auto [m, d] = *outcomes_decl_;
+  const auto& decl = std::get<ast::OutcomesDecl>(modules_[m].file.decls[d].kind);
+  for (size_t i = 0; i + 1 < program_.outcomes.size() && i < decl.outcomes.size(); ++i) {
+    if (outcome_produced_[i]) continue;
+    emitter_
+        .Warning(DiagnosticKind::OutcomeNeverProduced, Loc(m, decl.outcomes[i].range),
+                 fmt::format("no rule of this policy produces `{}`", program_.outcomes[i]))
+        .Help(fmt::format("`{}`, the lowest outcome, is the decision when no rule fires; every "
+                          "other outcome needs a rule or an `unless` that yields it",
+                          program_.outcomes.back()));
+  }
+}
+
+}  // namespace cordon::check

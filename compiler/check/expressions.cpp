@@ -1,0 +1,1163 @@
+// SPDX-License-Identifier: Apache-2.0
+// Expressions: names, types, units and optionals, checked and lowered to IR in one walk.
+// A `let` with parameters is walked twice: once on its own, for its diagnostics and result
+// type (`emit` off), and again at each call, inlined with its arguments (`quiet` on).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "compiler/base/countries.h"
+#include "compiler/base/spelling.h"
+#include "compiler/check/checker.h"
+
+namespace cordon::check {
+
+namespace {
+
+auto IsCountryShaped(const std::string& name) -> bool {
+  return name.size() == 2 && std::isupper(static_cast<unsigned char>(name[0])) &&
+         std::isupper(static_cast<unsigned char>(name[1]));
+}
+
+auto IsComparison(ast::BinaryOp op) -> bool {
+  return op == ast::BinaryOp::kEq || op == ast::BinaryOp::kNe || op == ast::BinaryOp::kLt ||
+         op == ast::BinaryOp::kLe || op == ast::BinaryOp::kGt || op == ast::BinaryOp::kGe;
+}
+
+auto ToIrOp(ast::BinaryOp op) -> ir::Op {
+  switch (op) {
+    case ast::BinaryOp::kMul:
+      return ir::Op::kMul;
+    case ast::BinaryOp::kDiv:
+      return ir::Op::kDiv;
+    case ast::BinaryOp::kAdd:
+      return ir::Op::kAdd;
+    case ast::BinaryOp::kSub:
+      return ir::Op::kSub;
+    case ast::BinaryOp::kOtherwise:
+      return ir::Op::kOtherwise;
+    case ast::BinaryOp::kEq:
+      return ir::Op::kEq;
+    case ast::BinaryOp::kNe:
+      return ir::Op::kNe;
+    case ast::BinaryOp::kLt:
+      return ir::Op::kLt;
+    case ast::BinaryOp::kLe:
+      return ir::Op::kLe;
+    case ast::BinaryOp::kGt:
+      return ir::Op::kGt;
+    case ast::BinaryOp::kGe:
+      return ir::Op::kGe;
+    case ast::BinaryOp::kIn:
+      return ir::Op::kIn;
+    case ast::BinaryOp::kNotIn:
+      return ir::Op::kIn;
+    case ast::BinaryOp::kAnd:
+      return ir::Op::kAnd;
+    case ast::BinaryOp::kOr:
+      return ir::Op::kOr;
+  }
+  return ir::Op::kAnd;
+}
+
+}  // namespace
+
+auto Checker::Text(uint32_t module, SourceRange range) -> std::string_view {
+  return modules_[module].source->text().substr(range.begin, range.end - range.begin);
+}
+
+auto Checker::KindOf(const Type& type) -> ir::Kind {
+  switch (type.kind) {
+    case TypeKind::kBool:
+      return ir::Kind::kBool;
+    case TypeKind::kInt:
+    case TypeKind::kNumber:
+    case TypeKind::kDuration:
+      return ir::Kind::kNumber;
+    case TypeKind::kText:
+      return ir::Kind::kText;
+    case TypeKind::kDate:
+      return ir::Kind::kDate;
+    case TypeKind::kCountry:
+      return ir::Kind::kCountry;
+    case TypeKind::kEnum:
+      return ir::Kind::kEnum;
+    case TypeKind::kRow:
+      return ir::Kind::kRow;
+    case TypeKind::kSet:
+      if (type.element == TypeKind::kCountry) return ir::Kind::kCountrySet;
+      if (type.element == TypeKind::kEnum) return ir::Kind::kEnumSet;
+      return ir::Kind::kTextSet;
+    default:
+      return ir::Kind::kBool;
+  }
+}
+
+auto Checker::TypeName(const Type& type) -> std::string {
+  std::string base;
+  switch (type.kind) {
+    case TypeKind::kError:
+      return "`<error>`";
+    case TypeKind::kBool:
+      base = "bool";
+      break;
+    case TypeKind::kInt:
+    case TypeKind::kNumber: {
+      base = type.kind == TypeKind::kInt ? "int" : "number";
+      std::string unit = dims_.Format(type.dim);
+      if (!unit.empty()) base += " " + unit;
+      break;
+    }
+    case TypeKind::kText:
+      base = "text";
+      break;
+    case TypeKind::kDate:
+      base = "date";
+      break;
+    case TypeKind::kDuration:
+      base = "duration";
+      break;
+    case TypeKind::kCountry:
+      base = "country";
+      break;
+    case TypeKind::kEnum:
+      base = "enum " + program_.enums[type.id].name;
+      break;
+    case TypeKind::kRecord:
+      base = records_[type.id].name;
+      break;
+    case TypeKind::kSet: {
+      Type element{.kind = type.element, .id = type.id};
+      std::string inner = TypeName(element);
+      base = "set<" + inner.substr(1, inner.size() - 2) + ">";
+      break;
+    }
+    case TypeKind::kTable:
+      base = "table " + program_.tables[type.id].name;
+      break;
+    case TypeKind::kRow:
+      base = "row of " + program_.tables[type.id].name;
+      break;
+    case TypeKind::kNone:
+      return "`none`";
+  }
+  return "`" + base + (type.optional ? "?`" : "`");
+}
+
+auto Checker::Describe(const ast::Expr& expr, const Typed& typed, uint32_t module) -> std::string {
+  std::string_view text = Text(module, expr.range);
+  if (text.size() > 40) text = text.substr(0, 37);
+  return fmt::format("`{}{}` ({})", text, Text(module, expr.range).size() > 40 ? "…" : "",
+                     TypeName(typed.type).substr(1, TypeName(typed.type).size() - 2));
+}
+
+auto Checker::Assignable(const Type& to, const Type& from) const -> bool {
+  if (to.is_error() || from.is_error()) return true;
+  if (from.kind == TypeKind::kNone) return to.optional;
+  if (from.optional && !to.optional) return false;
+  if (to.is_numeric() && from.is_numeric()) {
+    if (to.dim != from.dim) return false;
+    return to.kind == TypeKind::kNumber || from.kind == TypeKind::kInt;
+  }
+  if (to.kind != from.kind) return false;
+  if (to.kind == TypeKind::kSet) {
+    // `{}` has no element type yet.
+    if (from.element == TypeKind::kError) return true;
+    return to.element == from.element && to.id == from.id;
+  }
+  if (to.kind == TypeKind::kEnum || to.kind == TypeKind::kRecord || to.kind == TypeKind::kTable ||
+      to.kind == TypeKind::kRow) {
+    return to.id == from.id;
+  }
+  return true;
+}
+
+auto Checker::EmitConst(ir::Datum datum, const Type& type) -> ir::ValueId {
+  ir::Kind kind = KindOf(type);
+  datum.kind = kind;
+  std::string key;
+  if (kind != ir::Kind::kCountrySet && kind != ir::Kind::kTextSet) {
+    key = fmt::format("c{}:{}:{}:{}/{}:{}:{}", static_cast<int>(kind), datum.present, datum.bits,
+                      datum.number.num, datum.number.den, datum.text, type.id);
+    if (auto it = value_ids_.find(key); it != value_ids_.end()) return it->second;
+  }
+  program_.constants.push_back(datum);
+  ir::Value value{.op = ir::Op::kConst,
+                  .kind = kind,
+                  .optional = type.optional,
+                  .a = static_cast<uint32_t>(program_.constants.size() - 1)};
+  if (type.kind == TypeKind::kEnum ||
+      (type.kind == TypeKind::kSet && type.element == TypeKind::kEnum)) {
+    value.enum_id = type.id;
+  }
+  program_.values.push_back(std::move(value));
+  auto id = static_cast<ir::ValueId>(program_.values.size() - 1);
+  if (!key.empty()) value_ids_.emplace(std::move(key), id);
+  return id;
+}
+
+auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, const Env& env,
+                   const ast::Expr* where) -> ir::ValueId {
+  if (!env.emit || a == ir::kNoId) return ir::kNoId;
+  bool binary = !(op == ir::Op::kSlot || op == ir::Op::kIsSome || op == ir::Op::kUnwrap ||
+                  op == ir::Op::kNot || op == ir::Op::kNeg || op == ir::Op::kTableHas ||
+                  op == ir::Op::kTableFind || op == ir::Op::kRowField);
+  if (binary && b == ir::kNoId) return ir::kNoId;
+  // Folding. `and`, `or` and `otherwise` fold on their left operand alone, which keeps
+  // left-to-right evaluation (and its errors) as written.
+  if (op == ir::Op::kAnd || op == ir::Op::kOr) {
+    if (IsConst(a)) {
+      bool left = ConstOf(a).bits != 0;
+      if (left == (op == ir::Op::kOr)) return a;
+      return b;
+    }
+  } else if (op == ir::Op::kOtherwise) {
+    if (IsConst(a)) return ConstOf(a).present ? a : b;
+  } else if (op != ir::Op::kSlot && op != ir::Op::kRowField && op != ir::Op::kTableHas &&
+             op != ir::Op::kTableFind && IsConst(a) && (!binary || IsConst(b))) {
+    const ir::Datum& x = ConstOf(a);
+    ir::Datum y = binary ? ConstOf(b) : ir::Datum{};
+    ir::Datum out;
+    ir::Value value{.op = op, .kind = KindOf(type)};
+    if (x.kind == ir::Kind::kTextSet && (op == ir::Op::kUnion || op == ir::Op::kDifference)) {
+      // Text sets are constants only; their algebra happens here.
+      const auto& left = static_cast<const ir::TextSet*>(x.set)->sorted;
+      const auto& right = static_cast<const ir::TextSet*>(y.set)->sorted;
+      ir::TextSet& set = program_.text_sets.emplace_back();
+      if (op == ir::Op::kUnion) {
+        std::set_union(left.begin(), left.end(), right.begin(), right.end(),
+                       std::back_inserter(set.sorted));
+      } else {
+        std::set_difference(left.begin(), left.end(), right.begin(), right.end(),
+                            std::back_inserter(set.sorted));
+      }
+      out = ir::Datum{.kind = ir::Kind::kTextSet, .set = &set};
+      return EmitConst(out, type);
+    }
+    if (op == ir::Op::kIsSome || x.present) {
+      ir::EvalStatus status = ir::EvalOp(value, x, y, *this, out);
+      if (status == ir::EvalStatus::kOk) {
+        out.present = true;
+        return EmitConst(out, type);
+      }
+      if (where != nullptr) {
+        Diag(env)
+            .Error(status == ir::EvalStatus::kDivisionByZero ? DiagnosticKind::DivisionByZero
+                                                             : DiagnosticKind::NumberOutOfRange,
+                   Loc(env.module, where->range),
+                   fmt::format("{} in `{}`", ir::EvalStatusMessage(status),
+                               Text(env.module, where->range)))
+            .Help(status == ir::EvalStatus::kDivisionByZero
+                      ? "a divisor written in the rule text must not be zero"
+                      : "numbers are exact fractions of 64-bit integers; use smaller figures");
+      }
+      return ir::kNoId;
+    }
+  }
+  std::string key = fmt::format("{}:{}:{}:{}:{}:{}", static_cast<int>(op),
+                                static_cast<int>(KindOf(type)), type.optional, a, b, type.id);
+  if (auto it = value_ids_.find(key); it != value_ids_.end()) return it->second;
+  ir::Value value{.op = op, .kind = KindOf(type), .optional = type.optional, .a = a, .b = b};
+  if (type.kind == TypeKind::kEnum ||
+      (type.kind == TypeKind::kSet && type.element == TypeKind::kEnum)) {
+    value.enum_id = type.id;
+  }
+  program_.values.push_back(std::move(value));
+  auto id = static_cast<ir::ValueId>(program_.values.size() - 1);
+  value_ids_.emplace(std::move(key), id);
+  return id;
+}
+
+auto Checker::RequireValue(const Typed& typed, const ast::Expr& expr, Env& env, const char* use)
+    -> bool {
+  if (typed.type.is_error()) return false;
+  if (typed.type.kind == TypeKind::kNone) {
+    Diag(env)
+        .Error(DiagnosticKind::TypeMismatch, Loc(env.module, expr.range),
+               fmt::format("`none` cannot be used in {}", use))
+        .Help("`none` only compares with an optional (`x == none`) or fills an optional field");
+    return false;
+  }
+  if (!typed.type.optional) return true;
+  std::string text(Text(env.module, expr.range));
+  Diag(env)
+      .Error(DiagnosticKind::UnhandledOptional, Loc(env.module, expr.range),
+             fmt::format("`{}` may be absent (it is {}), so {} cannot use it directly", text,
+                         TypeName(typed.type), use))
+      .Help(fmt::format("say what happens when it is absent: `{} is some x and …` uses the "
+                        "value as `x`; `{} otherwise DEFAULT` supplies one",
+                        text, text));
+  return false;
+}
+
+auto Checker::Quantity(const std::string& digits, SourceRange range, const UnitInfo* unit, Env& env)
+    -> Typed {
+  std::optional<Number> value = ParseDecimal(digits);
+  if (!value) {
+    Diag(env)
+        .Error(DiagnosticKind::NumberOutOfRange, Loc(env.module, range),
+               fmt::format("`{}` cannot be represented exactly", digits))
+        .Help("numbers are exact fractions of 64-bit integers: at most 18 significant digits");
+    return Typed::Error();
+  }
+  Type type = MakeType(digits.find('.') == std::string::npos ? TypeKind::kInt : TypeKind::kNumber);
+  if (unit != nullptr) {
+    Number scaled;
+    if (Multiply(*value, unit->scale, scaled) != ArithmeticStatus::kOk) {
+      Diag(env).Error(DiagnosticKind::NumberOutOfRange, Loc(env.module, range),
+                      fmt::format("`{}` is out of range in base units", digits));
+      return Typed::Error();
+    }
+    value = scaled;
+    type.dim = unit->dim;
+    if (!scaled.is_integer()) type.kind = TypeKind::kNumber;
+  }
+  return Typed{.type = type, .value = EmitConst(ir::Datum{.number = *value}, type)};
+}
+
+auto Checker::Resolves(uint32_t module, const std::string& name, const Env& env) -> bool {
+  for (const Binding& b : env.locals) {
+    if (b.name == name) return true;
+  }
+  return name == "request" || modules_[module].visible.count(name) != 0 || IsCountryShaped(name);
+}
+
+auto Checker::Suggest(uint32_t module, const std::string& name, const Env& env) -> std::string {
+  std::vector<std::string> candidates;
+  for (const Binding& b : env.locals) candidates.push_back(b.name);
+  for (const auto& [visible, unused] : modules_[module].visible) candidates.push_back(visible);
+  if (request_) candidates.emplace_back("request");
+  return ClosestSpelling(name, candidates);
+}
+
+auto Checker::Check(const ast::Expr& expr, Env& env, const Type* expected) -> Typed {
+  Typed out = std::visit(
+      [&](const auto& kind) -> Typed {
+        using T = std::decay_t<decltype(kind)>;
+        if constexpr (std::is_same_v<T, ast::ErrorExpr>) {
+          return Typed::Error();
+        } else if constexpr (std::is_same_v<T, ast::NumberLit>) {
+          return Quantity(kind.digits, expr.range, nullptr, env);
+        } else if constexpr (std::is_same_v<T, ast::QuantityLit>) {
+          const Module::Visible* v = Lookup(env.module, kind.unit.text, true);
+          if (v == nullptr || v->symbol.kind != SymbolKind::kUnit) {
+            Diag(env)
+                .Error(DiagnosticKind::UnknownUnit, Loc(env.module, kind.unit.range),
+                       fmt::format("unknown unit `{}`", kind.unit.text))
+                .Help(fmt::format("declare it with `unit {}` or import it", kind.unit.text));
+            return Typed::Error();
+          }
+          const UnitState& unit = Unit(v->symbol);
+          if (!unit.ok) return Typed::Error();
+          UnitInfo info = unit.info;
+          return Quantity(kind.digits, expr.range, &info, env);
+        } else if constexpr (std::is_same_v<T, ast::StringLit>) {
+          Type type = MakeType(TypeKind::kText);
+          return Typed{type, EmitConst(ir::Datum{.text = program_.AddText(kind.value)}, type)};
+        } else if constexpr (std::is_same_v<T, ast::DateLit>) {
+          Type type = MakeType(TypeKind::kDate);
+          DayNumber day = DaysFromCivil(kind.date.year, kind.date.month, kind.date.day);
+          return Typed{type, EmitConst(ir::Datum{.bits = day}, type)};
+        } else if constexpr (std::is_same_v<T, ast::BoolLit>) {
+          Type type = MakeType(TypeKind::kBool);
+          return Typed{type, EmitConst(ir::Datum{.bits = kind.value ? 1 : 0}, type)};
+        } else if constexpr (std::is_same_v<T, ast::NoneLit>) {
+          if (expected != nullptr && expected->optional && expected->kind != TypeKind::kRecord) {
+            return Typed{*expected, EmitConst(ir::Datum{.present = false}, *expected)};
+          }
+          return Typed{Type{.kind = TypeKind::kNone, .optional = true}};
+        } else if constexpr (std::is_same_v<T, ast::NameRef>) {
+          return CheckName(expr, kind.name, env, expected);
+        } else if constexpr (std::is_same_v<T, ast::FieldAccess>) {
+          return CheckField(expr, kind, env);
+        } else if constexpr (std::is_same_v<T, ast::Call>) {
+          return CheckCall(expr, kind, env);
+        } else if constexpr (std::is_same_v<T, ast::Unary>) {
+          Typed operand = Check(*kind.operand, env);
+          if (operand.type.is_error()) return Typed::Error();
+          if (kind.op == ast::UnaryOp::kNot) {
+            if (!RequireValue(operand, *kind.operand, env, "`not`")) return Typed::Error();
+            if (operand.type.kind != TypeKind::kBool) {
+              Diag(env)
+                  .Error(DiagnosticKind::TypeMismatch, Loc(env.module, kind.operand->range),
+                         fmt::format("`not` needs true or false, but {} is not",
+                                     Describe(*kind.operand, operand, env.module)))
+                  .Help("`not` negates a condition such as `x in D5`");
+              return Typed::Error();
+            }
+            return Typed{operand.type, Emit(ir::Op::kNot, operand.type, operand.value, 0, env)};
+          }
+          if (!RequireValue(operand, *kind.operand, env, "`-`")) return Typed::Error();
+          if (!operand.type.is_numeric() && operand.type.kind != TypeKind::kDuration) {
+            Diag(env)
+                .Error(DiagnosticKind::TypeMismatch, Loc(env.module, kind.operand->range),
+                       fmt::format("`-` negates numbers, and {} is not one",
+                                   Describe(*kind.operand, operand, env.module)))
+                .Help("only numbers, quantities and durations can be negative");
+            return Typed::Error();
+          }
+          return Typed{operand.type,
+                       Emit(ir::Op::kNeg, operand.type, operand.value, 0, env, &expr)};
+        } else if constexpr (std::is_same_v<T, ast::Binary>) {
+          return CheckBinary(expr, kind, env, expected);
+        } else if constexpr (std::is_same_v<T, ast::IsSome> || std::is_same_v<T, ast::IsNone>) {
+          Typed operand = Check(*kind.operand, env);
+          if (operand.type.is_error()) return Typed::Error();
+          bool some = std::is_same_v<T, ast::IsSome>;
+          if (!operand.type.optional || operand.type.kind == TypeKind::kNone) {
+            Diag(env)
+                .Error(DiagnosticKind::TypeMismatch, Loc(env.module, kind.operand->range),
+                       fmt::format("{} is not optional: it always has a value, so `is {}` has "
+                                   "nothing to test",
+                                   Describe(*kind.operand, operand, env.module),
+                                   some ? "some" : "none"))
+                .Help("`is some` and `is none` apply to fields declared with `?`");
+            return Typed::Error();
+          }
+          if constexpr (std::is_same_v<T, ast::IsSome>) {
+            some_operands_[{env.module, expr.id.index}] = operand;
+          }
+          Type boolean = MakeType(TypeKind::kBool);
+          ir::ValueId is_some = Emit(ir::Op::kIsSome, boolean, operand.value, 0, env);
+          if (some) return Typed{boolean, is_some};
+          return Typed{boolean, Emit(ir::Op::kNot, boolean, is_some, 0, env)};
+        } else if constexpr (std::is_same_v<T, ast::SetLit>) {
+          return CheckSet(expr, kind, env, expected);
+        } else {
+          static_assert(std::is_same_v<T, ast::RecordLit>);
+          Diag(env)
+              .Error(DiagnosticKind::UnsupportedExpression, Loc(env.module, expr.range),
+                     "a record can only be written in a test's `given`")
+              .Help("rules read records from the request, e.g. `request.item`");
+          return Typed::Error();
+        }
+      },
+      expr.kind);
+  if (env.constant_only && !out.type.is_error() && out.value != ir::kNoId && !IsConst(out.value)) {
+    Diag(env)
+        .Error(DiagnosticKind::UnsupportedExpression, Loc(env.module, expr.range),
+               fmt::format("`{}` is not a constant", Text(env.module, expr.range)))
+        .Help(
+            "unit definitions and test values are fixed when the policy is compiled: they "
+            "cannot read the request");
+    return Typed::Error();
+  }
+  modules_[env.module].types[expr.id.index] = out.type;
+  return out;
+}
+
+auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env,
+                        const Type* expected) -> Typed {
+  for (auto it = env.locals.rbegin(); it != env.locals.rend(); ++it) {
+    if (it->name == name) return it->value;
+  }
+  uint32_t m = env.module;
+  if (auto amb = modules_[m].ambiguous.find(name);
+      amb != modules_[m].ambiguous.end() && modules_[m].own.count(name) == 0) {
+    std::string from;
+    for (uint32_t other : amb->second) {
+      from += (from.empty() ? "`" : ", `") + modules_[other].name + "`";
+    }
+    Diag(env)
+        .Error(DiagnosticKind::AmbiguousName, Loc(m, expr.range),
+               fmt::format("`{}` is declared by more than one imported module: {}", name, from))
+        .Help(fmt::format("import it by name from one of them: `import MODULE ({})`", name));
+    return Typed::Error();
+  }
+  if (const Module::Visible* v = Lookup(m, name, true)) {
+    const Symbol symbol = v->symbol;
+    switch (symbol.kind) {
+      case SymbolKind::kUnit: {
+        const UnitState& unit = Unit(symbol);
+        if (!unit.ok) return Typed::Error();
+        UnitInfo info = unit.info;
+        return Quantity("1", expr.range, &info, env);
+      }
+      case SymbolKind::kLet: {
+        if (lets_[{symbol.module, symbol.decl}].state == State::kInProgress) {
+          Diag(env)
+              .Error(DiagnosticKind::RecursiveDefinition, Loc(m, expr.range),
+                     fmt::format("`{}` is defined in terms of itself", name))
+              .Help(
+                  "definitions cannot be recursive: every decision must finish in bounded "
+                  "time");
+          return Typed::Error();
+        }
+        LetInfo& let = Let(symbol);
+        const auto& decl =
+            std::get<ast::LetDecl>(modules_[symbol.module].file.decls[symbol.decl].kind);
+        if (decl.params) {
+          Diag(env)
+              .Error(DiagnosticKind::WrongArgumentCount, Loc(m, expr.range),
+                     fmt::format("`{}` takes {} argument{}: call it as `{}(…)`", name,
+                                 decl.params->size(), decl.params->size() == 1 ? "" : "s", name))
+              .Label(Loc(symbol.module, decl.name.range), "defined here");
+          return Typed::Error();
+        }
+        if (!let.ok) return Typed::Error();
+        Typed value = let.constant;
+        if (!env.emit) value.value = ir::kNoId;
+        return value;
+      }
+      case SymbolKind::kTable: {
+        const TableInfo& table = Table(symbol);
+        if (table.table == ir::kNoId) return Typed::Error();
+        return Typed{.type = MakeType(TypeKind::kTable, table.table), .table = table.table};
+      }
+      case SymbolKind::kInput:
+        Diag(env)
+            .Error(DiagnosticKind::TypeMismatch, Loc(m, expr.range),
+                   fmt::format("`{}` is a record type, not a value", name))
+            .Help(name == "Request" ? "the request itself is `request`"
+                                    : "read a record from the request, e.g. `request.item`");
+        return Typed::Error();
+    }
+  }
+  if (name == "request") {
+    if (env.constant_only) {
+      Diag(env)
+          .Error(DiagnosticKind::UnsupportedExpression, Loc(m, expr.range),
+                 "`request` is not a constant")
+          .Help("unit definitions and test values are fixed when the policy is compiled");
+      return Typed::Error();
+    }
+    if (!request_) {
+      Diag(env)
+          .Error(DiagnosticKind::MissingRequest, Loc(m, expr.range),
+                 "`request` names the request, but this policy declares no `input Request`")
+          .Help("declare the fields a request carries: `input Request { as_of: date  … }`");
+      return Typed::Error();
+    }
+    return Typed{.type = MakeType(TypeKind::kRecord, request_record_), .schema = 0};
+  }
+  // An enum value, where an enum is expected.
+  if (expected != nullptr &&
+      (expected->kind == TypeKind::kEnum ||
+       (expected->kind == TypeKind::kSet && expected->element == TypeKind::kEnum))) {
+    const ir::Enum& e = program_.enums[expected->id];
+    auto it = std::find(e.values.begin(), e.values.end(), name);
+    Type type = MakeType(TypeKind::kEnum, expected->id);
+    if (it != e.values.end()) {
+      return Typed{type, EmitConst(ir::Datum{.bits = it - e.values.begin()}, type)};
+    }
+    std::string values;
+    for (const std::string& v : e.values) values += (values.empty() ? "`" : ", `") + v + "`";
+    std::string close = ClosestSpelling(name, e.values);
+    Diag(env)
+        .Error(DiagnosticKind::UnknownName, Loc(m, expr.range),
+               fmt::format("`{}` is not a value of `{}`", name, e.name))
+        .Help(close.empty() ? fmt::format("the values are {}", values)
+                            : fmt::format("did you mean `{}`? the values are {}", close, values));
+    return Typed::Error();
+  }
+  if (IsCountryShaped(name) ||
+      (name.size() == 3 && std::all_of(name.begin(), name.end(), ::isupper) &&
+       !CountryHelp(name).empty())) {
+    if (std::optional<CountryIndex> country = LookupCountry(name)) {
+      Type type = MakeType(TypeKind::kCountry);
+      return Typed{type, EmitConst(ir::Datum{.bits = *country}, type)};
+    }
+    std::string help = CountryHelp(name);
+    Diag(env)
+        .Error(DiagnosticKind::InvalidCountry, Loc(m, expr.range),
+               fmt::format("`{}` is not an ISO 3166-1 alpha-2 country code", name))
+        .Help(help.empty() ? "countries are written as their two-letter ISO 3166-1 codes, e.g. "
+                             "`CN`, `GB`, `MO`"
+                           : help);
+    return Typed::Error();
+  }
+  if (modules_[m].broken.count(name) != 0) return Typed::Error();
+  std::string close = Suggest(m, name, env);
+  if (modules_[m].has_broken_whole_import && close.empty()) {
+    Diag(env)
+        .Error(DiagnosticKind::UnknownName, Loc(m, expr.range),
+               fmt::format("unknown name `{}`", name))
+        .Help("it may come from the module that could not be imported");
+    return Typed::Error();
+  }
+  Diag(env)
+      .Error(DiagnosticKind::UnknownName, Loc(m, expr.range),
+             fmt::format("unknown name `{}`", name))
+      .Help(close.empty() ? "declare it with `let`, import it, or check the spelling"
+                          : fmt::format("did you mean `{}`?", close));
+  return Typed::Error();
+}
+
+auto Checker::CheckField(const ast::Expr& expr, const ast::FieldAccess& access, Env& env) -> Typed {
+  Typed object = Check(*access.object, env);
+  if (object.type.is_error()) return Typed::Error();
+  uint32_t m = env.module;
+  const std::string& field = access.field.text;
+  if (object.type.optional) {
+    std::string text(Text(m, access.object->range));
+    Diag(env)
+        .Error(DiagnosticKind::UnhandledOptional, Loc(m, access.object->range),
+               fmt::format("`{}` may be absent (it is {}), so `.{}` cannot be read from it", text,
+                           TypeName(object.type), field))
+        .Help(fmt::format("write `{} is some x and x.{} …` to read it when present", text, field));
+    return Typed::Error();
+  }
+  if (object.type.kind == TypeKind::kRecord) {
+    const Record& record = ResolveRecord(object.type.id);
+    for (size_t f = 0; f < record.fields.size(); ++f) {
+      if (record.fields[f].name != field) continue;
+      Typed out{.type = record.fields[f].type};
+      if (object.schema == ir::kNoId || !env.emit) return out;
+      uint32_t child = program_.schema[object.schema].children[f];
+      const ir::SchemaNode& node = program_.schema[child];
+      if (out.type.kind == TypeKind::kRecord) {
+        out.schema = child;
+        if (node.optional) {
+          out.value = Emit(ir::Op::kSlot, Type{.kind = TypeKind::kBool, .optional = true},
+                           node.slot, 0, env);
+        }
+        return out;
+      }
+      out.value = Emit(ir::Op::kSlot, out.type, node.slot, 0, env);
+      if (out.value != ir::kNoId && program_.values[out.value].label.empty()) {
+        program_.values[out.value].label = std::string(Text(m, expr.range));
+      }
+      return out;
+    }
+    std::vector<std::string> names;
+    for (const RecordField& f : record.fields) names.push_back(f.name);
+    std::string close = ClosestSpelling(field, names);
+    std::string all;
+    for (const std::string& n : names) all += (all.empty() ? "`" : ", `") + n + "`";
+    Diag(env)
+        .Error(DiagnosticKind::UnknownField, Loc(m, access.field.range),
+               fmt::format("`{}` has no field `{}`", record.name, field))
+        .Label(Loc(record.module, modules_[record.module].file.decls[record.decl].range),
+               fmt::format("`{}` is declared here", record.name))
+        .Help(close.empty() ? fmt::format("its fields are {}", all)
+                            : fmt::format("did you mean `{}`?", close));
+    return Typed::Error();
+  }
+  if (object.type.kind == TypeKind::kRow) {
+    const ir::Table& table = program_.tables[object.type.id];
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (table.columns[c].name != field) continue;
+      Type type = table_columns_[object.type.id][c];
+      return Typed{type,
+                   Emit(ir::Op::kRowField, type, object.value, static_cast<uint32_t>(c), env)};
+    }
+    std::string all;
+    for (const ir::Column& c : table.columns) all += (all.empty() ? "`" : ", `") + c.name + "`";
+    Diag(env)
+        .Error(DiagnosticKind::UnknownField, Loc(m, access.field.range),
+               fmt::format("table `{}` has no column `{}`", table.name, field))
+        .Help(fmt::format("its columns are {}", all));
+    return Typed::Error();
+  }
+  Diag(env)
+      .Error(DiagnosticKind::TypeMismatch, Loc(m, access.field.range),
+             fmt::format("{} has no fields", Describe(*access.object, object, m)))
+      .Help(object.type.kind == TypeKind::kTable
+                ? fmt::format("look a row up by its key first: `{}(key) is some row and row.{}`",
+                              Text(m, access.object->range), field)
+                : "fields are read from records, such as `request.item.tpp`");
+  return Typed::Error();
+}
+
+auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed {
+  uint32_t m = env.module;
+  const auto* callee = std::get_if<ast::NameRef>(&call.callee->kind);
+  if (callee == nullptr) {
+    Diag(env)
+        .Error(DiagnosticKind::NotCallable, Loc(m, call.callee->range),
+               fmt::format("`{}` cannot be called", Text(m, call.callee->range)))
+        .Help(
+            "only definitions with parameters (`let f(x: T) = …`), tables and `days(n)` can "
+            "be called");
+    return Typed::Error();
+  }
+  std::vector<Typed> args;
+  const Module::Visible* v = Lookup(m, callee->name, true);
+  if (v == nullptr && callee->name == "days") {
+    if (call.args.size() != 1) {
+      Diag(env).Error(DiagnosticKind::WrongArgumentCount, Loc(m, expr.range),
+                      fmt::format("`days` takes 1 argument, not {}", call.args.size()));
+      return Typed::Error();
+    }
+    Typed n = Check(*call.args[0], env);
+    if (n.type.is_error() || !RequireValue(n, *call.args[0], env, "`days`")) return Typed::Error();
+    if (n.type.kind != TypeKind::kInt || n.type.dim != kDimensionless) {
+      Diag(env)
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, call.args[0]->range),
+                 fmt::format("`days` needs a whole number of days, not {}",
+                             Describe(*call.args[0], n, m)))
+          .Help("write, for example, `days(90)`");
+      return Typed::Error();
+    }
+    return Typed{MakeType(TypeKind::kDuration), n.value};
+  }
+  if (v == nullptr) {
+    (void)CheckName(*call.callee, callee->name, env, nullptr);
+    return Typed::Error();
+  }
+  const Symbol symbol = v->symbol;
+  if (symbol.kind == SymbolKind::kTable) {
+    const TableInfo& info = Table(symbol);
+    if (info.table == ir::kNoId) return Typed::Error();
+    uint32_t table = info.table;
+    if (call.args.size() != 1) {
+      Diag(env)
+          .Error(DiagnosticKind::WrongArgumentCount, Loc(m, expr.range),
+                 fmt::format("a table is looked up with one key, not {}", call.args.size()))
+          .Help(fmt::format("write `{}(key)`; the key is the first column, `{}`", callee->name,
+                            program_.tables[table].columns[0].name));
+      return Typed::Error();
+    }
+    Type key_type = table_columns_[table][0];
+    Typed key = Check(*call.args[0], env, &key_type);
+    if (key.type.is_error() || !RequireValue(key, *call.args[0], env, "a table lookup")) {
+      return Typed::Error();
+    }
+    if (!Assignable(key_type.NonOptional(), key.type)) {
+      Diag(env)
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, call.args[0]->range),
+                 fmt::format("the key of `{}` is {}, but {} is given", callee->name,
+                             TypeName(key_type), Describe(*call.args[0], key, m)))
+          .Help(fmt::format("look rows up by the first column, `{}`",
+                            program_.tables[table].columns[0].name));
+      return Typed::Error();
+    }
+    Type row{.kind = TypeKind::kRow, .optional = true, .id = table};
+    ir::ValueId value = Emit(ir::Op::kTableFind, row, key.value, table, env);
+    return Typed{row, value};
+  }
+  if (symbol.kind != SymbolKind::kLet ||
+      !std::get<ast::LetDecl>(modules_[symbol.module].file.decls[symbol.decl].kind).params) {
+    Diag(env)
+        .Error(DiagnosticKind::NotCallable, Loc(m, call.callee->range),
+               fmt::format("`{}` is not a definition with parameters", callee->name))
+        .Help(
+            "only definitions with parameters (`let f(x: T) = …`), tables and `days(n)` can "
+            "be called");
+    return Typed::Error();
+  }
+  if (lets_[{symbol.module, symbol.decl}].state == State::kInProgress) {
+    Diag(env)
+        .Error(DiagnosticKind::RecursiveDefinition, Loc(m, call.callee->range),
+               fmt::format("`{}` calls itself", callee->name))
+        .Help("definitions cannot be recursive: every decision must finish in bounded time");
+    return Typed::Error();
+  }
+  LetInfo& let = Let(symbol);
+  const auto& decl = std::get<ast::LetDecl>(modules_[symbol.module].file.decls[symbol.decl].kind);
+  if (call.args.size() != decl.params->size()) {
+    Diag(env)
+        .Error(DiagnosticKind::WrongArgumentCount, Loc(m, expr.range),
+               fmt::format("`{}` takes {} argument{}, but {} {} given", callee->name,
+                           decl.params->size(), decl.params->size() == 1 ? "" : "s",
+                           call.args.size(), call.args.size() == 1 ? "is" : "are"))
+        .Label(Loc(symbol.module, decl.name.range), "defined here");
+    return Typed::Error();
+  }
+  bool ok = let.ok;
+  std::vector<Type> params = let.params;
+  Type result = let.result;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    Typed arg = Check(*call.args[i], env, &params[i]);
+    if (arg.type.is_error()) {
+      ok = false;
+    } else if (!Assignable(params[i], arg.type)) {
+      bool units = params[i].is_numeric() && arg.type.is_numeric();
+      if (arg.type.optional && !params[i].optional) {
+        RequireValue(arg, *call.args[i], env, "an argument");
+      } else {
+        Diag(env)
+            .Error(units ? DiagnosticKind::UnitMismatch : DiagnosticKind::TypeMismatch,
+                   Loc(m, call.args[i]->range),
+                   fmt::format("argument `{}` of `{}` is {}, but {} is given",
+                               (*decl.params)[i].name.text, callee->name, TypeName(params[i]),
+                               Describe(*call.args[i], arg, m)))
+            .Label(Loc(symbol.module, (*decl.params)[i].range), "parameter declared here");
+      }
+      ok = false;
+    }
+    args.push_back(arg);
+  }
+  if (!ok) return Typed::Error();
+  if (!env.emit) return Typed{.type = result};
+  // Inline the body with the arguments bound to the parameters.
+  Env inner{.module = symbol.module, .emit = true, .quiet = true};
+  for (size_t i = 0; i < args.size(); ++i) {
+    inner.locals.push_back(Binding{(*decl.params)[i].name.text, args[i]});
+  }
+  Typed value = Check(*decl.value, inner);
+  value.type = result;
+  return value;
+}
+
+auto Checker::CheckSet(const ast::Expr& /*expr*/, const ast::SetLit& set, Env& env,
+                       const Type* expected) -> Typed {
+  uint32_t m = env.module;
+  Type element;
+  const Type* hint = nullptr;
+  Type hint_storage;
+  if (expected != nullptr && expected->kind == TypeKind::kSet) {
+    hint_storage = Type{.kind = expected->element, .id = expected->id};
+    hint = &hint_storage;
+  } else if (expected != nullptr && expected->kind != TypeKind::kError) {
+    hint_storage = expected->NonOptional();
+    hint = &hint_storage;
+  }
+  std::vector<Typed> elements;
+  bool ok = true;
+  for (const ast::ExprPtr& e : set.elements) {
+    Typed t = Check(*e, env, hint);
+    if (t.type.is_error()) {
+      ok = false;
+      continue;
+    }
+    if (!RequireValue(t, *e, env, "a set")) {
+      ok = false;
+      continue;
+    }
+    bool supported = t.type.kind == TypeKind::kCountry || t.type.kind == TypeKind::kText ||
+                     t.type.kind == TypeKind::kEnum;
+    if (!supported) {
+      Diag(env)
+          .Error(DiagnosticKind::UnsupportedExpression, Loc(m, e->range),
+                 fmt::format("a set cannot hold {}", Describe(*e, t, m)))
+          .Help("sets hold countries, texts or values of an enum");
+      ok = false;
+      continue;
+    }
+    if (element.is_error()) {
+      element = t.type;
+    } else if (element.kind != t.type.kind || element.id != t.type.id) {
+      Diag(env)
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, e->range),
+                 fmt::format("this set holds {} values, but {} is not one", TypeName(element),
+                             Describe(*e, t, m)))
+          .Label(Loc(m, set.elements.front()->range), "the first element")
+          .Help("every element of a set has the same type");
+      ok = false;
+      continue;
+    }
+    elements.push_back(t);
+  }
+  if (!ok) return Typed::Error();
+  Type type{.kind = TypeKind::kSet, .id = element.id, .element = element.kind};
+  if (elements.empty() && hint != nullptr) {
+    type = Type{.kind = TypeKind::kSet, .id = hint->id, .element = hint->kind};
+  }
+  if (!env.emit) return Typed{.type = type};
+  // Elements are constants (folded); a set of request values is not supported.
+  ir::Datum datum;
+  ir::CountrySet* countries = nullptr;
+  ir::TextSet* texts = nullptr;
+  if (type.element == TypeKind::kCountry || type.element == TypeKind::kError) {
+    countries = NewCountrySet();
+    datum.set = countries;
+  } else if (type.element == TypeKind::kText) {
+    texts = &program_.text_sets.emplace_back();
+    datum.set = texts;
+  }
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (!IsConst(elements[i].value)) {
+      Diag(env)
+          .Error(DiagnosticKind::UnsupportedExpression, Loc(m, set.elements[i]->range),
+                 "set elements must be constants")
+          .Help("to test several request values, combine conditions with `or`");
+      return Typed::Error();
+    }
+    const ir::Datum& d = ConstOf(elements[i].value);
+    if (countries != nullptr) countries->Insert(static_cast<uint32_t>(d.bits));
+    if (texts != nullptr) texts->sorted.push_back(d.text);
+    if (type.element == TypeKind::kEnum) datum.bits |= int64_t{1} << d.bits;
+  }
+  if (texts != nullptr) {
+    std::sort(texts->sorted.begin(), texts->sorted.end());
+    texts->sorted.erase(std::unique(texts->sorted.begin(), texts->sorted.end()),
+                        texts->sorted.end());
+  }
+  if (type.element == TypeKind::kError) type.element = TypeKind::kCountry;
+  return Typed{type, EmitConst(datum, type)};
+}
+
+auto Checker::BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) -> size_t {
+  (void)typed;
+  if (const auto* some = std::get_if<ast::IsSome>(&expr.kind)) {
+    auto it = some_operands_.find({env.module, expr.id.index});
+    if (it == some_operands_.end()) return 0;
+    Typed operand = it->second;
+    Typed bound = operand;
+    bound.type.optional = false;
+    if (operand.type.kind == TypeKind::kRecord) {
+      bound.value = ir::kNoId;  // fields are read through the schema
+    } else {
+      bound.value = Emit(ir::Op::kUnwrap, bound.type, operand.value, 0, env);
+    }
+    env.locals.push_back(Binding{some->binding.text, bound});
+    return 1;
+  }
+  if (const auto* binary = std::get_if<ast::Binary>(&expr.kind)) {
+    if (binary->op != ast::BinaryOp::kAnd) return 0;
+    return BindingsOf(*binary->lhs, typed, env) + BindingsOf(*binary->rhs, typed, env);
+  }
+  return 0;
+}
+
+auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env& env,
+                          const Type* expected) -> Typed {
+  uint32_t m = env.module;
+  Type boolean = MakeType(TypeKind::kBool);
+  ast::BinaryOp op = binary.op;
+  if (op == ast::BinaryOp::kAnd || op == ast::BinaryOp::kOr) {
+    const char* word = op == ast::BinaryOp::kAnd ? "`and`" : "`or`";
+    Typed lhs = Check(*binary.lhs, env, &boolean);
+    size_t bound = 0;
+    if (op == ast::BinaryOp::kAnd && !lhs.type.is_error())
+      bound = BindingsOf(*binary.lhs, lhs, env);
+    Typed rhs = Check(*binary.rhs, env, &boolean);
+    env.locals.resize(env.locals.size() - bound);
+    bool ok = !lhs.type.is_error() && !rhs.type.is_error();
+    for (auto [side, typed] : {std::pair{binary.lhs.get(), &lhs}, {binary.rhs.get(), &rhs}}) {
+      if (typed->type.is_error()) continue;
+      if (!RequireValue(*typed, *side, env, word)) {
+        ok = false;
+      } else if (typed->type.kind != TypeKind::kBool) {
+        Diag(env)
+            .Error(DiagnosticKind::TypeMismatch, Loc(m, side->range),
+                   fmt::format("{} joins conditions, but {} is not true or false", word,
+                               Describe(*side, *typed, m)))
+            .Help("compare it with something, e.g. `>= 4800` or `in D5`");
+        ok = false;
+      }
+    }
+    if (!ok) return Typed::Error();
+    return Typed{boolean, Emit(ToIrOp(op), boolean, lhs.value, rhs.value, env)};
+  }
+
+  // Comparisons with `none`.
+  bool lhs_none = std::holds_alternative<ast::NoneLit>(binary.lhs->kind);
+  bool rhs_none = std::holds_alternative<ast::NoneLit>(binary.rhs->kind);
+  if ((op == ast::BinaryOp::kEq || op == ast::BinaryOp::kNe) && (lhs_none || rhs_none)) {
+    const ast::Expr& other = lhs_none ? *binary.rhs : *binary.lhs;
+    Typed typed = Check(other, env);
+    if (typed.type.is_error()) return Typed::Error();
+    if (!typed.type.optional) {
+      Diag(env)
+          .Error(
+              DiagnosticKind::TypeMismatch, Loc(m, other.range),
+              fmt::format("{} is not optional, so it is never `none`", Describe(other, typed, m)))
+          .Help("only fields declared with `?` can be absent");
+      return Typed::Error();
+    }
+    ir::ValueId some = Emit(ir::Op::kIsSome, boolean, typed.value, 0, env);
+    if (op == ast::BinaryOp::kNe) return Typed{boolean, some};
+    return Typed{boolean, Emit(ir::Op::kNot, boolean, some, 0, env)};
+  }
+
+  // Check the side that can stand alone first, so that an enum value on the other side can be
+  // read against its type: `request.kind == export`, `export == request.kind`.
+  bool swap = false;
+  if (const auto* name = std::get_if<ast::NameRef>(&binary.lhs->kind)) {
+    swap = !Resolves(m, name->name, env);
+  }
+  Typed lhs;
+  Typed rhs;
+  bool in = op == ast::BinaryOp::kIn || op == ast::BinaryOp::kNotIn;
+  if (swap && !in) {
+    rhs = Check(*binary.rhs, env);
+    lhs = Check(*binary.lhs, env, rhs.type.is_error() ? nullptr : &rhs.type);
+  } else {
+    lhs = Check(*binary.lhs, env, op == ast::BinaryOp::kOtherwise ? expected : nullptr);
+    Type hint = lhs.type;
+    if (in && !lhs.type.is_error()) {
+      hint = Type{.kind = TypeKind::kSet, .id = lhs.type.id, .element = lhs.type.kind};
+    }
+    if (op == ast::BinaryOp::kOtherwise) hint.optional = false;
+    rhs = Check(*binary.rhs, env, lhs.type.is_error() ? nullptr : &hint);
+  }
+  if (lhs.type.is_error() || rhs.type.is_error()) return Typed::Error();
+  std::string op_text(ast::Spelling(op));
+
+  if (op == ast::BinaryOp::kOtherwise) {
+    if (!lhs.type.optional || lhs.type.kind == TypeKind::kNone) {
+      Diag(env)
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, binary.lhs->range),
+                 fmt::format("{} is not optional: `otherwise` has nothing to replace",
+                             Describe(*binary.lhs, lhs, m)))
+          .Help("`otherwise` supplies a value for a field declared with `?`");
+      return Typed::Error();
+    }
+    if (lhs.type.kind == TypeKind::kRecord || lhs.type.kind == TypeKind::kRow) {
+      Diag(env)
+          .Error(DiagnosticKind::UnsupportedExpression, Loc(m, expr.range),
+                 "`otherwise` cannot supply a whole record")
+          .Help("apply it to the field you need: `x is some r and r.field`");
+      return Typed::Error();
+    }
+    Type want = lhs.type.NonOptional();
+    if (!Assignable(want, rhs.type.NonOptional()) || rhs.type.kind == TypeKind::kNone) {
+      bool units = want.is_numeric() && rhs.type.is_numeric();
+      Diag(env)
+          .Error(units ? DiagnosticKind::UnitMismatch : DiagnosticKind::TypeMismatch,
+                 Loc(m, binary.op_range),
+                 fmt::format("the default {} does not match {}", Describe(*binary.rhs, rhs, m),
+                             Describe(*binary.lhs, lhs, m)))
+          .Help("the value after `otherwise` must have the type of the optional");
+      return Typed::Error();
+    }
+    Type result = want;
+    if (want.kind == TypeKind::kInt && rhs.type.kind == TypeKind::kNumber)
+      result.kind = TypeKind::kNumber;
+    result.optional = rhs.type.optional;
+    return Typed{result, Emit(ir::Op::kOtherwise, result, lhs.value, rhs.value, env)};
+  }
+
+  if (!RequireValue(lhs, *binary.lhs, env, fmt::format("`{}`", op_text).c_str()) ||
+      !RequireValue(rhs, *binary.rhs, env, fmt::format("`{}`", op_text).c_str())) {
+    return Typed::Error();
+  }
+  const Type& a = lhs.type;
+  const Type& b = rhs.type;
+  auto mismatch = [&](DiagnosticKind kind, const std::string& message, const std::string& help) {
+    Diag(env)
+        .Error(kind, Loc(m, binary.op_range), message)
+        .Label(Loc(m, binary.lhs->range), TypeName(a))
+        .Label(Loc(m, binary.rhs->range), TypeName(b))
+        .Help(help);
+    return Typed::Error();
+  };
+  auto unit_help = [&](const Type& x, const ast::Expr& side) {
+    std::string unit = dims_.Format(x.dim);
+    if (const auto* access = std::get_if<ast::FieldAccess>(&side.kind)) {
+      return fmt::format("`{}` is declared {}", access->field.text,
+                         unit.empty() ? "without a unit" : "in " + unit);
+    }
+    return fmt::format("`{}` is {}", Text(m, side.range),
+                       unit.empty() ? "a plain number" : "in " + unit);
+  };
+
+  if (IsComparison(op)) {
+    bool ordered = op != ast::BinaryOp::kEq && op != ast::BinaryOp::kNe;
+    if (a.is_numeric() && b.is_numeric()) {
+      if (a.dim != b.dim) {
+        return mismatch(DiagnosticKind::UnitMismatch,
+                        fmt::format("cannot compare {} with {}", Describe(*binary.lhs, lhs, m),
+                                    Describe(*binary.rhs, rhs, m)),
+                        unit_help(a, *binary.lhs) + "; " + unit_help(b, *binary.rhs));
+      }
+    } else if (a.kind != b.kind || a.id != b.id || a.element != b.element ||
+               a.kind == TypeKind::kRecord || a.kind == TypeKind::kTable ||
+               a.kind == TypeKind::kRow) {
+      return mismatch(DiagnosticKind::TypeMismatch,
+                      fmt::format("cannot compare {} with {}", Describe(*binary.lhs, lhs, m),
+                                  Describe(*binary.rhs, rhs, m)),
+                      "both sides of a comparison must have the same type");
+    } else if (ordered && a.kind != TypeKind::kDate && a.kind != TypeKind::kDuration) {
+      return mismatch(
+          DiagnosticKind::TypeMismatch,
+          fmt::format("`{}` orders numbers, dates and durations, not {}", op_text, TypeName(a)),
+          "use `==` or `!=` for this type");
+    }
+    ir::ValueId value = Emit(ToIrOp(op), boolean, lhs.value, rhs.value, env);
+    return Typed{boolean, value};
+  }
+
+  if (in) {
+    ir::ValueId value = ir::kNoId;
+    if (b.kind == TypeKind::kTable) {
+      Type key = table_columns_[b.id][0].NonOptional();
+      if (!Assignable(key, a)) {
+        return mismatch(
+            DiagnosticKind::TypeMismatch,
+            fmt::format("the key of table `{}` is {}, so {} cannot be in it",
+                        program_.tables[b.id].name, TypeName(key), Describe(*binary.lhs, lhs, m)),
+            fmt::format("`in` looks up the first column, `{}`",
+                        program_.tables[b.id].columns[0].name));
+      }
+      value = Emit(ir::Op::kTableHas, boolean, lhs.value, b.id, env);
+    } else if (b.kind != TypeKind::kSet) {
+      return mismatch(DiagnosticKind::TypeMismatch,
+                      fmt::format("`{}` needs a set or a table on its right, not {}", op_text,
+                                  Describe(*binary.rhs, rhs, m)),
+                      "write a set such as `{CN, MO}`, a country group, or a table");
+    } else if (b.element != a.kind || b.id != a.id) {
+      return mismatch(DiagnosticKind::TypeMismatch,
+                      fmt::format("{} cannot be in {}", Describe(*binary.lhs, lhs, m),
+                                  Describe(*binary.rhs, rhs, m)),
+                      "the element and the set must have the same type");
+    } else {
+      value = Emit(ir::Op::kIn, boolean, lhs.value, rhs.value, env);
+    }
+    if (op == ast::BinaryOp::kNotIn) value = Emit(ir::Op::kNot, boolean, value, 0, env);
+    return Typed{boolean, value};
+  }
+
+  // Arithmetic.
+  if (a.kind == TypeKind::kSet || b.kind == TypeKind::kSet) {
+    if (op != ast::BinaryOp::kAdd && op != ast::BinaryOp::kSub) {
+      return mismatch(DiagnosticKind::TypeMismatch,
+                      fmt::format("`{}` does not apply to sets", op_text),
+                      "sets combine with `+` (union) and `-` (difference)");
+    }
+    if (a.kind != b.kind || (a.element != b.element && b.element != TypeKind::kError) ||
+        a.id != b.id) {
+      return mismatch(DiagnosticKind::TypeMismatch,
+                      fmt::format("cannot combine {} with {}", Describe(*binary.lhs, lhs, m),
+                                  Describe(*binary.rhs, rhs, m)),
+                      "both sides must be sets of the same type, e.g. `D5 + {MO}`");
+    }
+    if (a.element == TypeKind::kText && env.emit && (!IsConst(lhs.value) || !IsConst(rhs.value))) {
+      return mismatch(DiagnosticKind::UnsupportedExpression,
+                      "sets of texts can only be combined when both are constants",
+                      "write the combined set out, or test membership in each with `or`");
+    }
+    ir::Op ir_op = op == ast::BinaryOp::kAdd ? ir::Op::kUnion : ir::Op::kDifference;
+    return Typed{a, Emit(ir_op, a, lhs.value, rhs.value, env, &expr)};
+  }
+  if (a.kind == TypeKind::kDate || b.kind == TypeKind::kDate) {
+    if (a.kind == TypeKind::kDate && b.kind == TypeKind::kDuration &&
+        (op == ast::BinaryOp::kAdd || op == ast::BinaryOp::kSub)) {
+      ir::Op ir_op = op == ast::BinaryOp::kAdd ? ir::Op::kDateAddDays : ir::Op::kDateSubDays;
+      return Typed{a, Emit(ir_op, a, lhs.value, rhs.value, env, &expr)};
+    }
+    if (a.kind == TypeKind::kDate && b.kind == TypeKind::kDate && op == ast::BinaryOp::kSub) {
+      Type duration = MakeType(TypeKind::kDuration);
+      return Typed{duration, Emit(ir::Op::kDateDiff, duration, lhs.value, rhs.value, env)};
+    }
+    return mismatch(DiagnosticKind::TypeMismatch,
+                    fmt::format("cannot apply `{}` to {} and {}", op_text,
+                                Describe(*binary.lhs, lhs, m), Describe(*binary.rhs, rhs, m)),
+                    "dates combine as `date + days(n)`, `date - days(n)` and `date - date`");
+  }
+  if (a.kind == TypeKind::kDuration || b.kind == TypeKind::kDuration) {
+    if (a.kind == b.kind && (op == ast::BinaryOp::kAdd || op == ast::BinaryOp::kSub)) {
+      return Typed{a, Emit(ToIrOp(op), a, lhs.value, rhs.value, env, &expr)};
+    }
+    return mismatch(DiagnosticKind::TypeMismatch,
+                    fmt::format("cannot apply `{}` to {} and {}", op_text,
+                                Describe(*binary.lhs, lhs, m), Describe(*binary.rhs, rhs, m)),
+                    "durations add to and subtract from durations and dates");
+  }
+  if (!a.is_numeric() || !b.is_numeric()) {
+    return mismatch(DiagnosticKind::TypeMismatch,
+                    fmt::format("`{}` needs numbers, but got {} and {}", op_text,
+                                Describe(*binary.lhs, lhs, m), Describe(*binary.rhs, rhs, m)),
+                    "arithmetic applies to numbers and quantities");
+  }
+  Type result = MakeType(a.kind == TypeKind::kInt && b.kind == TypeKind::kInt ? TypeKind::kInt
+                                                                              : TypeKind::kNumber);
+  if (op == ast::BinaryOp::kAdd || op == ast::BinaryOp::kSub) {
+    if (a.dim != b.dim) {
+      return mismatch(
+          DiagnosticKind::UnitMismatch,
+          fmt::format("cannot {} {} and {}", op == ast::BinaryOp::kAdd ? "add" : "subtract",
+                      Describe(*binary.lhs, lhs, m), Describe(*binary.rhs, rhs, m)),
+          unit_help(a, *binary.lhs) + "; " + unit_help(b, *binary.rhs));
+    }
+    result.dim = a.dim;
+  } else {
+    result.dim = dims_.Combine(a.dim, b.dim, op == ast::BinaryOp::kMul ? 1 : -1);
+    if (op == ast::BinaryOp::kDiv) result.kind = TypeKind::kNumber;
+  }
+  return Typed{result, Emit(ToIrOp(op), result, lhs.value, rhs.value, env, &expr)};
+}
+
+}  // namespace cordon::check

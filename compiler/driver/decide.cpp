@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: Apache-2.0
+// `cordon compile`, `cordon decide` and `cordon test`: check a policy, then print its IR, decide
+// JSON requests with the reference interpreter, or run its `test` blocks.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "compiler/base/date.h"
+#include "compiler/driver/session.h"
+#include "compiler/interp/interp.h"
+#include "compiler/ir/ir.h"
+#include "compiler/request/request.h"
+
+namespace cordon::driver {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+auto Citation(const ir::Program& program, const ir::Rule& rule) -> std::string {
+  return rule.cites == ir::kNoId ? "" : program.citations[rule.cites];
+}
+
+auto ReasonsJson(const ir::Program& program, const interp::Decision& decision) -> json {
+  json reasons = json::array();
+  for (const interp::Reason& reason : decision.reasons) {
+    const ir::Rule& rule = program.rules[reason.rule];
+    reasons.push_back(
+        {{"rule", rule.name},
+         {"outcome", program.outcomes[reason.outcome]},
+         {"cites", Citation(program, rule)},
+         {"message",
+          reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message}});
+  }
+  return reasons;
+}
+
+auto ErrorsJson(const ir::Program& program, const interp::Decision& decision) -> json {
+  json errors = json::array();
+  for (const interp::RuleError& error : decision.errors) {
+    const ir::Rule& rule = program.rules[error.rule];
+    std::string cites = Citation(program, rule);
+    errors.push_back(fmt::format("rule `{}`{}: {}", rule.name,
+                                 cites.empty() ? "" : " (" + cites + ")", error.message));
+  }
+  return errors;
+}
+
+auto ExplainJson(const ir::Program& program, const interp::Trace& trace) -> json {
+  json rules = json::array();
+  for (const interp::RuleTrace& t : trace.rules) {
+    const ir::Rule& rule = program.rules[t.rule];
+    json entry = {{"rule", rule.name}};
+    entry["in_force"] = t.condition != interp::RuleTrace::Condition::kNotInForce;
+    switch (t.condition) {
+      case interp::RuleTrace::Condition::kNotInForce:
+        entry["condition"] = nullptr;
+        break;
+      case interp::RuleTrace::Condition::kFalse:
+        entry["condition"] = false;
+        break;
+      case interp::RuleTrace::Condition::kTrue:
+        entry["condition"] = true;
+        break;
+      case interp::RuleTrace::Condition::kError:
+        entry["condition"] = "error";
+        break;
+    }
+    if (t.condition == interp::RuleTrace::Condition::kNotInForce) {
+      entry["in_force_from"] = rule.effective ? json(FormatDate(*rule.effective)) : json(nullptr);
+      entry["in_force_until"] = rule.until ? json(FormatDate(*rule.until)) : json(nullptr);
+    }
+    entry["values"] = t.comparisons;
+    if (t.exception != ir::kNoId) entry["unless"] = rule.unless[t.exception].message;
+    rules.push_back(std::move(entry));
+  }
+  return rules;
+}
+
+// One JSON object per non-blank line (JSON Lines), or, when the first line does not hold a
+// whole object, the whole input as one request.
+auto SplitRequests(const std::string& input) -> std::vector<std::string_view> {
+  std::vector<std::string_view> lines;
+  std::string_view rest = input;
+  while (!rest.empty()) {
+    size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) lines.push_back(line);
+  }
+  if (lines.empty()) return lines;
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : lines.front()) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  if (depth == 0 && !in_string) return lines;
+  return {std::string_view(input)};
+}
+
+}  // namespace
+
+auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) -> int {
+  Session session(options, err);
+  std::vector<std::string> roots = options.policies;
+  roots.insert(roots.end(), options.files.begin(), options.files.end());
+  if (roots.empty()) {
+    session.ToolFailure("`cordon compile` needs a rule file or --policy");
+    return session.Finish();
+  }
+  std::optional<ir::Program> program = session.CheckPolicy(roots);
+  if (program && options.phase == "ir") out << ir::Print(*program);
+  return session.Finish();
+}
+
+auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std::ostream& err)
+    -> int {
+  Session session(options, err);
+  std::optional<DayNumber> as_of;
+  if (!options.as_of.empty()) {
+    as_of = ParseDate(options.as_of);
+    if (!as_of) {
+      session.ToolFailure(
+          fmt::format("--as-of `{}` is not a date: write YYYY-MM-DD", options.as_of));
+      return session.Finish();
+    }
+  }
+  std::optional<ir::Program> program = session.CheckPolicy(options.policies);
+  if (!program) return session.Finish();
+  std::string input;
+  if (options.input == "-") {
+    input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } else {
+    std::error_code ec;
+    if (fs::is_directory(options.input, ec)) {
+      session.ToolFailure(fmt::format("{}: is a directory, not a file of requests", options.input));
+      return session.Finish();
+    }
+    std::ifstream file(options.input, std::ios::binary);
+    if (!file) {
+      session.ToolFailure(fmt::format("{}: cannot open the requests file", options.input));
+      return session.Finish();
+    }
+    input.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  }
+  interp::Interpreter interpreter(*program);
+  request::Decoder decoder(*program);
+  std::vector<ir::Datum> slots;
+  std::vector<std::string> problems;
+  interp::Decision decision;
+  interp::Trace trace;
+  bool malformed = false;
+  for (std::string_view text : SplitRequests(input)) {
+    json line;
+    if (!decoder.Decode(text, slots, problems)) {
+      malformed = true;
+      line = {{"decision", "error"}, {"reasons", json::array()}, {"errors", problems}};
+      out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+      continue;
+    }
+    DayNumber day = as_of ? *as_of
+                    : program->as_of_slot != ir::kNoId
+                        ? static_cast<DayNumber>(slots[program->as_of_slot].bits)
+                        : Today();
+    interpreter.Decide(slots, day, decision, options.explain ? &trace : nullptr);
+    line = {{"decision", interpreter.DecisionName(decision)},
+            {"reasons", ReasonsJson(*program, decision)},
+            {"errors", ErrorsJson(*program, decision)}};
+    if (options.explain) {
+      line["as_of"] = FormatDate(day);
+      line["explain"] = ExplainJson(*program, trace);
+    }
+    if (decision.error) malformed = true;
+    out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+  }
+  int code = session.Finish();
+  if (code != kExitOk) return code;
+  return malformed ? kExitBadRequests : kExitOk;
+}
+
+auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> int {
+  Session session(options, err);
+  std::vector<std::string> files;
+  for (const std::string& path : options.files) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+      files.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (auto it = fs::recursive_directory_iterator(path, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec) && it->path().extension() == ".cordon") {
+        found.push_back(it->path().string());
+      }
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  int passed = 0;
+  int failed = 0;
+  int broken = 0;
+  for (const std::string& file : files) {
+    std::optional<ir::Program> program = session.CheckPolicy({file});
+    if (!program) {
+      ++broken;
+      continue;
+    }
+    interp::Interpreter interpreter(*program);
+    interp::Decision decision;
+    for (const ir::Test& test : program->tests) {
+      DayNumber day = program->as_of_slot != ir::kNoId
+                          ? static_cast<DayNumber>(test.request[program->as_of_slot].bits)
+                          : Today();
+      interpreter.Decide(test.request, day, decision);
+      bool ok = !decision.error && decision.outcome == test.expect;
+      std::vector<std::string> missing;
+      for (ir::RuleId rule : test.by) {
+        bool fired = std::any_of(decision.reasons.begin(), decision.reasons.end(),
+                                 [&](const interp::Reason& r) { return r.rule == rule; });
+        if (!fired) missing.push_back(program->rules[rule].name);
+      }
+      if (ok && missing.empty()) {
+        ++passed;
+        continue;
+      }
+      ++failed;
+      std::string expected = program->outcomes[test.expect];
+      for (size_t i = 0; i < test.by.size(); ++i) {
+        expected += (i == 0 ? " by " : ", ") + program->rules[test.by[i]].name;
+      }
+      out << fmt::format("{}:{}: FAIL test \"{}\"\n", test.file, test.line, test.name);
+      out << fmt::format("  expected: {}\n", expected);
+      out << fmt::format("  actual:   {}\n", interpreter.DecisionName(decision));
+      for (const interp::Reason& reason : decision.reasons) {
+        const ir::Rule& rule = program->rules[reason.rule];
+        out << fmt::format(
+            "    fired {} -> {}: {}\n", rule.name, program->outcomes[reason.outcome],
+            reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message);
+      }
+      for (const interp::RuleError& error : decision.errors) {
+        out << fmt::format("    error in {}: {}\n", program->rules[error.rule].name, error.message);
+      }
+      if (!missing.empty()) {
+        std::string names;
+        for (const std::string& n : missing) names += (names.empty() ? "" : ", ") + n;
+        out << fmt::format("  did not fire: {}\n", names);
+      }
+    }
+  }
+  int code = session.Finish();
+  out << fmt::format("{} passed, {} failed\n", passed, failed + broken);
+  if (code != kExitOk) return code;
+  return failed > 0 ? kExitTestsFailed : kExitOk;
+}
+
+}  // namespace cordon::driver

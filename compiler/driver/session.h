@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// What every subcommand shares: the options, rendered diagnostics on stderr (sorted, capped),
+// the source buffers they point into, and the module path.
+#ifndef CORDON_COMPILER_DRIVER_SESSION_H_
+#define CORDON_COMPILER_DRIVER_SESSION_H_
+
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "compiler/check/check.h"
+#include "compiler/diagnostics/diagnostics.h"
+#include "compiler/driver/driver.h"
+
+namespace cordon::driver {
+
+struct Options {
+  std::string diagnostics_format = "console";
+  size_t max_source_bytes = kDefaultMaxSourceBytes;
+  std::vector<std::string> files;
+  std::vector<std::string> include_dirs;
+  bool dump_ast = false;
+  std::string phase = "ir";
+  // decide
+  std::vector<std::string> policies;
+  std::string as_of;
+  bool explain = false;
+  std::string engine = "interp";
+  std::string input = "-";
+};
+
+class Session {
+ public:
+  Session(const Options& options, std::ostream& err) : options_(options), err_(err) {
+    if (options.diagnostics_format == "json") {
+      renderer_ = std::make_unique<JsonRenderer>(err);
+    } else {
+      renderer_ = std::make_unique<ConsoleRenderer>(err);
+    }
+    sorter_ = std::make_unique<SortingConsumer>(*renderer_);
+    emitter_ = std::make_unique<DiagnosticEmitter>(*sorter_);
+  }
+
+  auto emitter() -> DiagnosticEmitter& { return *emitter_; }
+  auto sources() -> check::SourceStore& { return sources_; }
+
+  // `-I` directories, then the bundled stdlib ($CORDON_STDLIB overrides where it is).
+  auto CheckOptions() const -> check::CheckOptions {
+    check::CheckOptions out;
+    out.module_path = options_.include_dirs;
+    const char* stdlib = std::getenv("CORDON_STDLIB");
+    out.module_path.emplace_back(stdlib != nullptr && *stdlib != '\0' ? stdlib : CORDON_STDLIB_DIR);
+    out.max_source_bytes = options_.max_source_bytes;
+    return out;
+  }
+
+  // Checks one policy; nullopt after errors (reported) or a tool failure (recorded).
+  auto CheckPolicy(const std::vector<std::string>& roots) -> std::optional<ir::Program> {
+    ErrorOr<std::optional<ir::Program>> program =
+        check::CheckProgram(roots, CheckOptions(), sources_, *emitter_);
+    if (!program.ok()) {
+      ToolFailure(program.error().message);
+      return std::nullopt;
+    }
+    return std::move(*program);
+  }
+
+  void ToolFailure(const std::string& message) {
+    err_ << "cordon: error: " << message << '\n';
+    tool_failure_ = true;
+  }
+  auto tool_failure() const -> bool { return tool_failure_; }
+
+  // Flushes diagnostics and computes the exit code.
+  auto Finish() -> int {
+    sorter_->Flush();
+    if (tool_failure_) return kExitToolFailure;
+    return emitter_->error_count() > 0 ? kExitInputErrors : kExitOk;
+  }
+
+ private:
+  const Options& options_;
+  std::ostream& err_;
+  std::unique_ptr<DiagnosticConsumer> renderer_;
+  std::unique_ptr<SortingConsumer> sorter_;
+  std::unique_ptr<DiagnosticEmitter> emitter_;
+  check::SourceStore sources_;
+  bool tool_failure_ = false;
+};
+
+// The subcommands (decide.cpp).
+auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) -> int;
+auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std::ostream& err)
+    -> int;
+auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> int;
+
+}  // namespace cordon::driver
+
+#endif  // CORDON_COMPILER_DRIVER_SESSION_H_

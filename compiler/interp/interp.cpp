@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "compiler/interp/interp.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace cordon::interp {
+namespace {
+
+// The recursion bound of Eval: IR depth follows source nesting (at most 256) through inlined
+// definitions, so this is only reached by pathological policies, which then fail closed.
+constexpr int kMaxDepth = 4000;
+
+auto KeyCompare(const ir::Datum& a, const ir::Datum& b) -> int {
+  switch (a.kind) {
+    case ir::Kind::kNumber:
+      return a.number < b.number ? -1 : (b.number < a.number ? 1 : 0);
+    case ir::Kind::kText:
+      return a.text.compare(b.text);
+    default:
+      return a.bits < b.bits ? -1 : (a.bits > b.bits ? 1 : 0);
+  }
+}
+
+}  // namespace
+
+Interpreter::Interpreter(const ir::Program& program)
+    : program_(program), memo_(program.values.size()), stamp_(program.values.size(), 0) {
+  for (const ir::Table& table : program.tables) {
+    std::vector<uint32_t> rows(table.rows.size());
+    for (uint32_t i = 0; i < rows.size(); ++i) rows[i] = i;
+    std::sort(rows.begin(), rows.end(), [&](uint32_t x, uint32_t y) {
+      return KeyCompare(table.rows[x][0], table.rows[y][0]) < 0;
+    });
+    index_.push_back(std::move(rows));
+  }
+}
+
+auto Interpreter::NewCountrySet() -> ir::CountrySet* {
+  if (arena_used_ == arena_.size()) arena_.emplace_back();
+  return &arena_[arena_used_++];
+}
+
+auto Interpreter::DecisionName(const Decision& decision) const -> std::string_view {
+  if (decision.error || decision.outcome >= program_.outcomes.size()) return "error";
+  return program_.outcomes[decision.outcome];
+}
+
+auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) const -> int64_t {
+  const auto& rows = program_.tables[table].rows;
+  const auto& index = index_[table];
+  auto it = std::lower_bound(
+      index.begin(), index.end(), key,
+      [&](uint32_t row, const ir::Datum& k) { return KeyCompare(rows[row][0], k) < 0; });
+  if (it == index.end() || KeyCompare(rows[*it][0], key) != 0) return -1;
+  return *it;
+}
+
+auto Interpreter::Fail(ir::ValueId id, std::string_view what) -> bool {
+  if (error_.empty()) {
+    const std::string& label = program_.values[id].label;
+    error_ = label.empty() ? std::string(what) : fmt::format("{} in `{}`", what, label);
+  }
+  return false;
+}
+
+auto Interpreter::Eval(ir::ValueId id, ir::Datum& out) -> bool {
+  if (stamp_[id] == generation_) {
+    out = memo_[id];
+    return true;
+  }
+  if (++depth_ > kMaxDepth) {
+    --depth_;
+    return Fail(id, "the condition is nested too deeply to evaluate");
+  }
+  bool ok = EvalUncached(id, out);
+  --depth_;
+  if (ok) {
+    memo_[id] = out;
+    stamp_[id] = generation_;
+  }
+  return ok;
+}
+
+auto Interpreter::EvalUncached(ir::ValueId id, ir::Datum& out) -> bool {
+  const ir::Value& v = program_.values[id];
+  switch (v.op) {
+    case ir::Op::kConst:
+      out = program_.constants[v.a];
+      return true;
+    case ir::Op::kSlot:
+      out = request_[v.a];
+      if (!out.present && !v.optional) return Fail(id, "a required value is missing");
+      return true;
+    case ir::Op::kAnd:
+    case ir::Op::kOr: {
+      ir::Datum left;
+      if (!Eval(v.a, left)) return false;
+      bool stop = (left.bits != 0) == (v.op == ir::Op::kOr);
+      if (stop) {
+        out = left;
+        return true;
+      }
+      return Eval(v.b, out);
+    }
+    case ir::Op::kOtherwise: {
+      if (!Eval(v.a, out)) return false;
+      if (out.present) return true;
+      return Eval(v.b, out);
+    }
+    case ir::Op::kRowField: {
+      ir::Datum row;
+      if (!Eval(v.a, row)) return false;
+      auto table = static_cast<uint32_t>(row.bits >> 32);
+      auto index = static_cast<uint32_t>(row.bits & 0xffffffff);
+      out = program_.tables[table].rows[index][v.b];
+      return true;
+    }
+    case ir::Op::kTableHas:
+    case ir::Op::kTableFind: {
+      ir::Datum key;
+      if (!Eval(v.a, key)) return false;
+      int64_t row = FindRow(v.b, key);
+      if (v.op == ir::Op::kTableHas) {
+        out = ir::Datum{.kind = ir::Kind::kBool, .bits = row >= 0 ? 1 : 0};
+      } else {
+        out = ir::Datum{.kind = ir::Kind::kRow,
+                        .present = row >= 0,
+                        .bits = row >= 0 ? (int64_t{v.b} << 32 | row) : 0};
+      }
+      if (tracing_ != nullptr && v.op == ir::Op::kTableHas) {
+        tracing_->comparisons.push_back(
+            fmt::format("{} = {} in table {}: {}",
+                        program_.values[v.a].label.empty() ? "key" : program_.values[v.a].label,
+                        ir::FormatDatum(program_, key), program_.tables[v.b].name,
+                        row >= 0 ? "true" : "false"));
+      }
+      return true;
+    }
+    default:
+      break;
+  }
+  bool unary = v.op == ir::Op::kIsSome || v.op == ir::Op::kUnwrap || v.op == ir::Op::kNot ||
+               v.op == ir::Op::kNeg;
+  ir::Datum a;
+  ir::Datum b;
+  if (!Eval(v.a, a)) return false;
+  if (!unary && !Eval(v.b, b)) return false;
+  if (v.op == ir::Op::kUnwrap && !a.present) return Fail(id, "internal error: unwrapped none");
+  ir::EvalStatus status = ir::EvalOp(v, a, b, *this, out);
+  if (status != ir::EvalStatus::kOk) return Fail(id, ir::EvalStatusMessage(status));
+  out.present = true;
+  if (tracing_ != nullptr &&
+      (v.op == ir::Op::kEq || v.op == ir::Op::kNe || v.op == ir::Op::kLt || v.op == ir::Op::kLe ||
+       v.op == ir::Op::kGt || v.op == ir::Op::kGe || v.op == ir::Op::kIn)) {
+    const ir::Value& left = program_.values[v.a];
+    const ir::Value& right = program_.values[v.b];
+    std::string lhs = ir::FormatDatum(program_, a, left.enum_id);
+    if (!left.label.empty()) lhs = left.label + " = " + lhs;
+    std::string rhs =
+        right.label.empty() ? ir::FormatDatum(program_, b, right.enum_id) : right.label;
+    tracing_->comparisons.push_back(fmt::format("{} {} {}: {}", lhs, ir::ComparisonSymbol(v.op),
+                                                rhs, out.bits ? "true" : "false"));
+  }
+  return true;
+}
+
+void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, Decision& out,
+                         Trace* trace) {
+  out.Clear();
+  if (trace != nullptr) trace->rules.clear();
+  request_ = request;
+  arena_used_ = 0;
+  auto next_generation = [&] {
+    if (++generation_ == 0) {
+      std::fill(stamp_.begin(), stamp_.end(), 0);
+      generation_ = 1;
+    }
+  };
+  next_generation();
+  for (ir::RuleId r = 0; r < program_.rules.size(); ++r) {
+    const ir::Rule& rule = program_.rules[r];
+    RuleTrace* rule_trace = nullptr;
+    if (trace != nullptr) {
+      trace->rules.push_back(RuleTrace{.rule = r});
+      rule_trace = &trace->rules.back();
+      // Fresh memo per rule, so that each rule's trace shows every comparison it made.
+      next_generation();
+    }
+    tracing_ = rule_trace;
+    bool in_force =
+        (!rule.effective || as_of >= *rule.effective) && (!rule.until || as_of < *rule.until);
+    if (!in_force) continue;
+    auto fail = [&] {
+      out.errors.push_back(RuleError{r, error_});
+      error_.clear();
+      if (rule_trace != nullptr) rule_trace->condition = RuleTrace::Condition::kError;
+    };
+    ir::Datum condition;
+    if (!Eval(rule.when, condition)) {
+      fail();
+      continue;
+    }
+    if (rule_trace != nullptr) {
+      rule_trace->condition =
+          condition.bits ? RuleTrace::Condition::kTrue : RuleTrace::Condition::kFalse;
+    }
+    if (condition.bits == 0) continue;
+    Reason reason{.rule = r, .outcome = rule.outcome};
+    bool failed = false;
+    for (uint32_t k = 0; k < rule.unless.size(); ++k) {
+      ir::Datum applies;
+      if (!Eval(rule.unless[k].condition, applies)) {
+        fail();
+        failed = true;
+        break;
+      }
+      if (applies.bits != 0) {
+        reason.outcome = rule.unless[k].outcome;
+        reason.exception = k;
+        break;
+      }
+    }
+    if (failed) continue;
+    if (rule_trace != nullptr) rule_trace->exception = reason.exception;
+    out.reasons.push_back(reason);
+  }
+  tracing_ = nullptr;
+  if (!out.errors.empty()) {
+    out.error = true;
+    return;
+  }
+  // No rule fired: the lowest outcome.
+  out.outcome = program_.outcomes.empty()
+                    ? ir::kNoId
+                    : static_cast<ir::OutcomeId>(program_.outcomes.size() - 1);
+  for (const Reason& reason : out.reasons) out.outcome = std::min(out.outcome, reason.outcome);
+}
+
+}  // namespace cordon::interp

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+// The reference interpreter: decides a request by walking the IR. It is the oracle that every
+// compiled engine is tested against, so it is written to be obviously right: one rule at a
+// time, in source order, each operation defined once in compiler/ir/ops.
+#ifndef CORDON_COMPILER_INTERP_INTERP_H_
+#define CORDON_COMPILER_INTERP_INTERP_H_
+
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/base/date.h"
+#include "compiler/ir/ir.h"
+#include "compiler/ir/ops.h"
+
+namespace cordon::interp {
+
+// A rule that fired: its outcome, or that of the `unless` that replaced it.
+struct Reason {
+  ir::RuleId rule;
+  ir::OutcomeId outcome;
+  uint32_t exception = ir::kNoId;  // index into Rule::unless, kNoId for the rule's own `then`
+};
+
+// A rule that could not be evaluated (division by zero, overflow): the decision fails closed.
+struct RuleError {
+  ir::RuleId rule;
+  std::string message;
+};
+
+struct Decision {
+  bool error = false;  // true: the decision is `error`, whatever fired
+  ir::OutcomeId outcome = ir::kNoId;
+  std::vector<Reason> reasons;  // in source order
+  std::vector<RuleError> errors;
+
+  // Keeps capacity, so a reused Decision does not allocate.
+  void Clear() {
+    error = false;
+    outcome = ir::kNoId;
+    reasons.clear();
+    errors.clear();
+  }
+};
+
+// What --explain shows for one rule.
+struct RuleTrace {
+  enum class Condition : uint8_t { kNotInForce, kFalse, kTrue, kError };
+  ir::RuleId rule;
+  Condition condition = Condition::kNotInForce;
+  std::vector<std::string> comparisons;  // "request.item.tpp = 4992 ≥ 4800: true"
+  uint32_t exception = ir::kNoId;        // the `unless` that applied
+};
+
+struct Trace {
+  std::vector<RuleTrace> rules;
+};
+
+// Not thread-safe: it owns scratch space. Use one per thread; the Program is shared read-only.
+class Interpreter : private ir::SetStorage {
+ public:
+  explicit Interpreter(const ir::Program& program);
+
+  // `request` holds program.slot_count slots. Rules are in force on `as_of` when
+  // effective <= as_of < until. With `trace`, also records why each rule did or did not fire.
+  void Decide(std::span<const ir::Datum> request, DayNumber as_of, Decision& out,
+              Trace* trace = nullptr);
+
+  // "license_required", or "error".
+  auto DecisionName(const Decision& decision) const -> std::string_view;
+
+ private:
+  auto NewCountrySet() -> ir::CountrySet* override;
+  // False when the value cannot be computed; then `error_` says why.
+  auto Eval(ir::ValueId id, ir::Datum& out) -> bool;
+  auto EvalUncached(ir::ValueId id, ir::Datum& out) -> bool;
+  auto FindRow(ir::TableId table, const ir::Datum& key) const -> int64_t;
+  auto Fail(ir::ValueId id, std::string_view what) -> bool;
+
+  const ir::Program& program_;
+  std::span<const ir::Datum> request_;
+  // Per-decision memo: a value is computed once per decision (once per rule when tracing).
+  std::vector<ir::Datum> memo_;
+  std::vector<uint32_t> stamp_;
+  uint32_t generation_ = 0;
+  std::deque<ir::CountrySet> arena_;
+  size_t arena_used_ = 0;
+  int depth_ = 0;
+  std::string error_;
+  RuleTrace* tracing_ = nullptr;
+  // Rows of each table sorted by key, for lookups without string maps.
+  std::vector<std::vector<uint32_t>> index_;
+};
+
+}  // namespace cordon::interp
+
+#endif  // CORDON_COMPILER_INTERP_INTERP_H_
