@@ -443,6 +443,14 @@ auto Checker::Check(const ast::Expr& expr, Env& env, const Type* expected) -> Ty
     return Typed::Error();
   }
   modules_[env.module].types[expr.id.index] = out.type;
+  // Name constant sets by their source text in --explain (`D1 + D4 - A5`, not 40 codes).
+  if (IsConst(out.value) && out.type.kind == TypeKind::kSet &&
+      program_.values[out.value].label.empty()) {
+    std::string_view text = Text(env.module, expr.range);
+    if (text.size() <= 80 && text.find('\n') == std::string_view::npos) {
+      program_.values[out.value].label = std::string(text);
+    }
+  }
   return out;
 }
 

@@ -67,8 +67,12 @@ struct Decoder::Impl {
         return "true or false";
       case ir::Kind::kNumber:
         if (node.duration) return "a whole number of days";
-        if (node.integer) return fmt::format("a whole number ({})", node.type_text);
-        return fmt::format("a number ({})", node.type_text);
+        if (node.integer) {
+          return node.type_text == "int" ? "a whole number"
+                                         : fmt::format("a whole number ({})", node.type_text);
+        }
+        return node.type_text == "number" ? "a number"
+                                          : fmt::format("a number ({})", node.type_text);
       case ir::Kind::kDate:
         return "a date \"YYYY-MM-DD\"";
       case ir::Kind::kCountry:
