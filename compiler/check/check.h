@@ -31,7 +31,9 @@ class SourceStore {
 
 struct CheckOptions {
   // Directories searched, in order, for `import a.b` as `a/b.cordon` or `a/b/policy.cordon`.
-  // The driver puts `-I` directories first and the bundled stdlib last.
+  // The driver puts `-I` directories first and the bundled stdlib last; the checker adds, before
+  // the last entry, the directory a root's module name implies (`module x.y` at D/x/y.cordon
+  // adds D).
   std::vector<std::string> module_path;
   size_t max_source_bytes = kDefaultMaxSourceBytes;
 };

@@ -226,6 +226,8 @@ class Checker : public ir::SetStorage {
   Dimensions dims_;
   std::vector<Module> modules_;
   std::vector<uint32_t> order_;  // modules in dependency order
+  // -I directories, then the directories the roots' module names imply, then the stdlib.
+  std::vector<std::string> module_path_;
   std::map<std::string, uint32_t> by_path_;
   std::vector<Record> records_;
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> record_of_decl_;

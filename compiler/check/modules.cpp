@@ -48,6 +48,7 @@ auto PathRange(const std::vector<ast::Name>& path) -> SourceRange {
 
 auto Checker::Run(const std::vector<std::string>& roots) -> ErrorOr<std::optional<ir::Program>> {
   int errors_before = emitter_.error_count();
+  module_path_ = options_.module_path;
   std::vector<uint32_t> root_modules;
   for (const std::string& root : roots) {
     ErrorOr<uint32_t> module = LoadRoot(root);
@@ -90,7 +91,25 @@ auto Checker::LoadRoot(const std::string& path) -> ErrorOr<uint32_t> {
                       path)};
     }
   }
-  return LoadFile(file, fs::path(file).stem().string());
+  ErrorOr<uint32_t> module = LoadFile(file, fs::path(file).stem().string());
+  if (!module.ok() || !modules_[*module].file.module) return module;
+  // A root that declares `module a.b` at DIR/a/b.cordon or DIR/a/b/policy.cordon puts DIR on
+  // the module path (after -I, before the stdlib), so that its sibling modules resolve.
+  fs::path dir = fs::absolute(fs::path(file), ec).parent_path();
+  std::vector<ast::Name> parts = modules_[*module].file.module->path;
+  if (fs::path(file).filename() != "policy.cordon") {
+    if (parts.back().text != fs::path(file).stem().string()) return module;
+    parts.pop_back();
+  }
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    if (dir.filename() != it->text) return module;
+    dir = dir.parent_path();
+  }
+  std::string root = dir.string();
+  if (std::find(module_path_.begin(), module_path_.end(), root) == module_path_.end()) {
+    module_path_.insert(module_path_.end() - (module_path_.empty() ? 0 : 1), root);
+  }
+  return module;
 }
 
 auto Checker::LoadFile(const std::string& path, const std::string& fallback_name)
@@ -125,7 +144,7 @@ void Checker::LoadImports(uint32_t m) {
     for (const ast::Name& part : import->path) relative = (fs::path(relative) / part.text).string();
     std::string found;
     std::error_code ec;
-    for (const std::string& dir : options_.module_path) {
+    for (const std::string& dir : module_path_) {
       for (const fs::path& candidate :
            {fs::path(dir) / (relative + ".cordon"), fs::path(dir) / relative / "policy.cordon"}) {
         if (found.empty() && fs::is_regular_file(candidate, ec)) found = candidate.string();
@@ -135,7 +154,7 @@ void Checker::LoadImports(uint32_t m) {
     SourceRange range = PathRange(import->path);
     if (found.empty()) {
       std::string searched;
-      for (const std::string& dir : options_.module_path) {
+      for (const std::string& dir : module_path_) {
         searched += (searched.empty() ? "" : ", ") + fmt::format("`{}`", dir);
       }
       emitter_

@@ -23,17 +23,46 @@ auto KeyCompare(const ir::Datum& a, const ir::Datum& b) -> int {
   }
 }
 
+auto KeyHash(const ir::Datum& key) -> uint64_t {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  auto mix = [&](uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  };
+  switch (key.kind) {
+    case ir::Kind::kText:
+      for (char c : key.text) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ull;
+      }
+      break;
+    case ir::Kind::kNumber:
+      mix(static_cast<uint64_t>(key.number.num));
+      mix(static_cast<uint64_t>(key.number.den));
+      break;
+    default:
+      mix(static_cast<uint64_t>(key.bits));
+      break;
+  }
+  return h;
+}
 }  // namespace
 
 Interpreter::Interpreter(const ir::Program& program)
     : program_(program), memo_(program.values.size()), stamp_(program.values.size(), 0) {
+  // Open addressing, at most half full: a lookup hashes the key once and compares few rows.
   for (const ir::Table& table : program.tables) {
-    std::vector<uint32_t> rows(table.rows.size());
-    for (uint32_t i = 0; i < rows.size(); ++i) rows[i] = i;
-    std::sort(rows.begin(), rows.end(), [&](uint32_t x, uint32_t y) {
-      return KeyCompare(table.rows[x][0], table.rows[y][0]) < 0;
-    });
-    index_.push_back(std::move(rows));
+    size_t capacity = 4;
+    while (capacity < table.rows.size() * 2) capacity *= 2;
+    std::vector<uint32_t> slots(capacity, 0);  // row + 1; 0 is empty
+    for (uint32_t row = 0; row < table.rows.size(); ++row) {
+      size_t i = KeyHash(table.rows[row][0]) & (capacity - 1);
+      while (slots[i] != 0) i = (i + 1) & (capacity - 1);
+      slots[i] = row + 1;
+    }
+    index_.push_back(std::move(slots));
   }
 }
 
@@ -49,12 +78,12 @@ auto Interpreter::DecisionName(const Decision& decision) const -> std::string_vi
 
 auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) const -> int64_t {
   const auto& rows = program_.tables[table].rows;
-  const auto& index = index_[table];
-  auto it = std::lower_bound(
-      index.begin(), index.end(), key,
-      [&](uint32_t row, const ir::Datum& k) { return KeyCompare(rows[row][0], k) < 0; });
-  if (it == index.end() || KeyCompare(rows[*it][0], key) != 0) return -1;
-  return *it;
+  const auto& slots = index_[table];
+  size_t mask = slots.size() - 1;
+  for (size_t i = KeyHash(key) & mask; slots[i] != 0; i = (i + 1) & mask) {
+    if (KeyCompare(rows[slots[i] - 1][0], key) == 0) return slots[i] - 1;
+  }
+  return -1;
 }
 
 auto Interpreter::Fail(ir::ValueId id, std::string_view what) -> bool {

@@ -91,7 +91,7 @@ class Interpreter : private ir::SetStorage {
   int depth_ = 0;
   std::string error_;
   RuleTrace* tracing_ = nullptr;
-  // Rows of each table sorted by key, for lookups without string maps.
+  // Per table, an open-addressing hash of its keys (row + 1, 0 empty): no string maps.
   std::vector<std::vector<uint32_t>> index_;
 };
 

@@ -102,8 +102,7 @@ class InterpTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Decides a request; returns the decision name and fills `fired` with rule names.
-  auto Decide(const std::string& json, std::vector<std::string>* fired = nullptr)
-      -> std::string {
+  auto Decide(const std::string& json, std::vector<std::string>* fired = nullptr) -> std::string {
     if (!decoder_->Decode(json, slots_, problems_)) return "malformed";
     interpreter_->Decide(slots_, static_cast<DayNumber>(slots_[program_->as_of_slot].bits),
                          decision_);
@@ -114,8 +113,8 @@ class InterpTest : public ::testing::Test {
     return std::string(interpreter_->DecisionName(decision_));
   }
 
-  static auto Request(const std::string& as_of, const std::string& tpp,
-                      const std::string& die_area, const std::string& extra = "") -> std::string {
+  static auto Request(const std::string& as_of, const std::string& tpp, const std::string& die_area,
+                      const std::string& extra = "") -> std::string {
     return R"({"as_of": ")" + as_of + R"(", "item": {"tpp": )" + tpp + R"(, "die_area": )" +
            die_area + R"(, "datacenter": true}, "destination": "CN", "rental": 0, "divisor": 100)" +
            extra + "}";
