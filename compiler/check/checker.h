@@ -245,6 +245,7 @@ class Checker : public ir::SetStorage {
   std::vector<bool> outcome_produced_;
   std::map<std::string, std::pair<uint32_t, SourceRange>> rule_names_;
   bool missing_outcomes_reported_ = false;
+  bool lattice_has_errors_ = false;
   // The operand of each `is some`, by (module, NodeId): read by the enclosing `and`.
   std::map<std::pair<uint32_t, uint32_t>, Typed> some_operands_;
   class DiscardingConsumer : public DiagnosticConsumer {

@@ -48,6 +48,7 @@ void Checker::CheckOutcomes() {
       for (size_t i = 0; i < decl->outcomes.size(); ++i) {
         const ast::Name& name = decl->outcomes[i];
         if (name.text == "error") {
+          lattice_has_errors_ = true;
           emitter_
               .Error(DiagnosticKind::ReservedName, Loc(m, name.range),
                      "`error` cannot be an outcome")
@@ -57,6 +58,7 @@ void Checker::CheckOutcomes() {
         }
         for (size_t j = 0; j < i; ++j) {
           if (decl->outcomes[j].text == name.text) {
+            lattice_has_errors_ = true;
             emitter_
                 .Error(DiagnosticKind::DuplicateName, Loc(m, name.range),
                        fmt::format("`{}` appears twice in the outcome lattice", name.text))
@@ -253,7 +255,7 @@ auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::stri
     if (!out.is_numeric()) {
       emitter_
           .Error(DiagnosticKind::TypeMismatch, Loc(m, type.range),
-                 fmt::format("only `int` and `number` can carry a unit, not `{}`", TypeName(out)))
+                 fmt::format("only `int` and `number` can carry a unit, not {}", TypeName(out)))
           .Help("remove the unit");
       out = Type{};
     } else {
@@ -355,11 +357,12 @@ auto Checker::Let(const Symbol& symbol) -> LetInfo& {
   if (ok && decl.type) {
     Type declared = ResolveType(m, *decl.type, decl.name.text, nullptr, nullptr);
     if (!declared.is_error() && !Assignable(declared, value.type)) {
-      bool units = declared.is_numeric() && value.type.is_numeric();
+      bool units =
+          declared.is_numeric() && value.type.is_numeric() && declared.dim != value.type.dim;
       emitter_
           .Error(units ? DiagnosticKind::UnitMismatch : DiagnosticKind::TypeMismatch,
                  Loc(m, decl.value->range),
-                 fmt::format("`{}` is declared as `{}` but its definition is {}", decl.name.text,
+                 fmt::format("`{}` is declared as {} but its definition is {}", decl.name.text,
                              TypeName(declared), TypeName(value.type)))
           .Label(Loc(m, decl.type->range), "declared here")
           .Help(units ? "the units of the definition must match the declared unit exactly"
@@ -508,14 +511,20 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
     if (IsConst(e.condition) && ConstOf(e.condition).bits != 0) always_replaced = true;
     out.unless.push_back(std::move(e));
   }
+  // Count what the rule produces even when it has errors: one mistake, one diagnostic.
+  if (out.outcome != ir::kNoId) outcome_produced_[out.outcome] = true;
+  for (const ast::UnlessClause& unless : rule.unless) {
+    for (size_t i = 0; i < program_.outcomes.size(); ++i) {
+      if (program_.outcomes[i] == unless.then.outcome.text) outcome_produced_[i] = true;
+    }
+  }
   if (!ok) return;
-  outcome_produced_[out.outcome] = true;
-  for (const ir::Exception& e : out.unless) outcome_produced_[e.outcome] = true;
   program_.rules.push_back(std::move(out));
 }
 
 void Checker::WarnUnproduced() {
-  if (!outcomes_decl_ || program_.rules.empty()) return;
+  // After an error in the lattice itself, which outcomes exist is in doubt.
+  if (!outcomes_decl_ || program_.rules.empty() || lattice_has_errors_) return;
   auto [m, d] = *outcomes_decl_;
   const auto& decl = std::get<ast::OutcomesDecl>(modules_[m].file.decls[d].kind);
   for (size_t i = 0; i + 1 < program_.outcomes.size() && i < decl.outcomes.size(); ++i) {

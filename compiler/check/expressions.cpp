@@ -203,6 +203,15 @@ auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, co
                   op == ir::Op::kNot || op == ir::Op::kNeg || op == ir::Op::kTableHas ||
                   op == ir::Op::kTableFind || op == ir::Op::kRowField);
   if (binary && b == ir::kNoId) return ir::kNoId;
+  if (op == ir::Op::kDiv && IsConst(b) && ConstOf(b).number.num == 0) {
+    if (where != nullptr) {
+      Diag(env)
+          .Error(DiagnosticKind::DivisionByZero, Loc(env.module, where->range),
+                 fmt::format("division by zero in `{}`", Text(env.module, where->range)))
+          .Help("a divisor written in the rule text must not be zero");
+    }
+    return ir::kNoId;
+  }
   // Folding. `and`, `or` and `otherwise` fold on their left operand alone, which keeps
   // left-to-right evaluation (and its errors) as written.
   if (op == ir::Op::kAnd || op == ir::Op::kOr) {
@@ -770,7 +779,7 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
     if (arg.type.is_error()) {
       ok = false;
     } else if (!Assignable(params[i], arg.type)) {
-      bool units = params[i].is_numeric() && arg.type.is_numeric();
+      bool units = params[i].is_numeric() && arg.type.is_numeric() && params[i].dim != arg.type.dim;
       if (arg.type.optional && !params[i].optional) {
         RequireValue(arg, *call.args[i], env, "an argument");
       } else {
@@ -1002,7 +1011,7 @@ auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env&
     }
     Type want = lhs.type.NonOptional();
     if (!Assignable(want, rhs.type.NonOptional()) || rhs.type.kind == TypeKind::kNone) {
-      bool units = want.is_numeric() && rhs.type.is_numeric();
+      bool units = want.is_numeric() && rhs.type.is_numeric() && want.dim != rhs.type.dim;
       Diag(env)
           .Error(units ? DiagnosticKind::UnitMismatch : DiagnosticKind::TypeMismatch,
                  Loc(m, binary.op_range),

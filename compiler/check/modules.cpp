@@ -155,7 +155,12 @@ void Checker::LoadImports(uint32_t m) {
     if (found.empty()) {
       std::string searched;
       for (const std::string& dir : module_path_) {
-        searched += (searched.empty() ? "" : ", ") + fmt::format("`{}`", dir);
+        // Relative to the working directory when inside it, so messages do not depend on
+        // where the checkout is.
+        std::error_code rel_ec;
+        std::string shown = fs::relative(dir, fs::current_path(rel_ec), rel_ec).string();
+        if (rel_ec || shown.empty() || shown.rfind("..", 0) == 0) shown = dir;
+        searched += (searched.empty() ? "" : ", ") + fmt::format("`{}`", shown);
       }
       emitter_
           .Error(DiagnosticKind::ModuleNotFound, Loc(m, range),
@@ -182,9 +187,9 @@ void Checker::LoadImports(uint32_t m) {
         diag.Label(Location{target.source, PathRange(target.file.module->path)}, "declared here");
       }
       diag.Help(
-          fmt::format("a module's name is its path under the module path: `{}` belongs "
-                      "in `{}`",
-                      target.name, target.name));
+          fmt::format("a module's name is its path under the module path: rename the "
+                      "module in `{}` to `{}`, or import it as `{}`",
+                      found, name, target.name));
       modules_[m].imports.push_back(entry);
       continue;
     }

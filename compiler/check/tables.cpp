@@ -150,7 +150,9 @@ void Checker::LoadTableRows(uint32_t m, const ast::TableDecl& decl, const TableI
       std::string problem;
       std::string help;
       std::string_view value = field.value;
-      if (value.empty() && type.kind != TypeKind::kText && type.kind != TypeKind::kSet) {
+      // An empty cell is `none` in an optional column, empty text or an empty set otherwise.
+      if (value.empty() &&
+          (type.optional || (type.kind != TypeKind::kText && type.kind != TypeKind::kSet))) {
         if (type.optional) {
           d.present = false;
         } else {

@@ -144,7 +144,8 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
       continue;
     }
     if (!Assignable(field.type, value.type)) {
-      bool units = field.type.is_numeric() && value.type.is_numeric();
+      bool units =
+          field.type.is_numeric() && value.type.is_numeric() && field.type.dim != value.type.dim;
       emitter_
           .Error(units ? DiagnosticKind::UnitMismatch : DiagnosticKind::TypeMismatch,
                  Loc(m, init.value->range),

@@ -199,7 +199,8 @@ void PrintSchema(const Program& program, uint32_t node_id, const std::string& pr
     for (uint32_t child : node.children) PrintSchema(program, child, path, out);
     return;
   }
-  out += fmt::format("  s{} {}: {}{}", node.slot, path, node.type_text, node.optional ? "?" : "");
+  // type_text is the declared type as written, `?` included.
+  out += fmt::format("  s{} {}: {}", node.slot, path, node.type_text);
   if (node.scale != Number::Integer(1)) out += fmt::format(" (x {})", FormatNumber(node.scale));
   out += '\n';
 }
