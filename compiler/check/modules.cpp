@@ -370,7 +370,14 @@ void Checker::ReportUnused(uint32_t m) {
     if (import.module == ir::kNoId) continue;
     const auto& decl = std::get<ast::ImportDecl>(module.file.decls[import.decl].kind);
     if (import.whole) {
-      if (!import.used) {
+      // Importing a module also brings in its rules, its outcome lattice and its request.
+      const Module& target = modules_[import.module];
+      bool contributes =
+          target.has_rules || target.own.count("Request") != 0 ||
+          std::any_of(target.file.decls.begin(), target.file.decls.end(), [](const ast::Decl& d) {
+            return std::holds_alternative<ast::OutcomesDecl>(d.kind);
+          });
+      if (!import.used && !contributes) {
         emitter_
             .Warning(DiagnosticKind::UnusedImport, Loc(m, PathRange(decl.path)),
                      fmt::format("nothing from module `{}` is used", modules_[import.module].name))
