@@ -20,6 +20,9 @@
 
 namespace cordon::check {
 
+// "`a`, `b`, `c`" for messages; after `limit` names, ", …".
+auto QuotedList(const std::vector<std::string>& names, size_t limit = SIZE_MAX) -> std::string;
+
 // What a top-level name in a module refers to.
 enum class SymbolKind : uint8_t { kUnit, kInput, kLet, kTable };
 

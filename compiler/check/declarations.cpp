@@ -16,13 +16,16 @@ constexpr const char* kTypesHelp =
     "types are `bool`, `int`, `number`, `text`, `date`, `duration`, `country`, `enum { … }`, "
     "`set<…>` and records declared with `input`";
 
-auto ListNames(const std::vector<std::string>& names) -> std::string {
+}  // namespace
+
+auto QuotedList(const std::vector<std::string>& names, size_t limit) -> std::string {
   std::string out;
-  for (const std::string& name : names) out += (out.empty() ? "`" : ", `") + name + "`";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i == limit) return out + ", …";
+    out += (i == 0 ? "`" : ", `") + names[i] + "`";
+  }
   return out;
 }
-
-}  // namespace
 
 void Checker::CheckOutcomes() {
   for (uint32_t m : order_) {
@@ -389,7 +392,7 @@ auto Checker::OutcomeId(uint32_t m, const ast::Name& name) -> ir::OutcomeId {
       .Error(DiagnosticKind::UnknownOutcome, Loc(m, name.range),
              fmt::format("`{}` is not an outcome of this policy", name.text))
       .Label(Loc(fm, modules_[fm].file.decls[fd].range), "the outcomes are declared here")
-      .Help(fmt::format("the outcomes are {}", ListNames(program_.outcomes)));
+      .Help(fmt::format("the outcomes are {}", QuotedList(program_.outcomes)));
   return ir::kNoId;
 }
 

@@ -199,18 +199,25 @@ auto Checker::EmitConst(ir::Datum datum, const Type& type) -> ir::ValueId {
 auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, const Env& env,
                    const ast::Expr* where) -> ir::ValueId {
   if (!env.emit || a == ir::kNoId) return ir::kNoId;
-  bool binary = !(op == ir::Op::kSlot || op == ir::Op::kIsSome || op == ir::Op::kUnwrap ||
-                  op == ir::Op::kNot || op == ir::Op::kNeg || op == ir::Op::kTableHas ||
-                  op == ir::Op::kTableFind || op == ir::Op::kRowField);
+  bool binary = ir::TakesValueB(op);
   if (binary && b == ir::kNoId) return ir::kNoId;
-  if (op == ir::Op::kDiv && IsConst(b) && ConstOf(b).number.num == 0) {
+  // A value that cannot be computed from constants is an error in the rule text.
+  auto cannot_compute = [&](ir::EvalStatus status) -> ir::ValueId {
     if (where != nullptr) {
+      bool zero = status == ir::EvalStatus::kDivisionByZero;
       Diag(env)
-          .Error(DiagnosticKind::DivisionByZero, Loc(env.module, where->range),
-                 fmt::format("division by zero in `{}`", Text(env.module, where->range)))
-          .Help("a divisor written in the rule text must not be zero");
+          .Error(zero ? DiagnosticKind::DivisionByZero : DiagnosticKind::NumberOutOfRange,
+                 Loc(env.module, where->range),
+                 fmt::format("{} in `{}`", ir::EvalStatusMessage(status),
+                             Text(env.module, where->range)))
+          .Help(zero ? "a divisor written in the rule text must not be zero"
+                     : "numbers are exact fractions of 64-bit integers; use smaller figures");
     }
     return ir::kNoId;
+  };
+  // A zero divisor is an error even when the dividend comes from the request.
+  if (op == ir::Op::kDiv && IsConst(b) && ConstOf(b).number.num == 0) {
+    return cannot_compute(ir::EvalStatus::kDivisionByZero);
   }
   // Folding. `and`, `or` and `otherwise` fold on their left operand alone, which keeps
   // left-to-right evaluation (and its errors) as written.
@@ -249,18 +256,7 @@ auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, co
         out.present = true;
         return EmitConst(out, type);
       }
-      if (where != nullptr) {
-        Diag(env)
-            .Error(status == ir::EvalStatus::kDivisionByZero ? DiagnosticKind::DivisionByZero
-                                                             : DiagnosticKind::NumberOutOfRange,
-                   Loc(env.module, where->range),
-                   fmt::format("{} in `{}`", ir::EvalStatusMessage(status),
-                               Text(env.module, where->range)))
-            .Help(status == ir::EvalStatus::kDivisionByZero
-                      ? "a divisor written in the rule text must not be zero"
-                      : "numbers are exact fractions of 64-bit integers; use smaller figures");
-      }
-      return ir::kNoId;
+      return cannot_compute(status);
     }
   }
   std::string key = fmt::format("{}:{}:{}:{}:{}:{}", static_cast<int>(op),
@@ -471,10 +467,9 @@ auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env
   uint32_t m = env.module;
   if (auto amb = modules_[m].ambiguous.find(name);
       amb != modules_[m].ambiguous.end() && modules_[m].own.count(name) == 0) {
-    std::string from;
-    for (uint32_t other : amb->second) {
-      from += (from.empty() ? "`" : ", `") + modules_[other].name + "`";
-    }
+    std::vector<std::string> names;
+    for (uint32_t other : amb->second) names.push_back(modules_[other].name);
+    std::string from = QuotedList(names);
     Diag(env)
         .Error(DiagnosticKind::AmbiguousName, Loc(m, expr.range),
                fmt::format("`{}` is declared by more than one imported module: {}", name, from))
@@ -557,8 +552,7 @@ auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env
     if (it != e.values.end()) {
       return Typed{type, EmitConst(ir::Datum{.bits = it - e.values.begin()}, type)};
     }
-    std::string values;
-    for (const std::string& v : e.values) values += (values.empty() ? "`" : ", `") + v + "`";
+    std::string values = QuotedList(e.values);
     std::string close = ClosestSpelling(name, e.values);
     Diag(env)
         .Error(DiagnosticKind::UnknownName, Loc(m, expr.range),
@@ -639,8 +633,7 @@ auto Checker::CheckField(const ast::Expr& expr, const ast::FieldAccess& access, 
     std::vector<std::string> names;
     for (const RecordField& f : record.fields) names.push_back(f.name);
     std::string close = ClosestSpelling(field, names);
-    std::string all;
-    for (const std::string& n : names) all += (all.empty() ? "`" : ", `") + n + "`";
+    std::string all = QuotedList(names);
     Diag(env)
         .Error(DiagnosticKind::UnknownField, Loc(m, access.field.range),
                fmt::format("`{}` has no field `{}`", record.name, field))
@@ -658,8 +651,9 @@ auto Checker::CheckField(const ast::Expr& expr, const ast::FieldAccess& access, 
       return Typed{type,
                    Emit(ir::Op::kRowField, type, object.value, static_cast<uint32_t>(c), env)};
     }
-    std::string all;
-    for (const ir::Column& c : table.columns) all += (all.empty() ? "`" : ", `") + c.name + "`";
+    std::vector<std::string> names;
+    for (const ir::Column& c : table.columns) names.push_back(c.name);
+    std::string all = QuotedList(names);
     Diag(env)
         .Error(DiagnosticKind::UnknownField, Loc(m, access.field.range),
                fmt::format("table `{}` has no column `{}`", table.name, field))

@@ -311,15 +311,9 @@ void Checker::ImportNames(uint32_t m) {
     for (const ast::Name& name : *decl.names) {
       auto symbol = target.own.find(name.text);
       if (symbol == target.own.end()) {
-        std::string names;
-        int shown = 0;
-        for (const auto& [own_name, unused] : target.own) {
-          if (shown++ == 12) {
-            names += ", …";
-            break;
-          }
-          names += (names.empty() ? "`" : ", `") + own_name + "`";
-        }
+        std::vector<std::string> own_names;
+        for (const auto& [own_name, unused] : target.own) own_names.push_back(own_name);
+        std::string names = QuotedList(own_names, 12);
         emitter_
             .Error(DiagnosticKind::UnknownImportedName, Loc(m, name.range),
                    fmt::format("module `{}` declares no `{}`", target.name, name.text))

@@ -117,10 +117,9 @@ void Checker::LoadTableRows(uint32_t m, const ast::TableDecl& decl, const TableI
   if (!rows) return;
   // Declared columns may be any subset of the file's, in any order.
   std::vector<size_t> index;
-  std::string header_names;
-  for (const CsvField& h : rows->header.fields) {
-    header_names += (header_names.empty() ? "`" : ", `") + h.value + "`";
-  }
+  std::vector<std::string> header;
+  for (const CsvField& h : rows->header.fields) header.push_back(h.value);
+  std::string header_names = QuotedList(header);
   for (const ir::Column& column : table.columns) {
     size_t found = rows->header.fields.size();
     for (size_t i = 0; i < rows->header.fields.size(); ++i) {
@@ -214,9 +213,7 @@ void Checker::LoadTableRows(uint32_t m, const ast::TableDecl& decl, const TableI
             auto it = std::find(e.values.begin(), e.values.end(), value);
             if (it == e.values.end()) {
               problem = fmt::format("`{}` is not a value of `{}`", value, e.name);
-              std::string all;
-              for (const std::string& v : e.values) all += (all.empty() ? "`" : ", `") + v + "`";
-              help = fmt::format("the values are {}", all);
+              help = fmt::format("the values are {}", QuotedList(e.values));
             } else {
               d.bits = it - e.values.begin();
             }

@@ -100,10 +100,9 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
     size_t f = 0;
     while (f < record.fields.size() && record.fields[f].name != init.name.text) ++f;
     if (f == record.fields.size()) {
-      std::string all;
-      for (const RecordField& field : record.fields) {
-        all += (all.empty() ? "`" : ", `") + field.name + "`";
-      }
+      std::vector<std::string> names;
+      for (const RecordField& field : record.fields) names.push_back(field.name);
+      std::string all = QuotedList(names);
       emitter_
           .Error(DiagnosticKind::UnknownField, Loc(m, init.name.range),
                  fmt::format("`{}` has no field `{}`", record.name, init.name.text))
@@ -161,15 +160,16 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
     datum.kind = KindOf(field.type);
     slots[program_.schema[child].slot] = datum;
   }
-  std::string missing;
+  std::vector<std::string> missing_names;
   for (size_t f = 0; f < record.fields.size(); ++f) {
     if (seen[f] != nullptr) continue;
     if (record.fields[f].type.optional) {
       MarkAbsent(program_.schema[schema_node].children[f], slots);
       continue;
     }
-    missing += (missing.empty() ? "`" : ", `") + record.fields[f].name + "`";
+    missing_names.push_back(record.fields[f].name);
   }
+  std::string missing = QuotedList(missing_names);
   if (!missing.empty()) {
     emitter_
         .Error(DiagnosticKind::MissingField, Loc(m, expr.range),

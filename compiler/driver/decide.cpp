@@ -27,16 +27,19 @@ auto Citation(const ir::Program& program, const ir::Rule& rule) -> std::string {
   return rule.cites == ir::kNoId ? "" : program.citations[rule.cites];
 }
 
+// The message of the `then` or of the `unless` that replaced it.
+auto ReasonMessage(const ir::Rule& rule, const interp::Reason& reason) -> const std::string& {
+  return reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message;
+}
+
 auto ReasonsJson(const ir::Program& program, const interp::Decision& decision) -> json {
   json reasons = json::array();
   for (const interp::Reason& reason : decision.reasons) {
     const ir::Rule& rule = program.rules[reason.rule];
-    reasons.push_back(
-        {{"rule", rule.name},
-         {"outcome", program.outcomes[reason.outcome]},
-         {"cites", Citation(program, rule)},
-         {"message",
-          reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message}});
+    reasons.push_back({{"rule", rule.name},
+                       {"outcome", program.outcomes[reason.outcome]},
+                       {"cites", Citation(program, rule)},
+                       {"message", ReasonMessage(rule, reason)}});
   }
   return reasons;
 }
@@ -254,9 +257,8 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
       out << fmt::format("  actual:   {}\n", interpreter.DecisionName(decision));
       for (const interp::Reason& reason : decision.reasons) {
         const ir::Rule& rule = program->rules[reason.rule];
-        out << fmt::format(
-            "    fired {} -> {}: {}\n", rule.name, program->outcomes[reason.outcome],
-            reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message);
+        out << fmt::format("    fired {} -> {}: {}\n", rule.name, program->outcomes[reason.outcome],
+                           ReasonMessage(rule, reason));
       }
       for (const interp::RuleError& error : decision.errors) {
         out << fmt::format("    error in {}: {}\n", program->rules[error.rule].name, error.message);

@@ -170,8 +170,7 @@ auto Interpreter::EvalUncached(ir::ValueId id, ir::Datum& out) -> bool {
     default:
       break;
   }
-  bool unary = v.op == ir::Op::kIsSome || v.op == ir::Op::kUnwrap || v.op == ir::Op::kNot ||
-               v.op == ir::Op::kNeg;
+  bool unary = !ir::TakesValueB(v.op);
   ir::Datum a;
   ir::Datum b;
   if (!Eval(v.a, a)) return false;

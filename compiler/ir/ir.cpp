@@ -98,6 +98,23 @@ auto OpName(Op op) -> const char* {
   return "?";
 }
 
+auto TakesValueB(Op op) -> bool {
+  switch (op) {
+    case Op::kConst:
+    case Op::kSlot:
+    case Op::kRowField:
+    case Op::kIsSome:
+    case Op::kUnwrap:
+    case Op::kNot:
+    case Op::kNeg:
+    case Op::kTableHas:
+    case Op::kTableFind:
+      return false;
+    default:
+      return true;
+  }
+}
+
 auto Program::AddText(std::string_view text) -> std::string_view {
   texts.emplace_back(text);
   return texts.back();

@@ -105,6 +105,8 @@ enum class Op : uint8_t {
   kTableFind,  // a: key, b: TableId; an optional row
 };
 auto OpName(Op op) -> const char*;
+// Whether `b` names a value: false for unary ops, and where `b` is a column or a TableId.
+auto TakesValueB(Op op) -> bool;
 
 struct Value {
   Op op;

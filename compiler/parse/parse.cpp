@@ -677,7 +677,8 @@ void Parser::ReportUnknownDeclaration(Token* t) {
                           fmt::format("expected a declaration, found {}", DescribeToken(t)));
   std::string text = t->getText();
   for (std::string_view keyword : kDeclKeywordSpellings) {
-    if (text != keyword && cordon::EditDistance(text, keyword, /*ignore_case=*/false) <= 2 && text.size() > 2) {
+    if (text != keyword && cordon::EditDistance(text, keyword, /*ignore_case=*/false) <= 2 &&
+        text.size() > 2) {
       d.Help(fmt::format("did you mean `{}`?", keyword));
       return;
     }
