@@ -24,11 +24,16 @@ struct Decoder::Impl {
   std::deque<std::string> texts;  // strings unescaped by simdjson are copied here
   size_t texts_used = 0;
   std::vector<std::string>* errors = nullptr;
+  std::vector<uint8_t> seen_stack;
   std::vector<ir::Datum>* slots = nullptr;
 
   explicit Impl(const ir::Program& p) : program(p) {}
 
-  void Problem(const std::string& path, const std::string& message) {
+  // The JSON path of the value being read ("$.item.tpp"). One buffer, extended on the way down
+  // and cut back on the way up, so well-formed requests build no strings.
+  std::string path = "$";
+
+  void Problem(const std::string& message) {
     errors->push_back(fmt::format("{}: {}", path, message));
   }
 
@@ -102,16 +107,15 @@ struct Decoder::Impl {
   }
 
   // A string element: enum ordinal, country index or date, by kind; false with a problem.
-  auto Scalar(od::value& value, const ir::SchemaNode& node, ir::Kind kind, const std::string& path,
-              ir::Datum& out) -> bool {
+  auto Scalar(od::value& value, const ir::SchemaNode& node, ir::Kind kind, ir::Datum& out) -> bool {
     out = ir::Datum{.kind = kind};
     od::json_type type;
     if (value.type().get(type) != simdjson::SUCCESS) {
-      Problem(path, "invalid JSON");
+      Problem("invalid JSON");
       return false;
     }
     auto wrong = [&] {
-      Problem(path, fmt::format("expected {}, got {}", Expected(node), Describe(value)));
+      Problem(fmt::format("expected {}, got {}", Expected(node), Describe(value)));
       return false;
     };
     if (kind == ir::Kind::kBool) {
@@ -131,17 +135,18 @@ struct Decoder::Impl {
       }
       std::optional<Number> n = ParseDecimal(raw);
       if (!n) {
-        Problem(path, fmt::format("{} is out of range: numbers are exact fractions of 64-bit "
-                                  "integers",
-                                  raw));
+        Problem(
+            fmt::format("{} is out of range: numbers are exact fractions of 64-bit "
+                        "integers",
+                        raw));
         return false;
       }
       if ((node.integer || node.duration) && !n->is_integer()) {
-        Problem(path, fmt::format("expected {}, got {}", Expected(node), raw));
+        Problem(fmt::format("expected {}, got {}", Expected(node), raw));
         return false;
       }
       if (Multiply(*n, node.scale, out.number) != ArithmeticStatus::kOk) {
-        Problem(path, fmt::format("{} is out of range in base units", raw));
+        Problem(fmt::format("{} is out of range in base units", raw));
         return false;
       }
       return true;
@@ -159,7 +164,7 @@ struct Decoder::Impl {
           out.bits = *day;
           return true;
         }
-        Problem(path, fmt::format("expected a date \"YYYY-MM-DD\", got \"{}\"", text));
+        Problem(fmt::format("expected a date \"YYYY-MM-DD\", got \"{}\"", text));
         return false;
       case ir::Kind::kCountry:
         if (std::optional<CountryIndex> country = LookupCountry(text)) {
@@ -168,8 +173,8 @@ struct Decoder::Impl {
         }
         {
           std::string help = CountryHelp(text);
-          Problem(path, fmt::format("\"{}\" is not an ISO 3166-1 alpha-2 country code{}{}", text,
-                                    help.empty() ? "" : ": ", help));
+          Problem(fmt::format("\"{}\" is not an ISO 3166-1 alpha-2 country code{}{}", text,
+                              help.empty() ? "" : ": ", help));
         }
         return false;
       case ir::Kind::kEnum: {
@@ -179,7 +184,7 @@ struct Decoder::Impl {
           out.bits = it - values.begin();
           return true;
         }
-        Problem(path, fmt::format("\"{}\" is not one of {}", text, EnumValues(node.enum_id)));
+        Problem(fmt::format("\"{}\" is not one of {}", text, EnumValues(node.enum_id)));
         return false;
       }
       default:
@@ -187,14 +192,14 @@ struct Decoder::Impl {
     }
   }
 
-  void Leaf(od::value& value, const ir::SchemaNode& node, const std::string& path) {
+  void Leaf(od::value& value, const ir::SchemaNode& node) {
     ir::Datum& slot = (*slots)[node.slot];
     bool is_null = false;
     if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
       if (node.optional) {
         slot = ir::Datum{.kind = node.kind, .present = false};
       } else {
-        Problem(path, fmt::format("expected {}, got null", Expected(node)));
+        Problem(fmt::format("expected {}, got null", Expected(node)));
       }
       return;
     }
@@ -202,7 +207,7 @@ struct Decoder::Impl {
         node.kind == ir::Kind::kTextSet) {
       od::array array;
       if (value.get_array().get(array) != simdjson::SUCCESS) {
-        Problem(path, fmt::format("expected {}, got {}", Expected(node), Describe(value)));
+        Problem(fmt::format("expected {}, got {}", Expected(node), Describe(value)));
         return;
       }
       ir::Datum set{.kind = node.kind};
@@ -226,14 +231,15 @@ struct Decoder::Impl {
       bool ok = true;
       for (auto item : array) {
         od::value v;
-        std::string item_path = fmt::format("{}[{}]", path, i++);
+        PathMark item_path(path);
+        path.append("[").append(std::to_string(i++)).append("]");
         if (item.get(v) != simdjson::SUCCESS) {
-          Problem(item_path, "invalid JSON");
+          Problem("invalid JSON");
           ok = false;
           break;
         }
         ir::Datum d;
-        if (!Scalar(v, node, element, item_path, d)) {
+        if (!Scalar(v, node, element, d)) {
           ok = false;
           continue;
         }
@@ -246,20 +252,32 @@ struct Decoder::Impl {
       return;
     }
     ir::Datum d;
-    if (Scalar(value, node, node.kind, path, d)) slot = d;
+    if (Scalar(value, node, node.kind, d)) slot = d;
   }
 
-  void Record(od::object object, uint32_t node_id, const std::string& path) {
+  // Restores `path` to its length on construction when it goes out of scope.
+  struct PathMark {
+    std::string& path;
+    size_t length;
+    explicit PathMark(std::string& p) : path(p), length(p.size()) {}
+    ~PathMark() { path.resize(length); }
+  };
+
+  void Record(od::object object, uint32_t node_id) {
     const ir::SchemaNode& node = program.schema[node_id];
-    std::vector<bool> seen(node.children.size(), false);
+    // Which fields were given, on a stack shared by nested records (no allocation once warm).
+    size_t seen = seen_stack.size();
+    seen_stack.resize(seen + node.children.size(), 0);
+    bool aborted = false;
     for (auto field : object) {
       std::string_view key;
       if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
-        Problem(path, "invalid JSON: a field name cannot be read");
-        return;
+        Problem("invalid JSON: a field name cannot be read");
+        aborted = true;
+        break;
       }
-      std::string key_text(key);
-      std::string field_path = path + "." + key_text;
+      PathMark field_path(path);
+      path.append(".").append(key);
       size_t index = 0;
       while (index < node.children.size() && program.schema[node.children[index]].name != key) {
         ++index;
@@ -268,24 +286,24 @@ struct Decoder::Impl {
         std::vector<std::string> names;
         for (uint32_t child : node.children) names.push_back(program.schema[child].name);
         std::string close = ClosestSpelling(key, names);
-        Problem(field_path, close.empty()
-                                ? "unknown field"
-                                : fmt::format("unknown field (did you mean \"{}\"?)", close));
+        Problem(close.empty() ? "unknown field"
+                              : fmt::format("unknown field (did you mean \"{}\"?)", close));
         continue;
       }
-      if (seen[index]) {
-        Problem(field_path, "given twice");
+      if (seen_stack[seen + index] != 0) {
+        Problem("given twice");
         continue;
       }
-      seen[index] = true;
+      seen_stack[seen + index] = 1;
       od::value value;
       if (field.value().get(value) != simdjson::SUCCESS) {
-        Problem(field_path, "invalid JSON");
-        return;
+        Problem("invalid JSON");
+        aborted = true;
+        break;
       }
       const ir::SchemaNode& child = program.schema[node.children[index]];
       if (!child.is_record) {
-        Leaf(value, child, field_path);
+        Leaf(value, child);
         continue;
       }
       bool is_null = false;
@@ -293,29 +311,31 @@ struct Decoder::Impl {
         if (child.optional) {
           MarkAbsent(node.children[index]);
         } else {
-          Problem(field_path, "expected an object, got null");
+          Problem("expected an object, got null");
         }
         continue;
       }
       od::object inner;
       if (value.get_object().get(inner) != simdjson::SUCCESS) {
-        Problem(field_path, fmt::format("expected an object, got {}", Describe(value)));
+        Problem(fmt::format("expected an object, got {}", Describe(value)));
         continue;
       }
       if (child.optional) (*slots)[child.slot] = ir::Datum{.kind = ir::Kind::kBool, .bits = 1};
-      Record(inner, node.children[index], field_path);
+      Record(inner, node.children[index]);
     }
-    for (size_t i = 0; i < node.children.size(); ++i) {
-      if (seen[i]) continue;
+    for (size_t i = 0; i < node.children.size() && !aborted; ++i) {
+      if (seen_stack[seen + i] != 0) continue;
       const ir::SchemaNode& child = program.schema[node.children[i]];
       if (child.optional) {
         MarkAbsent(node.children[i]);
       } else {
-        Problem(path + "." + child.name,
-                child.is_record ? "missing required field (an object)"
+        PathMark field_path(path);
+        path.append(".").append(child.name);
+        Problem(child.is_record ? "missing required field (an object)"
                                 : fmt::format("missing required field ({})", Expected(child)));
       }
     }
+    seen_stack.resize(seen);
   }
 
   void MarkAbsent(uint32_t node_id) {
@@ -355,7 +375,9 @@ auto Decoder::Decode(std::string_view json, std::vector<ir::Datum>& slots,
     errors.push_back(fmt::format("$: expected a JSON object: {}", simdjson::error_message(error)));
     return false;
   }
-  impl.Record(object, 0, "$");
+  impl.path = "$";
+  impl.seen_stack.clear();
+  impl.Record(object, 0);
   const char* trailing = nullptr;
   if (errors.empty() && doc.current_location().get(trailing) == simdjson::SUCCESS) {
     errors.emplace_back("$: unexpected text after the request object");
