@@ -51,7 +51,9 @@ param       : name COLON typeExpr ;
 // table entity_list from "entities.csv" { name: text  country: country }
 // extern table entity_list { name: text }
 tableDecl   : EXTERN? TABLE name (FROM STRING)? LBRACE columnDecl* RBRACE ;
-columnDecl  : name COLON typeExpr COMMA? ;
+// name: text match normalized
+columnDecl  : name COLON typeExpr matchClause? COMMA? ;
+matchClause : MATCH name ;
 
 ruleDecl    : RULE name ruleClause* thenClause unlessClause* ;
 ruleClause  : CITES STRING        # citesClause
@@ -129,6 +131,7 @@ INPUT     : 'input' ;
 LET       : 'let' ;
 EXTERN    : 'extern' ;
 TABLE     : 'table' ;
+MATCH     : 'match' ;
 FROM      : 'from' ;
 RULE      : 'rule' ;
 CITES     : 'cites' ;

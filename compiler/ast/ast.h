@@ -179,6 +179,7 @@ struct FieldDecl {
   std::string doc;
   Name name;
   TypeExpr type;
+  std::optional<Name> match;  // table columns: `match normalized`
 };
 
 struct ModuleDecl {

@@ -144,7 +144,9 @@ class Dumper {
 
   void Fields(int depth, std::string_view what, const std::vector<FieldDecl>& fields) {
     for (const FieldDecl& f : fields) {
-      Line(depth, f.range, fmt::format("{} {}: {}", what, f.name.text, Type(f.type)));
+      Line(depth, f.range,
+           fmt::format("{} {}: {}{}", what, f.name.text, Type(f.type),
+                       f.match ? " match " + f.match->text : ""));
       Doc(depth + 1, f.doc);
     }
   }

@@ -173,6 +173,8 @@ class Checker : public ir::SetStorage {
 
   // tables.cpp
   auto Table(const Symbol& symbol) -> const TableInfo&;
+  auto CheckMatch(uint32_t m, const ast::TableDecl& decl, const ast::FieldDecl& column,
+                  const Type& type, ir::Table& table) -> bool;
   void LoadTableRows(uint32_t module, const ast::TableDecl& decl, const TableInfo& info,
                      ir::Table& table);
 

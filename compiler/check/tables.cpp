@@ -12,6 +12,49 @@
 
 namespace cordon::check {
 
+// `match normalized` on the key column makes it compare by NormalizeName; on a later
+// `set<text>` column it makes each element another key of its row (aliases).
+auto Checker::CheckMatch(uint32_t m, const ast::TableDecl& decl, const ast::FieldDecl& column,
+                         const Type& type, ir::Table& table) -> bool {
+  const ast::Name& mode = *column.match;
+  if (mode.text != "normalized") {
+    emitter_
+        .Error(DiagnosticKind::UnknownName, Loc(m, mode.range),
+               fmt::format("unknown match mode `{}`", mode.text))
+        .Help("the only mode is `match normalized`: names compared ignoring case, punctuation, "
+              "spacing and legal-form suffixes such as \"Co., Ltd.\"");
+    return false;
+  }
+  bool key = table.columns.empty();
+  if (key && type.kind == TypeKind::kText && !type.optional) {
+    table.normalized = true;
+    return true;
+  }
+  if (!key && type.kind == TypeKind::kSet && type.element == TypeKind::kText) {
+    if (!table.normalized) {
+      emitter_
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, column.match->range),
+                 fmt::format("`{}` can be matched as aliases only when the key column `{}` is "
+                             "`match normalized` too",
+                             column.name.text, decl.columns[0].name.text))
+          .Help(fmt::format("write `{}: text match normalized` first",
+                            decl.columns[0].name.text));
+      return false;
+    }
+    table.alias_columns.push_back(static_cast<uint32_t>(table.columns.size()));
+    return true;
+  }
+  emitter_
+      .Error(DiagnosticKind::TypeMismatch, Loc(m, column.match->range),
+             key ? fmt::format("`match normalized` needs a `text` key, not {}", TypeName(type))
+                 : fmt::format("`match normalized` on `{}`, which is neither the key nor a "
+                               "`set<text>` of aliases",
+                               column.name.text))
+      .Help("put `match normalized` on the key column (`name: text`) and on `set<text>` "
+            "columns of other names for the same row");
+  return false;
+}
+
 auto Checker::Table(const Symbol& symbol) -> const TableInfo& {
   auto key = std::pair{symbol.module, symbol.decl};
   if (tables_[key].state != State::kUnvisited) return tables_[key];
@@ -52,7 +95,13 @@ auto Checker::Table(const Symbol& symbol) -> const TableInfo& {
     ir::Column out{.name = column.name.text,
                    .kind = KindOf(type),
                    .optional = type.optional,
-                   .type_text = text};
+                   .type_text = text,
+                   .scale = scale};
+    if (column.match && !CheckMatch(m, decl, column, type, table)) {
+      ok = false;
+      continue;
+    }
+    out.match_normalized = column.match.has_value();
     if (type.kind == TypeKind::kEnum) out.enum_id = type.id;
     table.columns.push_back(std::move(out));
     types.push_back(type);

@@ -12,58 +12,15 @@ namespace {
 // definitions, so this is only reached by pathological policies, which then fail closed.
 constexpr int kMaxDepth = 4000;
 
-auto KeyCompare(const ir::Datum& a, const ir::Datum& b) -> int {
-  switch (a.kind) {
-    case ir::Kind::kNumber:
-      return a.number < b.number ? -1 : (b.number < a.number ? 1 : 0);
-    case ir::Kind::kText:
-      return a.text.compare(b.text);
-    default:
-      return a.bits < b.bits ? -1 : (a.bits > b.bits ? 1 : 0);
-  }
-}
-
-auto KeyHash(const ir::Datum& key) -> uint64_t {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  auto mix = [&](uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-      h ^= (v >> (8 * i)) & 0xff;
-      h *= 1099511628211ull;
-    }
-  };
-  switch (key.kind) {
-    case ir::Kind::kText:
-      for (char c : key.text) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ull;
-      }
-      break;
-    case ir::Kind::kNumber:
-      mix(static_cast<uint64_t>(key.number.num));
-      mix(static_cast<uint64_t>(key.number.den));
-      break;
-    default:
-      mix(static_cast<uint64_t>(key.bits));
-      break;
-  }
-  return h;
-}
 }  // namespace
 
 Interpreter::Interpreter(const ir::Program& program)
     : program_(program), memo_(program.values.size()), stamp_(program.values.size(), 0) {
-  // Open addressing, at most half full: a lookup hashes the key once and compares few rows.
   for (const ir::Table& table : program.tables) {
-    size_t capacity = 4;
-    while (capacity < table.rows.size() * 2) capacity *= 2;
-    std::vector<uint32_t> slots(capacity, 0);  // row + 1; 0 is empty
-    for (uint32_t row = 0; row < table.rows.size(); ++row) {
-      size_t i = KeyHash(table.rows[row][0]) & (capacity - 1);
-      while (slots[i] != 0) i = (i + 1) & (capacity - 1);
-      slots[i] = row + 1;
-    }
-    index_.push_back(std::move(slots));
+    own_tables_.push_back(std::make_unique<ir::TableData>(table, table.rows));
+    own_table_views_.push_back(own_tables_.back().get());
   }
+  tables_ = own_table_views_;
 }
 
 auto Interpreter::NewCountrySet() -> ir::CountrySet* {
@@ -76,14 +33,8 @@ auto Interpreter::DecisionName(const Decision& decision) const -> std::string_vi
   return program_.outcomes[decision.outcome];
 }
 
-auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) const -> int64_t {
-  const auto& rows = program_.tables[table].rows;
-  const auto& slots = index_[table];
-  size_t mask = slots.size() - 1;
-  for (size_t i = KeyHash(key) & mask; slots[i] != 0; i = (i + 1) & mask) {
-    if (KeyCompare(rows[slots[i] - 1][0], key) == 0) return slots[i] - 1;
-  }
-  return -1;
+auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) -> int64_t {
+  return tables_[table]->Find(key, key_scratch_);
 }
 
 auto Interpreter::Fail(ir::ValueId id, std::string_view what) -> bool {
@@ -143,7 +94,7 @@ auto Interpreter::EvalUncached(ir::ValueId id, ir::Datum& out) -> bool {
       if (!Eval(v.a, row)) return false;
       auto table = static_cast<uint32_t>(row.bits >> 32);
       auto index = static_cast<uint32_t>(row.bits & 0xffffffff);
-      out = program_.tables[table].rows[index][v.b];
+      out = tables_[table]->rows()[index][v.b];
       return true;
     }
     case ir::Op::kTableHas:
@@ -158,13 +109,7 @@ auto Interpreter::EvalUncached(ir::ValueId id, ir::Datum& out) -> bool {
                         .present = row >= 0,
                         .bits = row >= 0 ? (int64_t{v.b} << 32 | row) : 0};
       }
-      if (tracing_ != nullptr && v.op == ir::Op::kTableHas) {
-        tracing_->comparisons.push_back(
-            fmt::format("{} = {} in table {}: {}",
-                        program_.values[v.a].label.empty() ? "key" : program_.values[v.a].label,
-                        ir::FormatDatum(program_, key), program_.tables[v.b].name,
-                        row >= 0 ? "true" : "false"));
-      }
+      if (tracing_ != nullptr) TraceLookup(v, key, row);
       return true;
     }
     default:
@@ -194,9 +139,26 @@ auto Interpreter::EvalUncached(ir::ValueId id, ir::Datum& out) -> bool {
   return true;
 }
 
+void Interpreter::TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t row) {
+  const ir::TableData& table = *tables_[v.b];
+  const std::string& label = program_.values[v.a].label;
+  std::string line = fmt::format("{} = {} in table {}: {}", label.empty() ? "key" : label,
+                                 ir::FormatDatum(program_, key), table.schema().name,
+                                 row >= 0 ? "true" : "false");
+  if (row >= 0 && table.schema().normalized && key.text != table.rows()[row][0].text) {
+    line += fmt::format(" (listed as \"{}\")", table.rows()[row][0].text);
+  }
+  if (row < 0 && table.schema().normalized) {
+    auto [closest, closest_row] = table.Closest(key.text);
+    if (closest_row >= 0) line += fmt::format(" (closest listed name: \"{}\")", closest);
+  }
+  tracing_->comparisons.push_back(std::move(line));
+}
+
 void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, Decision& out,
-                         Trace* trace) {
+                         Trace* trace, std::span<const ir::TableData* const> tables) {
   out.Clear();
+  tables_ = tables.empty() ? std::span<const ir::TableData* const>(own_table_views_) : tables;
   if (trace != nullptr) trace->rules.clear();
   request_ = request;
   arena_used_ = 0;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "compiler/base/date.h"
 #include "compiler/ir/ir.h"
 #include "compiler/ir/ops.h"
+#include "compiler/ir/table_data.h"
 
 namespace cordon::interp {
 
@@ -66,8 +68,10 @@ class Interpreter : private ir::SetStorage {
 
   // `request` holds program.slot_count slots. Rules are in force on `as_of` when
   // effective <= as_of < until. With `trace`, also records why each rule did or did not fire.
+  // `tables`, when given, replaces the program's own rows (one per program table): the
+  // runtime passes the tables currently in force after a swap.
   void Decide(std::span<const ir::Datum> request, DayNumber as_of, Decision& out,
-              Trace* trace = nullptr);
+              Trace* trace = nullptr, std::span<const ir::TableData* const> tables = {});
 
   // "license_required", or "error".
   auto DecisionName(const Decision& decision) const -> std::string_view;
@@ -77,8 +81,9 @@ class Interpreter : private ir::SetStorage {
   // False when the value cannot be computed; then `error_` says why.
   auto Eval(ir::ValueId id, ir::Datum& out) -> bool;
   auto EvalUncached(ir::ValueId id, ir::Datum& out) -> bool;
-  auto FindRow(ir::TableId table, const ir::Datum& key) const -> int64_t;
+  auto FindRow(ir::TableId table, const ir::Datum& key) -> int64_t;
   auto Fail(ir::ValueId id, std::string_view what) -> bool;
+  void TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t row);
 
   const ir::Program& program_;
   std::span<const ir::Datum> request_;
@@ -91,8 +96,11 @@ class Interpreter : private ir::SetStorage {
   int depth_ = 0;
   std::string error_;
   RuleTrace* tracing_ = nullptr;
-  // Per table, an open-addressing hash of its keys (row + 1, 0 empty): no string maps.
-  std::vector<std::vector<uint32_t>> index_;
+  // The program's own rows, and the tables of the current decision.
+  std::vector<std::unique_ptr<ir::TableData>> own_tables_;
+  std::vector<const ir::TableData*> own_table_views_;
+  std::span<const ir::TableData* const> tables_;
+  std::string key_scratch_;
 };
 
 }  // namespace cordon::interp

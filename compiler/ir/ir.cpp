@@ -248,8 +248,9 @@ auto Print(const Program& program) -> std::string {
     const Table& table = program.tables[t];
     out += fmt::format("table t{} {}{} (", t, table.is_extern ? "extern " : "", table.name);
     for (size_t c = 0; c < table.columns.size(); ++c) {
-      out += fmt::format("{}{}: {}", c == 0 ? "" : ", ", table.columns[c].name,
-                         table.columns[c].type_text);
+      out += fmt::format("{}{}: {}{}", c == 0 ? "" : ", ", table.columns[c].name,
+                         table.columns[c].type_text,
+                         table.columns[c].match_normalized ? " match normalized" : "");
     }
     out += fmt::format(") {} rows\n", table.rows.size());
   }

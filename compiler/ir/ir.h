@@ -145,6 +145,8 @@ struct Column {
   EnumId enum_id = kNoId;
   bool optional = false;
   std::string type_text;
+  Number scale = Number::Integer(1);  // CSV cell times scale = value in base units
+  bool match_normalized = false;      // `match normalized`: compared by NormalizeName
 };
 
 // Column 0 is the key. Rows of a `from` table are read and checked at compile time; an
@@ -154,6 +156,10 @@ struct Table {
   bool is_extern = false;
   std::string file;  // the CSV it was read from, if any
   std::vector<Column> columns;
+  // `match normalized` on the key: keys compare after NormalizeName, and each `set<text>`
+  // column in `alias_columns` adds its elements as further keys of the row.
+  bool normalized = false;
+  std::vector<uint32_t> alias_columns;
   std::vector<std::vector<Datum>> rows;
 };
 

@@ -978,8 +978,12 @@ template <typename DeclContext>
 auto Parser::BuildFields(const std::vector<DeclContext*>& ctxs) -> std::vector<ast::FieldDecl> {
   std::vector<ast::FieldDecl> fields;
   for (DeclContext* f : ctxs) {
-    fields.push_back(
-        {NewId(), Range(f), DocFor(f->getStart()), MakeName(f->name()), BuildType(f->typeExpr())});
+    ast::FieldDecl field{NewId(), Range(f), DocFor(f->getStart()), MakeName(f->name()),
+                         BuildType(f->typeExpr())};
+    if constexpr (requires { f->matchClause(); }) {
+      if (f->matchClause() != nullptr) field.match = MakeName(f->matchClause()->name());
+    }
+    fields.push_back(std::move(field));
   }
   return fields;
 }

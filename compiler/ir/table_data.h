@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// The rows of one table and the hash index that finds a row by key. The interpreter and the
+// compiled engines both look keys up through this one class, so `match normalized` and every
+// other key rule means the same in each engine. An `extern` table the host swaps at run time is
+// a new TableData built beside the old one.
+#ifndef CORDON_COMPILER_IR_TABLE_DATA_H_
+#define CORDON_COMPILER_IR_TABLE_DATA_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+
+namespace cordon::ir {
+
+class TableData {
+ public:
+  // Indexes `rows`, whose texts and sets point into `program` or into storage this object was
+  // given with AdoptStorage. `schema` must outlive this object.
+  TableData(const Table& schema, std::vector<std::vector<Datum>> rows);
+  TableData(const TableData&) = delete;
+  auto operator=(const TableData&) -> TableData& = delete;
+
+  auto schema() const -> const Table& { return *schema_; }
+  auto rows() const -> const std::vector<std::vector<Datum>>& { return rows_; }
+
+  // The row whose key (or, with `match normalized`, whose normalised name or alias) equals
+  // `key`, or -1. `scratch` holds the normalised key; reusing it makes lookups allocation-free.
+  auto Find(const Datum& key, std::string& scratch) const -> int64_t;
+
+  // For --explain: the listed name or alias closest to `key` (edit distance on normalised
+  // names), with its row, or -1 when the table is empty or not `match normalized`.
+  auto Closest(std::string_view key) const -> std::pair<std::string, int64_t>;
+
+  // Storage the rows' texts and sets point into, when they do not point into the program.
+  std::deque<std::string> texts;
+  std::deque<TextSet> text_sets;
+
+ private:
+  auto Hash(const Datum& key, std::string_view normalized) const -> uint64_t;
+
+  const Table* schema_;
+  std::vector<std::vector<Datum>> rows_;
+  // With `match normalized`: one entry per name and alias, in row order.
+  std::vector<std::string> keys_;
+  std::vector<uint32_t> key_rows_;
+  // Open addressing, at most half full: entry + 1, 0 empty.
+  std::vector<uint32_t> slots_;
+};
+
+// Orders two keys of one column kind (numbers, texts, or the `bits` kinds).
+auto KeyCompare(const Datum& a, const Datum& b) -> int;
+
+}  // namespace cordon::ir
+
+#endif  // CORDON_COMPILER_IR_TABLE_DATA_H_
