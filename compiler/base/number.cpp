@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "compiler/base/number.h"
 
+#include "compiler/base/rational.h"
+
 #include <cstdlib>
 #include <limits>
 
@@ -11,64 +13,43 @@ using i128 = __int128;
 
 auto Abs(i128 v) -> i128 { return v < 0 ? -v : v; }
 
-auto Gcd(i128 a, i128 b) -> i128 {
-  a = Abs(a);
-  b = Abs(b);
-  while (b != 0) {
-    i128 t = a % b;
-    a = b;
-    b = t;
+auto FromC(int status) -> ArithmeticStatus {
+  switch (status) {
+    case CORDON_RATIONAL_OK:
+      return ArithmeticStatus::kOk;
+    case CORDON_RATIONAL_DIVISION_BY_ZERO:
+      return ArithmeticStatus::kDivisionByZero;
+    default:
+      return ArithmeticStatus::kOverflow;
   }
-  return a;
 }
 
-auto Fits(i128 v) -> bool {
-  return v >= std::numeric_limits<int64_t>::min() && v <= std::numeric_limits<int64_t>::max();
-}
-
-// Reduces num/den (den != 0) and narrows it to 64 bits.
 auto Reduce(i128 num, i128 den, Number& out) -> ArithmeticStatus {
-  if (den == 0) return ArithmeticStatus::kDivisionByZero;
-  if (den < 0) {
-    num = -num;
-    den = -den;
-  }
-  i128 g = Gcd(num, den);
-  if (g > 1) {
-    num /= g;
-    den /= g;
-  }
-  // INT64_MIN is excluded so that negation never overflows.
-  if (!Fits(num) || !Fits(den) || num == std::numeric_limits<int64_t>::min()) {
-    return ArithmeticStatus::kOverflow;
-  }
-  out = Number{static_cast<int64_t>(num), static_cast<int64_t>(den)};
-  return ArithmeticStatus::kOk;
+  return FromC(cordon_rational_reduce(num, den, &out.num, &out.den));
 }
 
 }  // namespace
 
+// The arithmetic itself is compiler/base/rational.h, shared with the generated code.
 auto Add(Number a, Number b, Number& out) -> ArithmeticStatus {
-  if (a.den == 1 && b.den == 1) return Reduce(i128{a.num} + b.num, 1, out);
-  // |a.num * b.den| < 2^126, so the sum fits in 128 bits.
-  return Reduce(i128{a.num} * b.den + i128{b.num} * a.den, i128{a.den} * b.den, out);
+  return FromC(cordon_rational_add(a.num, a.den, b.num, b.den, &out.num, &out.den));
 }
 
 auto Subtract(Number a, Number b, Number& out) -> ArithmeticStatus {
-  if (a.den == 1 && b.den == 1) return Reduce(i128{a.num} - b.num, 1, out);
-  return Reduce(i128{a.num} * b.den - i128{b.num} * a.den, i128{a.den} * b.den, out);
+  return FromC(cordon_rational_sub(a.num, a.den, b.num, b.den, &out.num, &out.den));
 }
 
 auto Multiply(Number a, Number b, Number& out) -> ArithmeticStatus {
-  return Reduce(i128{a.num} * b.num, i128{a.den} * b.den, out);
+  return FromC(cordon_rational_mul(a.num, a.den, b.num, b.den, &out.num, &out.den));
 }
 
 auto Divide(Number a, Number b, Number& out) -> ArithmeticStatus {
-  if (b.num == 0) return ArithmeticStatus::kDivisionByZero;
-  return Reduce(i128{a.num} * b.den, i128{a.den} * b.num, out);
+  return FromC(cordon_rational_div(a.num, a.den, b.num, b.den, &out.num, &out.den));
 }
 
-auto Negate(Number a, Number& out) -> ArithmeticStatus { return Reduce(-i128{a.num}, a.den, out); }
+auto Negate(Number a, Number& out) -> ArithmeticStatus {
+  return FromC(cordon_rational_neg(a.num, a.den, &out.num, &out.den));
+}
 
 auto ParseDecimal(std::string_view text) -> std::optional<Number> {
   size_t i = 0;

@@ -10,12 +10,17 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unistd.h>
 
 #include "compiler/base/date.h"
 #include "compiler/driver/session.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
 #include "compiler/request/request.h"
+#include "compiler/codegen/codegen.h"
+#include "compiler/ir/serialize.h"
+#include "compiler/lower/layout.h"
+#include "runtime/src/engine.h"
 
 namespace cordon::driver {
 namespace {
@@ -121,6 +126,37 @@ auto SplitRequests(const std::string& input) -> std::vector<std::string_view> {
   return {std::string_view(input)};
 }
 
+auto DecisionName(const ir::Program& program, const interp::Decision& decision)
+    -> std::string_view {
+  if (decision.error || decision.outcome >= program.outcomes.size()) return "error";
+  return program.outcomes[decision.outcome];
+}
+
+// The engine --engine names. For aot without --library, the policy is compiled to a temporary
+// .so first, so every engine can be run from the rule files alone.
+auto MakeEngine(const Options& options, const ir::Program& program)
+    -> ErrorOr<std::unique_ptr<runtime::Engine>> {
+  if (options.engine == "jit") {
+    return runtime::Engine::FromProgram(program, runtime::EngineKind::kJit);
+  }
+  if (options.engine != "aot") {
+    return runtime::Engine::FromProgram(program, runtime::EngineKind::kInterp);
+  }
+  if (!options.library.empty()) {
+    return runtime::Engine::FromLibrary(options.library, ir::SchemaHash(program));
+  }
+  static int counter = 0;
+  fs::path path = fs::temp_directory_path() /
+                  fmt::format("cordon-{}-{}.so", static_cast<long>(getpid()), counter++);
+  ErrorOr<codegen::Unit> written = codegen::WriteSharedObject(program, path.string());
+  if (!written.ok()) return written.error();
+  ErrorOr<std::unique_ptr<runtime::Engine>> engine =
+      runtime::Engine::FromLibrary(path.string(), ir::SchemaHash(program));
+  std::error_code ignored;
+  fs::remove(path, ignored);  // the mapping stays valid after the file is gone
+  return engine;
+}
+
 }  // namespace
 
 auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) -> int {
@@ -132,7 +168,28 @@ auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) ->
     return session.Finish();
   }
   std::optional<ir::Program> program = session.CheckPolicy(roots);
-  if (program && options.phase == "ir") out << ir::Print(*program);
+  if (!program) return session.Finish();
+  if (!options.output.empty()) {
+    ErrorOr<codegen::Unit> written = codegen::WriteSharedObject(*program, options.output);
+    if (!written.ok()) session.ToolFailure(written.error().message);
+  }
+  if (!options.header.empty()) {
+    std::ofstream header(options.header, std::ios::binary);
+    std::string prefix = fs::path(options.header).stem().string();
+    header << lower::CHeader(*program, lower::LayoutRequest(*program), prefix,
+                             ir::SchemaHash(*program));
+    if (!header) session.ToolFailure(fmt::format("{}: cannot write the header", options.header));
+  }
+  if (!options.output.empty() || !options.header.empty()) return session.Finish();
+  if (options.phase == "ir") out << ir::Print(*program);
+  if (options.phase == "llvm" || options.phase == "llvm-opt") {
+    ErrorOr<std::string> text = codegen::PrintLlvm(*program, options.phase == "llvm-opt");
+    if (text.ok()) {
+      out << *text;
+    } else {
+      session.ToolFailure(text.error().message);
+    }
+  }
   return session.Finish();
 }
 
@@ -166,7 +223,12 @@ auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std:
     }
     input.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
   }
-  interp::Interpreter interpreter(*program);
+  ErrorOr<std::unique_ptr<runtime::Engine>> engine = MakeEngine(options, *program);
+  if (!engine.ok()) {
+    session.ToolFailure(engine.error().message);
+    return session.Finish();
+  }
+  runtime::Session decider(**engine);
   request::Decoder decoder(*program);
   std::vector<ir::Datum> slots;
   std::vector<std::string> problems;
@@ -185,8 +247,8 @@ auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std:
                     : program->as_of_slot != ir::kNoId
                         ? static_cast<DayNumber>(slots[program->as_of_slot].bits)
                         : Today();
-    interpreter.Decide(slots, day, decision, options.explain ? &trace : nullptr);
-    line = {{"decision", interpreter.DecisionName(decision)},
+    decider.Decide(slots, day, decision, options.explain ? &trace : nullptr);
+    line = {{"decision", DecisionName(*program, decision)},
             {"reasons", ReasonsJson(*program, decision)},
             {"errors", ErrorsJson(*program, decision)}};
     if (options.explain) {
@@ -229,13 +291,19 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
       ++broken;
       continue;
     }
-    interp::Interpreter interpreter(*program);
+    ErrorOr<std::unique_ptr<runtime::Engine>> engine = MakeEngine(options, *program);
+    if (!engine.ok()) {
+      session.ToolFailure(engine.error().message);
+      ++broken;
+      continue;
+    }
+    runtime::Session decider(**engine);
     interp::Decision decision;
     for (const ir::Test& test : program->tests) {
       DayNumber day = program->as_of_slot != ir::kNoId
                           ? static_cast<DayNumber>(test.request[program->as_of_slot].bits)
                           : Today();
-      interpreter.Decide(test.request, day, decision);
+      decider.Decide(test.request, day, decision);
       bool ok = !decision.error && decision.outcome == test.expect;
       std::vector<std::string> missing;
       for (ir::RuleId rule : test.by) {
@@ -254,7 +322,7 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
       }
       out << fmt::format("{}:{}: FAIL test \"{}\"\n", test.file, test.line, test.name);
       out << fmt::format("  expected: {}\n", expected);
-      out << fmt::format("  actual:   {}\n", interpreter.DecisionName(decision));
+      out << fmt::format("  actual:   {}\n", DecisionName(*program, decision));
       for (const interp::Reason& reason : decision.reasons) {
         const ir::Rule& rule = program->rules[reason.rule];
         out << fmt::format("    fired {} -> {}: {}\n", rule.name, program->outcomes[reason.outcome],

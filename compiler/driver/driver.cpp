@@ -70,8 +70,10 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   add_includes(check);
 
   CLI::App* compile = app.add_subcommand("compile", "Compile a policy and print a phase's output");
-  compile->add_option("--phase", options.phase, "What to print: ir")
-      ->check(CLI::IsMember({"check", "ir"}));
+  compile->add_option("--phase", options.phase, "What to print: ir, llvm (unoptimised), llvm-opt")
+      ->check(CLI::IsMember({"check", "ir", "llvm", "llvm-opt"}));
+  compile->add_option("-o", options.output, "Write a shared object (.so) exporting the evaluator");
+  compile->add_option("--header", options.header, "Write the C header of the request struct");
   compile->add_option("--policy", options.policies, "A rule file or a directory with policy.cordon")
       ->allow_extra_args(false);
   compile->add_option("files", options.files, "Rule files (same as --policy)");
@@ -90,7 +92,15 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   decide->add_flag("--explain", options.explain,
                    "Add, per rule, whether it was in force, whether it held, and the values "
                    "compared");
-  decide->add_option("--engine", options.engine, "The evaluator")->check(CLI::IsMember({"interp"}));
+  auto add_engine = [&](CLI::App* command) {
+    command
+        ->add_option("--engine", options.engine,
+                     "The evaluator: interp (reference), jit (compiled in process), aot (a .so)")
+        ->check(CLI::IsMember({"interp", "jit", "aot"}));
+    command->add_option("--library", options.library,
+                        "With --engine aot: a .so from `cordon compile -o` (else one is built)");
+  };
+  add_engine(decide);
   decide->add_option("input", options.input, "Requests file, or - for stdin")
       ->capture_default_str();
   add_includes(decide);
@@ -98,6 +108,7 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   CLI::App* test = app.add_subcommand("test", "Run the `test` blocks of rule files");
   test->add_option("paths", options.files, "Rule files or directories (searched recursively)")
       ->required();
+  add_engine(test);
   add_includes(test);
 
   CLI::App* parse = app.add_subcommand("parse", "Parse rule files (for debugging the front end)");

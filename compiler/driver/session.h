@@ -28,7 +28,11 @@ struct Options {
   std::vector<std::string> policies;
   std::string as_of;
   bool explain = false;
-  std::string engine = "interp";
+  std::string engine = "interp";  // interp | jit | aot
+  std::string library;            // --library: a compiled .so for --engine aot
+  // compile
+  std::string output;  // -o: write a shared object
+  std::string header;  // --header: write the C header of the request struct
   std::string input = "-";
 };
 

@@ -38,10 +38,7 @@ auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) -> int64_t {
 }
 
 auto Interpreter::Fail(ir::ValueId id, std::string_view what) -> bool {
-  if (error_.empty()) {
-    const std::string& label = program_.values[id].label;
-    error_ = label.empty() ? std::string(what) : fmt::format("{} in `{}`", what, label);
-  }
+  if (error_.empty()) error_ = ErrorMessage(program_, id, what);
   return false;
 }
 
@@ -217,14 +214,24 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
     out.reasons.push_back(reason);
   }
   tracing_ = nullptr;
+  FinishDecision(program_, out);
+}
+
+auto ErrorMessage(const ir::Program& program, ir::ValueId id, std::string_view what)
+    -> std::string {
+  const std::string& label = program.values[id].label;
+  return label.empty() ? std::string(what) : fmt::format("{} in `{}`", what, label);
+}
+
+void FinishDecision(const ir::Program& program, Decision& out) {
   if (!out.errors.empty()) {
     out.error = true;
     return;
   }
   // No rule fired: the lowest outcome.
-  out.outcome = program_.outcomes.empty()
+  out.outcome = program.outcomes.empty()
                     ? ir::kNoId
-                    : static_cast<ir::OutcomeId>(program_.outcomes.size() - 1);
+                    : static_cast<ir::OutcomeId>(program.outcomes.size() - 1);
   for (const Reason& reason : out.reasons) out.outcome = std::min(out.outcome, reason.outcome);
 }
 

@@ -48,6 +48,13 @@ struct Decision {
   }
 };
 
+// Sets the outcome from the reasons (the highest fired; the lowest outcome when none fired) or
+// marks the decision `error` when a rule failed. Every engine ends a decision with this.
+void FinishDecision(const ir::Program& program, Decision& decision);
+
+// "division by zero in `tpp / die_area`": how every engine words a failed value.
+auto ErrorMessage(const ir::Program& program, ir::ValueId id, std::string_view what) -> std::string;
+
 // What --explain shows for one rule.
 struct RuleTrace {
   enum class Condition : uint8_t { kNotInForce, kFalse, kTrue, kError };

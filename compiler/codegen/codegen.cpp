@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "compiler/codegen/codegen.h"
+
+#include <fmt/format.h>
+#include <lld/Common/Driver.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Target/TargetOptions.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "compiler/lower/lower.h"
+
+LLD_HAS_DRIVER(elf)
+
+namespace cordon::codegen {
+namespace {
+
+void InitializeTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+auto ToError(llvm::Error error, std::string_view what) -> Error {
+  return Error{fmt::format("{}: {}", what, llvm::toString(std::move(error)))};
+}
+
+// PIC, the host's CPU baseline (x86-64, not -march=native: a .so must run on other machines).
+auto MakeTargetMachine() -> ErrorOr<std::unique_ptr<llvm::TargetMachine>> {
+  InitializeTargets();
+  std::string triple = llvm::sys::getDefaultTargetTriple();
+  std::string problem;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, problem);
+  if (target == nullptr) return Error{"no LLVM target for " + triple + ": " + problem};
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, "x86-64", "", options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Default));
+  if (!machine) return Error{"cannot create a target machine for " + triple};
+  return machine;
+}
+
+void Optimize(llvm::Module& module, llvm::TargetMachine* machine) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(machine);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  passes.run(module, mam);
+}
+
+auto LowerFor(const ir::Program& program, llvm::LLVMContext& context, llvm::TargetMachine* machine,
+              bool embed) -> ErrorOr<std::unique_ptr<llvm::Module>> {
+  ErrorOr<std::unique_ptr<llvm::Module>> module =
+      lower::Lower(program, context, lower::LowerOptions{.embed_program = embed});
+  if (!module.ok()) return module;
+  if (machine != nullptr) {
+    (*module)->setDataLayout(machine->createDataLayout());
+    (*module)->setTargetTriple(machine->getTargetTriple().str());
+  }
+  return module;
+}
+
+}  // namespace
+
+struct JitPolicy::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+};
+
+JitPolicy::JitPolicy() : impl_(std::make_unique<Impl>()) {}
+JitPolicy::~JitPolicy() = default;
+
+auto JitPolicy::Compile(const ir::Program& program) -> ErrorOr<std::unique_ptr<JitPolicy>> {
+  InitializeTargets();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) return ToError(jtmb.takeError(), "cannot detect the host for the JIT");
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  auto machine = jtmb->createTargetMachine();
+  if (!machine) return ToError(machine.takeError(), "cannot create the JIT's target machine");
+  auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(*jtmb).create();
+  if (!jit) return ToError(jit.takeError(), "cannot start the JIT");
+  auto context = std::make_unique<llvm::LLVMContext>();
+  ErrorOr<std::unique_ptr<llvm::Module>> module =
+      LowerFor(program, *context, machine->get(), /*embed=*/false);
+  if (!module.ok()) return module.error();
+  (*module)->setDataLayout((*jit)->getDataLayout());
+  Optimize(**module, machine->get());
+  // 128-bit division in the helpers calls the compiler runtime (__divti3), found in this process.
+  (*jit)->getMainJITDylib().addGenerator(
+      llvm::cantFail(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+          (*jit)->getDataLayout().getGlobalPrefix())));
+  if (llvm::Error e = (*jit)->addIRModule(
+          llvm::orc::ThreadSafeModule(std::move(*module), std::move(context)))) {
+    return ToError(std::move(e), "the JIT refused the module");
+  }
+  auto symbol = (*jit)->lookup(lower::kEvalSymbol);
+  if (!symbol) return ToError(symbol.takeError(), "the JIT did not produce the evaluator");
+  std::unique_ptr<JitPolicy> policy(new JitPolicy());
+  policy->eval_ = symbol->toPtr<cordon_abi_eval_fn>();
+  policy->impl_->jit = std::move(*jit);
+  return policy;
+}
+
+auto PrintLlvm(const ir::Program& program, bool optimize) -> ErrorOr<std::string> {
+  ErrorOr<std::unique_ptr<llvm::TargetMachine>> machine = MakeTargetMachine();
+  if (!machine.ok()) return machine.error();
+  llvm::LLVMContext context;
+  ErrorOr<std::unique_ptr<llvm::Module>> module =
+      LowerFor(program, context, machine->get(), /*embed=*/false);
+  if (!module.ok()) return module.error();
+  if (optimize) Optimize(**module, machine->get());
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  // Only the evaluator: the helpers are inlined after optimisation, and the same before it.
+  if (llvm::Function* eval = (*module)->getFunction(lower::kEvalSymbol)) eval->print(os);
+  return out;
+}
+
+auto WriteSharedObject(const ir::Program& program, const std::string& path) -> ErrorOr<Unit> {
+  ErrorOr<std::unique_ptr<llvm::TargetMachine>> machine = MakeTargetMachine();
+  if (!machine.ok()) return machine.error();
+  llvm::LLVMContext context;
+  ErrorOr<std::unique_ptr<llvm::Module>> module =
+      LowerFor(program, context, machine->get(), /*embed=*/true);
+  if (!module.ok()) return module.error();
+  Optimize(**module, machine->get());
+  std::string object_path = path + ".o";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(object_path, ec, llvm::sys::fs::OF_None);
+    if (ec) return Error{fmt::format("cannot write {}: {}", object_path, ec.message())};
+    llvm::legacy::PassManager passes;
+    if ((*machine)->addPassesToEmitFile(passes, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+      return Error{"the target cannot emit object files"};
+    }
+    passes.run(**module);
+  }
+  // The compiler runtime (libgcc.a: __divti3, __modti3) is linked in statically and its symbols
+  // kept local, so the .so needs nothing but what it contains.
+  std::vector<const char*> args = {"ld.lld",        "-shared",       "--no-undefined",
+                                   "--exclude-libs=ALL", "-z",       "now",
+                                   "-o",            path.c_str(),    object_path.c_str(),
+                                   CORDON_LIBGCC};
+  std::string messages;
+  llvm::raw_string_ostream os(messages);
+  lld::Result result = lld::lldMain(args, os, os, {{lld::Gnu, &lld::elf::link}});
+  std::error_code ignored;
+  std::filesystem::remove(object_path, ignored);
+  if (result.retCode != 0) {
+    return Error{fmt::format("linking {} failed: {}", path, messages)};
+  }
+  return Unit{};
+}
+
+}  // namespace cordon::codegen

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Code generation: the lowered module optimised with LLVM's O2 pipeline, then either run in
+// this process through ORC LLJIT or emitted as a self-contained shared object. LLVM stays
+// behind this header: callers get an evaluator function pointer or a file.
+#ifndef CORDON_COMPILER_CODEGEN_CODEGEN_H_
+#define CORDON_COMPILER_CODEGEN_CODEGEN_H_
+
+#include <memory>
+#include <string>
+
+#include "compiler/base/error_or.h"
+#include "compiler/ir/ir.h"
+#include "compiler/lower/abi.h"
+
+namespace cordon::codegen {
+
+// A policy compiled in this process. Owns the JIT; the evaluator is valid while it lives.
+class JitPolicy {
+ public:
+  static auto Compile(const ir::Program& program) -> ErrorOr<std::unique_ptr<JitPolicy>>;
+  ~JitPolicy();
+  JitPolicy(const JitPolicy&) = delete;
+  auto operator=(const JitPolicy&) -> JitPolicy& = delete;
+
+  auto eval() const -> cordon_abi_eval_fn { return eval_; }
+
+ private:
+  struct Impl;
+  JitPolicy();
+  std::unique_ptr<Impl> impl_;
+  cordon_abi_eval_fn eval_ = nullptr;
+};
+
+// The LLVM IR of the evaluator, optimised or not, for `cordon compile --phase=llvm`.
+auto PrintLlvm(const ir::Program& program, bool optimize) -> ErrorOr<std::string>;
+
+// Writes a shared object exporting only the descriptor `cordon_policy_v1` (compiler/lower/abi.h),
+// linked in process by lld with no undefined symbols.
+struct Unit {};
+auto WriteSharedObject(const ir::Program& program, const std::string& path) -> ErrorOr<Unit>;
+
+}  // namespace cordon::codegen
+
+#endif  // CORDON_COMPILER_CODEGEN_CODEGEN_H_

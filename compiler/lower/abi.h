@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0
+ * The binary contract between generated evaluators (JIT or AOT .so) and the runtime that calls
+ * them. Plain C, so the generated code, the runtime and the helper bitcode agree on every byte.
+ * Bump CORDON_ABI_VERSION on any change: a .so built for another version is refused. */
+#ifndef CORDON_COMPILER_LOWER_ABI_H_
+#define CORDON_COMPILER_LOWER_ABI_H_
+
+#include <stdint.h>
+
+#define CORDON_ABI_VERSION 1u
+#define CORDON_ABI_DESCRIPTOR_SYMBOL "cordon_policy_v1"
+
+/* A table cell or key as the generated code reads it; which members mean something follows the
+ * column's kind, as in ir::Datum. */
+typedef struct cordon_abi_cell {
+  int64_t num;
+  int64_t den;
+  int64_t bits;
+  const char* text;
+  uint64_t text_size;
+  const void* set; /* kCountrySet: uint64_t[11]; kTextSet: an opaque runtime set */
+  uint8_t present;
+} cordon_abi_cell;
+
+/* What the runtime lends the evaluator for one decision. Tables are reached only through
+ * these calls, so the host can swap a table without recompiling. */
+typedef struct cordon_abi_env {
+  void* self;
+  /* The row whose key matches, or -1. */
+  int64_t (*find)(void* self, uint32_t table, const cordon_abi_cell* key);
+  void (*cell)(void* self, uint32_t table, int64_t row, uint32_t column, cordon_abi_cell* out);
+  /* Membership and equality of opaque text sets (request fields, table cells, constants). */
+  uint8_t (*text_set_has)(const void* set, const char* text, uint64_t size);
+  uint8_t (*text_set_equal)(const void* a, const void* b);
+  /* Constant text sets, by index into the program's constants (null for other constants). */
+  const void* const* constant_sets;
+} cordon_abi_env;
+
+#define CORDON_RULE_NOT_FIRED 0u
+#define CORDON_RULE_FIRED 1u
+#define CORDON_RULE_ERROR 2u
+
+/* One per rule. FIRED: `exception` is the index of the `unless` that applied, or UINT32_MAX.
+ * ERROR: `value` is the IR value that failed and `status` a CORDON_RATIONAL_* or
+ * CORDON_EVAL_DATE_RANGE reason. */
+typedef struct cordon_abi_result {
+  uint32_t state;
+  uint32_t exception;
+  uint32_t value;
+  uint32_t status;
+} cordon_abi_result;
+
+#define CORDON_EVAL_DATE_RANGE 1u /* reported as an overflow, like the interpreter */
+
+typedef void (*cordon_abi_eval_fn)(const void* request, int64_t as_of, const cordon_abi_env* env,
+                                   cordon_abi_result* results);
+
+/* The one symbol an AOT .so exports. `program` is the serialised IR (compiler/ir/serialize.h):
+ * rules, citations, messages, schema and the initial rows of every table. */
+typedef struct cordon_abi_descriptor {
+  uint32_t abi_version;
+  uint32_t rule_count;
+  uint64_t schema_hash;
+  const uint8_t* program;
+  uint64_t program_size;
+  cordon_abi_eval_fn eval;
+  uint32_t request_size;
+  uint32_t request_align;
+} cordon_abi_descriptor;
+
+#endif /* CORDON_COMPILER_LOWER_ABI_H_ */

@@ -1,0 +1,661 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "compiler/lower/lower.h"
+
+#include <fmt/format.h>
+#include <llvm/Bitcode/BitcodeReader.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Linker/Linker.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <unordered_map>
+
+#include "compiler/base/rational.h"
+#include "compiler/ir/serialize.h"
+#include "compiler/lower/abi.h"
+#include "compiler/lower/layout.h"
+
+// The helper bitcode (compiler/lower/helpers.c), embedded at build time.
+extern "C" const unsigned char cordon_helpers_bc[];
+extern "C" const unsigned long cordon_helpers_bc_size;
+
+namespace cordon::lower {
+namespace {
+
+using llvm::BasicBlock;
+using llvm::IRBuilder;
+using llvm::Type;
+using llvm::Value;
+
+// A value in registers. `present` is null for a value that is always present.
+struct Lowered {
+  Value* present = nullptr;
+  Value* a = nullptr;  // bool i1; number num; bits kinds i64; text pointer; set pointer
+  Value* b = nullptr;  // number den; text size
+};
+
+class Lowerer {
+ public:
+  Lowerer(const ir::Program& program, llvm::LLVMContext& context, llvm::Module& module)
+      : p_(program),
+        ctx_(context),
+        m_(module),
+        b_(context),
+        layout_(LayoutRequest(program)),
+        i1_(Type::getInt1Ty(context)),
+        i8_(Type::getInt8Ty(context)),
+        i16_(Type::getInt16Ty(context)),
+        i32_(Type::getInt32Ty(context)),
+        i64_(Type::getInt64Ty(context)),
+        ptr_(llvm::PointerType::get(context, 0)) {
+    cell_ty_ = llvm::StructType::create(context, {i64_, i64_, i64_, ptr_, i64_, ptr_, i8_},
+                                        "cordon_abi_cell");
+    env_ty_ = llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_},
+                                       "cordon_abi_env");
+    result_ty_ = llvm::StructType::create(context, {i32_, i32_, i32_, i32_}, "cordon_abi_result");
+  }
+
+  auto Run() -> std::string;
+  auto layout() const -> const RequestLayout& { return layout_; }
+
+ private:
+  auto Helper(const char* name) -> llvm::Function* {
+    llvm::Function* f = m_.getFunction(name);
+    return f;
+  }
+  auto Eval(ir::ValueId id) -> Lowered;
+  auto EvalUncached(ir::ValueId id) -> Lowered;
+  auto Const(const ir::Datum& d, uint32_t index) -> Lowered;
+  auto Slot(ir::SlotId slot, bool optional) -> Lowered;
+  auto FromCell(Value* cell, ir::Kind kind, bool optional) -> Lowered;
+  auto FillCell(const Lowered& v, ir::Kind kind) -> Value*;
+  auto Compare(const ir::Value& v, const Lowered& x, const Lowered& y) -> Value*;
+  auto CountrySetOp(bool add, const Lowered& x, const Lowered& y) -> Lowered;
+  // Branches to the rule's error exit unless `status` is zero.
+  void CheckStatus(Value* status, ir::ValueId id);
+  auto EnvField(unsigned index) -> Value* {
+    return b_.CreateLoad(ptr_, b_.CreateStructGEP(env_ty_, env_, index));
+  }
+  auto EntryAlloca(Type* type) -> Value* {
+    IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    return entry.CreateAlloca(type);
+  }
+  auto NewBlock(const char* name) -> BasicBlock* { return BasicBlock::Create(ctx_, name, fn_); }
+  void StoreResult(uint32_t rule, uint32_t state, Value* exception, Value* value, Value* status);
+
+  // Memo of values computed in blocks that dominate the current one. Entering a conditional
+  // region opens a scope; leaving it forgets what was computed inside.
+  auto OpenScope() -> size_t { return memo_log_.size(); }
+  void CloseScope(size_t mark) {
+    while (memo_log_.size() > mark) {
+      memo_.erase(memo_log_.back());
+      memo_log_.pop_back();
+    }
+  }
+
+  const ir::Program& p_;
+  llvm::LLVMContext& ctx_;
+  llvm::Module& m_;
+  IRBuilder<> b_;
+  RequestLayout layout_;
+  Type* i1_;
+  Type* i8_;
+  Type* i16_;
+  Type* i32_;
+  Type* i64_;
+  llvm::PointerType* ptr_;
+  llvm::StructType* cell_ty_;
+  llvm::StructType* env_ty_;
+  llvm::StructType* result_ty_;
+  llvm::Function* fn_ = nullptr;
+  Value* request_ = nullptr;
+  Value* as_of_ = nullptr;
+  Value* env_ = nullptr;
+  Value* results_ = nullptr;
+  uint32_t rule_ = 0;
+  BasicBlock* next_rule_ = nullptr;
+  std::unordered_map<ir::ValueId, Lowered> memo_;
+  std::vector<ir::ValueId> memo_log_;
+  std::unordered_map<uint32_t, llvm::GlobalVariable*> const_globals_;
+};
+
+void Lowerer::StoreResult(uint32_t rule, uint32_t state, Value* exception, Value* value,
+                          Value* status) {
+  Value* slot = b_.CreateConstInBoundsGEP1_64(result_ty_, results_, rule);
+  b_.CreateStore(b_.getInt32(state), b_.CreateStructGEP(result_ty_, slot, 0));
+  b_.CreateStore(exception, b_.CreateStructGEP(result_ty_, slot, 1));
+  b_.CreateStore(value, b_.CreateStructGEP(result_ty_, slot, 2));
+  b_.CreateStore(status, b_.CreateStructGEP(result_ty_, slot, 3));
+}
+
+void Lowerer::CheckStatus(Value* status, ir::ValueId id) {
+  BasicBlock* fail = NewBlock("fail");
+  BasicBlock* ok = NewBlock("ok");
+  b_.CreateCondBr(b_.CreateICmpNE(status, b_.getInt32(0)), fail, ok,
+                  llvm::MDBuilder(ctx_).createBranchWeights(1, 1000));
+  b_.SetInsertPoint(fail);
+  StoreResult(rule_, CORDON_RULE_ERROR, b_.getInt32(UINT32_MAX), b_.getInt32(id), status);
+  b_.CreateBr(next_rule_);
+  b_.SetInsertPoint(ok);
+}
+
+auto Lowerer::Const(const ir::Datum& d, uint32_t index) -> Lowered {
+  Lowered out;
+  if (!d.present) out.present = b_.getFalse();
+  switch (d.kind) {
+    case ir::Kind::kBool:
+      out.a = b_.getInt1(d.bits != 0);
+      break;
+    case ir::Kind::kNumber:
+      out.a = b_.getInt64(static_cast<uint64_t>(d.number.num));
+      out.b = b_.getInt64(static_cast<uint64_t>(d.number.den));
+      break;
+    case ir::Kind::kText: {
+      auto it = const_globals_.find(index);
+      if (it == const_globals_.end()) {
+        llvm::Constant* bytes = llvm::ConstantDataArray::getString(ctx_, d.text, false);
+        auto* g = new llvm::GlobalVariable(m_, bytes->getType(), true,
+                                           llvm::GlobalValue::PrivateLinkage, bytes, "text");
+        g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+        it = const_globals_.emplace(index, g).first;
+      }
+      out.a = it->second;
+      out.b = b_.getInt64(d.text.size());
+      break;
+    }
+    case ir::Kind::kCountrySet: {
+      auto it = const_globals_.find(index);
+      if (it == const_globals_.end()) {
+        const auto* set = static_cast<const ir::CountrySet*>(d.set);
+        std::vector<uint64_t> words(set->words.begin(), set->words.end());
+        llvm::Constant* init = llvm::ConstantDataArray::get(ctx_, words);
+        auto* g = new llvm::GlobalVariable(m_, init->getType(), true,
+                                           llvm::GlobalValue::PrivateLinkage, init, "countries");
+        g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+        it = const_globals_.emplace(index, g).first;
+      }
+      out.a = it->second;
+      break;
+    }
+    case ir::Kind::kTextSet: {
+      Value* sets = EnvField(5);
+      out.a = b_.CreateLoad(ptr_, b_.CreateConstInBoundsGEP1_64(ptr_, sets, index));
+      break;
+    }
+    default:
+      out.a = b_.getInt64(static_cast<uint64_t>(d.bits));
+      break;
+  }
+  return out;
+}
+
+auto Lowerer::Slot(ir::SlotId slot, bool optional) -> Lowered {
+  const SlotLayout& s = layout_.slots[slot];
+  Lowered out;
+  if (s.presence != ir::kNoId && optional) {
+    Value* byte = b_.CreateLoad(i8_, b_.CreateConstInBoundsGEP1_64(i8_, request_, s.presence));
+    out.present = b_.CreateICmpNE(byte, b_.getInt8(0));
+  }
+  Value* at = b_.CreateConstInBoundsGEP1_64(i8_, request_, s.offset);
+  switch (s.kind) {
+    case ir::Kind::kBool:
+      out.a = b_.CreateICmpNE(b_.CreateLoad(i8_, at), b_.getInt8(0));
+      break;
+    case ir::Kind::kNumber:
+      out.a = b_.CreateLoad(i64_, at);
+      out.b = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, at, 8));
+      break;
+    case ir::Kind::kDate:
+      out.a = b_.CreateSExt(b_.CreateLoad(i32_, at), i64_);
+      break;
+    case ir::Kind::kCountry:
+    case ir::Kind::kEnum:
+      out.a = b_.CreateZExt(b_.CreateLoad(i16_, at), i64_);
+      break;
+    case ir::Kind::kText:
+      out.a = b_.CreateLoad(ptr_, at);
+      out.b = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, at, 8));
+      break;
+    case ir::Kind::kCountrySet:
+      out.a = at;
+      break;
+    case ir::Kind::kTextSet:
+      out.a = b_.CreateLoad(ptr_, at);
+      break;
+    case ir::Kind::kEnumSet:
+    case ir::Kind::kRow:
+      out.a = b_.CreateLoad(i64_, at);
+      break;
+  }
+  return out;
+}
+
+auto Lowerer::FromCell(Value* cell, ir::Kind kind, bool optional) -> Lowered {
+  Lowered out;
+  auto field = [&](unsigned i, Type* t) {
+    return b_.CreateLoad(t, b_.CreateStructGEP(cell_ty_, cell, i));
+  };
+  if (optional) out.present = b_.CreateICmpNE(field(6, i8_), b_.getInt8(0));
+  switch (kind) {
+    case ir::Kind::kBool:
+      out.a = b_.CreateICmpNE(field(2, i64_), b_.getInt64(0));
+      break;
+    case ir::Kind::kNumber:
+      out.a = field(0, i64_);
+      out.b = field(1, i64_);
+      break;
+    case ir::Kind::kText:
+      out.a = field(3, ptr_);
+      out.b = field(4, i64_);
+      break;
+    case ir::Kind::kCountrySet:
+    case ir::Kind::kTextSet:
+      out.a = field(5, ptr_);
+      break;
+    default:
+      out.a = field(2, i64_);
+      break;
+  }
+  return out;
+}
+
+auto Lowerer::FillCell(const Lowered& v, ir::Kind kind) -> Value* {
+  Value* cell = EntryAlloca(cell_ty_);
+  auto set = [&](unsigned i, Value* x) { b_.CreateStore(x, b_.CreateStructGEP(cell_ty_, cell, i)); };
+  set(0, b_.getInt64(0));
+  set(1, b_.getInt64(1));
+  set(2, b_.getInt64(0));
+  set(3, llvm::ConstantPointerNull::get(ptr_));
+  set(4, b_.getInt64(0));
+  set(5, llvm::ConstantPointerNull::get(ptr_));
+  set(6, b_.getInt8(1));
+  switch (kind) {
+    case ir::Kind::kBool:
+      set(2, b_.CreateZExt(v.a, i64_));
+      break;
+    case ir::Kind::kNumber:
+      set(0, v.a);
+      set(1, v.b);
+      break;
+    case ir::Kind::kText:
+      set(3, v.a);
+      set(4, v.b);
+      break;
+    case ir::Kind::kCountrySet:
+    case ir::Kind::kTextSet:
+      set(5, v.a);
+      break;
+    default:
+      set(2, v.a);
+      break;
+  }
+  return cell;
+}
+
+auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) -> Value* {
+  ir::Kind kind = p_.values[v.a].kind;
+  Value* order = nullptr;  // i32 <0, 0, >0
+  switch (kind) {
+    case ir::Kind::kNumber:
+      order = b_.CreateCall(Helper("cordon_h_cmp"), {x.a, x.b, y.a, y.b});
+      break;
+    case ir::Kind::kText:
+      order = b_.CreateCall(Helper("cordon_h_text_cmp"), {x.a, x.b, y.a, y.b});
+      break;
+    case ir::Kind::kCountrySet: {
+      Value* equal = b_.getTrue();
+      for (unsigned w = 0; w < 11; ++w) {
+        Value* l = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, x.a, w));
+        Value* r = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, y.a, w));
+        equal = b_.CreateAnd(equal, b_.CreateICmpEQ(l, r));
+      }
+      // As ir::EvalOp: unequal sets order as "less".
+      order = b_.CreateSelect(equal, b_.getInt32(0), b_.getInt32(-1));
+      break;
+    }
+    case ir::Kind::kTextSet: {
+      Value* fn = EnvField(4);
+      Value* eq = b_.CreateCall(llvm::FunctionType::get(i8_, {ptr_, ptr_}, false), fn, {x.a, y.a});
+      order = b_.CreateSelect(b_.CreateICmpNE(eq, b_.getInt8(0)), b_.getInt32(0), b_.getInt32(-1));
+      break;
+    }
+    case ir::Kind::kBool: {
+      Value* l = b_.CreateZExt(x.a, i64_);
+      Value* r = b_.CreateZExt(y.a, i64_);
+      order = b_.CreateSub(b_.CreateZExt(b_.CreateICmpSGT(l, r), i32_),
+                           b_.CreateZExt(b_.CreateICmpSLT(l, r), i32_));
+      break;
+    }
+    default:
+      order = b_.CreateSub(b_.CreateZExt(b_.CreateICmpSGT(x.a, y.a), i32_),
+                           b_.CreateZExt(b_.CreateICmpSLT(x.a, y.a), i32_));
+      break;
+  }
+  Value* zero = b_.getInt32(0);
+  switch (v.op) {
+    case ir::Op::kEq:
+      return b_.CreateICmpEQ(order, zero);
+    case ir::Op::kNe:
+      return b_.CreateICmpNE(order, zero);
+    case ir::Op::kLt:
+      return b_.CreateICmpSLT(order, zero);
+    case ir::Op::kLe:
+      return b_.CreateICmpSLE(order, zero);
+    case ir::Op::kGt:
+      return b_.CreateICmpSGT(order, zero);
+    default:
+      return b_.CreateICmpSGE(order, zero);
+  }
+}
+
+auto Lowerer::CountrySetOp(bool add, const Lowered& x, const Lowered& y) -> Lowered {
+  Value* out = EntryAlloca(llvm::ArrayType::get(i64_, 11));
+  for (unsigned w = 0; w < 11; ++w) {
+    Value* l = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, x.a, w));
+    Value* r = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, y.a, w));
+    Value* word = add ? b_.CreateOr(l, r) : b_.CreateAnd(l, b_.CreateNot(r));
+    b_.CreateStore(word, b_.CreateConstInBoundsGEP1_64(i64_, out, w));
+  }
+  return Lowered{.a = out};
+}
+
+auto Lowerer::Eval(ir::ValueId id) -> Lowered {
+  auto it = memo_.find(id);
+  if (it != memo_.end()) return it->second;
+  Lowered out = EvalUncached(id);
+  memo_.emplace(id, out);
+  memo_log_.push_back(id);
+  return out;
+}
+
+auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
+  const ir::Value& v = p_.values[id];
+  switch (v.op) {
+    case ir::Op::kConst:
+      return Const(p_.constants[v.a], v.a);
+    case ir::Op::kSlot:
+      return Slot(v.a, v.optional);
+    case ir::Op::kAnd:
+    case ir::Op::kOr: {
+      Value* left = Eval(v.a).a;
+      BasicBlock* from = b_.GetInsertBlock();
+      BasicBlock* rhs = NewBlock(v.op == ir::Op::kAnd ? "and.rhs" : "or.rhs");
+      BasicBlock* done = NewBlock("logic.done");
+      if (v.op == ir::Op::kAnd) {
+        b_.CreateCondBr(left, rhs, done);
+      } else {
+        b_.CreateCondBr(left, done, rhs);
+      }
+      b_.SetInsertPoint(rhs);
+      size_t mark = OpenScope();
+      Value* right = Eval(v.b).a;
+      CloseScope(mark);
+      BasicBlock* rhs_end = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
+      phi->addIncoming(left, from);
+      phi->addIncoming(right, rhs_end);
+      return Lowered{.a = phi};
+    }
+    case ir::Op::kOtherwise: {
+      Lowered first = Eval(v.a);
+      if (first.present == nullptr) return first;
+      BasicBlock* from = b_.GetInsertBlock();
+      BasicBlock* alt = NewBlock("otherwise");
+      BasicBlock* done = NewBlock("otherwise.done");
+      b_.CreateCondBr(first.present, done, alt);
+      b_.SetInsertPoint(alt);
+      size_t mark = OpenScope();
+      Lowered second = Eval(v.b);
+      CloseScope(mark);
+      BasicBlock* alt_end = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      Lowered out;
+      auto merge = [&](Value* x, Value* y) -> Value* {
+        if (x == nullptr) return nullptr;
+        llvm::PHINode* phi = b_.CreatePHI(x->getType(), 2);
+        phi->addIncoming(x, from);
+        phi->addIncoming(y, alt_end);
+        return phi;
+      };
+      out.a = merge(first.a, second.a);
+      out.b = merge(first.b, second.b);
+      if (v.optional) {
+        out.present = merge(b_.getTrue(), second.present ? second.present : b_.getTrue());
+      }
+      return out;
+    }
+    case ir::Op::kRowField: {
+      Lowered row = Eval(v.a);
+      Value* cell = EntryAlloca(cell_ty_);
+      Value* table = b_.CreateTrunc(b_.CreateLShr(row.a, 32), i32_);
+      Value* index = b_.CreateAnd(row.a, b_.getInt64(0xffffffff));
+      auto* type = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i32_, i64_, i32_, ptr_}, false);
+      b_.CreateCall(type, EnvField(2), {EnvField(0), table, index, b_.getInt32(v.b), cell});
+      return FromCell(cell, v.kind, v.optional);
+    }
+    case ir::Op::kTableHas:
+    case ir::Op::kTableFind: {
+      Lowered key = Eval(v.a);
+      Value* cell = FillCell(key, p_.values[v.a].kind);
+      auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, ptr_}, false);
+      Value* row = b_.CreateCall(type, EnvField(1), {EnvField(0), b_.getInt32(v.b), cell});
+      Value* found = b_.CreateICmpSGE(row, b_.getInt64(0));
+      if (v.op == ir::Op::kTableHas) return Lowered{.a = found};
+      Value* bits = b_.CreateSelect(found, b_.CreateOr(row, b_.getInt64(uint64_t{v.b} << 32)),
+                                    b_.getInt64(0));
+      return Lowered{.present = found, .a = bits};
+    }
+    default:
+      break;
+  }
+  Lowered x = Eval(v.a);
+  Lowered y = ir::TakesValueB(v.op) ? Eval(v.b) : Lowered{};
+  auto arithmetic = [&](const char* helper, bool binary) -> Lowered {
+    Value* out = EntryAlloca(llvm::ArrayType::get(i64_, 2));
+    Value* status = binary ? b_.CreateCall(Helper(helper), {x.a, x.b, y.a, y.b, out})
+                           : b_.CreateCall(Helper(helper), {x.a, x.b, out});
+    CheckStatus(status, id);
+    return Lowered{.a = b_.CreateLoad(i64_, out),
+                   .b = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, out, 1))};
+  };
+  switch (v.op) {
+    case ir::Op::kIsSome:
+      return Lowered{.a = x.present ? x.present : b_.getTrue()};
+    case ir::Op::kUnwrap:
+      return Lowered{.a = x.a, .b = x.b};
+    case ir::Op::kNot:
+      return Lowered{.a = b_.CreateNot(x.a)};
+    case ir::Op::kNeg:
+      return arithmetic("cordon_h_neg", false);
+    case ir::Op::kAdd:
+      return arithmetic("cordon_h_add", true);
+    case ir::Op::kSub:
+      return arithmetic("cordon_h_sub", true);
+    case ir::Op::kMul:
+      return arithmetic("cordon_h_mul", true);
+    case ir::Op::kDiv:
+      return arithmetic("cordon_h_div", true);
+    case ir::Op::kDateAddDays:
+    case ir::Op::kDateSubDays: {
+      // As ir::EvalOp: whole days, and the result must stay within 0001-9999.
+      Value* day = v.op == ir::Op::kDateAddDays ? b_.CreateAdd(x.a, y.a) : b_.CreateSub(x.a, y.a);
+      Value* bad = b_.CreateOr(b_.CreateICmpSLT(day, b_.getInt64(-719162)),
+                               b_.CreateICmpSGT(day, b_.getInt64(2932896)));
+      CheckStatus(b_.CreateSelect(bad, b_.getInt32(CORDON_RATIONAL_OVERFLOW), b_.getInt32(0)), id);
+      return Lowered{.a = day};
+    }
+    case ir::Op::kDateDiff:
+      return Lowered{.a = b_.CreateSub(x.a, y.a), .b = b_.getInt64(1)};
+    case ir::Op::kEq:
+    case ir::Op::kNe:
+    case ir::Op::kLt:
+    case ir::Op::kLe:
+    case ir::Op::kGt:
+    case ir::Op::kGe:
+      return Lowered{.a = Compare(v, x, y)};
+    case ir::Op::kIn:
+      switch (p_.values[v.b].kind) {
+        case ir::Kind::kCountrySet: {
+          Value* word = b_.CreateLoad(
+              i64_, b_.CreateInBoundsGEP(i64_, y.a, {b_.CreateLShr(x.a, 6)}));
+          Value* bit = b_.CreateAnd(b_.CreateLShr(word, b_.CreateAnd(x.a, 63)), 1);
+          return Lowered{.a = b_.CreateICmpNE(bit, b_.getInt64(0))};
+        }
+        case ir::Kind::kEnumSet: {
+          Value* bit = b_.CreateAnd(b_.CreateLShr(y.a, x.a), 1);
+          return Lowered{.a = b_.CreateICmpNE(bit, b_.getInt64(0))};
+        }
+        case ir::Kind::kTextSet: {
+          auto* type = llvm::FunctionType::get(i8_, {ptr_, ptr_, i64_}, false);
+          Value* has = b_.CreateCall(type, EnvField(3), {y.a, x.a, x.b});
+          return Lowered{.a = b_.CreateICmpNE(has, b_.getInt8(0))};
+        }
+        default:
+          return Lowered{.a = b_.getFalse()};
+      }
+    case ir::Op::kUnion:
+    case ir::Op::kDifference: {
+      bool add = v.op == ir::Op::kUnion;
+      if (v.kind == ir::Kind::kEnumSet) {
+        return Lowered{.a = add ? b_.CreateOr(x.a, y.a) : b_.CreateAnd(x.a, b_.CreateNot(y.a))};
+      }
+      return CountrySetOp(add, x, y);
+    }
+    default:
+      return Lowered{.a = b_.getFalse()};
+  }
+}
+
+auto Lowerer::Run() -> std::string {
+  auto* fn_type = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_, ptr_}, false);
+  fn_ = llvm::Function::Create(fn_type, llvm::GlobalValue::ExternalLinkage, kEvalSymbol, m_);
+  fn_->addFnAttr(llvm::Attribute::NoUnwind);
+  request_ = fn_->getArg(0);
+  as_of_ = fn_->getArg(1);
+  env_ = fn_->getArg(2);
+  results_ = fn_->getArg(3);
+  for (unsigned i : {0u, 2u, 3u}) fn_->addParamAttr(i, llvm::Attribute::NoAlias);
+  BasicBlock* entry = NewBlock("entry");
+  b_.SetInsertPoint(entry);
+  for (uint32_t r = 0; r < p_.rules.size(); ++r) {
+    const ir::Rule& rule = p_.rules[r];
+    rule_ = r;
+    memo_.clear();
+    memo_log_.clear();
+    BasicBlock* body = NewBlock("rule");
+    BasicBlock* not_fired = NewBlock("rule.not_fired");
+    next_rule_ = NewBlock("rule.next");
+    // In force when effective <= as_of < until, as the interpreter decides it.
+    Value* in_force = b_.getTrue();
+    if (rule.effective) {
+      in_force = b_.CreateAnd(in_force, b_.CreateICmpSGE(as_of_, b_.getInt64(*rule.effective)));
+    }
+    if (rule.until) {
+      in_force = b_.CreateAnd(in_force, b_.CreateICmpSLT(as_of_, b_.getInt64(*rule.until)));
+    }
+    b_.CreateCondBr(in_force, body, not_fired);
+    b_.SetInsertPoint(body);
+    Value* when = Eval(rule.when).a;
+    BasicBlock* fired = NewBlock("rule.fired");
+    b_.CreateCondBr(when, fired, not_fired);
+    b_.SetInsertPoint(fired);
+    for (uint32_t k = 0; k < rule.unless.size(); ++k) {
+      size_t mark = OpenScope();
+      Value* applies = Eval(rule.unless[k].condition).a;
+      CloseScope(mark);
+      BasicBlock* replaced = NewBlock("unless.applies");
+      BasicBlock* next = NewBlock("unless.next");
+      b_.CreateCondBr(applies, replaced, next);
+      b_.SetInsertPoint(replaced);
+      StoreResult(r, CORDON_RULE_FIRED, b_.getInt32(k), b_.getInt32(0), b_.getInt32(0));
+      b_.CreateBr(next_rule_);
+      b_.SetInsertPoint(next);
+    }
+    StoreResult(r, CORDON_RULE_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0), b_.getInt32(0));
+    b_.CreateBr(next_rule_);
+    b_.SetInsertPoint(not_fired);
+    StoreResult(r, CORDON_RULE_NOT_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0),
+                b_.getInt32(0));
+    b_.CreateBr(next_rule_);
+    b_.SetInsertPoint(next_rule_);
+  }
+  b_.CreateRetVoid();
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (llvm::verifyFunction(*fn_, &os)) return problems;
+  return "";
+}
+
+auto LinkHelpers(llvm::Module& module) -> std::string {
+  llvm::StringRef bytes(reinterpret_cast<const char*>(cordon_helpers_bc), cordon_helpers_bc_size);
+  auto helpers = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bytes, "helpers.bc"),
+                                        module.getContext());
+  if (!helpers) return llvm::toString(helpers.takeError());
+  (*helpers)->setTargetTriple(module.getTargetTriple());
+  (*helpers)->setDataLayout(module.getDataLayout());
+  if (llvm::Linker::linkModules(module, std::move(*helpers))) return "linking the helpers failed";
+  for (llvm::Function& f : module) {
+    if (!f.isDeclaration() && f.getName() != kEvalSymbol) {
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+auto Lower(const ir::Program& program, llvm::LLVMContext& context, const LowerOptions& options)
+    -> ErrorOr<std::unique_ptr<llvm::Module>> {
+  auto module = std::make_unique<llvm::Module>(
+      program.modules.empty() ? "policy" : program.modules.back(), context);
+  module->setTargetTriple(llvm::sys::getDefaultTargetTriple());
+  // The helpers are declared by linking them first, so calls type-check against them.
+  if (std::string problem = LinkHelpers(*module); !problem.empty()) {
+    return Error{"internal error: " + problem};
+  }
+  Lowerer lowerer(program, context, *module);
+  if (std::string problem = lowerer.Run(); !problem.empty()) {
+    return Error{"internal error: the generated code does not verify: " + problem};
+  }
+  llvm::Function* eval = module->getFunction(kEvalSymbol);
+  if (options.embed_program) {
+    // Only the descriptor is exported; the evaluator is reached through it.
+    eval->setLinkage(llvm::GlobalValue::InternalLinkage);
+    std::vector<uint8_t> bytes = ir::Serialize(program);
+    llvm::Constant* blob = llvm::ConstantDataArray::get(context, bytes);
+    auto* blob_var = new llvm::GlobalVariable(*module, blob->getType(), true,
+                                              llvm::GlobalValue::PrivateLinkage, blob, "program");
+    auto* i32 = llvm::Type::getInt32Ty(context);
+    auto* i64 = llvm::Type::getInt64Ty(context);
+    auto* ptr = llvm::PointerType::get(context, 0);
+    auto* type = llvm::StructType::get(context, {i32, i32, i64, ptr, i64, ptr, i32, i32});
+    const RequestLayout& layout = lowerer.layout();
+    llvm::Constant* init = llvm::ConstantStruct::get(
+        type, {llvm::ConstantInt::get(i32, CORDON_ABI_VERSION),
+               llvm::ConstantInt::get(i32, program.rules.size()),
+               llvm::ConstantInt::get(i64, ir::SchemaHash(program)), blob_var,
+               llvm::ConstantInt::get(i64, bytes.size()), eval,
+               llvm::ConstantInt::get(i32, layout.size), llvm::ConstantInt::get(i32, layout.align)});
+    auto* descriptor = new llvm::GlobalVariable(*module, type, true,
+                                                llvm::GlobalValue::ExternalLinkage, init,
+                                                CORDON_ABI_DESCRIPTOR_SYMBOL);
+    descriptor->setVisibility(llvm::GlobalValue::DefaultVisibility);
+  }
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (llvm::verifyModule(*module, &os)) {
+    return Error{"internal error: the generated module does not verify: " + problems};
+  }
+  return module;
+}
+
+}  // namespace cordon::lower

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+// Lowering: a checked ir::Program to an LLVM module with one evaluator function, following the
+// reference interpreter operation for operation (same evaluation order, same short-circuits,
+// same errors). Only lower.cpp and compiler/codegen include LLVM headers; callers see this
+// pimpl-free interface taking the context and module by reference.
+#ifndef CORDON_COMPILER_LOWER_LOWER_H_
+#define CORDON_COMPILER_LOWER_LOWER_H_
+
+#include <memory>
+#include <string>
+
+#include "compiler/base/error_or.h"
+#include "compiler/ir/ir.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+}  // namespace llvm
+
+namespace cordon::lower {
+
+struct LowerOptions {
+  // Embed the serialised program and export the descriptor (an AOT .so needs them; the JIT
+  // keeps the Program in memory and only looks up the evaluator).
+  bool embed_program = true;
+};
+
+inline constexpr const char* kEvalSymbol = "cordon_eval";
+
+// Builds the module: `cordon_eval` (see compiler/lower/abi.h), the helpers it needs, and with
+// embed_program the descriptor `cordon_policy_v1`. Fails only for an IR the checker should
+// never produce (reported, never a crash).
+auto Lower(const ir::Program& program, llvm::LLVMContext& context, const LowerOptions& options)
+    -> ErrorOr<std::unique_ptr<llvm::Module>>;
+
+}  // namespace cordon::lower
+
+#endif  // CORDON_COMPILER_LOWER_LOWER_H_

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/src/engine.h"
+
+#include <dlfcn.h>
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "compiler/base/rational.h"
+#include "compiler/codegen/codegen.h"
+#include "compiler/ir/ops.h"
+#include "compiler/ir/serialize.h"
+
+namespace cordon::runtime {
+namespace {
+
+auto ToDatum(const cordon_abi_cell& cell, ir::Kind kind) -> ir::Datum {
+  ir::Datum d{.kind = kind, .present = cell.present != 0};
+  d.number = Number{cell.num, cell.den};
+  d.bits = cell.bits;
+  d.text = std::string_view(cell.text == nullptr ? "" : cell.text, cell.text_size);
+  d.set = cell.set;
+  return d;
+}
+
+// The callbacks the generated code reaches tables through (compiler/lower/abi.h).
+auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t {
+  auto* session = static_cast<std::pair<const TableSet*, std::string*>*>(self);
+  const ir::TableData& data = *session->first->views[table];
+  return data.Find(ToDatum(*key, data.schema().columns[0].kind), *session->second);
+}
+
+void EnvCell(void* self, uint32_t table, int64_t row, uint32_t column, cordon_abi_cell* out) {
+  auto* session = static_cast<std::pair<const TableSet*, std::string*>*>(self);
+  const ir::Datum& d = session->first->views[table]->rows()[row][column];
+  *out = cordon_abi_cell{.num = d.number.num,
+                         .den = d.number.den,
+                         .bits = d.bits,
+                         .text = d.text.data(),
+                         .text_size = d.text.size(),
+                         .set = d.set,
+                         .present = static_cast<uint8_t>(d.present ? 1 : 0)};
+}
+
+auto EnvTextSetHas(const void* set, const char* text, uint64_t size) -> uint8_t {
+  if (set == nullptr) return 0;
+  return ir::TextSetHas(*static_cast<const ir::TextSet*>(set), std::string_view(text, size)) ? 1
+                                                                                             : 0;
+}
+
+auto EnvTextSetEqual(const void* a, const void* b) -> uint8_t {
+  static const ir::TextSet kEmpty;
+  const auto* x = a == nullptr ? &kEmpty : static_cast<const ir::TextSet*>(a);
+  const auto* y = b == nullptr ? &kEmpty : static_cast<const ir::TextSet*>(b);
+  return x->sorted == y->sorted ? 1 : 0;
+}
+
+auto StatusMessage(uint32_t status) -> const char* {
+  return ir::EvalStatusMessage(status == CORDON_RATIONAL_DIVISION_BY_ZERO
+                                   ? ir::EvalStatus::kDivisionByZero
+                                   : ir::EvalStatus::kOverflow);
+}
+
+}  // namespace
+
+auto EngineKindName(EngineKind kind) -> const char* {
+  switch (kind) {
+    case EngineKind::kInterp:
+      return "interp";
+    case EngineKind::kJit:
+      return "jit";
+    case EngineKind::kAot:
+      return "aot";
+  }
+  return "?";
+}
+
+void Engine::Init() {
+  layout_ = lower::LayoutRequest(*program_);
+  schema_hash_ = ir::SchemaHash(*program_);
+  auto* set = new TableSet();
+  for (const ir::Table& table : program_->tables) {
+    set->tables.push_back(std::make_shared<const ir::TableData>(table, table.rows));
+    set->views.push_back(set->tables.back().get());
+  }
+  current_.store(set);
+  constant_sets_.assign(program_->constants.size(), nullptr);
+  for (size_t c = 0; c < program_->constants.size(); ++c) {
+    if (program_->constants[c].kind == ir::Kind::kTextSet) {
+      constant_sets_[c] = program_->constants[c].set;
+    }
+  }
+}
+
+auto Engine::FromProgram(const ir::Program& program, EngineKind kind)
+    -> ErrorOr<std::unique_ptr<Engine>> {
+  std::unique_ptr<Engine> engine(new Engine());
+  engine->kind_ = kind;
+  engine->program_ = &program;
+  if (kind == EngineKind::kJit) {
+    ErrorOr<std::unique_ptr<codegen::JitPolicy>> jit =
+        codegen::JitPolicy::Compile(*engine->program_);
+    if (!jit.ok()) return jit.error();
+    engine->eval_ = (*jit)->eval();
+    engine->jit_ = std::move(*jit);
+  } else if (kind == EngineKind::kAot) {
+    return Error{"an AOT engine is opened from a compiled .so"};
+  }
+  engine->Init();
+  return engine;
+}
+
+auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expected_schema_hash)
+    -> ErrorOr<std::unique_ptr<Engine>> {
+  // RTLD_LOCAL: two policies loaded side by side keep their symbols apart.
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    return Error{fmt::format("cannot load {}: {}", path, why == nullptr ? "unknown error" : why)};
+  }
+  auto fail = [&](std::string message) -> Error {
+    dlclose(handle);
+    return Error{std::move(message)};
+  };
+  const auto* descriptor =
+      static_cast<const cordon_abi_descriptor*>(dlsym(handle, CORDON_ABI_DESCRIPTOR_SYMBOL));
+  if (descriptor == nullptr) {
+    return fail(fmt::format("{} is not a compiled Cordon policy: it has no `{}` symbol", path,
+                            CORDON_ABI_DESCRIPTOR_SYMBOL));
+  }
+  if (descriptor->abi_version != CORDON_ABI_VERSION) {
+    return fail(fmt::format(
+        "{} was compiled for Cordon ABI version {}, and this runtime reads version {}: "
+        "recompile it with this version's `cordon compile`",
+        path, descriptor->abi_version, CORDON_ABI_VERSION));
+  }
+  ErrorOr<ir::Program> program =
+      ir::Deserialize(std::span<const uint8_t>(descriptor->program, descriptor->program_size));
+  if (!program.ok()) return fail(fmt::format("{}: {}", path, program.error().message));
+  std::unique_ptr<Engine> engine(new Engine());
+  engine->kind_ = EngineKind::kAot;
+  engine->owned_ = std::make_unique<ir::Program>(std::move(*program));
+  engine->program_ = engine->owned_.get();
+  engine->Init();
+  if (engine->schema_hash_ != descriptor->schema_hash ||
+      engine->program_->rules.size() != descriptor->rule_count ||
+      engine->layout_.size != descriptor->request_size) {
+    return fail(fmt::format("{} is inconsistent: its descriptor does not match its program", path));
+  }
+  if (expected_schema_hash && *expected_schema_hash != engine->schema_hash_) {
+    return fail(fmt::format(
+        "{} was compiled from another policy: its schema hash is {:016x}, expected {:016x}", path,
+        engine->schema_hash_, *expected_schema_hash));
+  }
+  engine->eval_ = descriptor->eval;
+  engine->library_ = handle;
+  return engine;
+}
+
+Engine::~Engine() {
+  delete current_.load();
+  jit_.reset();
+  if (library_ != nullptr) dlclose(library_);
+}
+
+auto Engine::FindTable(std::string_view name) const -> std::optional<uint32_t> {
+  for (uint32_t t = 0; t < program_->tables.size(); ++t) {
+    if (program_->tables[t].name == name) return t;
+  }
+  return std::nullopt;
+}
+
+void Engine::SwapTable(uint32_t table, std::shared_ptr<const ir::TableData> data) {
+  std::lock_guard lock(writers_);
+  const TableSet* old = current_.load();
+  auto* next = new TableSet(*old);
+  next->tables[table] = std::move(data);
+  next->views[table] = next->tables[table].get();
+  current_.store(next);
+  // Hazard pointers: wait until no session still reads the old set, then free it.
+  for (Session* session : sessions_) {
+    while (session->hazard_.load() == old) std::this_thread::yield();
+  }
+  delete old;
+}
+
+Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
+  packed_.resize(engine.layout_.size + 8);
+  results_.resize(engine.program_->rules.size());
+  std::lock_guard lock(engine.writers_);
+  engine.sessions_.push_back(this);
+}
+
+Session::~Session() {
+  std::lock_guard lock(engine_.writers_);
+  std::erase(engine_.sessions_, this);
+}
+
+auto Session::Acquire() -> const TableSet* {
+  const TableSet* set = engine_.current_.load();
+  while (true) {
+    hazard_.store(set);
+    const TableSet* again = engine_.current_.load();
+    if (again == set) return set;
+    set = again;
+  }
+}
+
+void Session::Release() { hazard_.store(nullptr); }
+
+void Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) {
+  const ir::Program& program = engine_.program();
+  std::pair<const TableSet*, std::string*> self{tables_, &scratch_};
+  cordon_abi_env env{.self = &self,
+                     .find = EnvFind,
+                     .cell = EnvCell,
+                     .text_set_has = EnvTextSetHas,
+                     .text_set_equal = EnvTextSetEqual,
+                     .constant_sets = engine_.constant_sets_.data()};
+  engine_.eval_(request, as_of, &env, results_.data());
+  out.Clear();
+  for (uint32_t r = 0; r < results_.size(); ++r) {
+    const cordon_abi_result& result = results_[r];
+    if (result.state == CORDON_RULE_FIRED) {
+      const ir::Rule& rule = program.rules[r];
+      bool replaced = result.exception != UINT32_MAX;
+      out.reasons.push_back(interp::Reason{
+          .rule = r,
+          .outcome = replaced ? rule.unless[result.exception].outcome : rule.outcome,
+          .exception = replaced ? result.exception : ir::kNoId});
+    } else if (result.state == CORDON_RULE_ERROR) {
+      out.errors.push_back(interp::RuleError{
+          r, interp::ErrorMessage(program, result.value, StatusMessage(result.status))});
+    }
+  }
+  interp::FinishDecision(program, out);
+}
+
+void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::Decision& out,
+                     interp::Trace* trace) {
+  tables_ = Acquire();
+  if (engine_.kind_ == EngineKind::kInterp) {
+    interp_.Decide(slots, as_of, out, trace, tables_->views);
+  } else {
+    uint8_t* request = packed_.data() + (8 - reinterpret_cast<uintptr_t>(packed_.data()) % 8) % 8;
+    lower::PackRequest(engine_.layout_, slots, request);
+    RunCompiled(request, as_of, out);
+    if (trace != nullptr) {
+      interp::Decision ignored;
+      interp_.Decide(slots, as_of, ignored, trace, tables_->views);
+    }
+  }
+  Release();
+}
+
+void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decision& out) {
+  tables_ = Acquire();
+  RunCompiled(request, as_of, out);
+  Release();
+}
+
+}  // namespace cordon::runtime

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+// An engine decides requests for one policy: by the reference interpreter, by code compiled in
+// this process (JIT), or by a compiled .so (AOT). All three read tables through the same
+// ir::TableData, share the JSON decoder, and build decisions the same way, so they can be
+// compared request by request. `extern` tables can be swapped while other threads decide.
+#ifndef CORDON_RUNTIME_SRC_ENGINE_H_
+#define CORDON_RUNTIME_SRC_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "compiler/base/error_or.h"
+#include "compiler/interp/interp.h"
+#include "compiler/ir/ir.h"
+#include "compiler/ir/table_data.h"
+#include "compiler/lower/abi.h"
+#include "compiler/lower/layout.h"
+
+namespace cordon::codegen {
+class JitPolicy;
+}
+
+namespace cordon::runtime {
+
+enum class EngineKind : uint8_t { kInterp, kJit, kAot };
+auto EngineKindName(EngineKind kind) -> const char*;
+
+// The tables in force: replaced whole on a swap, never changed in place.
+struct TableSet {
+  std::vector<std::shared_ptr<const ir::TableData>> tables;
+  std::vector<const ir::TableData*> views;
+};
+
+class Engine;
+
+// Per-thread scratch for deciding. A session belongs to one engine and is used by one thread at
+// a time; it owns no table, only a hazard pointer to the set it is reading.
+class Session {
+ public:
+  explicit Session(Engine& engine);
+  ~Session();
+  Session(const Session&) = delete;
+  auto operator=(const Session&) -> Session& = delete;
+
+  // Decides decoded request slots. With `trace`, the reference interpreter also records why
+  // each rule did or did not fire (the decision itself is still the engine's).
+  void Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::Decision& out,
+              interp::Trace* trace = nullptr);
+  // Decides a request already packed in the engine's request struct (compiled engines).
+  void DecideStruct(const void* request, DayNumber as_of, interp::Decision& out);
+
+ private:
+  friend class Engine;
+  auto Acquire() -> const TableSet*;
+  void Release();
+  void RunCompiled(const void* request, DayNumber as_of, interp::Decision& out);
+
+  Engine& engine_;
+  std::atomic<const TableSet*> hazard_{nullptr};
+  const TableSet* tables_ = nullptr;
+  interp::Interpreter interp_;
+  std::vector<uint8_t> packed_;  // 8-aligned request struct
+  std::vector<cordon_abi_result> results_;
+  std::string scratch_;
+};
+
+class Engine {
+ public:
+  // Interpreter or JIT over a checked program, which must outlive the engine.
+  static auto FromProgram(const ir::Program& program, EngineKind kind)
+      -> ErrorOr<std::unique_ptr<Engine>>;
+  // A .so written by `cordon compile -o`. With `expected_schema_hash`, refuses a .so built from
+  // a policy with another request schema.
+  static auto FromLibrary(const std::string& path, std::optional<uint64_t> expected_schema_hash)
+      -> ErrorOr<std::unique_ptr<Engine>>;
+  ~Engine();
+
+  auto kind() const -> EngineKind { return kind_; }
+  auto program() const -> const ir::Program& { return *program_; }
+  auto layout() const -> const lower::RequestLayout& { return layout_; }
+  auto schema_hash() const -> uint64_t { return schema_hash_; }
+
+  auto FindTable(std::string_view name) const -> std::optional<uint32_t>;
+  // Replaces the rows of one table for every later decision; deciding threads never wait.
+  // Returns once no session still reads the old rows, which are then freed. Serialised with
+  // other swaps.
+  void SwapTable(uint32_t table, std::shared_ptr<const ir::TableData> data);
+
+ private:
+  friend class Session;
+  Engine() = default;
+  void Init();
+
+  EngineKind kind_ = EngineKind::kInterp;
+  std::unique_ptr<ir::Program> owned_;  // AOT: deserialised from the .so
+  const ir::Program* program_ = nullptr;
+  lower::RequestLayout layout_;
+  uint64_t schema_hash_ = 0;
+  cordon_abi_eval_fn eval_ = nullptr;
+  std::unique_ptr<codegen::JitPolicy> jit_;
+  void* library_ = nullptr;  // dlopen handle
+  std::vector<const void*> constant_sets_;
+
+  std::atomic<const TableSet*> current_{nullptr};
+  std::mutex writers_;  // swaps, and the session list
+  std::vector<Session*> sessions_;
+};
+
+}  // namespace cordon::runtime
+
+#endif  // CORDON_RUNTIME_SRC_ENGINE_H_
