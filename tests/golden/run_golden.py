@@ -31,7 +31,7 @@ def expected_block(rc, out, err):
     return block
 
 
-def run_one(cordon, path, autoupdate):
+def run_one(cordon, path, autoupdate, engine=None):
     rel = os.path.relpath(os.path.abspath(path), ROOT)
     name = os.path.basename(path)
     with open(path, "rb") as f:
@@ -44,6 +44,9 @@ def run_one(cordon, path, autoupdate):
     if args is None:
         args = "check %s" if name.startswith("fail_") else "parse --dump-ast %s"
     cmd = [cordon] + [a.replace("%s", rel) for a in shlex.split(args)]
+    # --engine: the same expectations through another engine (decide and test only).
+    if engine and len(cmd) > 1 and cmd[1] in ("decide", "test"):
+        cmd[2:2] = ["--engine", engine]
     try:
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=120)
     except subprocess.TimeoutExpired:
@@ -86,10 +89,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cordon", required=True)
     ap.add_argument("--autoupdate", action="store_true")
+    ap.add_argument("--engine", choices=["interp", "jit", "aot"])
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
     cordon = os.path.abspath(a.cordon)
-    ok = all([run_one(cordon, f, a.autoupdate) for f in a.files])
+    ok = all([run_one(cordon, f, a.autoupdate, a.engine) for f in a.files])
     return 0 if ok else 1
 
 
