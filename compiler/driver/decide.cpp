@@ -243,6 +243,10 @@ auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std:
       out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
       continue;
     }
+    // --as-of decides as the law stood on that day: the request's own `as_of` field follows,
+    // so rules that compare dates with `request.as_of` (listing dates) agree with the rules in
+    // force.
+    if (as_of && program->as_of_slot != ir::kNoId) slots[program->as_of_slot].bits = *as_of;
     DayNumber day = as_of ? *as_of
                     : program->as_of_slot != ir::kNoId
                         ? static_cast<DayNumber>(slots[program->as_of_slot].bits)
