@@ -254,6 +254,12 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
 }
 
 void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decision& out) {
+  if (engine_.eval_ == nullptr) {
+    // The interpreter has no request struct: fail closed rather than call nothing.
+    out.Clear();
+    out.error = true;
+    return;
+  }
   tables_ = Acquire();
   RunCompiled(request, as_of, out);
   Release();
