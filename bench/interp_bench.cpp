@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <bitset>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_set>
@@ -17,14 +19,12 @@
 #include "compiler/base/countries.h"
 #include "compiler/base/names.h"
 #include "compiler/check/check.h"
-#include "compiler/interp/interp.h"
-#include "compiler/request/request.h"
 #include "compiler/codegen/codegen.h"
+#include "compiler/interp/interp.h"
 #include "compiler/ir/serialize.h"
 #include "compiler/lower/layout.h"
+#include "compiler/request/request.h"
 #include "runtime/src/engine.h"
-#include <deque>
-#include <optional>
 
 namespace cordon {
 namespace {
@@ -180,7 +180,8 @@ void BM_HandWritten(benchmark::State& state) {
     policy.entity_list.insert(NormalizeName(row[0].text));
     for (uint32_t c : p.tables[0].alias_columns) {
       const auto* aliases = static_cast<const ir::TextSet*>(row[c].set);
-      for (std::string_view alias : aliases->sorted) policy.entity_list.insert(NormalizeName(alias));
+      for (std::string_view alias : aliases->sorted)
+        policy.entity_list.insert(NormalizeName(alias));
     }
   }
   std::vector<HandRequest> requests;

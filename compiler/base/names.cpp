@@ -9,10 +9,9 @@ namespace {
 // Legal-form words that may end a company name. Only whole trailing words are dropped, and
 // never the last remaining word, so "Limited" alone stays "limited".
 constexpr std::array<std::string_view, 30> kLegalForms = {
-    "co",  "company", "corp", "corporation", "inc",  "incorporated", "ltd", "limited",
-    "llc", "plc",     "lp",   "llp",         "gmbh", "ag",           "sa",  "nv",
-    "bv",  "pte",     "pty",  "srl",         "spa",  "jsc",          "ojsc", "pjsc",
-    "oao", "zao",     "ooo",  "kk",          "sdn",  "bhd"};
+    "co",  "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
+    "lp",  "llp",     "gmbh", "ag",          "sa",  "nv",           "bv",  "pte",     "pty", "srl",
+    "spa", "jsc",     "ojsc", "pjsc",        "oao", "zao",          "ooo", "kk",      "sdn", "bhd"};
 
 auto IsLegalForm(std::string_view word) -> bool {
   for (std::string_view form : kLegalForms) {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "compiler/base/number.h"
 
-#include "compiler/base/rational.h"
-
 #include <cstdlib>
 #include <limits>
+
+#include "compiler/base/rational.h"
 
 namespace cordon {
 namespace {

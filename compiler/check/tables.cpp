@@ -21,8 +21,9 @@ auto Checker::CheckMatch(uint32_t m, const ast::TableDecl& decl, const ast::Fiel
     emitter_
         .Error(DiagnosticKind::UnknownName, Loc(m, mode.range),
                fmt::format("unknown match mode `{}`", mode.text))
-        .Help("the only mode is `match normalized`: names compared ignoring case, punctuation, "
-              "spacing and legal-form suffixes such as \"Co., Ltd.\"");
+        .Help(
+            "the only mode is `match normalized`: names compared ignoring case, punctuation, "
+            "spacing and legal-form suffixes such as \"Co., Ltd.\"");
     return false;
   }
   bool key = table.columns.empty();
@@ -37,8 +38,7 @@ auto Checker::CheckMatch(uint32_t m, const ast::TableDecl& decl, const ast::Fiel
                  fmt::format("`{}` can be matched as aliases only when the key column `{}` is "
                              "`match normalized` too",
                              column.name.text, decl.columns[0].name.text))
-          .Help(fmt::format("write `{}: text match normalized` first",
-                            decl.columns[0].name.text));
+          .Help(fmt::format("write `{}: text match normalized` first", decl.columns[0].name.text));
       return false;
     }
     table.alias_columns.push_back(static_cast<uint32_t>(table.columns.size()));
@@ -50,8 +50,9 @@ auto Checker::CheckMatch(uint32_t m, const ast::TableDecl& decl, const ast::Fiel
                  : fmt::format("`match normalized` on `{}`, which is neither the key nor a "
                                "`set<text>` of aliases",
                                column.name.text))
-      .Help("put `match normalized` on the key column (`name: text`) and on `set<text>` "
-            "columns of other names for the same row");
+      .Help(
+          "put `match normalized` on the key column (`name: text`) and on `set<text>` "
+          "columns of other names for the same row");
   return false;
 }
 

@@ -47,9 +47,9 @@ auto MakeTargetMachine() -> ErrorOr<std::unique_ptr<llvm::TargetMachine>> {
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, problem);
   if (target == nullptr) return Error{"no LLVM target for " + triple + ": " + problem};
   llvm::TargetOptions options;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, "x86-64", "", options, llvm::Reloc::PIC_, std::nullopt,
-      llvm::CodeGenOptLevel::Default));
+  std::unique_ptr<llvm::TargetMachine> machine(
+      target->createTargetMachine(triple, "x86-64", "", options, llvm::Reloc::PIC_, std::nullopt,
+                                  llvm::CodeGenOptLevel::Default));
   if (!machine) return Error{"cannot create a target machine for " + triple};
   return machine;
 }
@@ -65,7 +65,8 @@ void Optimize(llvm::Module& module, llvm::TargetMachine* machine) {
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  llvm::ModulePassManager passes =
+      builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
   passes.run(module, mam);
 }
 
@@ -157,10 +158,9 @@ auto WriteSharedObject(const ir::Program& program, const std::string& path) -> E
   }
   // The compiler runtime (libgcc.a: __divti3, __modti3) is linked in statically and its symbols
   // kept local, so the .so needs nothing but what it contains.
-  std::vector<const char*> args = {"ld.lld",        "-shared",       "--no-undefined",
-                                   "--exclude-libs=ALL", "-z",       "now",
-                                   "-o",            path.c_str(),    object_path.c_str(),
-                                   CORDON_LIBGCC};
+  std::vector<const char*> args = {
+      "ld.lld", "-shared", "--no-undefined", "--exclude-libs=ALL", "-z",
+      "now",    "-o",      path.c_str(),     object_path.c_str(),  CORDON_LIBGCC};
   std::string messages;
   llvm::raw_string_ostream os(messages);
   lld::Result result = lld::lldMain(args, os, os, {{lld::Gnu, &lld::elf::link}});

@@ -15,13 +15,7 @@ constexpr int kMaxDepth = 4000;
 }  // namespace
 
 Interpreter::Interpreter(const ir::Program& program)
-    : program_(program), memo_(program.values.size()), stamp_(program.values.size(), 0) {
-  for (const ir::Table& table : program.tables) {
-    own_tables_.push_back(std::make_unique<ir::TableData>(table, table.rows));
-    own_table_views_.push_back(own_tables_.back().get());
-  }
-  tables_ = own_table_views_;
-}
+    : program_(program), memo_(program.values.size()), stamp_(program.values.size(), 0) {}
 
 auto Interpreter::NewCountrySet() -> ir::CountrySet* {
   if (arena_used_ == arena_.size()) arena_.emplace_back();
@@ -155,6 +149,13 @@ void Interpreter::TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t 
 void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, Decision& out,
                          Trace* trace, std::span<const ir::TableData* const> tables) {
   out.Clear();
+  if (tables.empty() && own_tables_.size() != program_.tables.size()) {
+    // Built on first use: an engine that passes its own (swappable) tables never needs these.
+    for (const ir::Table& table : program_.tables) {
+      own_tables_.push_back(std::make_unique<ir::TableData>(table, table.rows));
+      own_table_views_.push_back(own_tables_.back().get());
+    }
+  }
   tables_ = tables.empty() ? std::span<const ir::TableData* const>(own_table_views_) : tables;
   if (trace != nullptr) trace->rules.clear();
   request_ = request;
