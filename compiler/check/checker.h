@@ -175,8 +175,7 @@ class Checker : public ir::SetStorage {
   auto Table(const Symbol& symbol) -> const TableInfo&;
   auto CheckMatch(uint32_t m, const ast::TableDecl& decl, const ast::FieldDecl& column,
                   const Type& type, ir::Table& table) -> bool;
-  void LoadTableRows(uint32_t module, const ast::TableDecl& decl, const TableInfo& info,
-                     ir::Table& table);
+  void LoadTableRows(uint32_t module, const ast::TableDecl& decl, ir::Table& table);
 
   // tests.cpp
   void CheckTest(uint32_t module, const ast::Decl& decl, const ast::TestDecl& test);
@@ -240,7 +239,6 @@ class Checker : public ir::SetStorage {
   std::map<std::pair<uint32_t, uint32_t>, UnitState> units_;
   std::map<std::pair<uint32_t, uint32_t>, TableInfo> tables_;
   std::vector<std::vector<Type>> table_columns_;  // by TableId
-  std::vector<std::vector<Number>> scales_;       // by TableId, the unit scale of each column
   std::map<std::string, DimensionId> base_units_;
   std::unordered_map<std::string, ir::ValueId> value_ids_;  // hash-consing
   // The policy-wide declarations.

@@ -8,7 +8,7 @@
 
 #include "compiler/base/countries.h"
 #include "compiler/check/checker.h"
-#include "compiler/check/csv.h"
+#include "compiler/check/table_rows.h"
 
 namespace cordon::check {
 
@@ -64,7 +64,6 @@ auto Checker::Table(const Symbol& symbol) -> const TableInfo& {
   const auto& decl = std::get<ast::TableDecl>(modules_[m].file.decls[symbol.decl].kind);
   ir::Table table{.name = decl.name.text, .is_extern = decl.is_extern};
   std::vector<Type> types;
-  std::vector<Number> scales;
   bool ok = true;
   for (const ast::FieldDecl& column : decl.columns) {
     std::string text;
@@ -97,7 +96,8 @@ auto Checker::Table(const Symbol& symbol) -> const TableInfo& {
                    .kind = KindOf(type),
                    .optional = type.optional,
                    .type_text = text,
-                   .scale = scale};
+                   .scale = scale,
+                   .integer = type.kind == TypeKind::kInt};
     if (column.match && !CheckMatch(m, decl, column, type, table)) {
       ok = false;
       continue;
@@ -106,7 +106,6 @@ auto Checker::Table(const Symbol& symbol) -> const TableInfo& {
     if (type.kind == TypeKind::kEnum) out.enum_id = type.id;
     table.columns.push_back(std::move(out));
     types.push_back(type);
-    scales.push_back(scale);
   }
   if (decl.columns.empty()) {
     emitter_
@@ -136,21 +135,18 @@ auto Checker::Table(const Symbol& symbol) -> const TableInfo& {
   info.state = State::kDone;
   if (ok) {
     auto id = static_cast<uint32_t>(program_.tables.size());
-    scales_.resize(id + 1);
-    scales_[id] = scales;
     program_.tables.push_back(std::move(table));
     table_columns_.resize(id + 1);
     table_columns_[id] = types;
     info.table = id;
     info.columns = types;
-    if (decl.path) LoadTableRows(m, decl, info, program_.tables[id]);
+    if (decl.path) LoadTableRows(m, decl, program_.tables[id]);
   }
   tables_[key] = info;
   return tables_[key];
 }
 
-void Checker::LoadTableRows(uint32_t m, const ast::TableDecl& decl, const TableInfo& info,
-                            ir::Table& table) {
+void Checker::LoadTableRows(uint32_t m, const ast::TableDecl& decl, ir::Table& table) {
   std::filesystem::path path = std::filesystem::path(modules_[m].dir) / decl.path->value;
   table.file = path.string();
   ErrorOr<const SourceBuffer*> source = sources_.Load(path.string(), options_.max_source_bytes);
@@ -162,162 +158,15 @@ void Checker::LoadTableRows(uint32_t m, const ast::TableDecl& decl, const TableI
         .Help("the path is relative to the directory of this rule file");
     return;
   }
-  const SourceBuffer& csv = **source;
-  std::optional<CsvTable> rows = ReadCsv(csv, emitter_);
-  if (!rows) return;
-  // Declared columns may be any subset of the file's, in any order.
-  std::vector<size_t> index;
-  std::vector<std::string> header;
-  for (const CsvField& h : rows->header.fields) header.push_back(h.value);
-  std::string header_names = QuotedList(header);
-  for (const ir::Column& column : table.columns) {
-    size_t found = rows->header.fields.size();
-    for (size_t i = 0; i < rows->header.fields.size(); ++i) {
-      if (rows->header.fields[i].value == column.name) found = i;
-    }
-    if (found == rows->header.fields.size()) {
-      emitter_
-          .Error(DiagnosticKind::BadCsvRow, Location{&csv, rows->header.range},
-                 fmt::format("the header has no column `{}`, which table `{}` declares",
-                             column.name, table.name))
-          .Label(Loc(m, decl.name.range), "declared here")
-          .Help(fmt::format("the file's columns are {}", header_names));
-      return;
-    }
-    index.push_back(found);
+  TableDeclaration declaration{.name = Loc(m, decl.name.range)};
+  for (const ast::FieldDecl& column : decl.columns) {
+    declaration.columns.push_back(Loc(m, column.range));
   }
-  uint32_t table_id = info.table;
-  std::map<std::string, SourceRange> keys;
-  int errors = 0;
-  for (const CsvRow& row : rows->rows) {
-    std::vector<ir::Datum> cells;
-    bool row_ok = true;
-    for (size_t c = 0; c < table.columns.size() && row_ok; ++c) {
-      const CsvField& field = row.fields[index[c]];
-      const Type& type = info.columns[c];
-      ir::Datum d{.kind = KindOf(type)};
-      std::string problem;
-      std::string help;
-      std::string_view value = field.value;
-      // An empty cell is `none` in an optional column, empty text or an empty set otherwise.
-      if (value.empty() &&
-          (type.optional || (type.kind != TypeKind::kText && type.kind != TypeKind::kSet))) {
-        if (type.optional) {
-          d.present = false;
-        } else {
-          problem = "no value";
-          help = fmt::format(
-              "every row needs a value of type `{}` here; declare the column "
-              "with `?` if it may be empty",
-              table.columns[c].type_text);
-        }
-      } else {
-        switch (type.kind) {
-          case TypeKind::kText:
-            d.text = program_.AddText(value);
-            break;
-          case TypeKind::kInt:
-          case TypeKind::kNumber: {
-            std::optional<Number> n = ParseDecimal(value);
-            Number scaled;
-            if (!n) {
-              problem = fmt::format("`{}` is not a number", value);
-              help = fmt::format("column `{}` holds `{}` values, e.g. `4992` or `5.92`",
-                                 table.columns[c].name, table.columns[c].type_text);
-            } else if (type.kind == TypeKind::kInt && !n->is_integer()) {
-              problem = fmt::format("`{}` is not a whole number", value);
-              help = fmt::format("column `{}` is declared `int`", table.columns[c].name);
-            } else if (Multiply(*n, scales_[table_id][c], scaled) != ArithmeticStatus::kOk) {
-              problem = fmt::format("`{}` is out of range", value);
-            } else {
-              d.number = scaled;
-            }
-            break;
-          }
-          case TypeKind::kBool:
-            if (value == "true" || value == "false") {
-              d.bits = value == "true" ? 1 : 0;
-            } else {
-              problem = fmt::format("`{}` is not `true` or `false`", value);
-              help = fmt::format("column `{}` is declared `bool`", table.columns[c].name);
-            }
-            break;
-          case TypeKind::kDate:
-            if (std::optional<DayNumber> day = ParseDate(value)) {
-              d.bits = *day;
-            } else {
-              problem = fmt::format("`{}` is not a date", value);
-              help = "dates are written YYYY-MM-DD and must exist, e.g. `2023-11-17`";
-            }
-            break;
-          case TypeKind::kCountry:
-            if (std::optional<CountryIndex> country = LookupCountry(value)) {
-              d.bits = *country;
-            } else {
-              problem = fmt::format("`{}` is not an ISO 3166-1 alpha-2 country code", value);
-              help = CountryHelp(value);
-            }
-            break;
-          case TypeKind::kEnum: {
-            const ir::Enum& e = program_.enums[type.id];
-            auto it = std::find(e.values.begin(), e.values.end(), value);
-            if (it == e.values.end()) {
-              problem = fmt::format("`{}` is not a value of `{}`", value, e.name);
-              help = fmt::format("the values are {}", QuotedList(e.values));
-            } else {
-              d.bits = it - e.values.begin();
-            }
-            break;
-          }
-          case TypeKind::kSet: {
-            ir::TextSet& set = program_.text_sets.emplace_back();
-            size_t start = 0;
-            while (start <= value.size()) {
-              size_t end = value.find(';', start);
-              if (end == std::string_view::npos) end = value.size();
-              std::string_view item = value.substr(start, end - start);
-              while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-              while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-              if (!item.empty()) set.sorted.push_back(program_.AddText(item));
-              start = end + 1;
-            }
-            std::sort(set.sorted.begin(), set.sorted.end());
-            d.set = &set;
-            break;
-          }
-          default:
-            break;
-        }
-      }
-      if (!problem.empty()) {
-        auto diag = emitter_.Error(DiagnosticKind::BadCsvRow, Location{&csv, field.range},
-                                   fmt::format("{} in column `{}` of table `{}`", problem,
-                                               table.columns[c].name, table.name));
-        diag.Label(Loc(m, decl.columns[c].range), "the column is declared here");
-        if (!help.empty()) diag.Help(help);
-        row_ok = false;
-        break;
-      }
-      cells.push_back(d);
-    }
-    if (!row_ok) {
-      if (++errors >= kMaxCsvErrors) return;
-      continue;
-    }
-    std::string key = ir::FormatDatum(program_, cells[0], table.columns[0].enum_id);
-    auto [it, inserted] = keys.emplace(key, row.fields[index[0]].range);
-    if (!inserted) {
-      emitter_
-          .Error(DiagnosticKind::BadCsvRow, Location{&csv, row.fields[index[0]].range},
-                 fmt::format("key {} appears twice in table `{}`", key, table.name))
-          .Label(Location{&csv, it->second}, "first here")
-          .Help(fmt::format("the first column, `{}`, identifies a row: merge the two rows",
-                            table.columns[0].name));
-      if (++errors >= kMaxCsvErrors) return;
-      continue;
-    }
-    table.rows.push_back(std::move(cells));
-  }
+  std::optional<std::vector<std::vector<ir::Datum>>> rows =
+      ReadTableRows(program_, table, **source,
+                    RowStorage{.texts = &program_.texts, .text_sets = &program_.text_sets},
+                    emitter_, &declaration);
+  if (rows) table.rows = std::move(*rows);
 }
 
 }  // namespace cordon::check

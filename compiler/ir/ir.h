@@ -147,6 +147,7 @@ struct Column {
   std::string type_text;
   Number scale = Number::Integer(1);  // CSV cell times scale = value in base units
   bool match_normalized = false;      // `match normalized`: compared by NormalizeName
+  bool integer = false;               // `int`: cells must be whole numbers
 };
 
 // Column 0 is the key. Rows of a `from` table are read and checked at compile time; an

@@ -9,7 +9,7 @@ namespace cordon::ir {
 namespace {
 
 constexpr uint32_t kMagic = 0x4e44524f;  // "ORDN"
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;
 
 class Writer {
  public:
@@ -176,6 +176,7 @@ void WriteSchema(Writer& w, const Program& p) {
       w.Str(c.type_text);
       w.Num(c.scale);
       w.U8(c.match_normalized);
+      w.U8(c.integer);
     }
   }
 }
@@ -220,6 +221,7 @@ void ReadSchema(Reader& r, Program& p) {
       c.type_text = r.Str();
       c.scale = r.Num();
       c.match_normalized = r.U8() != 0;
+      c.integer = r.U8() != 0;
     }
   }
 }

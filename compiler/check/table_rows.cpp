@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "compiler/check/table_rows.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "compiler/base/countries.h"
+#include "compiler/base/date.h"
+#include "compiler/check/checker.h"
+#include "compiler/check/csv.h"
+
+namespace cordon::check {
+namespace {
+
+// One cell, or a problem (with a help line) when the text is not a value of the column.
+auto ReadCell(const ir::Program& program, const ir::Column& column, std::string_view value,
+              RowStorage storage, ir::Datum& d, std::string& help) -> std::string {
+  d = ir::Datum{.kind = column.kind};
+  bool may_be_empty = column.kind == ir::Kind::kText || column.kind == ir::Kind::kTextSet;
+  // An empty cell is `none` in an optional column, empty text or an empty set otherwise.
+  if (value.empty() && (column.optional || !may_be_empty)) {
+    if (column.optional) {
+      d.present = false;
+      return "";
+    }
+    help = fmt::format(
+        "every row needs a value of type `{}` here; declare the column with `?` if it may be "
+        "empty",
+        column.type_text);
+    return "no value";
+  }
+  switch (column.kind) {
+    case ir::Kind::kText:
+      d.text = storage.texts->emplace_back(value);
+      return "";
+    case ir::Kind::kNumber: {
+      std::optional<Number> n = ParseDecimal(value);
+      if (!n) {
+        help = fmt::format("column `{}` holds `{}` values, e.g. `4992` or `5.92`", column.name,
+                           column.type_text);
+        return fmt::format("`{}` is not a number", value);
+      }
+      if (column.integer && !n->is_integer()) {
+        help = fmt::format("column `{}` is declared `int`", column.name);
+        return fmt::format("`{}` is not a whole number", value);
+      }
+      if (Multiply(*n, column.scale, d.number) != ArithmeticStatus::kOk) {
+        return fmt::format("`{}` is out of range", value);
+      }
+      return "";
+    }
+    case ir::Kind::kBool:
+      if (value == "true" || value == "false") {
+        d.bits = value == "true" ? 1 : 0;
+        return "";
+      }
+      help = fmt::format("column `{}` is declared `bool`", column.name);
+      return fmt::format("`{}` is not `true` or `false`", value);
+    case ir::Kind::kDate:
+      if (std::optional<DayNumber> day = ParseDate(value)) {
+        d.bits = *day;
+        return "";
+      }
+      help = "dates are written YYYY-MM-DD and must exist, e.g. `2023-11-17`";
+      return fmt::format("`{}` is not a date", value);
+    case ir::Kind::kCountry:
+      if (std::optional<CountryIndex> country = LookupCountry(value)) {
+        d.bits = *country;
+        return "";
+      }
+      help = CountryHelp(value);
+      return fmt::format("`{}` is not an ISO 3166-1 alpha-2 country code", value);
+    case ir::Kind::kEnum: {
+      const ir::Enum& e = program.enums[column.enum_id];
+      auto it = std::find(e.values.begin(), e.values.end(), value);
+      if (it != e.values.end()) {
+        d.bits = it - e.values.begin();
+        return "";
+      }
+      help = fmt::format("the values are {}", QuotedList(e.values));
+      return fmt::format("`{}` is not a value of `{}`", value, e.name);
+    }
+    case ir::Kind::kTextSet: {
+      ir::TextSet& set = storage.text_sets->emplace_back();
+      size_t start = 0;
+      while (start <= value.size()) {
+        size_t end = value.find(';', start);
+        if (end == std::string_view::npos) end = value.size();
+        std::string_view item = value.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) set.sorted.push_back(storage.texts->emplace_back(item));
+        start = end + 1;
+      }
+      std::sort(set.sorted.begin(), set.sorted.end());
+      d.set = &set;
+      return "";
+    }
+    default:
+      return fmt::format("a table column cannot be {}", column.type_text);
+  }
+}
+
+}  // namespace
+
+auto ReadTableRows(const ir::Program& program, const ir::Table& table, const SourceBuffer& csv,
+                   RowStorage storage, DiagnosticEmitter& emitter,
+                   const TableDeclaration* declaration)
+    -> std::optional<std::vector<std::vector<ir::Datum>>> {
+  int errors_before = emitter.error_count();
+  std::optional<CsvTable> file = ReadCsv(csv, emitter);
+  if (!file) return std::nullopt;
+  std::vector<size_t> index;
+  std::vector<std::string> header;
+  for (const CsvField& h : file->header.fields) header.push_back(h.value);
+  for (const ir::Column& column : table.columns) {
+    auto found = std::find(header.begin(), header.end(), column.name);
+    if (found == header.end()) {
+      auto diag = emitter.Error(DiagnosticKind::BadCsvRow, Location{&csv, file->header.range},
+                                fmt::format("the header has no column `{}`, which table `{}` "
+                                            "declares",
+                                            column.name, table.name));
+      if (declaration != nullptr) diag.Label(declaration->name, "declared here");
+      diag.Help(fmt::format("the file's columns are {}", QuotedList(header)));
+      return std::nullopt;
+    }
+    index.push_back(static_cast<size_t>(found - header.begin()));
+  }
+  std::vector<std::vector<ir::Datum>> rows;
+  std::map<std::string, SourceRange> keys;
+  int errors = 0;
+  for (const CsvRow& row : file->rows) {
+    std::vector<ir::Datum> cells(table.columns.size());
+    bool row_ok = true;
+    for (size_t c = 0; c < table.columns.size() && row_ok; ++c) {
+      const CsvField& field = row.fields[index[c]];
+      std::string help;
+      std::string problem =
+          ReadCell(program, table.columns[c], field.value, storage, cells[c], help);
+      if (problem.empty()) continue;
+      auto diag = emitter.Error(DiagnosticKind::BadCsvRow, Location{&csv, field.range},
+                                fmt::format("{} in column `{}` of table `{}`", problem,
+                                            table.columns[c].name, table.name));
+      if (declaration != nullptr)
+        diag.Label(declaration->columns[c], "the column is declared here");
+      if (!help.empty()) diag.Help(help);
+      row_ok = false;
+    }
+    if (row_ok) {
+      std::string key = ir::FormatDatum(program, cells[0], table.columns[0].enum_id);
+      auto [it, inserted] = keys.emplace(key, row.fields[index[0]].range);
+      if (inserted) {
+        rows.push_back(std::move(cells));
+        continue;
+      }
+      emitter
+          .Error(DiagnosticKind::BadCsvRow, Location{&csv, row.fields[index[0]].range},
+                 fmt::format("key {} appears twice in table `{}`", key, table.name))
+          .Label(Location{&csv, it->second}, "first here")
+          .Help(fmt::format("the first column, `{}`, identifies a row: merge the two rows",
+                            table.columns[0].name));
+    }
+    if (++errors >= kMaxCsvErrors) break;
+  }
+  if (emitter.error_count() != errors_before) return std::nullopt;
+  return rows;
+}
+
+}  // namespace cordon::check
