@@ -1,31 +1,86 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The main job, for now: check every rule file under examples/, run their `test` blocks, and
-# decide the example requests with the reference interpreter, printing each decision with its
-# reasons and citations. (The EAR stdlib milestone replaces the example policy with the real one.)
+# The main job: compile the stdlib EAR policy to a shared object, run the `test` blocks of the
+# stdlib and the examples, then decide each story under examples/ with the compiled policy and
+# print, per request, the story, the decision and its reasons with citations (checked against the
+# story's expected.jsonl). For the rental stories, the same rentals are also decided under the
+# 2024 IaaS proposal and under the illustrative draft, and shown side by side.
+#   tools/demo.sh BUILD/compiler/cordon
+# Exit status 1 if a command fails or a decision differs from what the story expects.
 set -uo pipefail
-cordon=$1
+[ $# -eq 1 ] || { echo "usage: $0 BUILD/compiler/cordon" >&2; exit 2; }
+cordon=$(realpath "$1")
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-status=0
-echo "== checking the example policies"
-mapfile -t files < <(find examples -name '*.cordon' | sort)
-for f in "${files[@]}"; do
-  if "$cordon" check "$f" 2>/tmp/cordon-demo.err; then echo "  ok      $f"; else
-    echo "  ERRORS  $f"; cat /tmp/cordon-demo.err; status=1; fi
-done
+cd "$root" || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=()
+fail() { failures+=("$1"); echo "  FAILED: $1"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then step() { printf '\033[1m== %s\033[0m\n' "$*"; }
+else step() { printf '== %s\n' "$*"; }; fi
+show_err() { sed -n '1,20s/^/    /p' "$1"; }
+
+step "1. compiling the stdlib EAR policy (stdlib/ear) to a shared object"
+start=${EPOCHREALTIME/[.,]/}
+if "$cordon" compile --policy stdlib/ear -o "$tmp/ear.so" --header "$tmp/ear.h" 2>"$tmp/err"; then
+  ms=$(( (${EPOCHREALTIME/[.,]/} - start) / 1000 ))
+  printf '  ear.so: %s KiB, with its C header ear.h, in %d.%02d s\n' \
+    "$(( ($(stat -c %s "$tmp/ear.so") + 512) / 1024 ))" $((ms / 1000)) $((ms % 1000 / 10))
+  engine=(--engine aot --library "$tmp/ear.so")
+  engine_name="ear.so (--engine aot)"
+else
+  fail "cordon compile --policy stdlib/ear -o ear.so exited $?"
+  show_err "$tmp/err"
+  echo "  (the stories below are decided with the reference interpreter instead)"
+  engine=()
+  engine_name="the interpreter"
+fi
 echo
-echo "== running their test blocks"
-"$cordon" test examples 2>/dev/null || status=1
+
+step "2. running the test blocks of stdlib/ and examples/"
+"$cordon" test stdlib examples >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ]; then sed -n '$s/^/  /p' "$tmp/out"; else
+  sed 's/^/  /' "$tmp/out" | tail -n 40
+  grep -i 'error' "$tmp/err" | show_err /dev/stdin
+  fail "cordon test stdlib examples exited $rc"
+fi
+
+# decide OUT POLICY... : the story's requests, into $tmp/OUT.jsonl; complains unless exit 0.
+decide() {
+  local out=$1; shift
+  "$cordon" decide "$@" "$dir/requests.jsonl" >"$tmp/$out.jsonl" 2>"$tmp/err"
+  local rc=$?
+  [ "$rc" -eq 0 ] && return 0
+  fail "cordon decide $* $dir/requests.jsonl exited $rc"
+  show_err "$tmp/err"
+  return 1
+}
+
 echo
+step "3. deciding the stories under examples/"
+echo "  current law with $engine_name; the rentals also under the 2024 proposal and the draft"
+echo "  (interpreter); every decision checked against the story's expected.jsonl"
 for dir in examples/*/; do
   dir=${dir%/}
-  [ -f "$dir/requests.jsonl" ] || continue
-  echo "== deciding $dir/requests.jsonl with --policy $dir"
-  "$cordon" decide --policy "$dir" "$dir/requests.jsonl" 2>/dev/null \
-    | python3 "$root/tools/show_decisions.py" "$dir/requests.jsonl"
-  rc=${PIPESTATUS[0]}
-  # 4: some requests were malformed, which the example set includes on purpose.
-  [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || status=1
+  for f in README.md expected.jsonl requests.jsonl; do [ -f "$dir/$f" ] || continue 2; done
+  echo
+  decide law "${engine[@]}" --policy stdlib/ear || continue
+  addons=()
+  if grep -q '"kind": *"iaas_access"' "$dir/requests.jsonl"; then
+    decide proposal --policy stdlib/ear --policy stdlib/ear/proposed/iaas_2024.cordon || continue
+    decide draft --policy stdlib/ear --policy examples/drafts/iaas_rental.cordon || continue
+    addons=(--proposal "$tmp/proposal.jsonl" --draft "$tmp/draft.jsonl")
+  fi
+  python3 tools/demo_report.py "$dir" "$tmp/law.jsonl" "${addons[@]}" ||
+    fail "$dir: decisions differ from expected.jsonl or README.md (marked above)"
 done
-exit $status
+
+echo
+if [ ${#failures[@]} -eq 0 ]; then
+  echo "demo: all commands succeeded and every decision is as expected"
+  exit 0
+fi
+echo "demo: ${#failures[@]} problem(s):"
+printf '  - %s\n' "${failures[@]}"
+exit 1

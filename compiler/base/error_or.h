@@ -5,15 +5,29 @@
 #define CORDON_COMPILER_BASE_ERROR_OR_H_
 
 #include <cassert>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace cordon {
 
+// What kind of failure an Error is, for callers that answer differently (the C API's status
+// codes). Most failures are kOther.
+enum class ErrorKind : uint8_t {
+  kOther,
+  kIo,              // a file cannot be read or written
+  kPolicy,          // rule files with errors (the message holds the diagnostics)
+  kNotAPolicy,      // a file that is not a compiled Cordon policy, or a corrupt one
+  kAbiVersion,      // a compiled policy for another runtime ABI
+  kSchemaMismatch,  // a compiled policy or table for another schema
+  kTable,           // rows that are not a valid table
+};
+
 // A tool failure with a one-line, user-readable message.
 struct Error {
   std::string message;
+  ErrorKind kind = ErrorKind::kOther;
 };
 
 template <typename T>

@@ -2,94 +2,30 @@
 // `cordon compile`, `cordon decide` and `cordon test`: check a policy, then print its IR, decide
 // JSON requests with the reference interpreter, or run its `test` blocks.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 
 #include "compiler/base/date.h"
+#include "compiler/codegen/codegen.h"
 #include "compiler/driver/session.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
-#include "compiler/request/request.h"
-#include "compiler/codegen/codegen.h"
 #include "compiler/ir/serialize.h"
 #include "compiler/lower/layout.h"
+#include "compiler/request/request.h"
+#include "runtime/src/decide_json.h"
 #include "runtime/src/engine.h"
 
 namespace cordon::driver {
 namespace {
 
 namespace fs = std::filesystem;
-using json = nlohmann::ordered_json;
-
-auto Citation(const ir::Program& program, const ir::Rule& rule) -> std::string {
-  return rule.cites == ir::kNoId ? "" : program.citations[rule.cites];
-}
-
-// The message of the `then` or of the `unless` that replaced it.
-auto ReasonMessage(const ir::Rule& rule, const interp::Reason& reason) -> const std::string& {
-  return reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message;
-}
-
-auto ReasonsJson(const ir::Program& program, const interp::Decision& decision) -> json {
-  json reasons = json::array();
-  for (const interp::Reason& reason : decision.reasons) {
-    const ir::Rule& rule = program.rules[reason.rule];
-    reasons.push_back({{"rule", rule.name},
-                       {"outcome", program.outcomes[reason.outcome]},
-                       {"cites", Citation(program, rule)},
-                       {"message", ReasonMessage(rule, reason)}});
-  }
-  return reasons;
-}
-
-auto ErrorsJson(const ir::Program& program, const interp::Decision& decision) -> json {
-  json errors = json::array();
-  for (const interp::RuleError& error : decision.errors) {
-    const ir::Rule& rule = program.rules[error.rule];
-    std::string cites = Citation(program, rule);
-    errors.push_back(fmt::format("rule `{}`{}: {}", rule.name,
-                                 cites.empty() ? "" : " (" + cites + ")", error.message));
-  }
-  return errors;
-}
-
-auto ExplainJson(const ir::Program& program, const interp::Trace& trace) -> json {
-  json rules = json::array();
-  for (const interp::RuleTrace& t : trace.rules) {
-    const ir::Rule& rule = program.rules[t.rule];
-    json entry = {{"rule", rule.name}};
-    entry["in_force"] = t.condition != interp::RuleTrace::Condition::kNotInForce;
-    switch (t.condition) {
-      case interp::RuleTrace::Condition::kNotInForce:
-        entry["condition"] = nullptr;
-        break;
-      case interp::RuleTrace::Condition::kFalse:
-        entry["condition"] = false;
-        break;
-      case interp::RuleTrace::Condition::kTrue:
-        entry["condition"] = true;
-        break;
-      case interp::RuleTrace::Condition::kError:
-        entry["condition"] = "error";
-        break;
-    }
-    if (t.condition == interp::RuleTrace::Condition::kNotInForce) {
-      entry["in_force_from"] = rule.effective ? json(FormatDate(*rule.effective)) : json(nullptr);
-      entry["in_force_until"] = rule.until ? json(FormatDate(*rule.until)) : json(nullptr);
-    }
-    entry["values"] = t.comparisons;
-    if (t.exception != ir::kNoId) entry["unless"] = rule.unless[t.exception].message;
-    rules.push_back(std::move(entry));
-  }
-  return rules;
-}
 
 // One JSON object per non-blank line (JSON Lines), or, when the first line does not hold a
 // whole object, the whole input as one request.
@@ -126,35 +62,16 @@ auto SplitRequests(const std::string& input) -> std::vector<std::string_view> {
   return {std::string_view(input)};
 }
 
-auto DecisionName(const ir::Program& program, const interp::Decision& decision)
-    -> std::string_view {
-  if (decision.error || decision.outcome >= program.outcomes.size()) return "error";
-  return program.outcomes[decision.outcome];
-}
-
-// The engine --engine names. For aot without --library, the policy is compiled to a temporary
-// .so first, so every engine can be run from the rule files alone.
+// The engine --engine names, from a checked program or, with --library, a compiled .so.
 auto MakeEngine(const Options& options, const ir::Program& program)
     -> ErrorOr<std::unique_ptr<runtime::Engine>> {
-  if (options.engine == "jit") {
-    return runtime::Engine::FromProgram(program, runtime::EngineKind::kJit);
-  }
-  if (options.engine != "aot") {
-    return runtime::Engine::FromProgram(program, runtime::EngineKind::kInterp);
-  }
-  if (!options.library.empty()) {
+  if (options.engine == "aot" && !options.library.empty()) {
     return runtime::Engine::FromLibrary(options.library, ir::SchemaHash(program));
   }
-  static int counter = 0;
-  fs::path path = fs::temp_directory_path() /
-                  fmt::format("cordon-{}-{}.so", static_cast<long>(getpid()), counter++);
-  ErrorOr<codegen::Unit> written = codegen::WriteSharedObject(program, path.string());
-  if (!written.ok()) return written.error();
-  ErrorOr<std::unique_ptr<runtime::Engine>> engine =
-      runtime::Engine::FromLibrary(path.string(), ir::SchemaHash(program));
-  std::error_code ignored;
-  fs::remove(path, ignored);  // the mapping stays valid after the file is gone
-  return engine;
+  runtime::EngineKind kind = options.engine == "jit"   ? runtime::EngineKind::kJit
+                             : options.engine == "aot" ? runtime::EngineKind::kAot
+                                                       : runtime::EngineKind::kInterp;
+  return runtime::Engine::FromProgram(program, kind);
 }
 
 }  // namespace
@@ -228,39 +145,17 @@ auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std:
     session.ToolFailure(engine.error().message);
     return session.Finish();
   }
-  runtime::Session decider(**engine);
-  request::Decoder decoder(*program);
-  std::vector<ir::Datum> slots;
+  runtime::JsonDecider decider(**engine);
   std::vector<std::string> problems;
   interp::Decision decision;
   interp::Trace trace;
+  interp::Trace* tracing = options.explain ? &trace : nullptr;
   bool malformed = false;
   for (std::string_view text : SplitRequests(input)) {
-    json line;
-    if (!decoder.Decode(text, slots, problems)) {
+    if (!decider.Decide(text, as_of, decision, tracing, problems) || decision.error) {
       malformed = true;
-      line = {{"decision", "error"}, {"reasons", json::array()}, {"errors", problems}};
-      out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
-      continue;
     }
-    // --as-of decides as the law stood on that day: the request's own `as_of` field follows,
-    // so rules that compare dates with `request.as_of` (listing dates) agree with the rules in
-    // force.
-    if (as_of && program->as_of_slot != ir::kNoId) slots[program->as_of_slot].bits = *as_of;
-    DayNumber day = as_of ? *as_of
-                    : program->as_of_slot != ir::kNoId
-                        ? static_cast<DayNumber>(slots[program->as_of_slot].bits)
-                        : Today();
-    decider.Decide(slots, day, decision, options.explain ? &trace : nullptr);
-    line = {{"decision", DecisionName(*program, decision)},
-            {"reasons", ReasonsJson(*program, decision)},
-            {"errors", ErrorsJson(*program, decision)}};
-    if (options.explain) {
-      line["as_of"] = FormatDate(day);
-      line["explain"] = ExplainJson(*program, trace);
-    }
-    if (decision.error) malformed = true;
-    out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    out << runtime::DecisionJson(*program, decision, problems, tracing, decider.day()) << '\n';
   }
   int code = session.Finish();
   if (code != kExitOk) return code;
@@ -326,11 +221,11 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
       }
       out << fmt::format("{}:{}: FAIL test \"{}\"\n", test.file, test.line, test.name);
       out << fmt::format("  expected: {}\n", expected);
-      out << fmt::format("  actual:   {}\n", DecisionName(*program, decision));
+      out << fmt::format("  actual:   {}\n", runtime::DecisionName(*program, decision));
       for (const interp::Reason& reason : decision.reasons) {
         const ir::Rule& rule = program->rules[reason.rule];
         out << fmt::format("    fired {} -> {}: {}\n", rule.name, program->outcomes[reason.outcome],
-                           ReasonMessage(rule, reason));
+                           runtime::ReasonMessage(rule, reason));
       }
       for (const interp::RuleError& error : decision.errors) {
         out << fmt::format("    error in {}: {}\n", program->rules[error.rule].name, error.message);

@@ -3,11 +3,22 @@
 
 #include <dlfcn.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <sstream>
 #include <thread>
 
+#include "compiler/base/countries.h"
+#include "compiler/base/date.h"
 #include "compiler/base/rational.h"
+#include "compiler/check/check.h"
+#include "compiler/check/table_rows.h"
 #include "compiler/codegen/codegen.h"
+#include "compiler/diagnostics/diagnostics.h"
 #include "compiler/ir/ops.h"
 #include "compiler/ir/serialize.h"
 
@@ -104,23 +115,66 @@ auto Engine::FromProgram(const ir::Program& program, EngineKind kind)
     engine->eval_ = (*jit)->eval();
     engine->jit_ = std::move(*jit);
   } else if (kind == EngineKind::kAot) {
-    return Error{"an AOT engine is opened from a compiled .so"};
+    static std::atomic<int> counter{0};
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() /
+        fmt::format("cordon-{}-{}.so", static_cast<long>(getpid()), counter++);
+    ErrorOr<codegen::Unit> written = codegen::WriteSharedObject(program, path.string());
+    if (!written.ok()) return written.error();
+    ErrorOr<std::unique_ptr<Engine>> loaded = FromLibrary(path.string(), ir::SchemaHash(program));
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);  // the mapping stays valid after the file is gone
+    return loaded;
   }
   engine->Init();
+  return engine;
+}
+
+auto Engine::FromRuleFiles(const std::vector<std::string>& roots,
+                           const std::vector<std::string>& module_path, EngineKind kind)
+    -> ErrorOr<std::unique_ptr<Engine>> {
+  check::SourceStore sources;
+  std::ostringstream rendered;
+  ConsoleRenderer renderer(rendered);
+  SortingConsumer sorter(renderer);
+  DiagnosticEmitter emitter(sorter);
+  check::CheckOptions options;
+  options.module_path = module_path;
+  ErrorOr<std::optional<ir::Program>> checked =
+      check::CheckProgram(roots, options, sources, emitter);
+  sorter.Flush();
+  if (!checked.ok()) return Error{checked.error().message, ErrorKind::kIo};
+  if (!*checked) {
+    std::string text = rendered.str();
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return Error{fmt::format("the policy has {} error(s):\n{}", emitter.error_count(), text),
+                 ErrorKind::kPolicy};
+  }
+  auto program = std::make_unique<ir::Program>(std::move(**checked));
+  ErrorOr<std::unique_ptr<Engine>> engine = FromProgram(*program, kind);
+  if (!engine.ok()) return engine.error();
+  // An AOT engine already owns the program it read back from its .so.
+  if ((*engine)->owned_ == nullptr) (*engine)->owned_ = std::move(program);
   return engine;
 }
 
 auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expected_schema_hash)
     -> ErrorOr<std::unique_ptr<Engine>> {
   // RTLD_LOCAL: two policies loaded side by side keep their symbols apart.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Error{fmt::format("cannot load {}: no such file", path), ErrorKind::kIo};
+  }
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = dlerror();
-    return Error{fmt::format("cannot load {}: {}", path, why == nullptr ? "unknown error" : why)};
+    return Error{fmt::format("cannot load {} (not a shared object, or a truncated one): {}", path,
+                             why == nullptr ? "unknown error" : why),
+                 ErrorKind::kNotAPolicy};
   }
-  auto fail = [&](std::string message) -> Error {
+  auto fail = [&](std::string message, ErrorKind kind = ErrorKind::kNotAPolicy) -> Error {
     dlclose(handle);
-    return Error{std::move(message)};
+    return Error{std::move(message), kind};
   };
   const auto* descriptor =
       static_cast<const cordon_abi_descriptor*>(dlsym(handle, CORDON_ABI_DESCRIPTOR_SYMBOL));
@@ -129,10 +183,11 @@ auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expect
                             CORDON_ABI_DESCRIPTOR_SYMBOL));
   }
   if (descriptor->abi_version != CORDON_ABI_VERSION) {
-    return fail(fmt::format(
-        "{} was compiled for Cordon ABI version {}, and this runtime reads version {}: "
-        "recompile it with this version's `cordon compile`",
-        path, descriptor->abi_version, CORDON_ABI_VERSION));
+    return fail(
+        fmt::format("{} was compiled for Cordon ABI version {}, and this runtime reads version {}: "
+                    "recompile it with this version's `cordon compile`",
+                    path, descriptor->abi_version, CORDON_ABI_VERSION),
+        ErrorKind::kAbiVersion);
   }
   ErrorOr<ir::Program> program =
       ir::Deserialize(std::span<const uint8_t>(descriptor->program, descriptor->program_size));
@@ -148,9 +203,11 @@ auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expect
     return fail(fmt::format("{} is inconsistent: its descriptor does not match its program", path));
   }
   if (expected_schema_hash && *expected_schema_hash != engine->schema_hash_) {
-    return fail(fmt::format(
-        "{} was compiled from another policy: its schema hash is {:016x}, expected {:016x}", path,
-        engine->schema_hash_, *expected_schema_hash));
+    return fail(
+        fmt::format(
+            "{} was compiled from another policy: its schema hash is {:016x}, expected {:016x}",
+            path, engine->schema_hash_, *expected_schema_hash),
+        ErrorKind::kSchemaMismatch);
   }
   engine->eval_ = descriptor->eval;
   engine->library_ = handle;
@@ -170,7 +227,21 @@ auto Engine::FindTable(std::string_view name) const -> std::optional<uint32_t> {
   return std::nullopt;
 }
 
-void Engine::SwapTable(uint32_t table, std::shared_ptr<const ir::TableData> data) {
+auto Engine::SwapTable(uint32_t table, std::shared_ptr<const ir::TableData> data)
+    -> std::optional<Error> {
+  if (table >= program_->tables.size() || data == nullptr ||
+      &data->schema() != &program_->tables[table]) {
+    return Error{
+        "the new rows were built for another table: build them with this engine's "
+        "table schema",
+        ErrorKind::kSchemaMismatch};
+  }
+  if (!program_->tables[table].is_extern) {
+    return Error{fmt::format("table `{}` is not `extern`: its rows are part of the policy; "
+                             "declare it `extern table` to let hosts replace them",
+                             program_->tables[table].name),
+                 ErrorKind::kTable};
+  }
   std::lock_guard lock(writers_);
   const TableSet* old = current_.load();
   auto* next = new TableSet(*old);
@@ -182,6 +253,42 @@ void Engine::SwapTable(uint32_t table, std::shared_ptr<const ir::TableData> data
     while (session->hazard_.load() == old) std::this_thread::yield();
   }
   delete old;
+  return std::nullopt;
+}
+
+auto Engine::SwapTableCsv(std::string_view name, std::string csv, std::string source_name)
+    -> std::optional<Error> {
+  std::optional<uint32_t> table = FindTable(name);
+  if (!table) {
+    std::string names;
+    for (const ir::Table& t : program_->tables) {
+      if (t.is_extern) names += (names.empty() ? "`" : ", `") + t.name + "`";
+    }
+    return Error{fmt::format("the policy has no table `{}`; its extern tables are {}", name,
+                             names.empty() ? "none" : names),
+                 ErrorKind::kTable};
+  }
+  SourceBuffer source = SourceBuffer::FromText(std::move(source_name), std::move(csv));
+  std::ostringstream rendered;
+  ConsoleRenderer renderer(rendered);
+  DiagnosticEmitter emitter(renderer);
+  std::deque<std::string> texts;
+  std::deque<ir::TextSet> text_sets;
+  std::optional<std::vector<std::vector<ir::Datum>>> rows = check::ReadTableRows(
+      *program_, program_->tables[*table], source,
+      check::RowStorage{.texts = &texts, .text_sets = &text_sets}, emitter, nullptr);
+  if (!rows) {
+    std::string text = rendered.str();
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return Error{fmt::format("table `{}` was not replaced: {} bad row(s):\n{}", name,
+                             emitter.error_count(), text),
+                 ErrorKind::kTable};
+  }
+  auto data = std::make_shared<ir::TableData>(program_->tables[*table], std::move(*rows));
+  // Moving a deque keeps its elements where they are, so the rows' pointers stay valid.
+  data->texts = std::move(texts);
+  data->text_sets = std::move(text_sets);
+  return SwapTable(*table, std::move(data));
 }
 
 Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
@@ -224,10 +331,10 @@ void Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
     if (result.state == CORDON_RULE_FIRED) {
       const ir::Rule& rule = program.rules[r];
       bool replaced = result.exception != UINT32_MAX;
-      out.reasons.push_back(interp::Reason{
-          .rule = r,
-          .outcome = replaced ? rule.unless[result.exception].outcome : rule.outcome,
-          .exception = replaced ? result.exception : ir::kNoId});
+      out.reasons.push_back(
+          interp::Reason{.rule = r,
+                         .outcome = replaced ? rule.unless[result.exception].outcome : rule.outcome,
+                         .exception = replaced ? result.exception : ir::kNoId});
     } else if (result.state == CORDON_RULE_ERROR) {
       out.errors.push_back(interp::RuleError{
           r, interp::ErrorMessage(program, result.value, StatusMessage(result.status))});
@@ -260,9 +367,107 @@ void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decisio
     out.error = true;
     return;
   }
+  std::string bad = CheckStruct(static_cast<const uint8_t*>(request));
+  if (!bad.empty()) {
+    out.Clear();
+    out.error = true;
+    out.errors.push_back(interp::RuleError{ir::kNoId, std::move(bad)});
+    return;
+  }
   tables_ = Acquire();
   RunCompiled(request, as_of, out);
   Release();
+}
+
+// Every value the generated code reads from a host-filled struct must be one a decoded request
+// could hold: the compiled code trusts its input as the interpreter trusts decoded slots.
+auto Session::CheckStruct(const uint8_t* request) const -> std::string {
+  const ir::Program& program = engine_.program();
+  static const DayNumber kFirstDay = DaysFromCivil(1, 1, 1);
+  static const DayNumber kLastDay = DaysFromCivil(9999, 12, 31);
+  for (const lower::SlotLayout& slot : engine_.layout_.slots) {
+    if (slot.optional) {
+      uint8_t present = request[slot.presence];
+      if (present > 1) return fmt::format("{}: presence byte {} is not 0 or 1", slot.path, present);
+      if (present == 0) continue;
+    }
+    if (slot.is_record_presence) continue;
+    const uint8_t* p = request + slot.offset;
+    switch (slot.kind) {
+      case ir::Kind::kBool:
+        if (*p > 1) return fmt::format("{}: {} is not a bool (0 or 1)", slot.path, *p);
+        break;
+      case ir::Kind::kNumber: {
+        int64_t den = 0;
+        std::memcpy(&den, p + 8, 8);
+        if (den <= 0) return fmt::format("{}: denominator {} is not positive", slot.path, den);
+        break;
+      }
+      case ir::Kind::kDate: {
+        int32_t day = 0;
+        std::memcpy(&day, p, 4);
+        if (day < kFirstDay || day > kLastDay) {
+          return fmt::format("{}: day {} is outside the years 1 to 9999", slot.path, day);
+        }
+        break;
+      }
+      case ir::Kind::kCountry: {
+        uint16_t c = 0;
+        std::memcpy(&c, p, 2);
+        if (c >= kCountrySlots || !LookupCountry(CountryCode(c))) {
+          return fmt::format("{}: {} is not a country index", slot.path, c);
+        }
+        break;
+      }
+      case ir::Kind::kEnum: {
+        uint16_t v = 0;
+        std::memcpy(&v, p, 2);
+        if (v >= program.enums[slot.enum_id].values.size()) {
+          return fmt::format("{}: {} is not a value of `{}` (it has {})", slot.path, v,
+                             program.enums[slot.enum_id].name,
+                             program.enums[slot.enum_id].values.size());
+        }
+        break;
+      }
+      case ir::Kind::kText: {
+        const char* data = nullptr;
+        uint64_t size = 0;
+        std::memcpy(&data, p, 8);
+        std::memcpy(&size, p + 8, 8);
+        if (data == nullptr && size != 0) {
+          return fmt::format("{}: a null text of {} bytes", slot.path, size);
+        }
+        break;
+      }
+      case ir::Kind::kEnumSet: {
+        uint64_t mask = 0;
+        std::memcpy(&mask, p, 8);
+        size_t n = program.enums[slot.enum_id].values.size();
+        if (n < 64 && (mask >> n) != 0) return fmt::format("{}: bits beyond the enum", slot.path);
+        break;
+      }
+      case ir::Kind::kCountrySet: {
+        uint64_t last = 0;
+        std::memcpy(&last, p + 80, 8);
+        if ((last >> (kCountrySlots - 640)) != 0) {
+          return fmt::format("{}: bits beyond the last country index", slot.path);
+        }
+        break;
+      }
+      case ir::Kind::kTextSet: {
+        const void* set = nullptr;
+        std::memcpy(&set, p, 8);
+        if (set != nullptr) {
+          return fmt::format("{}: text sets cannot be passed in the struct; decide from JSON",
+                             slot.path);
+        }
+        break;
+      }
+      case ir::Kind::kRow:
+        break;
+    }
+  }
+  return "";
 }
 
 }  // namespace cordon::runtime

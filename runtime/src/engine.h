@@ -48,11 +48,15 @@ class Session {
   Session(const Session&) = delete;
   auto operator=(const Session&) -> Session& = delete;
 
+  auto engine() const -> Engine& { return engine_; }
+
   // Decides decoded request slots. With `trace`, the reference interpreter also records why
   // each rule did or did not fire (the decision itself is still the engine's).
   void Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::Decision& out,
               interp::Trace* trace = nullptr);
-  // Decides a request already packed in the engine's request struct (compiled engines).
+  // Decides a request already packed in the engine's request struct (compiled engines). A
+  // struct with a value no request could hold (a country or enum out of range, a zero
+  // denominator, a null text) is refused: the decision is `error` with the reason.
   void DecideStruct(const void* request, DayNumber as_of, interp::Decision& out);
 
  private:
@@ -60,6 +64,7 @@ class Session {
   auto Acquire() -> const TableSet*;
   void Release();
   void RunCompiled(const void* request, DayNumber as_of, interp::Decision& out);
+  auto CheckStruct(const uint8_t* request) const -> std::string;
 
   Engine& engine_;
   std::atomic<const TableSet*> hazard_{nullptr};
@@ -72,8 +77,15 @@ class Session {
 
 class Engine {
  public:
-  // Interpreter or JIT over a checked program, which must outlive the engine.
+  // An engine over a checked program, which must outlive it. kAot compiles the program to a
+  // temporary .so and loads that, so every engine can be had from rule files alone.
   static auto FromProgram(const ir::Program& program, EngineKind kind)
+      -> ErrorOr<std::unique_ptr<Engine>>;
+  // Checks rule files (a policy: files or directories with policy.cordon) and opens an engine
+  // that owns the program. Rule-file errors come back as one ErrorKind::kPolicy error holding
+  // every diagnostic, rendered as `cordon check` would.
+  static auto FromRuleFiles(const std::vector<std::string>& roots,
+                            const std::vector<std::string>& module_path, EngineKind kind)
       -> ErrorOr<std::unique_ptr<Engine>>;
   // A .so written by `cordon compile -o`. With `expected_schema_hash`, refuses a .so built from
   // a policy with another request schema.
@@ -87,10 +99,15 @@ class Engine {
   auto schema_hash() const -> uint64_t { return schema_hash_; }
 
   auto FindTable(std::string_view name) const -> std::optional<uint32_t>;
-  // Replaces the rows of one table for every later decision; deciding threads never wait.
-  // Returns once no session still reads the old rows, which are then freed. Serialised with
-  // other swaps.
-  void SwapTable(uint32_t table, std::shared_ptr<const ir::TableData> data);
+  // Replaces the rows of one `extern` table for every later decision; deciding threads never
+  // wait. Returns once no session still reads the old rows, which are then freed. Serialised
+  // with other swaps. Refuses (and changes nothing) when `data` was built for another table.
+  auto SwapTable(uint32_t table, std::shared_ptr<const ir::TableData> data) -> std::optional<Error>;
+  // Reads `csv` (named `source_name` in messages) as the new rows of table `name` and swaps
+  // them in. On any bad row nothing changes, and the error lists each problem at
+  // source_name:line:col.
+  auto SwapTableCsv(std::string_view name, std::string csv, std::string source_name)
+      -> std::optional<Error>;
 
  private:
   friend class Session;
@@ -98,7 +115,7 @@ class Engine {
   void Init();
 
   EngineKind kind_ = EngineKind::kInterp;
-  std::unique_ptr<ir::Program> owned_;  // AOT: deserialised from the .so
+  std::unique_ptr<ir::Program> owned_;  // from rule files, or deserialised from a .so
   const ir::Program* program_ = nullptr;
   lower::RequestLayout layout_;
   uint64_t schema_hash_ = 0;
