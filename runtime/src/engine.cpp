@@ -2,6 +2,7 @@
 #include "runtime/src/engine.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -70,6 +73,42 @@ auto StatusMessage(uint32_t status) -> const char* {
   return ir::EvalStatusMessage(status == CORDON_RATIONAL_DIVISION_BY_ZERO
                                    ? ir::EvalStatus::kDivisionByZero
                                    : ir::EvalStatus::kOverflow);
+}
+
+// dlopen maps a file without checking that it is whole: a truncated .so crashes the process
+// (SIGBUS) when a segment past the end is touched. So check the ELF headers against the file
+// size first, and say what is wrong.
+auto CheckElf(const std::string& path) -> std::string {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.eof() && in.fail()) return "cannot read it";
+  Elf64_Ehdr eh;
+  if (bytes.size() < sizeof eh) return "it is too short to be a shared object";
+  std::memcpy(&eh, bytes.data(), sizeof eh);
+  if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) return "it is not an ELF file";
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64 || eh.e_type != ET_DYN) {
+    return "it is not an x86-64 shared object";
+  }
+  uint64_t size = bytes.size();
+  auto beyond = [&](uint64_t offset, uint64_t length) {
+    return offset > size || length > size - offset;
+  };
+  if (eh.e_phentsize != sizeof(Elf64_Phdr) ||
+      beyond(eh.e_phoff, uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr))) {
+    return "it is truncated or corrupt (program headers)";
+  }
+  for (uint16_t i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    std::memcpy(&ph, bytes.data() + eh.e_phoff + i * sizeof ph, sizeof ph);
+    if (ph.p_type == PT_LOAD && beyond(ph.p_offset, ph.p_filesz)) {
+      return fmt::format("it is truncated: a segment ends at byte {}, the file at {}",
+                         ph.p_offset + ph.p_filesz, size);
+    }
+  }
+  if (eh.e_shnum != 0 && beyond(eh.e_shoff, uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr))) {
+    return "it is truncated or corrupt (section headers)";
+  }
+  return "";
 }
 
 }  // namespace
@@ -164,6 +203,10 @@ auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expect
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     return Error{fmt::format("cannot load {}: no such file", path), ErrorKind::kIo};
+  }
+  if (std::string problem = CheckElf(path); !problem.empty()) {
+    return Error{fmt::format("{} is not a compiled Cordon policy: {}", path, problem),
+                 ErrorKind::kNotAPolicy};
   }
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cordon.h: the C API of libcordon, the Cordon runtime.
+ *
+ * A host opens an *engine* for one policy, either from rule files (checked and compiled in
+ * process: CORDON_ENGINE_JIT, or the reference interpreter CORDON_ENGINE_INTERP) or from a
+ * shared object written by `cordon compile -o` (CORDON_ENGINE_AOT). Each deciding thread opens
+ * its own *session* on the engine, fills a *request* (by field name, from JSON, or as the
+ * struct declared in the header `cordon compile --header` writes), and decides it into a
+ * *decision*: the outcome, and every rule that produced it with its citation and message.
+ *
+ * Conventions
+ *   - Every function that can fail returns a cordon_status. CORDON_OK is 0. On failure, when
+ *     `error` is not NULL, *error receives a new cordon_error holding the status and a
+ *     message for people; free it with cordon_error_free. Nothing is changed on failure.
+ *   - Strings passed in are pointer + length (cordon_string), need not be NUL-terminated, and
+ *     are copied when kept. Strings returned point into the object that returned them and
+ *     stay valid until that object is changed or freed; they are also NUL-terminated.
+ *   - Each handle has one _free function, which accepts NULL.
+ *   - Thread safety: an engine may be used from any number of threads at once, including
+ *     cordon_engine_swap_table while other threads decide. A session, a request and a
+ *     decision are used by one thread at a time. Sessions, requests and decisions must be
+ *     freed before their engine.
+ *   - Decisions fail closed: a malformed request, or a rule that cannot be evaluated, gives
+ *     the outcome "error", never a silent "no license required".
+ */
+#ifndef CORDON_CORDON_H_
+#define CORDON_CORDON_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define CORDON_API __attribute__((visibility("default")))
+#else
+#define CORDON_API
+#endif
+
+/* The version of the interface between libcordon and compiled policies (.so). A compiled
+ * policy records the version it was built for; libcordon opens only its own. */
+#define CORDON_ABI_VERSION_CURRENT 1
+
+typedef enum cordon_status {
+  CORDON_OK = 0,
+  CORDON_ERROR_INVALID_ARGUMENT = 1, /* a NULL handle or pointer, or a bad config */
+  CORDON_ERROR_IO = 2,               /* a file cannot be read */
+  CORDON_ERROR_POLICY = 3,           /* the rule files have errors (the message lists them) */
+  CORDON_ERROR_NOT_A_POLICY = 4,     /* not a compiled Cordon policy, or a corrupt one */
+  CORDON_ERROR_ABI_VERSION = 5,      /* a compiled policy for another ABI version */
+  CORDON_ERROR_SCHEMA_MISMATCH = 6,  /* a compiled policy or table for another schema */
+  CORDON_ERROR_UNKNOWN_FIELD = 7,    /* no such request field */
+  CORDON_ERROR_BAD_VALUE = 8,        /* a value of the wrong type for its field */
+  CORDON_ERROR_MALFORMED_REQUEST = 9, /* the request cannot be decided (the decision says why) */
+  CORDON_ERROR_TABLE = 10,           /* no such table, a bad CSV row, a table not `extern` */
+  CORDON_ERROR_UNSUPPORTED = 11,     /* not possible with this engine (see the function) */
+  CORDON_ERROR_INTERNAL = 12         /* a bug in Cordon: please report it with the message */
+} cordon_status;
+
+/* A byte string: `data` need not be NUL-terminated. */
+typedef struct cordon_string {
+  const char* data;
+  size_t size;
+} cordon_string;
+
+/* A cordon_string of a NUL-terminated C string (NULL gives the empty string). */
+CORDON_API cordon_string cordon_str(const char* text);
+
+/* "CORDON_ERROR_TABLE" and so on; "CORDON_UNKNOWN_STATUS" for other values. Static storage. */
+CORDON_API const char* cordon_status_name(cordon_status status);
+
+/* The library version, "MAJOR.MINOR.PATCH". Static storage. */
+CORDON_API const char* cordon_version(void);
+
+/* ---- Errors ---------------------------------------------------------------------------- */
+
+typedef struct cordon_error cordon_error;
+
+CORDON_API cordon_status cordon_error_status(const cordon_error* error);
+/* One or more lines for people; for CORDON_ERROR_POLICY and CSV rows, each problem at
+ * file:line:col with the source line and a hint, as `cordon check` prints them. */
+CORDON_API cordon_string cordon_error_message(const cordon_error* error);
+CORDON_API void cordon_error_free(cordon_error* error);
+
+/* ---- Engines --------------------------------------------------------------------------- */
+
+typedef enum cordon_engine_kind {
+  CORDON_ENGINE_INTERP = 0, /* the reference interpreter over rule files */
+  CORDON_ENGINE_JIT = 1,    /* rule files compiled to native code in this process */
+  CORDON_ENGINE_AOT = 2     /* a shared object written by `cordon compile -o` */
+} cordon_engine_kind;
+
+typedef struct cordon_config {
+  /* sizeof(cordon_config), set by cordon_config_init: lets later versions add fields. */
+  uint32_t struct_size;
+  cordon_engine_kind kind;
+  /* INTERP and JIT: the policy, a rule file or a directory holding policy.cordon. Up to 8
+   * roots, combined as repeated `--policy` options combine them. */
+  cordon_string policy[8];
+  size_t policy_count;
+  /* Directories searched for imported modules, before the standard library, separated by
+   * ':'. May be empty. */
+  cordon_string module_path;
+  /* Where the standard library (stdlib/) is; empty: $CORDON_STDLIB, else the installed one. */
+  cordon_string stdlib_dir;
+  /* AOT: the shared object. */
+  cordon_string library;
+  /* AOT: when not 0, the schema hash the host was built against (the *_SCHEMA_HASH of the
+   * generated header): a .so of a policy with another request schema is refused. */
+  uint64_t expected_schema_hash;
+} cordon_config;
+
+/* Fills `config` with defaults: CORDON_ENGINE_JIT, nothing else set. */
+CORDON_API void cordon_config_init(cordon_config* config);
+
+typedef struct cordon_engine cordon_engine;
+
+/* Opens an engine. Fails with CORDON_ERROR_POLICY (rule files with errors), CORDON_ERROR_IO
+ * (a missing file), CORDON_ERROR_NOT_A_POLICY (a .so that is not a compiled policy, or is
+ * truncated or corrupt), CORDON_ERROR_ABI_VERSION, or CORDON_ERROR_SCHEMA_MISMATCH (another
+ * policy than expected_schema_hash names). JIT compilation takes tens of milliseconds. */
+CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_engine** engine,
+                                            cordon_error** error);
+/* Frees the engine. Every session, request and decision made from it must be freed first. */
+CORDON_API void cordon_engine_free(cordon_engine* engine);
+
+CORDON_API cordon_engine_kind cordon_engine_kind_of(const cordon_engine* engine);
+/* The request schema's hash: equal to the *_SCHEMA_HASH of a header generated from the same
+ * policy. */
+CORDON_API uint64_t cordon_engine_schema_hash(const cordon_engine* engine);
+/* sizeof the generated request struct (JIT and AOT engines; 0 for the interpreter). */
+CORDON_API size_t cordon_engine_request_size(const cordon_engine* engine);
+
+/* Replaces the rows of the policy's `extern table` named `table` with the CSV `csv` (a header
+ * line naming at least the declared columns, then rows), for every decision that starts
+ * after this call returns; decisions already under way finish with the old rows. Deciding
+ * threads never wait; the old rows are freed once no session reads them. `source_name`
+ * names the CSV in messages (a path, say). On any bad row nothing changes and the error lists
+ * each problem at source_name:line:col (CORDON_ERROR_TABLE). Swaps are serialised: two
+ * threads swapping at once both succeed, one after the other. */
+CORDON_API cordon_status cordon_engine_swap_table(cordon_engine* engine, cordon_string table,
+                                                  cordon_string csv, cordon_string source_name,
+                                                  cordon_error** error);
+/* The same, reading the CSV from the file at `path`. */
+CORDON_API cordon_status cordon_engine_swap_table_file(cordon_engine* engine, cordon_string table,
+                                                       cordon_string path, cordon_error** error);
+
+/* ---- Sessions -------------------------------------------------------------------------- */
+
+/* Per-thread state for deciding: scratch space, and the table set it is reading. */
+typedef struct cordon_session cordon_session;
+
+CORDON_API cordon_status cordon_session_open(cordon_engine* engine, cordon_session** session,
+                                             cordon_error** error);
+CORDON_API void cordon_session_free(cordon_session* session);
+
+/* ---- Requests -------------------------------------------------------------------------- */
+
+/* A request built field by field. Field paths are the JSON keys joined by '.', as in
+ * "end_user.hq_country". Values are checked for their field's type when set, and fully (a
+ * country code, an enum value, a date) when decided, exactly as JSON requests are. */
+typedef struct cordon_request cordon_request;
+
+CORDON_API cordon_status cordon_request_new(cordon_engine* engine, cordon_request** request,
+                                            cordon_error** error);
+CORDON_API void cordon_request_free(cordon_request* request);
+/* Unsets every field. */
+CORDON_API void cordon_request_clear(cordon_request* request);
+
+/* text, date ("2024-06-01"), country ("CN") and enum ("export") fields. */
+CORDON_API cordon_status cordon_request_set_text(cordon_request* request, cordon_string path,
+                                                 cordon_string value, cordon_error** error);
+/* int and number fields, in the unit the policy declares for the field. */
+CORDON_API cordon_status cordon_request_set_int(cordon_request* request, cordon_string path,
+                                                int64_t value, cordon_error** error);
+/* number fields, exactly, as a decimal ("5.92"). */
+CORDON_API cordon_status cordon_request_set_decimal(cordon_request* request, cordon_string path,
+                                                    cordon_string value, cordon_error** error);
+CORDON_API cordon_status cordon_request_set_bool(cordon_request* request, cordon_string path,
+                                                 int value, cordon_error** error);
+/* An optional field (or record) set to none, like JSON null. */
+CORDON_API cordon_status cordon_request_set_null(cordon_request* request, cordon_string path,
+                                                 cordon_error** error);
+/* Any field (a record or a set included) as a JSON value. (A whole request as JSON is decided
+ * with cordon_decide_json.) Setting a field replaces what was set at, inside or around it: a
+ * field set inside a record given whole with set_json or set_null replaces that record. */
+CORDON_API cordon_status cordon_request_set_json(cordon_request* request, cordon_string path,
+                                                 cordon_string json, cordon_error** error);
+
+/* ---- Deciding -------------------------------------------------------------------------- */
+
+typedef struct cordon_decision cordon_decision;
+
+CORDON_API cordon_status cordon_decision_new(cordon_decision** decision, cordon_error** error);
+CORDON_API void cordon_decision_free(cordon_decision* decision);
+
+/* Flags for the cordon_decide functions. */
+#define CORDON_DECIDE_EXPLAIN 1u /* record, per rule, whether it held and the values compared */
+
+/* Decides `request` with the session's engine into `decision` (its previous contents are
+ * replaced). The day is the request's `as_of`. A malformed request (a missing field, an
+ * unknown country, ...) returns CORDON_ERROR_MALFORMED_REQUEST and the decision is "error",
+ * its errors saying why. A decision of "error" for a rule that could not be evaluated returns
+ * CORDON_OK: read the decision. */
+CORDON_API cordon_status cordon_decide(cordon_session* session, const cordon_request* request,
+                                       uint32_t flags, cordon_decision* decision,
+                                       cordon_error** error);
+/* The same for a request as one JSON object (the format of `cordon decide`). */
+CORDON_API cordon_status cordon_decide_json(cordon_session* session, cordon_string json,
+                                            uint32_t flags, cordon_decision* decision,
+                                            cordon_error** error);
+/* The same for the request struct of the header generated from this policy; `size` must be
+ * its sizeof (CORDON_ERROR_SCHEMA_MISMATCH otherwise). JIT and AOT engines only (else
+ * CORDON_ERROR_UNSUPPORTED). The day is the struct's `as_of` field. A field no request could
+ * hold (a country or enum out of range, a zero denominator, a NULL text with a size, a
+ * presence byte other than 0 or 1) gives CORDON_ERROR_MALFORMED_REQUEST. Texts need stay
+ * valid during the call only. The fastest path: no decoding, and no allocation once the
+ * decision has grown. Explain is not available here. */
+CORDON_API cordon_status cordon_decide_struct(cordon_session* session, const void* request,
+                                              size_t size, cordon_decision* decision,
+                                              cordon_error** error);
+
+/* ---- Reading a decision ---------------------------------------------------------------- */
+
+/* Outcome ids are the *_OUTCOME_* constants of the generated header: 0 is the highest. */
+#define CORDON_OUTCOME_ERROR UINT32_MAX
+
+/* "prohibited", "license_required", ..., or "error". */
+CORDON_API cordon_string cordon_decision_outcome(const cordon_decision* decision);
+CORDON_API uint32_t cordon_decision_outcome_id(const cordon_decision* decision);
+CORDON_API int cordon_decision_is_error(const cordon_decision* decision);
+
+/* A rule that fired, in source order. */
+typedef struct cordon_reason {
+  uint32_t rule_id;      /* the *_RULE_* constant of the generated header */
+  cordon_string rule;    /* "entity_list_party" */
+  cordon_string outcome; /* the rule's outcome, or that of the `unless` that replaced it */
+  cordon_string cites;   /* "15 CFR 744.11; Supplement No. 4 to part 744", may be empty */
+  cordon_string message; /* the rule's message for people */
+} cordon_reason;
+
+CORDON_API size_t cordon_decision_reason_count(const cordon_decision* decision);
+/* Fills `reason` with reason `index` (< reason_count). */
+CORDON_API cordon_status cordon_decision_reason(const cordon_decision* decision, size_t index,
+                                                cordon_reason* reason);
+/* Why the decision is "error": each problem of a malformed request (at its JSON path), or
+ * each rule that could not be evaluated. */
+CORDON_API size_t cordon_decision_error_count(const cordon_decision* decision);
+CORDON_API cordon_string cordon_decision_error(const cordon_decision* decision, size_t index);
+/* The decision as one JSON object, as `cordon decide` prints it; with CORDON_DECIDE_EXPLAIN,
+ * also "as_of" and "explain": per rule, whether it was in force, whether it held, and the
+ * values compared (including, for names, the closest listed name). */
+CORDON_API cordon_string cordon_decision_json(cordon_decision* decision);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* CORDON_CORDON_H_ */
