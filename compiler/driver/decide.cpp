@@ -27,6 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+}  // namespace
+
 // One JSON object per non-blank line (JSON Lines), or, when the first line does not hold a
 // whole object, the whole input as one request.
 auto SplitRequests(const std::string& input) -> std::vector<std::string_view> {
@@ -62,7 +64,24 @@ auto SplitRequests(const std::string& input) -> std::vector<std::string_view> {
   return {std::string_view(input)};
 }
 
-// The engine --engine names, from a checked program or, with --library, a compiled .so.
+auto ReadRequests(const Options& options, std::istream& in, Session& session)
+    -> std::optional<std::string> {
+  if (options.input == "-") {
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::error_code ec;
+  if (fs::is_directory(options.input, ec)) {
+    session.ToolFailure(fmt::format("{}: is a directory, not a file of requests", options.input));
+    return std::nullopt;
+  }
+  std::ifstream file(options.input, std::ios::binary);
+  if (!file) {
+    session.ToolFailure(fmt::format("{}: cannot open the requests file", options.input));
+    return std::nullopt;
+  }
+  return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
 auto MakeEngine(const Options& options, const ir::Program& program)
     -> ErrorOr<std::unique_ptr<runtime::Engine>> {
   if (options.engine == "aot" && !options.library.empty()) {
@@ -73,8 +92,6 @@ auto MakeEngine(const Options& options, const ir::Program& program)
                                                        : runtime::EngineKind::kInterp;
   return runtime::Engine::FromProgram(program, kind);
 }
-
-}  // namespace
 
 auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) -> int {
   Session session(options, err);
@@ -110,36 +127,25 @@ auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) ->
   return session.Finish();
 }
 
+auto ParseAsOf(const Options& options, Session& session, std::optional<DayNumber>& as_of)
+    -> bool {
+  if (options.as_of.empty()) return true;
+  as_of = ParseDate(options.as_of);
+  if (!as_of) {
+    session.ToolFailure(fmt::format("--as-of `{}` is not a date: write YYYY-MM-DD", options.as_of));
+  }
+  return as_of.has_value();
+}
+
 auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std::ostream& err)
     -> int {
   Session session(options, err);
   std::optional<DayNumber> as_of;
-  if (!options.as_of.empty()) {
-    as_of = ParseDate(options.as_of);
-    if (!as_of) {
-      session.ToolFailure(
-          fmt::format("--as-of `{}` is not a date: write YYYY-MM-DD", options.as_of));
-      return session.Finish();
-    }
-  }
+  if (!ParseAsOf(options, session, as_of)) return session.Finish();
   std::optional<ir::Program> program = session.CheckPolicy(options.policies);
   if (!program) return session.Finish();
-  std::string input;
-  if (options.input == "-") {
-    input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  } else {
-    std::error_code ec;
-    if (fs::is_directory(options.input, ec)) {
-      session.ToolFailure(fmt::format("{}: is a directory, not a file of requests", options.input));
-      return session.Finish();
-    }
-    std::ifstream file(options.input, std::ios::binary);
-    if (!file) {
-      session.ToolFailure(fmt::format("{}: cannot open the requests file", options.input));
-      return session.Finish();
-    }
-    input.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-  }
+  std::optional<std::string> input = ReadRequests(options, in, session);
+  if (!input) return session.Finish();
   ErrorOr<std::unique_ptr<runtime::Engine>> engine = MakeEngine(options, *program);
   if (!engine.ok()) {
     session.ToolFailure(engine.error().message);
@@ -151,7 +157,7 @@ auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std:
   interp::Trace trace;
   interp::Trace* tracing = options.explain ? &trace : nullptr;
   bool malformed = false;
-  for (std::string_view text : SplitRequests(input)) {
+  for (std::string_view text : SplitRequests(*input)) {
     if (!decider.Decide(text, as_of, decision, tracing, problems) || decision.error) {
       malformed = true;
     }

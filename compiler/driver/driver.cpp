@@ -105,6 +105,24 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
       ->capture_default_str();
   add_includes(decide);
 
+  CLI::App* diff = app.add_subcommand(
+      "diff", "Decide requests under two policies and show which decisions change, and why");
+  diff->add_option("--policy", options.policies,
+                   "The policy under study (decisions are shown changing to its); repeatable")
+      ->required()
+      ->allow_extra_args(false);
+  diff->add_option("--against", options.against,
+                   "The baseline policy, such as the law in force; repeatable")
+      ->required()
+      ->allow_extra_args(false);
+  diff->add_option("--as-of", options.as_of,
+                   "Decide as of this date (YYYY-MM-DD), whatever the requests say");
+  diff->add_flag("--json", options.json,
+                 "One JSON object per changed request, then a summary object");
+  add_engine(diff);
+  diff->add_option("input", options.input, "Requests file, or - for stdin")->capture_default_str();
+  add_includes(diff);
+
   CLI::App* test = app.add_subcommand("test", "Run the `test` blocks of rule files");
   test->add_option("paths", options.files, "Rule files or directories (searched recursively)")
       ->required();
@@ -134,6 +152,7 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
     if (compile->parsed()) return RunCompile(options, out, err);
     if (decide->parsed()) return RunDecide(options, std::cin, out, err);
     if (test->parsed()) return RunTest(options, out, err);
+    if (diff->parsed()) return RunDiff(options, std::cin, out, err);
   } catch (const std::exception& e) {
     // A bug, not a user mistake: still a message and an exit code, never an abort.
     err << "cordon: internal error: " << e.what() << '\n';

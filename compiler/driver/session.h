@@ -5,6 +5,7 @@
 #define CORDON_COMPILER_DRIVER_SESSION_H_
 
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -14,6 +15,7 @@
 #include "compiler/check/check.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/driver.h"
+#include "runtime/src/engine.h"
 
 namespace cordon::driver {
 
@@ -26,6 +28,8 @@ struct Options {
   std::string phase = "ir";
   // decide
   std::vector<std::string> policies;
+  std::vector<std::string> against;  // diff: the policy compared with
+  bool json = false;                 // diff: JSON Lines instead of text
   std::string as_of;
   bool explain = false;
   std::string engine = "interp";  // interp | jit | aot
@@ -56,9 +60,21 @@ class Session {
     check::CheckOptions out;
     out.module_path = options_.include_dirs;
     const char* stdlib = std::getenv("CORDON_STDLIB");
-    out.module_path.emplace_back(stdlib != nullptr && *stdlib != '\0' ? stdlib : CORDON_STDLIB_DIR);
+    out.module_path.emplace_back(stdlib != nullptr && *stdlib != '\0' ? stdlib : StdlibDir());
     out.max_source_bytes = options_.max_source_bytes;
     return out;
+  }
+
+  // An installed `cordon` (PREFIX/bin) reads PREFIX/share/cordon/stdlib; one in the build tree
+  // reads the source tree's.
+  static auto StdlibDir() -> std::string {
+    std::error_code ec;
+    std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+      std::filesystem::path installed = exe.parent_path().parent_path() / "share/cordon/stdlib";
+      if (std::filesystem::is_directory(installed, ec)) return installed.string();
+    }
+    return CORDON_STDLIB_DIR;
   }
 
   // Checks one policy; nullopt after errors (reported) or a tool failure (recorded).
@@ -100,6 +116,17 @@ auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) ->
 auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std::ostream& err)
     -> int;
 auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> int;
+auto RunDiff(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) -> int;
+
+// Shared by decide and diff: the requests file (or stdin) named by options.input, split into
+// requests (JSON Lines, or one object over several lines); the engine --engine names.
+auto ReadRequests(const Options& options, std::istream& in, Session& session)
+    -> std::optional<std::string>;
+auto SplitRequests(const std::string& input) -> std::vector<std::string_view>;
+auto MakeEngine(const Options& options, const ir::Program& program)
+    -> ErrorOr<std::unique_ptr<runtime::Engine>>;
+// --as-of, when given; false (a tool failure recorded) when it is not a date.
+auto ParseAsOf(const Options& options, Session& session, std::optional<DayNumber>& as_of) -> bool;
 
 }  // namespace cordon::driver
 

@@ -32,10 +32,13 @@ void Walk(const ir::Program& program, uint32_t node, const std::string& name,
                                     .name = name,
                                     .path = path,
                                     .enum_id = n.enum_id,
-                                    .type_text = n.type_text};
+                                    .type_text = n.type_text,
+                                    .integer = n.integer};
 }
 
-auto Align(uint32_t offset, uint32_t align) -> uint32_t { return (offset + align - 1) / align * align; }
+auto Align(uint32_t offset, uint32_t align) -> uint32_t {
+  return (offset + align - 1) / align * align;
+}
 
 auto SlotAlign(ir::Kind kind) -> uint32_t {
   switch (kind) {
@@ -217,7 +220,8 @@ auto CHeader(const ir::Program& program, const RequestLayout& layout, std::strin
         break;
     }
   }
-  if (layout.size > offset) out += fmt::format("  uint8_t pad{}_[{}];\n", pad++, layout.size - offset);
+  if (layout.size > offset)
+    out += fmt::format("  uint8_t pad{}_[{}];\n", pad++, layout.size - offset);
   out += fmt::format("}} {}_request;\n\n", p);
   out += fmt::format(
       "#ifdef __cplusplus\nstatic_assert(sizeof({0}_request) == {1}, \"layout\");\n#else\n"

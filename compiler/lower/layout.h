@@ -24,6 +24,7 @@ struct SlotLayout {
   ir::EnumId enum_id = ir::kNoId;
   std::string type_text;
   bool is_record_presence = false;  // an optional record's own slot: only its presence counts
+  bool integer = false;             // `int`: the denominator must be 1
 };
 
 struct RequestLayout {

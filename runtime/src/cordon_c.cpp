@@ -2,10 +2,12 @@
 // The C API (runtime/include/cordon/cordon.h) over runtime::Engine. Every entry point catches
 // everything: no C++ exception crosses into a C host.
 #include <cordon/cordon.h>
+#include <dlfcn.h>
 #include <fmt/format.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -122,11 +124,22 @@ auto Split(std::string_view text, char separator) -> std::vector<std::string> {
   return out;
 }
 
+// The stdlib installed beside this library (PREFIX/share/cordon/stdlib, with the library in
+// PREFIX/lib or PREFIX/lib/<multiarch>), else the source tree's, for hosts in the build tree.
 auto StdlibDir(const cordon_config& config) -> std::string {
   if (!View(config.stdlib_dir).empty()) return std::string(View(config.stdlib_dir));
   const char* env = std::getenv("CORDON_STDLIB");
   if (env != nullptr && *env != '\0') return env;
-  return CORDON_INSTALLED_STDLIB_DIR;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&cordon_version), &info) != 0 && info.dli_fname != nullptr) {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::path(info.dli_fname).parent_path();
+    for (int up = 0; up < 3 && !dir.empty(); ++up, dir = dir.parent_path()) {
+      std::filesystem::path stdlib = dir / "share" / "cordon" / "stdlib";
+      if (std::filesystem::is_directory(stdlib, ec)) return stdlib.string();
+    }
+  }
+  return CORDON_SOURCE_STDLIB_DIR;
 }
 
 // The schema node at a dotted path, or an error naming the fields that do exist.
@@ -375,6 +388,13 @@ CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_
           fmt::format("config.kind {} is not an engine kind", static_cast<int>(config->kind)));
     }
     if (!opened.ok()) return Fail(error, opened.error());
+    if (config->expected_schema_hash != 0 &&
+        (*opened)->schema_hash() != config->expected_schema_hash) {
+      return Fail(error, CORDON_ERROR_SCHEMA_MISMATCH,
+                  fmt::format("the policy's request schema hash is {:016x}, and the host was "
+                              "built for {:016x}: regenerate its header from this policy",
+                              (*opened)->schema_hash(), config->expected_schema_hash));
+    }
     *engine = new cordon_engine{std::move(*opened)};
     return CORDON_OK;
   });

@@ -444,6 +444,9 @@ auto Session::CheckStruct(const uint8_t* request) const -> std::string {
         int64_t den = 0;
         std::memcpy(&den, p + 8, 8);
         if (den <= 0) return fmt::format("{}: denominator {} is not positive", slot.path, den);
+        if (slot.integer && den != 1) {
+          return fmt::format("{}: an `int` field needs denominator 1, not {}", slot.path, den);
+        }
         break;
       }
       case ir::Kind::kDate: {

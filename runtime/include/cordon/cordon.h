@@ -12,7 +12,12 @@
  * Conventions
  *   - Every function that can fail returns a cordon_status. CORDON_OK is 0. On failure, when
  *     `error` is not NULL, *error receives a new cordon_error holding the status and a
- *     message for people; free it with cordon_error_free. Nothing is changed on failure.
+ *     message for people; free it with cordon_error_free. Nothing else is changed on
+ *     failure, except that a decide call on a malformed request (which also sets *error)
+ *     fills the decision with "error" and the reasons, so a host that ignores the status
+ *     still fails closed.
+ *   - CORDON_OK from a decide call means a decision was made, and it may still be "error" (a
+ *     rule that could not be evaluated): always read the decision.
  *   - Strings passed in are pointer + length (cordon_string), need not be NUL-terminated, and
  *     are copied when kept. Strings returned point into the object that returned them and
  *     stay valid until that object is changed or freed; they are also NUL-terminated.
@@ -108,8 +113,9 @@ typedef struct cordon_config {
   cordon_string stdlib_dir;
   /* AOT: the shared object. */
   cordon_string library;
-  /* AOT: when not 0, the schema hash the host was built against (the *_SCHEMA_HASH of the
-   * generated header): a .so of a policy with another request schema is refused. */
+  /* When not 0, the schema hash the host was built against (the *_SCHEMA_HASH of the
+   * generated header): a policy (a .so, or rule files) with another request schema is
+   * refused with CORDON_ERROR_SCHEMA_MISMATCH. */
   uint64_t expected_schema_hash;
 } cordon_config;
 
@@ -137,7 +143,9 @@ CORDON_API size_t cordon_engine_request_size(const cordon_engine* engine);
 /* Replaces the rows of the policy's `extern table` named `table` with the CSV `csv` (a header
  * line naming at least the declared columns, then rows), for every decision that starts
  * after this call returns; decisions already under way finish with the old rows. Deciding
- * threads never wait; the old rows are freed once no session reads them. `source_name`
+ * threads never wait; this call does, until no decision still reads the old rows, which it
+ * then frees. Columns the table does not declare are ignored, in any order; `set<text>` cells
+ * are written `a;b;c`; quoting is RFC 4180; a file with only the header empties the table. `source_name`
  * names the CSV in messages (a path, say). On any bad row nothing changes and the error lists
  * each problem at source_name:line:col (CORDON_ERROR_TABLE). Swaps are serialised: two
  * threads swapping at once both succeed, one after the other. */
@@ -192,6 +200,8 @@ CORDON_API cordon_status cordon_request_set_json(cordon_request* request, cordon
 
 /* ---- Deciding -------------------------------------------------------------------------- */
 
+/* A decision belongs to the engine of its last decide call and must not be read after that
+ * engine is freed. */
 typedef struct cordon_decision cordon_decision;
 
 CORDON_API cordon_status cordon_decision_new(cordon_decision** decision, cordon_error** error);
@@ -215,8 +225,10 @@ CORDON_API cordon_status cordon_decide_json(cordon_session* session, cordon_stri
 /* The same for the request struct of the header generated from this policy; `size` must be
  * its sizeof (CORDON_ERROR_SCHEMA_MISMATCH otherwise). JIT and AOT engines only (else
  * CORDON_ERROR_UNSUPPORTED). The day is the struct's `as_of` field. A field no request could
- * hold (a country or enum out of range, a zero denominator, a NULL text with a size, a
- * presence byte other than 0 or 1) gives CORDON_ERROR_MALFORMED_REQUEST. Texts need stay
+ * hold (a country index that is not an ISO 3166-1 code, an enum value out of range, a
+ * denominator not positive, or not 1 for an `int` field, a NULL text with a size, a bool or
+ * presence byte other than 0 or 1) gives CORDON_ERROR_MALFORMED_REQUEST. The fields of an
+ * absent optional (its has_ byte 0) are not read, so a zeroed struct is a valid start. Texts need stay
  * valid during the call only. The fastest path: no decoding, and no allocation once the
  * decision has grown. Explain is not available here. */
 CORDON_API cordon_status cordon_decide_struct(cordon_session* session, const void* request,
@@ -250,7 +262,8 @@ CORDON_API cordon_status cordon_decision_reason(const cordon_decision* decision,
  * each rule that could not be evaluated. */
 CORDON_API size_t cordon_decision_error_count(const cordon_decision* decision);
 CORDON_API cordon_string cordon_decision_error(const cordon_decision* decision, size_t index);
-/* The decision as one JSON object, as `cordon decide` prints it; with CORDON_DECIDE_EXPLAIN,
+/* The decision as one JSON object, as `cordon decide` prints it (strings returned earlier for
+ * this decision stay valid); with CORDON_DECIDE_EXPLAIN,
  * also "as_of" and "explain": per rule, whether it was in force, whether it held, and the
  * values compared (including, for names, the closest listed name). */
 CORDON_API cordon_string cordon_decision_json(cordon_decision* decision);

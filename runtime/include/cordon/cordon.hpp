@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -24,18 +25,22 @@ class Error : public std::runtime_error {
   Error(cordon_status status, const std::string& message)
       : std::runtime_error(message), status_(status) {}
   auto status() const -> cordon_status { return status_; }
+  auto status_name() const -> const char* { return cordon_status_name(status_); }
 
  private:
   cordon_status status_;
 };
+
+inline auto Version() -> std::string_view { return cordon_version(); }
 
 namespace detail {
 
 inline auto Str(std::string_view s) -> cordon_string { return cordon_string{s.data(), s.size()}; }
 inline auto View(cordon_string s) -> std::string_view { return std::string_view(s.data, s.size); }
 
-// Throws the error of a failed call (and frees it).
-inline void Check(cordon_status status, cordon_error* error) {
+// Throws the error of a failed call (and frees it). `error` is taken by reference: in
+// Check(cordon_x(..., &error), error) the compiler may read the argument before the call.
+inline void Check(cordon_status status, cordon_error* const& error) {
   if (status == CORDON_OK) return;
   std::string message = error != nullptr ? std::string(View(cordon_error_message(error)))
                                          : std::string(cordon_status_name(status));
@@ -164,7 +169,8 @@ class Request {
 };
 
 // Deciding for one thread. Decide* return false for a malformed request: the Decision is then
-// "error" and says why. Other failures throw.
+// "error" and says why. True means a decision was made, which may still be "error" (a rule that
+// could not be evaluated): check Decision::is_error(). Other failures throw.
 class Session {
  public:
   explicit Session(Engine& engine);
@@ -180,6 +186,8 @@ class Session {
   // `request` is the struct of the header generated from this engine's policy.
   template <typename Struct>
   auto DecideStruct(const Struct& request, Decision& decision) -> bool {
+    static_assert(std::is_trivially_copyable_v<Struct> && std::is_standard_layout_v<Struct>,
+                  "pass the request struct of the generated header");
     cordon_error* error = nullptr;
     return Done(cordon_decide_struct(get(), &request, sizeof(Struct), decision.get(), &error),
                 error);
@@ -187,7 +195,7 @@ class Session {
   auto get() const -> cordon_session* { return handle_.get(); }
 
  private:
-  static auto Done(cordon_status status, cordon_error* error) -> bool {
+  static auto Done(cordon_status status, cordon_error* const& error) -> bool {
     if (status == CORDON_ERROR_MALFORMED_REQUEST) {
       cordon_error_free(error);
       return false;
@@ -244,6 +252,7 @@ class Engine {
   }
   auto kind() const -> cordon_engine_kind { return cordon_engine_kind_of(get()); }
   auto schema_hash() const -> uint64_t { return cordon_engine_schema_hash(get()); }
+  auto request_size() const -> size_t { return cordon_engine_request_size(get()); }
   auto get() const -> cordon_engine* { return handle_.get(); }
 
  private:
