@@ -29,8 +29,15 @@ auto operator new(size_t size) -> void* {
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
+// The nothrow forms too: otherwise a sanitizer's own nothrow new (std::stable_sort's buffer)
+// would be freed by the free() above.
+auto operator new(size_t size, const std::nothrow_t&) noexcept -> void* {
+  if (g_counting) ++g_allocations;
+  return std::malloc(size == 0 ? 1 : size);
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace cordon::interp {
 namespace {
