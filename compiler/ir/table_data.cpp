@@ -2,6 +2,7 @@
 #include "compiler/ir/table_data.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "compiler/base/names.h"
 #include "compiler/base/spelling.h"
@@ -86,16 +87,22 @@ TableData::TableData(const Table& schema, std::vector<std::vector<Datum>> rows)
 }
 
 auto TableData::Find(const Datum& key, std::string& scratch) const -> int64_t {
-  std::string_view normalized;
-  if (schema_->normalized) normalized = NormalizeName(key.text, scratch);
+  if (schema_->normalized) return FindNormalized(NormalizeName(key.text, scratch));
+  size_t mask = slots_.size() - 1;
+  for (size_t i = Hash(key, {}) & mask; slots_[i] != 0; i = (i + 1) & mask) {
+    uint32_t e = slots_[i] - 1;
+    if (KeyCompare(rows_[e][0], key) == 0) return e;
+  }
+  return -1;
+}
+
+auto TableData::FindNormalized(std::string_view normalized) const -> int64_t {
+  assert(schema_->normalized);
+  Datum key{.kind = Kind::kText};
   size_t mask = slots_.size() - 1;
   for (size_t i = Hash(key, normalized) & mask; slots_[i] != 0; i = (i + 1) & mask) {
     uint32_t e = slots_[i] - 1;
-    if (schema_->normalized) {
-      if (keys_[e] == normalized) return key_rows_[e];
-    } else if (KeyCompare(rows_[e][0], key) == 0) {
-      return e;
-    }
+    if (keys_[e] == normalized) return key_rows_[e];
   }
   return -1;
 }

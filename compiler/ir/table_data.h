@@ -30,6 +30,8 @@ class TableData {
   // The row whose key (or, with `match normalized`, whose normalised name or alias) equals
   // `key`, or -1. `scratch` holds the normalised key; reusing it makes lookups allocation-free.
   auto Find(const Datum& key, std::string& scratch) const -> int64_t;
+  // The same for a `match normalized` table, given the key already normalised (NormalizeName).
+  auto FindNormalized(std::string_view normalized) const -> int64_t;
 
   // For --explain: the listed name or alias closest to `key` (edit distance on normalised
   // names), with its row, or -1 when the table is empty or not `match normalized`.

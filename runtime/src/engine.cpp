@@ -17,6 +17,7 @@
 
 #include "compiler/base/countries.h"
 #include "compiler/base/date.h"
+#include "compiler/base/names.h"
 #include "compiler/base/rational.h"
 #include "compiler/check/check.h"
 #include "compiler/check/table_rows.h"
@@ -39,14 +40,24 @@ auto ToDatum(const cordon_abi_cell& cell, ir::Kind kind) -> ir::Datum {
 
 // The callbacks the generated code reaches tables through (compiler/lower/abi.h).
 auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t {
-  auto* session = static_cast<std::pair<const TableSet*, std::string*>*>(self);
-  const ir::TableData& data = *session->first->views[table];
-  return data.Find(ToDatum(*key, data.schema().columns[0].kind), *session->second);
+  auto* lookup = static_cast<Session::Lookup*>(self);
+  const ir::TableData& data = *lookup->tables->views[table];
+  if (!data.schema().normalized) {
+    return data.Find(ToDatum(*key, data.schema().columns[0].kind), lookup->normalized);
+  }
+  if (!lookup->valid || lookup->text != key->text || lookup->size != key->text_size) {
+    std::string_view text(key->text == nullptr ? "" : key->text, key->text_size);
+    NormalizeName(text, lookup->normalized);
+    lookup->text = key->text;
+    lookup->size = key->text_size;
+    lookup->valid = true;
+  }
+  return data.FindNormalized(lookup->normalized);
 }
 
 void EnvCell(void* self, uint32_t table, int64_t row, uint32_t column, cordon_abi_cell* out) {
-  auto* session = static_cast<std::pair<const TableSet*, std::string*>*>(self);
-  const ir::Datum& d = session->first->views[table]->rows()[row][column];
+  const auto* lookup = static_cast<const Session::Lookup*>(self);
+  const ir::Datum& d = lookup->tables->views[table]->rows()[row][column];
   *out = cordon_abi_cell{.num = d.number.num,
                          .den = d.number.den,
                          .bits = d.bits,
@@ -360,8 +371,9 @@ void Session::Release() { hazard_.store(nullptr); }
 
 void Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) {
   const ir::Program& program = engine_.program();
-  std::pair<const TableSet*, std::string*> self{tables_, &scratch_};
-  cordon_abi_env env{.self = &self,
+  lookup_.tables = tables_;
+  lookup_.valid = false;
+  cordon_abi_env env{.self = &lookup_,
                      .find = EnvFind,
                      .cell = EnvCell,
                      .text_set_has = EnvTextSetHas,
@@ -460,7 +472,14 @@ auto Session::CheckStruct(const uint8_t* request) const -> std::string {
       case ir::Kind::kCountry: {
         uint16_t c = 0;
         std::memcpy(&c, p, 2);
-        if (c >= kCountrySlots || !LookupCountry(CountryCode(c))) {
+        static const std::vector<bool> kAssigned = [] {
+          std::vector<bool> out(kCountrySlots);
+          for (int i = 0; i < kCountrySlots; ++i) {
+            out[i] = LookupCountry(CountryCode(static_cast<CountryIndex>(i))).has_value();
+          }
+          return out;
+        }();
+        if (c >= kCountrySlots || !kAssigned[c]) {
           return fmt::format("{}: {} is not a country index", slot.path, c);
         }
         break;

@@ -50,6 +50,17 @@ class Session {
 
   auto engine() const -> Engine& { return engine_; }
 
+  // What the table callbacks of one compiled decision read. A name looked up in several
+  // `match normalized` tables (the Entity and the Unverified List) is normalised once: the
+  // last normalised text is kept for the rest of the decision (texts stay put during a call).
+  struct Lookup {
+    const TableSet* tables = nullptr;
+    const char* text = nullptr;
+    uint64_t size = 0;
+    bool valid = false;
+    std::string normalized;
+  };
+
   // Decides decoded request slots. With `trace`, the reference interpreter also records why
   // each rule did or did not fire (the decision itself is still the engine's).
   void Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::Decision& out,
@@ -72,7 +83,7 @@ class Session {
   interp::Interpreter interp_;
   std::vector<uint8_t> packed_;  // 8-aligned request struct
   std::vector<cordon_abi_result> results_;
-  std::string scratch_;
+  Lookup lookup_;
 };
 
 class Engine {
