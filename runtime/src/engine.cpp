@@ -43,16 +43,30 @@ auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t 
   auto* lookup = static_cast<Session::Lookup*>(self);
   const ir::TableData& data = *lookup->tables->views[table];
   if (!data.schema().normalized) {
-    return data.Find(ToDatum(*key, data.schema().columns[0].kind), lookup->normalized);
+    std::string scratch;
+    return data.Find(ToDatum(*key, data.schema().columns[0].kind), scratch);
   }
-  if (!lookup->valid || lookup->text != key->text || lookup->size != key->text_size) {
-    std::string_view text(key->text == nullptr ? "" : key->text, key->text_size);
-    NormalizeName(text, lookup->normalized);
-    lookup->text = key->text;
-    lookup->size = key->text_size;
-    lookup->valid = true;
+  Session::Lookup::Entry* entry = nullptr;
+  for (uint32_t i = 0; i < lookup->used; ++i) {
+    Session::Lookup::Entry& e = lookup->entries[i];
+    if (e.text == key->text && e.size == key->text_size) entry = &e;
   }
-  return data.FindNormalized(lookup->normalized);
+  if (entry == nullptr) {
+    // Past the last entry, the last one is reused: a policy that looks up more than a few
+    // distinct names per decision only normalises some of them twice.
+    uint32_t slot = std::min<uint32_t>(lookup->used, lookup->entries.size() - 1);
+    lookup->used = std::min<uint32_t>(lookup->used + 1, lookup->entries.size());
+    entry = &lookup->entries[slot];
+    entry->text = key->text;
+    entry->size = key->text_size;
+    NormalizeName(std::string_view(key->text == nullptr ? "" : key->text, key->text_size),
+                  entry->normalized);
+    entry->rows.assign(lookup->tables->views.size(), Session::Lookup::kUnknown);
+  }
+  if (entry->rows[table] == Session::Lookup::kUnknown) {
+    entry->rows[table] = data.FindNormalized(entry->normalized);
+  }
+  return entry->rows[table];
 }
 
 void EnvCell(void* self, uint32_t table, int64_t row, uint32_t column, cordon_abi_cell* out) {
@@ -372,7 +386,7 @@ void Session::Release() { hazard_.store(nullptr); }
 void Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) {
   const ir::Program& program = engine_.program();
   lookup_.tables = tables_;
-  lookup_.valid = false;
+  lookup_.used = 0;
   cordon_abi_env env{.self = &lookup_,
                      .find = EnvFind,
                      .cell = EnvCell,

@@ -6,6 +6,7 @@
 #ifndef CORDON_RUNTIME_SRC_ENGINE_H_
 #define CORDON_RUNTIME_SRC_ENGINE_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -50,15 +51,22 @@ class Session {
 
   auto engine() const -> Engine& { return engine_; }
 
-  // What the table callbacks of one compiled decision read. A name looked up in several
-  // `match normalized` tables (the Entity and the Unverified List) is normalised once: the
-  // last normalised text is kept for the rest of the decision (texts stay put during a call).
+  // What the table callbacks of one compiled decision read. The rules look the same names up
+  // again and again (the end user in the Entity and the Unverified List, from several rules;
+  // the item in two guidance tables), so each text is normalised once per decision and each
+  // (table, text) found once. Texts stay where they are during a call, so their address is
+  // their identity; every decision starts afresh.
   struct Lookup {
+    struct Entry {
+      const char* text = nullptr;
+      uint64_t size = 0;
+      std::string normalized;
+      std::vector<int64_t> rows;  // per table; kUnknown until looked up
+    };
+    static constexpr int64_t kUnknown = -2;
     const TableSet* tables = nullptr;
-    const char* text = nullptr;
-    uint64_t size = 0;
-    bool valid = false;
-    std::string normalized;
+    std::array<Entry, 4> entries;
+    uint32_t used = 0;
   };
 
   // Decides decoded request slots. With `trace`, the reference interpreter also records why
