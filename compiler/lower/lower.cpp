@@ -14,6 +14,7 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/TargetParser/Host.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "compiler/base/rational.h"
@@ -56,12 +57,13 @@ class Lowerer {
         ptr_(llvm::PointerType::get(context, 0)) {
     cell_ty_ = llvm::StructType::create(context, {i64_, i64_, i64_, ptr_, i64_, ptr_, i8_},
                                         "cordon_abi_cell");
-    env_ty_ = llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_},
-                                       "cordon_abi_env");
+    env_ty_ =
+        llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_}, "cordon_abi_env");
     result_ty_ = llvm::StructType::create(context, {i32_, i32_, i32_, i32_}, "cordon_abi_result");
   }
 
   auto Run() -> std::string;
+  auto LowerRules(uint32_t first, uint32_t last) -> std::string;
   auto layout() const -> const RequestLayout& { return layout_; }
 
  private:
@@ -267,7 +269,9 @@ auto Lowerer::FromCell(Value* cell, ir::Kind kind, bool optional) -> Lowered {
 
 auto Lowerer::FillCell(const Lowered& v, ir::Kind kind) -> Value* {
   Value* cell = EntryAlloca(cell_ty_);
-  auto set = [&](unsigned i, Value* x) { b_.CreateStore(x, b_.CreateStructGEP(cell_ty_, cell, i)); };
+  auto set = [&](unsigned i, Value* x) {
+    b_.CreateStore(x, b_.CreateStructGEP(cell_ty_, cell, i));
+  };
   set(0, b_.getInt64(0));
   set(1, b_.getInt64(1));
   set(2, b_.getInt64(0));
@@ -505,8 +509,8 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     case ir::Op::kIn:
       switch (p_.values[v.b].kind) {
         case ir::Kind::kCountrySet: {
-          Value* word = b_.CreateLoad(
-              i64_, b_.CreateInBoundsGEP(i64_, y.a, {b_.CreateLShr(x.a, 6)}));
+          Value* word =
+              b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, y.a, {b_.CreateLShr(x.a, 6)}));
           Value* bit = b_.CreateAnd(b_.CreateLShr(word, b_.CreateAnd(x.a, 63)), 1);
           return Lowered{.a = b_.CreateICmpNE(bit, b_.getInt64(0))};
         }
@@ -535,18 +539,62 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
   }
 }
 
+// The optimiser's passes grow faster than linearly with the size of a function (a 2,000-rule
+// evaluator in one function took 8 s at O2, 10,000 rules 277 s), so rules are lowered in
+// chunks, one internal function each, which the evaluator calls in order. Rules share nothing
+// (the memo starts afresh for each), so a chunk boundary changes no result.
+constexpr uint32_t kRulesPerChunk = 64;
+
 auto Lowerer::Run() -> std::string {
   auto* fn_type = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_, ptr_}, false);
-  fn_ = llvm::Function::Create(fn_type, llvm::GlobalValue::ExternalLinkage, kEvalSymbol, m_);
-  fn_->addFnAttr(llvm::Attribute::NoUnwind);
+  llvm::Function* eval =
+      llvm::Function::Create(fn_type, llvm::GlobalValue::ExternalLinkage, kEvalSymbol, m_);
+  auto set_up = [&](llvm::Function* f) {
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+    for (unsigned i : {0u, 2u, 3u}) f->addParamAttr(i, llvm::Attribute::NoAlias);
+  };
+  set_up(eval);
+  auto rules = static_cast<uint32_t>(p_.rules.size());
+  uint32_t chunks = std::max<uint32_t>(1, (rules + kRulesPerChunk - 1) / kRulesPerChunk);
+  std::vector<llvm::Function*> chunk_fns;
+  for (uint32_t c = 0; c < chunks; ++c) {
+    if (chunks == 1) {
+      fn_ = eval;
+    } else {
+      fn_ = llvm::Function::Create(fn_type, llvm::GlobalValue::InternalLinkage,
+                                   fmt::format("cordon_rules_{}", c), m_);
+      set_up(fn_);
+      // Inlined back, the chunks would make one huge function again.
+      fn_->addFnAttr(llvm::Attribute::NoInline);
+      chunk_fns.push_back(fn_);
+    }
+    if (std::string problem =
+            LowerRules(c * kRulesPerChunk, std::min(rules, (c + 1) * kRulesPerChunk));
+        !problem.empty()) {
+      return problem;
+    }
+  }
+  if (chunks > 1) {
+    b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", eval));
+    std::vector<Value*> args = {eval->getArg(0), eval->getArg(1), eval->getArg(2), eval->getArg(3)};
+    for (llvm::Function* f : chunk_fns) b_.CreateCall(f, args);
+    b_.CreateRetVoid();
+    std::string problems;
+    llvm::raw_string_ostream os(problems);
+    if (llvm::verifyFunction(*eval, &os)) return problems;
+  }
+  return "";
+}
+
+// Lowers rules [first, last) into fn_, which must be empty.
+auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
   request_ = fn_->getArg(0);
   as_of_ = fn_->getArg(1);
   env_ = fn_->getArg(2);
   results_ = fn_->getArg(3);
-  for (unsigned i : {0u, 2u, 3u}) fn_->addParamAttr(i, llvm::Attribute::NoAlias);
   BasicBlock* entry = NewBlock("entry");
   b_.SetInsertPoint(entry);
-  for (uint32_t r = 0; r < p_.rules.size(); ++r) {
+  for (uint32_t r = first; r < last; ++r) {
     const ir::Rule& rule = p_.rules[r];
     rule_ = r;
     memo_.clear();
@@ -583,8 +631,7 @@ auto Lowerer::Run() -> std::string {
     StoreResult(r, CORDON_RULE_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0), b_.getInt32(0));
     b_.CreateBr(next_rule_);
     b_.SetInsertPoint(not_fired);
-    StoreResult(r, CORDON_RULE_NOT_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0),
-                b_.getInt32(0));
+    StoreResult(r, CORDON_RULE_NOT_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0), b_.getInt32(0));
     b_.CreateBr(next_rule_);
     b_.SetInsertPoint(next_rule_);
   }
@@ -597,8 +644,8 @@ auto Lowerer::Run() -> std::string {
 
 auto LinkHelpers(llvm::Module& module) -> std::string {
   llvm::StringRef bytes(reinterpret_cast<const char*>(cordon_helpers_bc), cordon_helpers_bc_size);
-  auto helpers = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bytes, "helpers.bc"),
-                                        module.getContext());
+  auto helpers =
+      llvm::parseBitcodeFile(llvm::MemoryBufferRef(bytes, "helpers.bc"), module.getContext());
   if (!helpers) return llvm::toString(helpers.takeError());
   (*helpers)->setTargetTriple(module.getTargetTriple());
   (*helpers)->setDataLayout(module.getDataLayout());
@@ -639,15 +686,16 @@ auto Lower(const ir::Program& program, llvm::LLVMContext& context, const LowerOp
     auto* ptr = llvm::PointerType::get(context, 0);
     auto* type = llvm::StructType::get(context, {i32, i32, i64, ptr, i64, ptr, i32, i32});
     const RequestLayout& layout = lowerer.layout();
-    llvm::Constant* init = llvm::ConstantStruct::get(
-        type, {llvm::ConstantInt::get(i32, CORDON_ABI_VERSION),
-               llvm::ConstantInt::get(i32, program.rules.size()),
-               llvm::ConstantInt::get(i64, ir::SchemaHash(program)), blob_var,
-               llvm::ConstantInt::get(i64, bytes.size()), eval,
-               llvm::ConstantInt::get(i32, layout.size), llvm::ConstantInt::get(i32, layout.align)});
-    auto* descriptor = new llvm::GlobalVariable(*module, type, true,
-                                                llvm::GlobalValue::ExternalLinkage, init,
-                                                CORDON_ABI_DESCRIPTOR_SYMBOL);
+    llvm::Constant* init =
+        llvm::ConstantStruct::get(type, {llvm::ConstantInt::get(i32, CORDON_ABI_VERSION),
+                                         llvm::ConstantInt::get(i32, program.rules.size()),
+                                         llvm::ConstantInt::get(i64, ir::SchemaHash(program)),
+                                         blob_var, llvm::ConstantInt::get(i64, bytes.size()), eval,
+                                         llvm::ConstantInt::get(i32, layout.size),
+                                         llvm::ConstantInt::get(i32, layout.align)});
+    auto* descriptor =
+        new llvm::GlobalVariable(*module, type, true, llvm::GlobalValue::ExternalLinkage, init,
+                                 CORDON_ABI_DESCRIPTOR_SYMBOL);
     descriptor->setVisibility(llvm::GlobalValue::DefaultVisibility);
   }
   std::string problems;

@@ -20,8 +20,12 @@
 #include "compiler/base/date.h"
 #include "compiler/base/number.h"
 #include "compiler/base/spelling.h"
+#include "compiler/lower/abi.h"
 #include "runtime/src/decide_json.h"
 #include "runtime/src/engine.h"
+
+static_assert(CORDON_ABI_VERSION_CURRENT == CORDON_ABI_VERSION,
+              "cordon.h and compiler/lower/abi.h must name the same ABI version");
 
 struct cordon_error {
   cordon_status status;
