@@ -488,12 +488,16 @@ CORDON_API void cordon_request_clear(cordon_request* request) {
 
 CORDON_API cordon_status cordon_request_set_text(cordon_request* request, cordon_string path,
                                                  cordon_string value, cordon_error** error) {
-  return Guard(error, [&] {
-    return cordon::runtime::SetField(
-        request, path, cordon::runtime::Setter::kText,
-        nlohmann::json(std::string(View(value)))
-            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-        error);
+  return Guard(error, [&]() -> cordon_status {
+    std::string json;
+    try {
+      json = nlohmann::json(std::string(View(value))).dump();
+    } catch (const nlohmann::json::type_error&) {
+      return Fail(error, CORDON_ERROR_BAD_VALUE,
+                  fmt::format("`{}`: the text is not valid UTF-8", View(path)));
+    }
+    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kText, std::move(json),
+                                     error);
   });
 }
 

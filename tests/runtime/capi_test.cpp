@@ -199,6 +199,9 @@ TEST(CApiRequest, SettersRefuseUnknownFieldsAndWrongTypes) {
       << View(cordon_error_message(error));
   cordon_error_free(error);
   EXPECT_EQ(cordon_request_set_null(request, cordon_str("tpp"), nullptr), CORDON_ERROR_BAD_VALUE);
+  EXPECT_EQ(
+      cordon_request_set_text(request, cordon_str("end_user"), cordon_str("caf\xe9"), nullptr),
+      CORDON_ERROR_BAD_VALUE);
   EXPECT_EQ(cordon_request_set_decimal(request, cordon_str("tpp"), cordon_str("1e"), nullptr),
             CORDON_ERROR_BAD_VALUE);
   EXPECT_EQ(cordon_request_set_json(request, cordon_str("tpp"), cordon_str("[1,"), nullptr),
