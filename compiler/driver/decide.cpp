@@ -127,8 +127,7 @@ auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) ->
   return session.Finish();
 }
 
-auto ParseAsOf(const Options& options, Session& session, std::optional<DayNumber>& as_of)
-    -> bool {
+auto ParseAsOf(const Options& options, Session& session, std::optional<DayNumber>& as_of) -> bool {
   if (options.as_of.empty()) return true;
   as_of = ParseDate(options.as_of);
   if (!as_of) {

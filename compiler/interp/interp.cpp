@@ -133,9 +133,9 @@ auto Interpreter::EvalUncached(ir::ValueId id, ir::Datum& out) -> bool {
 void Interpreter::TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t row) {
   const ir::TableData& table = *tables_[v.b];
   const std::string& label = program_.values[v.a].label;
-  std::string line = fmt::format("{} = {} in table {}: {}", label.empty() ? "key" : label,
-                                 ir::FormatDatum(program_, key), table.schema().name,
-                                 row >= 0 ? "true" : "false");
+  std::string line =
+      fmt::format("{} = {} in table {}: {}", label.empty() ? "key" : label,
+                  ir::FormatDatum(program_, key), table.schema().name, row >= 0 ? "true" : "false");
   if (row >= 0 && table.schema().normalized && key.text != table.rows()[row][0].text) {
     line += fmt::format(" (listed as \"{}\")", table.rows()[row][0].text);
   }
@@ -230,9 +230,8 @@ void FinishDecision(const ir::Program& program, Decision& out) {
     return;
   }
   // No rule fired: the lowest outcome.
-  out.outcome = program.outcomes.empty()
-                    ? ir::kNoId
-                    : static_cast<ir::OutcomeId>(program.outcomes.size() - 1);
+  out.outcome = program.outcomes.empty() ? ir::kNoId
+                                         : static_cast<ir::OutcomeId>(program.outcomes.size() - 1);
   for (const Reason& reason : out.reasons) out.outcome = std::min(out.outcome, reason.outcome);
 }
 

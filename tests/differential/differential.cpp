@@ -130,8 +130,10 @@ class Generator {
         break;
       case ir::Kind::kNumber:
         d.number = Pick(pools_.numbers);
-        if (node.integer && !d.number.is_integer()) d.number = Number{d.number.num / d.number.den, 1};
-        if (node.duration && !d.number.is_integer()) d.number = Number{d.number.num / d.number.den, 1};
+        if (node.integer && !d.number.is_integer())
+          d.number = Number{d.number.num / d.number.den, 1};
+        if (node.duration && !d.number.is_integer())
+          d.number = Number{d.number.num / d.number.den, 1};
         break;
       case ir::Kind::kDate:
         d.bits = Pick(pools_.dates);
@@ -206,7 +208,8 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   if (!written.ok() || !interp.ok() || !jit.ok()) {
     std::cerr << policy << ": cannot build the engines: "
               << (!written.ok() ? written.error().message
-                                : !jit.ok() ? jit.error().message : interp.error().message)
+                  : !jit.ok()   ? jit.error().message
+                                : interp.error().message)
               << "\n";
     return false;
   }
@@ -275,9 +278,10 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
       ++mismatches;
     }
   }
-  std::cout << fmt::format("{}: seed {}: {} requests, {} with fired rules, {} errors, {} "
-                           "disagreements\n",
-                           policy, seed, requests, fired, errors, mismatches);
+  std::cout << fmt::format(
+      "{}: seed {}: {} requests, {} with fired rules, {} errors, {} "
+      "disagreements\n",
+      policy, seed, requests, fired, errors, mismatches);
   return mismatches == 0;
 }
 

@@ -51,18 +51,18 @@ extern "C" {
 
 typedef enum cordon_status {
   CORDON_OK = 0,
-  CORDON_ERROR_INVALID_ARGUMENT = 1, /* a NULL handle or pointer, or a bad config */
-  CORDON_ERROR_IO = 2,               /* a file cannot be read */
-  CORDON_ERROR_POLICY = 3,           /* the rule files have errors (the message lists them) */
-  CORDON_ERROR_NOT_A_POLICY = 4,     /* not a compiled Cordon policy, or a corrupt one */
-  CORDON_ERROR_ABI_VERSION = 5,      /* a compiled policy for another ABI version */
-  CORDON_ERROR_SCHEMA_MISMATCH = 6,  /* a compiled policy or table for another schema */
-  CORDON_ERROR_UNKNOWN_FIELD = 7,    /* no such request field */
-  CORDON_ERROR_BAD_VALUE = 8,        /* a value of the wrong type for its field */
+  CORDON_ERROR_INVALID_ARGUMENT = 1,  /* a NULL handle or pointer, or a bad config */
+  CORDON_ERROR_IO = 2,                /* a file cannot be read */
+  CORDON_ERROR_POLICY = 3,            /* the rule files have errors (the message lists them) */
+  CORDON_ERROR_NOT_A_POLICY = 4,      /* not a compiled Cordon policy, or a corrupt one */
+  CORDON_ERROR_ABI_VERSION = 5,       /* a compiled policy for another ABI version */
+  CORDON_ERROR_SCHEMA_MISMATCH = 6,   /* a compiled policy or table for another schema */
+  CORDON_ERROR_UNKNOWN_FIELD = 7,     /* no such request field */
+  CORDON_ERROR_BAD_VALUE = 8,         /* a value of the wrong type for its field */
   CORDON_ERROR_MALFORMED_REQUEST = 9, /* the request cannot be decided (the decision says why) */
-  CORDON_ERROR_TABLE = 10,           /* no such table, a bad CSV row, a table not `extern` */
-  CORDON_ERROR_UNSUPPORTED = 11,     /* not possible with this engine (see the function) */
-  CORDON_ERROR_INTERNAL = 12         /* a bug in Cordon: please report it with the message */
+  CORDON_ERROR_TABLE = 10,            /* no such table, a bad CSV row, a table not `extern` */
+  CORDON_ERROR_UNSUPPORTED = 11,      /* not possible with this engine (see the function) */
+  CORDON_ERROR_INTERNAL = 12          /* a bug in Cordon: please report it with the message */
 } cordon_status;
 
 /* A byte string: `data` need not be NUL-terminated. */
@@ -145,9 +145,9 @@ CORDON_API size_t cordon_engine_request_size(const cordon_engine* engine);
  * after this call returns; decisions already under way finish with the old rows. Deciding
  * threads never wait; this call does, until no decision still reads the old rows, which it
  * then frees. Columns the table does not declare are ignored, in any order; `set<text>` cells
- * are written `a;b;c`; quoting is RFC 4180; a file with only the header empties the table. `source_name`
- * names the CSV in messages (a path, say). On any bad row nothing changes and the error lists
- * each problem at source_name:line:col (CORDON_ERROR_TABLE). Swaps are serialised: two
+ * are written `a;b;c`; quoting is RFC 4180; a file with only the header empties the table.
+ * `source_name` names the CSV in messages (a path, say). On any bad row nothing changes and the
+ * error lists each problem at source_name:line:col (CORDON_ERROR_TABLE). Swaps are serialised: two
  * threads swapping at once both succeed, one after the other. */
 CORDON_API cordon_status cordon_engine_swap_table(cordon_engine* engine, cordon_string table,
                                                   cordon_string csv, cordon_string source_name,
@@ -228,8 +228,8 @@ CORDON_API cordon_status cordon_decide_json(cordon_session* session, cordon_stri
  * hold (a country index that is not an ISO 3166-1 code, an enum value out of range, a
  * denominator not positive, or not 1 for an `int` field, a NULL text with a size, a bool or
  * presence byte other than 0 or 1) gives CORDON_ERROR_MALFORMED_REQUEST. The fields of an
- * absent optional (its has_ byte 0) are not read, so a zeroed struct is a valid start. Texts need stay
- * valid during the call only. The fastest path: no decoding, and no allocation once the
+ * absent optional (its has_ byte 0) are not read, so a zeroed struct is a valid start. Texts need
+ * stay valid during the call only. The fastest path: no decoding, and no allocation once the
  * decision has grown. Explain is not available here. */
 CORDON_API cordon_status cordon_decide_struct(cordon_session* session, const void* request,
                                               size_t size, cordon_decision* decision,
