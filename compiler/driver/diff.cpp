@@ -31,8 +31,7 @@ auto Decide(runtime::JsonDecider& decider, const ir::Program& program, std::stri
   std::vector<std::string> problems;
   Side side;
   decider.Decide(text, as_of, decision, nullptr, problems);
-  side.decision =
-      problems.empty() ? std::string(runtime::DecisionName(program, decision)) : "error";
+  side.decision = runtime::DecisionName(program, decision);  // `error` when malformed too
   for (const interp::Reason& r : decision.reasons) {
     side.fired[program.rules[r.rule].name] = program.outcomes[r.outcome];
   }

@@ -22,9 +22,13 @@ auto Interpreter::NewCountrySet() -> ir::CountrySet* {
   return &arena_[arena_used_++];
 }
 
+auto DecisionName(const ir::Program& program, const Decision& decision) -> std::string_view {
+  if (decision.error || decision.outcome >= program.outcomes.size()) return "error";
+  return program.outcomes[decision.outcome];
+}
+
 auto Interpreter::DecisionName(const Decision& decision) const -> std::string_view {
-  if (decision.error || decision.outcome >= program_.outcomes.size()) return "error";
-  return program_.outcomes[decision.outcome];
+  return interp::DecisionName(program_, decision);
 }
 
 auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) -> int64_t {

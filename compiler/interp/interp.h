@@ -52,6 +52,9 @@ struct Decision {
 // marks the decision `error` when a rule failed. Every engine ends a decision with this.
 void FinishDecision(const ir::Program& program, Decision& decision);
 
+// "license_required", or "error": the name every engine and output uses for a decision.
+auto DecisionName(const ir::Program& program, const Decision& decision) -> std::string_view;
+
 // "division by zero in `tpp / die_area`": how every engine words a failed value.
 auto ErrorMessage(const ir::Program& program, ir::ValueId id, std::string_view what) -> std::string;
 

@@ -45,12 +45,6 @@ auto ExplainJson(const ir::Program& program, const interp::Trace& trace) -> json
 
 }  // namespace
 
-auto DecisionName(const ir::Program& program, const interp::Decision& decision)
-    -> std::string_view {
-  if (decision.error || decision.outcome >= program.outcomes.size()) return "error";
-  return program.outcomes[decision.outcome];
-}
-
 auto Citation(const ir::Program& program, const ir::Rule& rule) -> std::string_view {
   return rule.cites == ir::kNoId ? std::string_view() : program.citations[rule.cites];
 }

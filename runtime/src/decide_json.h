@@ -17,8 +17,7 @@
 
 namespace cordon::runtime {
 
-// "license_required", or "error".
-auto DecisionName(const ir::Program& program, const interp::Decision& decision) -> std::string_view;
+using interp::DecisionName;
 auto Citation(const ir::Program& program, const ir::Rule& rule) -> std::string_view;
 // The message of the rule's `then`, or of the `unless` that replaced it.
 auto ReasonMessage(const ir::Rule& rule, const interp::Reason& reason) -> const std::string&;
