@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "bench/ear_handwritten.h"
+#include "compiler/base/names.h"
 #include "compiler/check/check.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/interp/interp.h"
@@ -1031,6 +1032,23 @@ void BM_EarHandWritten(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// NormalizeName alone, on the mix's end-user and item names: every engine and the hand-written
+// code pay it for each name they look up.
+void BM_NormalizeName(benchmark::State& state) {
+  Mix& mix = TheMix(1000);
+  std::vector<std::string_view> names;
+  for (const EarRequest& r : mix.hand_requests) {
+    names.push_back(r.end_user_name);
+    names.push_back(r.item_name);
+  }
+  std::string out;
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(NormalizeName(names[i++ % names.size()], out));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // `cordon decide` on the mix as JSON Lines: decode, decide, render the decision line, exactly
 // as the driver does per line (runtime::JsonDecider + runtime::DecisionJson).
 void BM_EarDecideJsonl(benchmark::State& state, runtime::EngineKind kind) {
@@ -1081,6 +1099,7 @@ BENCHMARK(BM_EarInterp)->RangeMultiplier(10)->Range(1000, 100000);
 BENCHMARK(BM_EarJit)->RangeMultiplier(10)->Range(1000, 100000);
 BENCHMARK(BM_EarAot)->RangeMultiplier(10)->Range(1000, 100000);
 BENCHMARK(BM_EarHandWritten)->RangeMultiplier(10)->Range(1000, 100000);
+BENCHMARK(BM_NormalizeName);
 BENCHMARK_CAPTURE(BM_EarDecideJsonl, interp, runtime::EngineKind::kInterp)->Arg(10000);
 BENCHMARK_CAPTURE(BM_EarDecideJsonl, jit, runtime::EngineKind::kJit)->Arg(10000);
 BENCHMARK_CAPTURE(BM_EarDecideJsonl, aot, runtime::EngineKind::kAot)->Arg(10000);

@@ -2,47 +2,76 @@
 #include "compiler/base/names.h"
 
 #include <array>
+#include <cstdint>
 
 namespace cordon {
 namespace {
 
 // Legal-form words that may end a company name. Only whole trailing words are dropped, and
-// never the last remaining word, so "Limited" alone stays "limited".
-constexpr std::array<std::string_view, 30> kLegalForms = {
-    "co",  "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
-    "lp",  "llp",     "gmbh", "ag",          "sa",  "nv",           "bv",  "pte",     "pty", "srl",
-    "spa", "jsc",     "ojsc", "pjsc",        "oao", "zao",          "ooo", "kk",      "sdn", "bhd"};
-
-auto IsLegalForm(std::string_view word) -> bool {
-  for (std::string_view form : kLegalForms) {
-    if (word == form) return true;
+// never the last remaining word, so "Limited" alone stays "limited". By length, because this
+// runs on every name looked up (a loop over the list was a third of NormalizeName).
+auto IsLegalForm(std::string_view w) -> bool {
+  switch (w.size()) {
+    case 2:
+      return w == "co" || w == "lp" || w == "ag" || w == "sa" || w == "nv" || w == "bv" ||
+             w == "kk";
+    case 3:
+      return w == "inc" || w == "ltd" || w == "llc" || w == "plc" || w == "llp" || w == "pte" ||
+             w == "pty" || w == "srl" || w == "spa" || w == "jsc" || w == "oao" || w == "zao" ||
+             w == "ooo" || w == "sdn" || w == "bhd";
+    case 4:
+      return w == "corp" || w == "gmbh" || w == "ojsc" || w == "pjsc";
+    case 7:
+      return w == "company" || w == "limited";
+    case 11:
+      return w == "corporation";
+    case 12:
+      return w == "incorporated";
+    default:
+      return false;
   }
-  return false;
 }
+
+// What each byte becomes: 0 for a separator (ASCII that is not a letter or digit), else the
+// byte itself, lowercased when it is an ASCII capital. Bytes of UTF-8 sequences stay.
+constexpr std::array<unsigned char, 256> kFold = [] {
+  std::array<unsigned char, 256> fold{};
+  for (int c = 0; c < 256; ++c) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (c >= 'A' && c <= 'Z') {
+      fold[c] = static_cast<unsigned char>(c - 'A' + 'a');
+    } else if (alnum || c >= 0x80) {
+      fold[c] = static_cast<unsigned char>(c);
+    }
+  }
+  return fold;
+}();
 
 }  // namespace
 
 auto NormalizeName(std::string_view name, std::string& out) -> std::string_view {
-  out.clear();
-  bool pending_space = false;
-  for (char raw : name) {
-    auto c = static_cast<unsigned char>(raw);
-    bool ascii_word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (c < 0x80 && !ascii_word) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : raw);
+  // The result is never longer than the input, so bytes go straight into it: each word whole,
+  // then one space before the next.
+  out.resize(name.size());
+  char* const begin = out.data();
+  char* p = begin;
+  const auto* s = reinterpret_cast<const unsigned char*>(name.data());
+  const unsigned char* const end = s + name.size();
+  while (s < end) {
+    while (s < end && kFold[*s] == 0) ++s;
+    if (s == end) break;
+    if (p != begin) *p++ = ' ';
+    for (; s < end && kFold[*s] != 0; ++s) *p++ = static_cast<char>(kFold[*s]);
   }
+  size_t size = static_cast<size_t>(p - begin);
   // Drop trailing legal forms: "iflytek co ltd" -> "iflytek".
   while (true) {
-    size_t space = out.rfind(' ');
-    if (space == std::string::npos) break;
-    if (!IsLegalForm(std::string_view(out).substr(space + 1))) break;
-    out.resize(space);
+    size_t space = std::string_view(begin, size).rfind(' ');
+    if (space == std::string_view::npos) break;
+    if (!IsLegalForm(std::string_view(begin + space + 1, size - space - 1))) break;
+    size = space;
   }
+  out.resize(size);
   return out;
 }
 

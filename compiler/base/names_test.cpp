@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace cordon {
 namespace {
 
@@ -24,6 +26,29 @@ TEST(NamesTest, KeepsTheLastWordAndInnerLegalWords) {
   EXPECT_EQ(NormalizeName("Inc Research Labs"), "inc research labs");
   EXPECT_EQ(NormalizeName(""), "");
   EXPECT_EQ(NormalizeName("..."), "");
+}
+
+TEST(NamesTest, EveryLegalFormIsDroppedAndNoOtherWord) {
+  for (const char* form :
+       {"co",  "company", "corp", "corporation", "inc",  "incorporated", "ltd",  "limited",
+        "llc", "plc",     "lp",   "llp",         "gmbh", "ag",           "sa",   "nv",
+        "bv",  "pte",     "pty",  "srl",         "spa",  "jsc",          "ojsc", "pjsc",
+        "oao", "zao",     "ooo",  "kk",          "sdn",  "bhd"}) {
+    EXPECT_EQ(NormalizeName(std::string("Acme ") + form), "acme") << form;
+  }
+  for (const char* word : {"c", "cos", "companies", "corporations", "incorporate", "l", "ltdd"}) {
+    EXPECT_EQ(NormalizeName(std::string("Acme ") + word), std::string("acme ") + word) << word;
+  }
+}
+
+TEST(NamesTest, ReusedOutputHoldsOnlyTheNewName) {
+  std::string out;
+  EXPECT_EQ(NormalizeName("Beijing Sensetime Technology Development Co., Ltd", out),
+            "beijing sensetime technology development");
+  EXPECT_EQ(NormalizeName("SMIC", out), "smic");
+  EXPECT_EQ(out, "smic");
+  EXPECT_EQ(NormalizeName("--", out), "");
+  EXPECT_EQ(NormalizeName(std::string_view("a\0b", 3), out), "a b");
 }
 
 TEST(NamesTest, NearMissesStayDifferent) {

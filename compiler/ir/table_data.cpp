@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "compiler/base/names.h"
 #include "compiler/base/spelling.h"
@@ -10,27 +11,47 @@
 namespace cordon::ir {
 namespace {
 
-constexpr uint64_t kFnvBasis = 1469598103934665603ull;
-constexpr uint64_t kFnvPrime = 1099511628211ull;
+constexpr uint64_t kSeed = 0x9e3779b97f4a7c15ull;
+constexpr uint64_t kMultiplier = 0xbf58476d1ce4e5b9ull;
 
-auto HashBytes(std::string_view text) -> uint64_t {
-  uint64_t h = kFnvBasis;
-  for (char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= kFnvPrime;
-  }
-  return h;
+// The high and low halves of a 128-bit product folded together: every input bit reaches
+// every output bit, in one multiplication.
+auto Fold(uint64_t x) -> uint64_t {
+  unsigned __int128 m = static_cast<unsigned __int128>(x) * kMultiplier;
+  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
 }
 
-auto HashWord(uint64_t h, uint64_t v) -> uint64_t {
-  for (int i = 0; i < 8; ++i) {
-    h ^= (v >> (8 * i)) & 0xff;
-    h *= kFnvPrime;
-  }
-  return h;
+auto Load64(const char* p) -> uint64_t {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
 }
+
+auto Load32(const char* p) -> uint64_t {
+  uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+auto HashWord(uint64_t h, uint64_t v) -> uint64_t { return Fold(h ^ v); }
 
 }  // namespace
+
+auto HashText(std::string_view text) -> uint64_t {
+  const char* p = text.data();
+  size_t n = text.size();
+  uint64_t h = kSeed ^ n;
+  if (n >= 8) {
+    for (; n > 8; p += 8, n -= 8) h = Fold(h ^ Load64(p));
+    h = Fold(h ^ Load64(p + n - 8));  // the last eight bytes, overlapping the block before
+  } else if (n >= 4) {
+    h = Fold(h ^ (Load32(p) << 32 | Load32(p + n - 4)));
+  } else if (n > 0) {
+    auto byte = [&](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
+    h = Fold(h ^ (byte(0) << 16 | byte(n / 2) << 8 | byte(n - 1)));
+  }
+  return Fold(h);
+}
 
 auto KeyCompare(const Datum& a, const Datum& b) -> int {
   switch (a.kind) {
@@ -43,16 +64,15 @@ auto KeyCompare(const Datum& a, const Datum& b) -> int {
   }
 }
 
-auto TableData::Hash(const Datum& key, std::string_view normalized) const -> uint64_t {
-  if (schema_->normalized) return HashBytes(normalized);
+auto TableData::Hash(const Datum& key) -> uint64_t {
   switch (key.kind) {
     case Kind::kText:
-      return HashBytes(key.text);
+      return HashText(key.text);
     case Kind::kNumber:
-      return HashWord(HashWord(kFnvBasis, static_cast<uint64_t>(key.number.num)),
+      return HashWord(HashWord(kSeed, static_cast<uint64_t>(key.number.num)),
                       static_cast<uint64_t>(key.number.den));
     default:
-      return HashWord(kFnvBasis, static_cast<uint64_t>(key.bits));
+      return HashWord(kSeed, static_cast<uint64_t>(key.bits));
   }
 }
 
@@ -60,60 +80,71 @@ TableData::TableData(const Table& schema, std::vector<std::vector<Datum>> rows)
     : schema_(&schema), rows_(std::move(rows)) {
   size_t entries = rows_.size();
   if (schema.normalized) {
-    for (uint32_t row = 0; row < rows_.size(); ++row) {
-      keys_.push_back(NormalizeName(rows_[row][0].text));
+    std::string scratch;
+    auto add = [&](std::string_view name, uint32_t row) {
+      key_starts_.push_back(static_cast<uint32_t>(key_bytes_.size()));
+      key_bytes_ += NormalizeName(name, scratch);
       key_rows_.push_back(row);
+    };
+    for (uint32_t row = 0; row < rows_.size(); ++row) {
+      add(rows_[row][0].text, row);
       for (uint32_t column : schema.alias_columns) {
         const auto* aliases = static_cast<const TextSet*>(rows_[row][column].set);
         if (aliases == nullptr) continue;
-        for (std::string_view alias : aliases->sorted) {
-          keys_.push_back(NormalizeName(alias));
-          key_rows_.push_back(row);
-        }
+        for (std::string_view alias : aliases->sorted) add(alias, row);
       }
     }
-    entries = keys_.size();
+    entries = key_rows_.size();
+    key_starts_.push_back(static_cast<uint32_t>(key_bytes_.size()));
   }
   size_t capacity = 4;
   while (capacity < entries * 2) capacity *= 2;
-  slots_.assign(capacity, 0);
+  slots_.assign(capacity, Slot{});
   // Entries go in row order, so when two rows share a normalised name the earlier row is found.
   for (uint32_t e = 0; e < entries; ++e) {
-    uint64_t h = schema.normalized ? HashBytes(keys_[e]) : Hash(rows_[e][0], {});
-    size_t i = h & (capacity - 1);
-    while (slots_[i] != 0) i = (i + 1) & (capacity - 1);
-    slots_[i] = e + 1;
+    Insert(e, schema.normalized ? HashText(Key(e)) : Hash(rows_[e][0]));
   }
+}
+
+void TableData::Insert(uint32_t entry, uint64_t hash) {
+  size_t mask = slots_.size() - 1;
+  size_t i = hash & mask;
+  while (slots_[i].entry != 0) i = (i + 1) & mask;
+  slots_[i] = Slot{.tag = static_cast<uint32_t>(hash >> 32), .entry = entry + 1};
 }
 
 auto TableData::Find(const Datum& key, std::string& scratch) const -> int64_t {
   if (schema_->normalized) return FindNormalized(NormalizeName(key.text, scratch));
   size_t mask = slots_.size() - 1;
-  for (size_t i = Hash(key, {}) & mask; slots_[i] != 0; i = (i + 1) & mask) {
-    uint32_t e = slots_[i] - 1;
-    if (KeyCompare(rows_[e][0], key) == 0) return e;
+  uint64_t h = Hash(key);
+  auto tag = static_cast<uint32_t>(h >> 32);
+  for (size_t i = h & mask; slots_[i].entry != 0; i = (i + 1) & mask) {
+    uint32_t e = slots_[i].entry - 1;
+    if (slots_[i].tag == tag && KeyCompare(rows_[e][0], key) == 0) return e;
   }
   return -1;
 }
 
 auto TableData::FindNormalized(std::string_view normalized) const -> int64_t {
   assert(schema_->normalized);
-  Datum key{.kind = Kind::kText};
   size_t mask = slots_.size() - 1;
-  for (size_t i = Hash(key, normalized) & mask; slots_[i] != 0; i = (i + 1) & mask) {
-    uint32_t e = slots_[i] - 1;
-    if (keys_[e] == normalized) return key_rows_[e];
+  uint64_t h = HashText(normalized);
+  auto tag = static_cast<uint32_t>(h >> 32);
+  for (size_t i = h & mask; slots_[i].entry != 0; i = (i + 1) & mask) {
+    if (slots_[i].tag != tag) continue;
+    uint32_t e = slots_[i].entry - 1;
+    if (Key(e) == normalized) return key_rows_[e];
   }
   return -1;
 }
 
 auto TableData::Closest(std::string_view key) const -> std::pair<std::string, int64_t> {
-  if (!schema_->normalized || keys_.empty()) return {"", -1};
+  if (!schema_->normalized || key_rows_.empty()) return {"", -1};
   std::string normalized = NormalizeName(key);
   size_t best = 0;
   size_t best_distance = SIZE_MAX;
-  for (size_t e = 0; e < keys_.size(); ++e) {
-    size_t d = EditDistance(normalized, keys_[e]);
+  for (uint32_t e = 0; e < key_rows_.size(); ++e) {
+    size_t d = EditDistance(normalized, Key(e));
     if (d < best_distance) {
       best_distance = d;
       best = e;

@@ -42,16 +42,32 @@ class TableData {
   std::deque<TextSet> text_sets;
 
  private:
-  auto Hash(const Datum& key, std::string_view normalized) const -> uint64_t;
+  // Open addressing, at most half full. `tag` is the high half of the key's hash, so a probe
+  // compares keys only when their hashes agree.
+  struct Slot {
+    uint32_t tag = 0;
+    uint32_t entry = 0;  // entry + 1; 0 empty
+  };
+  auto Key(uint32_t entry) const -> std::string_view {
+    return std::string_view(key_bytes_)
+        .substr(key_starts_[entry], key_starts_[entry + 1] - key_starts_[entry]);
+  }
+  void Insert(uint32_t entry, uint64_t hash);
+  // The hash of a key of a table without `match normalized`.
+  static auto Hash(const Datum& key) -> uint64_t;
 
   const Table* schema_;
   std::vector<std::vector<Datum>> rows_;
-  // With `match normalized`: one entry per name and alias, in row order.
-  std::vector<std::string> keys_;
+  // With `match normalized`: one entry per name and alias, in row order, the normalised keys
+  // end to end in one string.
+  std::string key_bytes_;
+  std::vector<uint32_t> key_starts_;  // entries + 1
   std::vector<uint32_t> key_rows_;
-  // Open addressing, at most half full: entry + 1, 0 empty.
-  std::vector<uint32_t> slots_;
+  std::vector<Slot> slots_;
 };
+
+// The hash of the table index (a multiply-fold hash, eight bytes at a time).
+auto HashText(std::string_view text) -> uint64_t;
 
 // Orders two keys of one column kind (numbers, texts, or the `bits` kinds).
 auto KeyCompare(const Datum& a, const Datum& b) -> int;
