@@ -152,6 +152,49 @@ auto EngineKindName(EngineKind kind) -> const char* {
 
 void Engine::Init() {
   layout_ = lower::LayoutRequest(*program_);
+  for (uint32_t i = 0; i < layout_.slots.size(); ++i) {
+    const lower::SlotLayout& slot = layout_.slots[i];
+    StructChecks::Field f{.slot = i,
+                          .offset = slot.offset,
+                          .presence = slot.optional ? slot.presence : ir::kNoId,
+                          .limit = 0};
+    if (slot.optional) struct_checks_.presence.push_back(f);
+    if (slot.is_record_presence) continue;
+    if (slot.enum_id != ir::kNoId) {
+      f.limit = static_cast<uint32_t>(program_->enums[slot.enum_id].values.size());
+    }
+    switch (slot.kind) {
+      case ir::Kind::kBool:
+        struct_checks_.bools.push_back(f);
+        break;
+      case ir::Kind::kNumber:
+        (slot.integer ? struct_checks_.integers : struct_checks_.numbers).push_back(f);
+        break;
+      case ir::Kind::kDate:
+        struct_checks_.dates.push_back(f);
+        break;
+      case ir::Kind::kCountry:
+        struct_checks_.countries.push_back(f);
+        break;
+      case ir::Kind::kEnum:
+        struct_checks_.enums.push_back(f);
+        break;
+      case ir::Kind::kEnumSet:
+        struct_checks_.enum_sets.push_back(f);
+        break;
+      case ir::Kind::kText:
+        struct_checks_.texts.push_back(f);
+        break;
+      case ir::Kind::kCountrySet:
+        struct_checks_.country_sets.push_back(f);
+        break;
+      case ir::Kind::kTextSet:
+        struct_checks_.text_sets.push_back(f);
+        break;
+      case ir::Kind::kRow:
+        break;
+    }
+  }
   schema_hash_ = ir::SchemaHash(*program_);
   auto* set = new TableSet();
   for (const ir::Table& table : program_->tables) {
@@ -452,98 +495,102 @@ void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decisio
 // could hold: the compiled code trusts its input as the interpreter trusts decoded slots.
 auto Session::CheckStruct(const uint8_t* request) const -> std::string {
   const ir::Program& program = engine_.program();
+  const StructChecks& checks = engine_.struct_checks_;
+  auto path = [&](const StructChecks::Field& f) -> const std::string& {
+    return engine_.layout_.slots[f.slot].path;
+  };
+  // A value is read only when present, so an absent field may hold anything.
+  auto present = [&](const StructChecks::Field& f) {
+    return f.presence == ir::kNoId || request[f.presence] != 0;
+  };
+  auto load = [&]<typename T>(uint32_t offset, T& out) {
+    std::memcpy(&out, request + offset, sizeof out);
+  };
+  for (const auto& f : checks.presence) {
+    if (request[f.presence] > 1) {
+      return fmt::format("{}: presence byte {} is not 0 or 1", path(f), request[f.presence]);
+    }
+  }
+  for (const auto& f : checks.bools) {
+    if (request[f.offset] > 1 && present(f)) {
+      return fmt::format("{}: {} is not a bool (0 or 1)", path(f), request[f.offset]);
+    }
+  }
+  for (const auto& f : checks.numbers) {
+    int64_t den = 0;
+    load(f.offset + 8, den);
+    if (den <= 0 && present(f)) {
+      return fmt::format("{}: denominator {} is not positive", path(f), den);
+    }
+  }
+  for (const auto& f : checks.integers) {
+    int64_t den = 0;
+    load(f.offset + 8, den);
+    if (den != 1 && present(f)) {
+      return fmt::format("{}: an `int` field needs denominator 1, not {}", path(f), den);
+    }
+  }
   static const DayNumber kFirstDay = DaysFromCivil(1, 1, 1);
   static const DayNumber kLastDay = DaysFromCivil(9999, 12, 31);
-  for (const lower::SlotLayout& slot : engine_.layout_.slots) {
-    if (slot.optional) {
-      uint8_t present = request[slot.presence];
-      if (present > 1) return fmt::format("{}: presence byte {} is not 0 or 1", slot.path, present);
-      if (present == 0) continue;
+  for (const auto& f : checks.dates) {
+    int32_t day = 0;
+    load(f.offset, day);
+    if ((day < kFirstDay || day > kLastDay) && present(f)) {
+      return fmt::format("{}: day {} is outside the years 1 to 9999", path(f), day);
     }
-    if (slot.is_record_presence) continue;
-    const uint8_t* p = request + slot.offset;
-    switch (slot.kind) {
-      case ir::Kind::kBool:
-        if (*p > 1) return fmt::format("{}: {} is not a bool (0 or 1)", slot.path, *p);
-        break;
-      case ir::Kind::kNumber: {
-        int64_t den = 0;
-        std::memcpy(&den, p + 8, 8);
-        if (den <= 0) return fmt::format("{}: denominator {} is not positive", slot.path, den);
-        if (slot.integer && den != 1) {
-          return fmt::format("{}: an `int` field needs denominator 1, not {}", slot.path, den);
-        }
-        break;
+  }
+  static const std::array<uint64_t, (kCountrySlots + 63) / 64> kAssigned = [] {
+    std::array<uint64_t, (kCountrySlots + 63) / 64> out{};
+    for (int i = 0; i < kCountrySlots; ++i) {
+      if (LookupCountry(CountryCode(static_cast<CountryIndex>(i)))) {
+        out[i / 64] |= uint64_t{1} << (i % 64);
       }
-      case ir::Kind::kDate: {
-        int32_t day = 0;
-        std::memcpy(&day, p, 4);
-        if (day < kFirstDay || day > kLastDay) {
-          return fmt::format("{}: day {} is outside the years 1 to 9999", slot.path, day);
-        }
-        break;
-      }
-      case ir::Kind::kCountry: {
-        uint16_t c = 0;
-        std::memcpy(&c, p, 2);
-        static const std::vector<bool> kAssigned = [] {
-          std::vector<bool> out(kCountrySlots);
-          for (int i = 0; i < kCountrySlots; ++i) {
-            out[i] = LookupCountry(CountryCode(static_cast<CountryIndex>(i))).has_value();
-          }
-          return out;
-        }();
-        if (c >= kCountrySlots || !kAssigned[c]) {
-          return fmt::format("{}: {} is not a country index", slot.path, c);
-        }
-        break;
-      }
-      case ir::Kind::kEnum: {
-        uint16_t v = 0;
-        std::memcpy(&v, p, 2);
-        if (v >= program.enums[slot.enum_id].values.size()) {
-          return fmt::format("{}: {} is not a value of `{}` (it has {})", slot.path, v,
-                             program.enums[slot.enum_id].name,
-                             program.enums[slot.enum_id].values.size());
-        }
-        break;
-      }
-      case ir::Kind::kText: {
-        const char* data = nullptr;
-        uint64_t size = 0;
-        std::memcpy(&data, p, 8);
-        std::memcpy(&size, p + 8, 8);
-        if (data == nullptr && size != 0) {
-          return fmt::format("{}: a null text of {} bytes", slot.path, size);
-        }
-        break;
-      }
-      case ir::Kind::kEnumSet: {
-        uint64_t mask = 0;
-        std::memcpy(&mask, p, 8);
-        size_t n = program.enums[slot.enum_id].values.size();
-        if (n < 64 && (mask >> n) != 0) return fmt::format("{}: bits beyond the enum", slot.path);
-        break;
-      }
-      case ir::Kind::kCountrySet: {
-        uint64_t last = 0;
-        std::memcpy(&last, p + 80, 8);
-        if ((last >> (kCountrySlots - 640)) != 0) {
-          return fmt::format("{}: bits beyond the last country index", slot.path);
-        }
-        break;
-      }
-      case ir::Kind::kTextSet: {
-        const void* set = nullptr;
-        std::memcpy(&set, p, 8);
-        if (set != nullptr) {
-          return fmt::format("{}: text sets cannot be passed in the struct; decide from JSON",
-                             slot.path);
-        }
-        break;
-      }
-      case ir::Kind::kRow:
-        break;
+    }
+    return out;
+  }();
+  for (const auto& f : checks.countries) {
+    uint16_t c = 0;
+    load(f.offset, c);
+    bool assigned = c < kCountrySlots && ((kAssigned[c / 64] >> (c % 64)) & 1) != 0;
+    if (!assigned && present(f)) return fmt::format("{}: {} is not a country index", path(f), c);
+  }
+  for (const auto& f : checks.enums) {
+    uint16_t v = 0;
+    load(f.offset, v);
+    if (v >= f.limit && present(f)) {
+      const ir::Enum& e = program.enums[engine_.layout_.slots[f.slot].enum_id];
+      return fmt::format("{}: {} is not a value of `{}` (it has {})", path(f), v, e.name,
+                         e.values.size());
+    }
+  }
+  for (const auto& f : checks.enum_sets) {
+    uint64_t mask = 0;
+    load(f.offset, mask);
+    if (f.limit < 64 && (mask >> f.limit) != 0 && present(f)) {
+      return fmt::format("{}: bits beyond the enum", path(f));
+    }
+  }
+  for (const auto& f : checks.texts) {
+    const char* data = nullptr;
+    uint64_t size = 0;
+    load(f.offset, data);
+    load(f.offset + 8, size);
+    if (data == nullptr && size != 0 && present(f)) {
+      return fmt::format("{}: a null text of {} bytes", path(f), size);
+    }
+  }
+  for (const auto& f : checks.country_sets) {
+    uint64_t last = 0;
+    load(f.offset + 80, last);
+    if ((last >> (kCountrySlots - 640)) != 0 && present(f)) {
+      return fmt::format("{}: bits beyond the last country index", path(f));
+    }
+  }
+  for (const auto& f : checks.text_sets) {
+    const void* set = nullptr;
+    load(f.offset, set);
+    if (set != nullptr && present(f)) {
+      return fmt::format("{}: text sets cannot be passed in the struct; decide from JSON", path(f));
     }
   }
   return "";

@@ -40,6 +40,20 @@ struct TableSet {
 
 class Engine;
 
+// Where the checks of a host-filled request struct look, made once per engine and grouped by
+// check, so that each loop over them is short and its branches predictable.
+struct StructChecks {
+  struct Field {
+    uint32_t slot;
+    uint32_t offset;
+    uint32_t presence;  // offset of the presence byte, or ir::kNoId
+    uint32_t limit;     // enums: the number of values
+  };
+  std::vector<Field> presence;  // optional slots: the presence byte is 0 or 1
+  std::vector<Field> bools, numbers, integers, dates, countries, enums, enum_sets, texts,
+      country_sets, text_sets;
+};
+
 // Per-thread scratch for deciding. A session belongs to one engine and is used by one thread at
 // a time; it owns no table, only a hazard pointer to the set it is reading.
 class Session {
@@ -137,6 +151,7 @@ class Engine {
   std::unique_ptr<ir::Program> owned_;  // from rule files, or deserialised from a .so
   const ir::Program* program_ = nullptr;
   lower::RequestLayout layout_;
+  StructChecks struct_checks_;
   uint64_t schema_hash_ = 0;
   cordon_abi_eval_fn eval_ = nullptr;
   std::unique_ptr<codegen::JitPolicy> jit_;

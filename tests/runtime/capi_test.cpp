@@ -259,6 +259,14 @@ TEST(CApiStruct, DecidesTheGeneratedStructAndRefusesValuesOutOfRange) {
       {"$.end_user", [](swap_policy_request& x) { x.end_user = nullptr; }},
       {"$.datacenter", [](swap_policy_request& x) { x.datacenter = 2; }},
       {"$.chips", [](swap_policy_request& x) { x.has_chips = 3; }},
+      {"$.destination: 0 is not a country", [](swap_policy_request& x) { x.destination = 0; }},
+      {"$.as_of: day", [](swap_policy_request& x) { x.as_of = 3000000; }},
+      {"$.chips: an `int`",
+       [](swap_policy_request& x) {
+         x.has_chips = 1;
+         x.chips_num = 3;
+         x.chips_den = 2;
+       }},
   };
   for (const Case& c : cases) {
     swap_policy_request spoilt = r;
@@ -272,6 +280,11 @@ TEST(CApiStruct, DecidesTheGeneratedStructAndRefusesValuesOutOfRange) {
     EXPECT_TRUE(cordon_decision_is_error(decision));
     cordon_error_free(error);
   }
+  // An absent field is never read, so whatever it holds is accepted.
+  swap_policy_request absent = r;
+  absent.has_chips = 0;
+  absent.chips_den = 0;
+  EXPECT_EQ(cordon_decide_struct(session, &absent, sizeof absent, decision, nullptr), CORDON_OK);
   EXPECT_EQ(cordon_decide_struct(session, &r, sizeof r - 8, decision, nullptr),
             CORDON_ERROR_SCHEMA_MISMATCH);
   cordon_decision_free(decision);
