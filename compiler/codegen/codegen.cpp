@@ -132,8 +132,14 @@ auto PrintLlvm(const ir::Program& program, bool optimize) -> ErrorOr<std::string
   if (optimize) Optimize(**module, machine->get());
   std::string out;
   llvm::raw_string_ostream os(out);
-  // Only the evaluator: the helpers are inlined after optimisation, and the same before it.
-  if (llvm::Function* eval = (*module)->getFunction(lower::kEvalSymbol)) eval->print(os);
+  // Only the generated functions (the evaluator and its chunks of rules): the helpers are
+  // inlined after optimisation, and the same for every policy before it.
+  for (llvm::Function& f : **module) {
+    if (!f.isDeclaration() &&
+        (f.getName() == lower::kEvalSymbol || f.getName().starts_with(lower::kChunkPrefix))) {
+      f.print(os);
+    }
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define CORDON_ABI_VERSION 1u
+#define CORDON_ABI_VERSION 2u
 #define CORDON_ABI_DESCRIPTOR_SYMBOL "cordon_policy_v1"
 
 /* A table cell or key as the generated code reads it; which members mean something follows the
@@ -36,14 +36,15 @@ typedef struct cordon_abi_env {
   const void* const* constant_sets;
 } cordon_abi_env;
 
-#define CORDON_RULE_NOT_FIRED 0u
 #define CORDON_RULE_FIRED 1u
 #define CORDON_RULE_ERROR 2u
 
-/* One per rule. FIRED: `exception` is the index of the `unless` that applied, or UINT32_MAX.
- * ERROR: `value` is the IR value that failed and `status` a CORDON_RATIONAL_* or
- * CORDON_EVAL_DATE_RANGE reason. */
+/* One per rule that fired or failed, in rule order; rules that did not fire leave no entry.
+ * FIRED: `exception` is the index of the `unless` that applied, or UINT32_MAX. ERROR: `value`
+ * is the IR value that failed and `status` a CORDON_RATIONAL_* or CORDON_EVAL_DATE_RANGE
+ * reason. */
 typedef struct cordon_abi_result {
+  uint32_t rule;
   uint32_t state;
   uint32_t exception;
   uint32_t value;
@@ -52,8 +53,9 @@ typedef struct cordon_abi_result {
 
 #define CORDON_EVAL_DATE_RANGE 1u /* reported as an overflow, like the interpreter */
 
-typedef void (*cordon_abi_eval_fn)(const void* request, int64_t as_of, const cordon_abi_env* env,
-                                   cordon_abi_result* results);
+/* Decides one request. `results` has room for one entry per rule; returns how many it wrote. */
+typedef uint32_t (*cordon_abi_eval_fn)(const void* request, int64_t as_of,
+                                       const cordon_abi_env* env, cordon_abi_result* results);
 
 /* The one symbol an AOT .so exports. `program` is the serialised IR (compiler/ir/serialize.h):
  * rules, citations, messages, schema and the initial rows of every table. */

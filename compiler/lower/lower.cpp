@@ -59,7 +59,8 @@ class Lowerer {
                                         "cordon_abi_cell");
     env_ty_ =
         llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_}, "cordon_abi_env");
-    result_ty_ = llvm::StructType::create(context, {i32_, i32_, i32_, i32_}, "cordon_abi_result");
+    result_ty_ =
+        llvm::StructType::create(context, {i32_, i32_, i32_, i32_, i32_}, "cordon_abi_result");
   }
 
   auto Run() -> std::string;
@@ -72,6 +73,16 @@ class Lowerer {
     return f;
   }
   auto Eval(ir::ValueId id) -> Lowered;
+  // The operands of a chain of `op` (kAnd or kOr), left to right.
+  void FlattenLogic(ir::Op op, ir::ValueId id, std::vector<ir::ValueId>& terms) const;
+  // Moves terms that are cheap (no table, no row, no text set) and cannot fail ahead of the
+  // costly ones, within each run of terms that cannot fail. The answer is the same: every term
+  // moved over is pure and cannot fail, and a cheap term reads no row or unwrapped value, so
+  // it needs no guard that an earlier term provided. Only the compiled code reorders; the
+  // interpreter keeps the rule's order, and the differential tests compare the two.
+  void OrderTerms(std::vector<ir::ValueId>& terms);
+  auto CanFail(ir::ValueId id) -> bool;
+  auto IsCheap(ir::ValueId id) -> bool;
   auto EvalUncached(ir::ValueId id) -> Lowered;
   auto Const(const ir::Datum& d, uint32_t index) -> Lowered;
   auto Slot(ir::SlotId slot, bool optional) -> Lowered;
@@ -120,20 +131,27 @@ class Lowerer {
   Value* as_of_ = nullptr;
   Value* env_ = nullptr;
   Value* results_ = nullptr;
+  Value* count_ = nullptr;  // entries written to results_ (an alloca SROA keeps in a register)
   uint32_t rule_ = 0;
   BasicBlock* next_rule_ = nullptr;
   std::unordered_map<ir::ValueId, Lowered> memo_;
   std::vector<ir::ValueId> memo_log_;
+  // Per value: 0 unknown, 1 no, 2 yes.
+  std::vector<uint8_t> can_fail_;
+  std::vector<uint8_t> cheap_;
   std::unordered_map<uint32_t, llvm::GlobalVariable*> const_globals_;
 };
 
 void Lowerer::StoreResult(uint32_t rule, uint32_t state, Value* exception, Value* value,
                           Value* status) {
-  Value* slot = b_.CreateConstInBoundsGEP1_64(result_ty_, results_, rule);
-  b_.CreateStore(b_.getInt32(state), b_.CreateStructGEP(result_ty_, slot, 0));
-  b_.CreateStore(exception, b_.CreateStructGEP(result_ty_, slot, 1));
-  b_.CreateStore(value, b_.CreateStructGEP(result_ty_, slot, 2));
-  b_.CreateStore(status, b_.CreateStructGEP(result_ty_, slot, 3));
+  Value* n = b_.CreateLoad(i32_, count_);
+  Value* slot = b_.CreateInBoundsGEP(result_ty_, results_, {n});
+  b_.CreateStore(b_.getInt32(rule), b_.CreateStructGEP(result_ty_, slot, 0));
+  b_.CreateStore(b_.getInt32(state), b_.CreateStructGEP(result_ty_, slot, 1));
+  b_.CreateStore(exception, b_.CreateStructGEP(result_ty_, slot, 2));
+  b_.CreateStore(value, b_.CreateStructGEP(result_ty_, slot, 3));
+  b_.CreateStore(status, b_.CreateStructGEP(result_ty_, slot, 4));
+  b_.CreateStore(b_.CreateAdd(n, b_.getInt32(1)), count_);
 }
 
 void Lowerer::CheckStatus(Value* status, ir::ValueId id) {
@@ -211,7 +229,10 @@ auto Lowerer::Slot(ir::SlotId slot, bool optional) -> Lowered {
       break;
     case ir::Kind::kNumber:
       out.a = b_.CreateLoad(i64_, at);
-      out.b = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, at, 8));
+      // An `int` field's denominator is 1 (the decoder writes it, and a host's struct with any
+      // other is refused before the call), so the optimiser can drop the fraction arithmetic.
+      out.b = s.integer ? static_cast<Value*>(b_.getInt64(1))
+                        : b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, at, 8));
       break;
     case ir::Kind::kDate:
       out.a = b_.CreateSExt(b_.CreateLoad(i32_, at), i64_);
@@ -369,6 +390,76 @@ auto Lowerer::CountrySetOp(bool add, const Lowered& x, const Lowered& y) -> Lowe
   return Lowered{.a = out};
 }
 
+void Lowerer::FlattenLogic(ir::Op op, ir::ValueId id, std::vector<ir::ValueId>& terms) const {
+  const ir::Value& v = p_.values[id];
+  if (v.op != op) {
+    terms.push_back(id);
+    return;
+  }
+  FlattenLogic(op, v.a, terms);
+  FlattenLogic(op, v.b, terms);
+}
+
+auto Lowerer::CanFail(ir::ValueId id) -> bool {
+  if (can_fail_.empty()) can_fail_.assign(p_.values.size(), 0);
+  if (can_fail_[id] != 0) return can_fail_[id] == 2;
+  const ir::Value& v = p_.values[id];
+  bool fails = false;
+  switch (v.op) {
+    case ir::Op::kNeg:
+    case ir::Op::kAdd:
+    case ir::Op::kSub:
+    case ir::Op::kMul:
+    case ir::Op::kDiv:
+    case ir::Op::kDateAddDays:
+    case ir::Op::kDateSubDays:
+    case ir::Op::kDateDiff:
+      fails = true;
+      break;
+    case ir::Op::kConst:
+    case ir::Op::kSlot:
+      break;
+    default:
+      fails = CanFail(v.a) || (ir::TakesValueB(v.op) && CanFail(v.b));
+  }
+  can_fail_[id] = fails ? 2 : 1;
+  return fails;
+}
+
+auto Lowerer::IsCheap(ir::ValueId id) -> bool {
+  if (cheap_.empty()) cheap_.assign(p_.values.size(), 0);
+  if (cheap_[id] != 0) return cheap_[id] == 1;
+  const ir::Value& v = p_.values[id];
+  bool cheap = true;
+  switch (v.op) {
+    case ir::Op::kTableHas:
+    case ir::Op::kTableFind:
+    case ir::Op::kRowField:
+    case ir::Op::kUnwrap:
+      cheap = false;
+      break;
+    case ir::Op::kConst:
+    case ir::Op::kSlot:
+      break;
+    case ir::Op::kIn:
+      cheap = p_.values[v.b].kind != ir::Kind::kTextSet && IsCheap(v.a) && IsCheap(v.b);
+      break;
+    default:
+      cheap = IsCheap(v.a) && (!ir::TakesValueB(v.op) || IsCheap(v.b));
+  }
+  cheap_[id] = cheap ? 1 : 2;
+  return cheap;
+}
+
+void Lowerer::OrderTerms(std::vector<ir::ValueId>& terms) {
+  auto run = terms.begin();
+  while (run != terms.end()) {
+    auto end = std::find_if(run, terms.end(), [&](ir::ValueId t) { return CanFail(t); });
+    std::stable_partition(run, end, [&](ir::ValueId t) { return IsCheap(t); });
+    run = end == terms.end() ? end : end + 1;
+  }
+}
+
 auto Lowerer::Eval(ir::ValueId id) -> Lowered {
   auto it = memo_.find(id);
   if (it != memo_.end()) return it->second;
@@ -387,25 +478,38 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       return Slot(v.a, v.optional);
     case ir::Op::kAnd:
     case ir::Op::kOr: {
-      Value* left = Eval(v.a).a;
-      BasicBlock* from = b_.GetInsertBlock();
-      BasicBlock* rhs = NewBlock(v.op == ir::Op::kAnd ? "and.rhs" : "or.rhs");
+      // `a and b and c` as one chain of short-circuit tests, cheap terms first where that
+      // cannot change the answer (see OrderTerms).
+      std::vector<ir::ValueId> terms;
+      FlattenLogic(v.op, id, terms);
+      OrderTerms(terms);
       BasicBlock* done = NewBlock("logic.done");
-      if (v.op == ir::Op::kAnd) {
-        b_.CreateCondBr(left, rhs, done);
-      } else {
-        b_.CreateCondBr(left, done, rhs);
+      std::vector<std::pair<Value*, BasicBlock*>> incoming;
+      // The first term always runs, so what it computes stays known after the chain. Each
+      // later term runs only when every term before it let the chain go on, so what the
+      // earlier terms computed dominates it; the scope of the later terms ends with the chain.
+      size_t mark = 0;
+      for (size_t k = 0; k < terms.size(); ++k) {
+        if (k == 1) mark = OpenScope();
+        Value* term = Eval(terms[k]).a;
+        if (k + 1 == terms.size()) {
+          incoming.emplace_back(term, b_.GetInsertBlock());
+          b_.CreateBr(done);
+          break;
+        }
+        BasicBlock* next = NewBlock(v.op == ir::Op::kAnd ? "and.rhs" : "or.rhs");
+        incoming.emplace_back(b_.getInt1(v.op == ir::Op::kOr), b_.GetInsertBlock());
+        if (v.op == ir::Op::kAnd) {
+          b_.CreateCondBr(term, next, done);
+        } else {
+          b_.CreateCondBr(term, done, next);
+        }
+        b_.SetInsertPoint(next);
       }
-      b_.SetInsertPoint(rhs);
-      size_t mark = OpenScope();
-      Value* right = Eval(v.b).a;
       CloseScope(mark);
-      BasicBlock* rhs_end = b_.GetInsertBlock();
-      b_.CreateBr(done);
       b_.SetInsertPoint(done);
-      llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
-      phi->addIncoming(left, from);
-      phi->addIncoming(right, rhs_end);
+      llvm::PHINode* phi = b_.CreatePHI(i1_, static_cast<unsigned>(incoming.size()));
+      for (auto [value, block] : incoming) phi->addIncoming(value, block);
       return Lowered{.a = phi};
     }
     case ir::Op::kOtherwise: {
@@ -546,9 +650,11 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
 constexpr uint32_t kRulesPerChunk = 64;
 
 auto Lowerer::Run() -> std::string {
-  auto* fn_type = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_, ptr_}, false);
+  auto* eval_type = llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, ptr_}, false);
   llvm::Function* eval =
-      llvm::Function::Create(fn_type, llvm::GlobalValue::ExternalLinkage, kEvalSymbol, m_);
+      llvm::Function::Create(eval_type, llvm::GlobalValue::ExternalLinkage, kEvalSymbol, m_);
+  // A chunk takes the number of results written before it and returns the number after it.
+  auto* chunk_type = llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, ptr_, i32_}, false);
   auto set_up = [&](llvm::Function* f) {
     f->addFnAttr(llvm::Attribute::NoUnwind);
     for (unsigned i : {0u, 2u, 3u}) f->addParamAttr(i, llvm::Attribute::NoAlias);
@@ -558,31 +664,28 @@ auto Lowerer::Run() -> std::string {
   uint32_t chunks = std::max<uint32_t>(1, (rules + kRulesPerChunk - 1) / kRulesPerChunk);
   std::vector<llvm::Function*> chunk_fns;
   for (uint32_t c = 0; c < chunks; ++c) {
-    if (chunks == 1) {
-      fn_ = eval;
-    } else {
-      fn_ = llvm::Function::Create(fn_type, llvm::GlobalValue::InternalLinkage,
-                                   fmt::format("cordon_rules_{}", c), m_);
-      set_up(fn_);
-      // Inlined back, the chunks would make one huge function again.
-      fn_->addFnAttr(llvm::Attribute::NoInline);
-      chunk_fns.push_back(fn_);
-    }
+    fn_ = llvm::Function::Create(chunk_type, llvm::GlobalValue::InternalLinkage,
+                                 fmt::format("{}{}", kChunkPrefix, c), m_);
+    set_up(fn_);
+    // Inlined back, the chunks would make one huge function again.
+    if (chunks > 1) fn_->addFnAttr(llvm::Attribute::NoInline);
+    chunk_fns.push_back(fn_);
     if (std::string problem =
             LowerRules(c * kRulesPerChunk, std::min(rules, (c + 1) * kRulesPerChunk));
         !problem.empty()) {
       return problem;
     }
   }
-  if (chunks > 1) {
-    b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", eval));
-    std::vector<Value*> args = {eval->getArg(0), eval->getArg(1), eval->getArg(2), eval->getArg(3)};
-    for (llvm::Function* f : chunk_fns) b_.CreateCall(f, args);
-    b_.CreateRetVoid();
-    std::string problems;
-    llvm::raw_string_ostream os(problems);
-    if (llvm::verifyFunction(*eval, &os)) return problems;
+  b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", eval));
+  Value* count = b_.getInt32(0);
+  for (llvm::Function* f : chunk_fns) {
+    count = b_.CreateCall(
+        f, {eval->getArg(0), eval->getArg(1), eval->getArg(2), eval->getArg(3), count});
   }
+  b_.CreateRet(count);
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (llvm::verifyFunction(*eval, &os)) return problems;
   return "";
 }
 
@@ -594,13 +697,14 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
   results_ = fn_->getArg(3);
   BasicBlock* entry = NewBlock("entry");
   b_.SetInsertPoint(entry);
+  count_ = b_.CreateAlloca(i32_);
+  b_.CreateStore(fn_->getArg(4), count_);
   for (uint32_t r = first; r < last; ++r) {
     const ir::Rule& rule = p_.rules[r];
     rule_ = r;
     memo_.clear();
     memo_log_.clear();
     BasicBlock* body = NewBlock("rule");
-    BasicBlock* not_fired = NewBlock("rule.not_fired");
     next_rule_ = NewBlock("rule.next");
     // In force when effective <= as_of < until, as the interpreter decides it.
     Value* in_force = b_.getTrue();
@@ -610,11 +714,11 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
     if (rule.until) {
       in_force = b_.CreateAnd(in_force, b_.CreateICmpSLT(as_of_, b_.getInt64(*rule.until)));
     }
-    b_.CreateCondBr(in_force, body, not_fired);
+    b_.CreateCondBr(in_force, body, next_rule_);
     b_.SetInsertPoint(body);
     Value* when = Eval(rule.when).a;
     BasicBlock* fired = NewBlock("rule.fired");
-    b_.CreateCondBr(when, fired, not_fired);
+    b_.CreateCondBr(when, fired, next_rule_);
     b_.SetInsertPoint(fired);
     for (uint32_t k = 0; k < rule.unless.size(); ++k) {
       size_t mark = OpenScope();
@@ -630,12 +734,9 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
     }
     StoreResult(r, CORDON_RULE_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0), b_.getInt32(0));
     b_.CreateBr(next_rule_);
-    b_.SetInsertPoint(not_fired);
-    StoreResult(r, CORDON_RULE_NOT_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0), b_.getInt32(0));
-    b_.CreateBr(next_rule_);
     b_.SetInsertPoint(next_rule_);
   }
-  b_.CreateRetVoid();
+  b_.CreateRet(b_.CreateLoad(i32_, count_));
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyFunction(*fn_, &os)) return problems;

@@ -26,6 +26,8 @@ struct LowerOptions {
 };
 
 inline constexpr const char* kEvalSymbol = "cordon_eval";
+// The functions the rules are lowered into, in chunks (cordon_rules_0, …), called by the evaluator.
+inline constexpr const char* kChunkPrefix = "cordon_rules_";
 
 // Builds the module: `cordon_eval` (see compiler/lower/abi.h), the helpers it needs, and with
 // embed_program the descriptor `cordon_policy_v1`. Fails only for an IR the checker should

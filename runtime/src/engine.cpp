@@ -424,7 +424,9 @@ auto Session::Acquire() -> const TableSet* {
   }
 }
 
-void Session::Release() { hazard_.store(nullptr); }
+// Release order suffices here: the swapping thread only needs this session's reads of the set
+// to happen before it sees the hazard cleared.
+void Session::Release() { hazard_.store(nullptr, std::memory_order_release); }
 
 void Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) {
   const ir::Program& program = engine_.program();
@@ -436,20 +438,20 @@ void Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
                      .text_set_has = EnvTextSetHas,
                      .text_set_equal = EnvTextSetEqual,
                      .constant_sets = engine_.constant_sets_.data()};
-  engine_.eval_(request, as_of, &env, results_.data());
+  uint32_t written = engine_.eval_(request, as_of, &env, results_.data());
   out.Clear();
-  for (uint32_t r = 0; r < results_.size(); ++r) {
-    const cordon_abi_result& result = results_[r];
+  for (uint32_t i = 0; i < written; ++i) {
+    const cordon_abi_result& result = results_[i];
     if (result.state == CORDON_RULE_FIRED) {
-      const ir::Rule& rule = program.rules[r];
+      const ir::Rule& rule = program.rules[result.rule];
       bool replaced = result.exception != UINT32_MAX;
       out.reasons.push_back(
-          interp::Reason{.rule = r,
+          interp::Reason{.rule = result.rule,
                          .outcome = replaced ? rule.unless[result.exception].outcome : rule.outcome,
                          .exception = replaced ? result.exception : ir::kNoId});
-    } else if (result.state == CORDON_RULE_ERROR) {
+    } else {
       out.errors.push_back(interp::RuleError{
-          r, interp::ErrorMessage(program, result.value, StatusMessage(result.status))});
+          result.rule, interp::ErrorMessage(program, result.value, StatusMessage(result.status))});
     }
   }
   interp::FinishDecision(program, out);
