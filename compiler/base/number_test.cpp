@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "compiler/base/date.h"
+#include "compiler/base/rational.h"
 
 namespace cordon {
 namespace {
@@ -53,6 +56,58 @@ TEST(NumberTest, OverflowAndDivisionByZeroAreReported) {
   Number back;
   ASSERT_EQ(Multiply(out, Number::Integer(3), back), ArithmeticStatus::kOk);
   EXPECT_EQ(back, Number::Integer(int64_t{1} << 62));
+}
+
+// The binary GCD (both parts within 64 bits) and the 128-bit Euclid reduce to the same
+// lowest terms as a plain Euclid over the exact product, with the same overflow verdict.
+TEST(NumberTest, ReductionMatchesPlainEuclid) {
+  std::mt19937_64 rng(20261123);
+  auto pick = [&]() -> int64_t {
+    switch (rng() % 4) {
+      case 0:
+        return static_cast<int64_t>(rng() % 2000) - 1000;
+      case 1:
+        return static_cast<int64_t>(rng() % 2000000) * 1000;
+      case 2:
+        return static_cast<int64_t>(rng());
+      default:
+        return INT64_MAX - static_cast<int64_t>(rng() % 3);
+    }
+  };
+  // Denominators are positive, as in every Number.
+  auto positive = [&]() -> int64_t {
+    int64_t v = pick();
+    if (v < 0) v = v == INT64_MIN ? INT64_MAX : -v;
+    return v == 0 ? 1 : v;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    int64_t an = pick();
+    int64_t ad = positive();
+    int64_t bn = pick();
+    int64_t bd = positive();
+    __int128 num = static_cast<__int128>(an) * bn;
+    __int128 den = static_cast<__int128>(ad) * bd;
+    __int128 x = num < 0 ? -num : num;
+    __int128 y = den;
+    while (y != 0) {
+      __int128 t = x % y;
+      x = y;
+      y = t;
+    }
+    num /= x;
+    den /= x;
+    bool fits = num > static_cast<__int128>(INT64_MIN) && num <= static_cast<__int128>(INT64_MAX) &&
+                den <= static_cast<__int128>(INT64_MAX);
+    int64_t on = 0;
+    int64_t od = 0;
+    int status = cordon_rational_mul(an, ad, bn, bd, &on, &od);
+    ASSERT_EQ(status, fits ? CORDON_RATIONAL_OK : CORDON_RATIONAL_OVERFLOW)
+        << an << "/" << ad << " * " << bn << "/" << bd;
+    if (fits) {
+      ASSERT_EQ(on, static_cast<int64_t>(num)) << an << "/" << ad << " * " << bn << "/" << bd;
+      ASSERT_EQ(od, static_cast<int64_t>(den)) << an << "/" << ad << " * " << bn << "/" << bd;
+    }
+  }
 }
 
 TEST(NumberTest, Formats) {

@@ -18,6 +18,23 @@
 
 CORDON_RATIONAL_FN __int128 cordon_i128_abs(__int128 v) { return v < 0 ? -v : v; }
 
+/* Stein's binary GCD of two non-zero values: shifts and subtractions, no division, which on
+ * 128-bit operands is a slow library call. */
+CORDON_RATIONAL_FN uint64_t cordon_gcd_u64(uint64_t a, uint64_t b) {
+  int shift = __builtin_ctzll(a | b);
+  a >>= __builtin_ctzll(a);
+  do {
+    b >>= __builtin_ctzll(b);
+    if (a > b) {
+      uint64_t t = a;
+      a = b;
+      b = t;
+    }
+    b -= a;
+  } while (b != 0);
+  return a << shift;
+}
+
 CORDON_RATIONAL_FN int cordon_rational_reduce(__int128 num, __int128 den, int64_t* on,
                                               int64_t* od) {
   if (den == 0) return CORDON_RATIONAL_DIVISION_BY_ZERO;
@@ -26,15 +43,27 @@ CORDON_RATIONAL_FN int cordon_rational_reduce(__int128 num, __int128 den, int64_
     den = -den;
   }
   __int128 a = cordon_i128_abs(num);
-  __int128 b = den;
-  while (b != 0) {
-    __int128 t = a % b;
-    a = b;
-    b = t;
-  }
-  if (a > 1) {
-    num /= a;
-    den /= a;
+  if (den == 1 || a == 0) {
+    den = a == 0 ? 1 : den;
+  } else if (a <= (__int128)UINT64_MAX && den <= (__int128)UINT64_MAX) {
+    /* Both fit in 64 bits, as nearly every quantity does. */
+    uint64_t g = cordon_gcd_u64((uint64_t)a, (uint64_t)den);
+    if (g > 1) {
+      uint64_t n = (uint64_t)a / g;
+      num = num < 0 ? -(__int128)n : (__int128)n;
+      den = (__int128)((uint64_t)den / g);
+    }
+  } else {
+    __int128 b = den;
+    while (b != 0) {
+      __int128 t = a % b;
+      a = b;
+      b = t;
+    }
+    if (a > 1) {
+      num /= a;
+      den /= a;
+    }
   }
   if (num <= (__int128)INT64_MIN || num > (__int128)INT64_MAX || den > (__int128)INT64_MAX) {
     return CORDON_RATIONAL_OVERFLOW;

@@ -754,6 +754,9 @@ auto LinkHelpers(llvm::Module& module) -> std::string {
   for (llvm::Function& f : module) {
     if (!f.isDeclaration() && f.getName() != kEvalSymbol) {
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
+      // -ffreestanding marks the helpers "no-builtins", and LLVM never inlines such a function
+      // into one without the mark: every comparison stayed a call.
+      f.removeFnAttr("no-builtins");
     }
   }
   return "";

@@ -595,7 +595,7 @@ auto Session::CheckStruct(const uint8_t* request) const -> std::string {
       return fmt::format("{}: text sets cannot be passed in the struct; decide from JSON", path(f));
     }
   }
-  return "";
+  return {};
 }
 
 }  // namespace cordon::runtime
