@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 
 #include "compiler/base/countries.h"
 #include "compiler/base/date.h"
 #include "compiler/check/checker.h"
 #include "compiler/check/csv.h"
+#include "compiler/ir/table_data.h"
 
 namespace cordon::check {
 namespace {
@@ -129,7 +129,23 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
     index.push_back(static_cast<size_t>(found - header.begin()));
   }
   std::vector<std::vector<ir::Datum>> rows;
-  std::map<std::string, SourceRange> keys;
+  rows.reserve(file->rows.size());
+  // Keys seen so far: an open-addressing set of row indices, at most half full, so that a
+  // swapped 100,000-row list costs no allocation per key.
+  std::vector<SourceRange> key_ranges;
+  key_ranges.reserve(file->rows.size());
+  size_t capacity = 16;
+  while (capacity < file->rows.size() * 2) capacity *= 2;
+  std::vector<uint32_t> key_slots(capacity, 0);  // row + 1; 0 empty
+  // The slot holding a row with `key`, or the empty slot where it would go.
+  auto find_key = [&](const ir::Datum& key) -> uint32_t& {
+    size_t mask = key_slots.size() - 1;
+    size_t i = ir::HashKey(key) & mask;
+    while (key_slots[i] != 0 && ir::KeyCompare(rows[key_slots[i] - 1][0], key) != 0) {
+      i = (i + 1) & mask;
+    }
+    return key_slots[i];
+  };
   int errors = 0;
   for (const CsvRow& row : file->rows) {
     std::vector<ir::Datum> cells(table.columns.size());
@@ -149,16 +165,18 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
       row_ok = false;
     }
     if (row_ok) {
-      std::string key = ir::FormatDatum(program, cells[0], table.columns[0].enum_id);
-      auto [it, inserted] = keys.emplace(key, row.fields[index[0]].range);
-      if (inserted) {
+      uint32_t& slot = find_key(cells[0]);
+      if (slot == 0) {
+        slot = static_cast<uint32_t>(rows.size() + 1);
+        key_ranges.push_back(row.fields[index[0]].range);
         rows.push_back(std::move(cells));
         continue;
       }
+      std::string key = ir::FormatDatum(program, cells[0], table.columns[0].enum_id);
       emitter
           .Error(DiagnosticKind::BadCsvRow, Location{&csv, row.fields[index[0]].range},
                  fmt::format("key {} appears twice in table `{}`", key, table.name))
-          .Label(Location{&csv, it->second}, "first here")
+          .Label(Location{&csv, key_ranges[slot - 1]}, "first here")
           .Help(fmt::format("the first column, `{}`, identifies a row: merge the two rows",
                             table.columns[0].name));
     }

@@ -64,7 +64,7 @@ auto KeyCompare(const Datum& a, const Datum& b) -> int {
   }
 }
 
-auto TableData::Hash(const Datum& key) -> uint64_t {
+auto HashKey(const Datum& key) -> uint64_t {
   switch (key.kind) {
     case Kind::kText:
       return HashText(key.text);
@@ -102,7 +102,7 @@ TableData::TableData(const Table& schema, std::vector<std::vector<Datum>> rows)
   slots_.assign(capacity, Slot{});
   // Entries go in row order, so when two rows share a normalised name the earlier row is found.
   for (uint32_t e = 0; e < entries; ++e) {
-    Insert(e, schema.normalized ? HashText(Key(e)) : Hash(rows_[e][0]));
+    Insert(e, schema.normalized ? HashText(Key(e)) : HashKey(rows_[e][0]));
   }
 }
 
@@ -116,7 +116,7 @@ void TableData::Insert(uint32_t entry, uint64_t hash) {
 auto TableData::Find(const Datum& key, std::string& scratch) const -> int64_t {
   if (schema_->normalized) return FindNormalized(NormalizeName(key.text, scratch));
   size_t mask = slots_.size() - 1;
-  uint64_t h = Hash(key);
+  uint64_t h = HashKey(key);
   auto tag = static_cast<uint32_t>(h >> 32);
   for (size_t i = h & mask; slots_[i].entry != 0; i = (i + 1) & mask) {
     uint32_t e = slots_[i].entry - 1;

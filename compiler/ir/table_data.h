@@ -53,8 +53,6 @@ class TableData {
         .substr(key_starts_[entry], key_starts_[entry + 1] - key_starts_[entry]);
   }
   void Insert(uint32_t entry, uint64_t hash);
-  // The hash of a key of a table without `match normalized`.
-  static auto Hash(const Datum& key) -> uint64_t;
 
   const Table* schema_;
   std::vector<std::vector<Datum>> rows_;
@@ -68,6 +66,8 @@ class TableData {
 
 // The hash of the table index (a multiply-fold hash, eight bytes at a time).
 auto HashText(std::string_view text) -> uint64_t;
+// The hash of a key as a table without `match normalized` compares it (KeyCompare).
+auto HashKey(const Datum& key) -> uint64_t;
 
 // Orders two keys of one column kind (numbers, texts, or the `bits` kinds).
 auto KeyCompare(const Datum& a, const Datum& b) -> int;
