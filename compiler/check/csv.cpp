@@ -42,13 +42,15 @@ class CsvReader {
  private:
   auto CheckBytes() -> bool;
   void SkipEmptyLines();
-  // Reads the next record into `row`. kBad: it was malformed, has been reported, and pos_ is at
-  // the start of the next line. kEnd: only empty lines were left.
-  auto ReadRow(CsvRow& row) -> RowResult;
+  // Reads the next record, appending its fields to fields_ (a bad row's too: the caller drops
+  // them). kBad: it was malformed, has been reported, and pos_ is at the start of the next line.
+  // kEnd: only empty lines were left.
+  auto ReadRow(SourceRange& range) -> RowResult;
   auto ReadQuoted(CsvField& field) -> bool;
   auto ReadUnquoted(CsvField& field) -> bool;
-  void CheckHeader(const CsvRow& header);
-  void ReportFieldCount(const CsvRow& row, const CsvRow& header);
+  void CheckHeader(std::span<const CsvField> names);
+  void ReportFieldCount(SourceRange row, size_t got, std::span<const CsvField> header,
+                        SourceRange header_range);
 
   // Length of the line terminator at `at` (1 for \n, 2 for \r\n), 0 if there is none.
   auto TerminatorAt(size_t at) const -> size_t;
@@ -70,6 +72,8 @@ class CsvReader {
   // INVARIANT: pos_ <= text_.size().
   size_t pos_ = 0;
   int errors_ = 0;
+  std::vector<CsvField> fields_;       // moves to CsvTable::fields
+  std::deque<std::string> unescaped_;  // moves to CsvTable::unescaped
 };
 
 auto CsvReader::Run() -> std::optional<CsvTable> {
@@ -77,7 +81,15 @@ auto CsvReader::Run() -> std::optional<CsvTable> {
   if (text_.starts_with(kByteOrderMark)) pos_ = kByteOrderMark.size();
 
   CsvTable table;
-  RowResult header = ReadRow(table.header);
+  // Rows are kept as (first field, range) until fields_ stops growing.
+  std::vector<std::pair<size_t, SourceRange>> rows;
+  // An upper bound (a quoted field may hold a line break): one allocation, not a dozen.
+  rows.reserve(source_.line_count());
+  SourceRange header_range;
+  RowResult header = ReadRow(header_range);
+  const size_t width = fields_.size();
+  // Every field but a line's last ends at a comma, so there are at most size + 1.
+  fields_.reserve(std::min(width * source_.line_count(), text_.size() + 1));
   if (header == RowResult::kEnd) {
     Report(Location{&source_, std::nullopt},
            "the table file is empty: expected a header line naming the columns")
@@ -86,7 +98,7 @@ auto CsvReader::Run() -> std::optional<CsvTable> {
             "`name,country,date_added`");
     return std::nullopt;
   }
-  if (header == RowResult::kRow) CheckHeader(table.header);
+  if (header == RowResult::kRow) CheckHeader(fields_);
 
   while (true) {
     SkipEmptyLines();
@@ -98,17 +110,29 @@ auto CsvReader::Run() -> std::optional<CsvTable> {
           .Help("fix the first errors and run again");
       return std::nullopt;
     }
-    CsvRow row;
-    if (ReadRow(row) != RowResult::kRow) continue;
+    size_t first = fields_.size();
+    SourceRange range;
+    RowResult result = ReadRow(range);
+    size_t got = fields_.size() - first;
     // Without a readable header the expected length is unknown; the header's error says so.
-    if (header != RowResult::kRow) continue;
-    if (row.fields.size() != table.header.fields.size()) {
-      ReportFieldCount(row, table.header);
-      continue;
+    if (result == RowResult::kRow && header == RowResult::kRow && got != width) {
+      ReportFieldCount(range, got, std::span(fields_).first(width), header_range);
     }
-    if (errors_ == 0) table.rows.push_back(std::move(row));
+    if (result == RowResult::kRow && got == width && errors_ == 0) {
+      rows.emplace_back(first, range);
+    } else {
+      fields_.resize(first);
+    }
   }
   if (errors_ > 0) return std::nullopt;
+  table.fields = std::move(fields_);
+  table.header = CsvRow{.fields = std::span(table.fields).first(width), .range = header_range};
+  table.rows.reserve(rows.size());
+  for (auto [first, range] : rows) {
+    table.rows.push_back(
+        CsvRow{.fields = std::span(table.fields).subspan(first, width), .range = range});
+  }
+  table.unescaped = std::move(unescaped_);
   return table;
 }
 
@@ -142,7 +166,7 @@ void CsvReader::SkipEmptyLines() {
   while (size_t n = TerminatorAt(pos_)) pos_ += n;
 }
 
-auto CsvReader::ReadRow(CsvRow& row) -> RowResult {
+auto CsvReader::ReadRow(SourceRange& range) -> RowResult {
   SkipEmptyLines();
   if (pos_ == text_.size()) return RowResult::kEnd;
   size_t begin = pos_;
@@ -150,13 +174,13 @@ auto CsvReader::ReadRow(CsvRow& row) -> RowResult {
     CsvField field;
     bool ok = pos_ < text_.size() && text_[pos_] == '"' ? ReadQuoted(field) : ReadUnquoted(field);
     if (!ok) return RowResult::kBad;
-    row.fields.push_back(std::move(field));
+    fields_.push_back(field);
     if (pos_ < text_.size() && text_[pos_] == ',') {
       ++pos_;
       continue;
     }
     // ReadQuoted and ReadUnquoted stop only at a comma, a line terminator or the end.
-    row.range = Range(begin, pos_);
+    range = Range(begin, pos_);
     pos_ += TerminatorAt(pos_);
     return RowResult::kRow;
   }
@@ -164,7 +188,9 @@ auto CsvReader::ReadRow(CsvRow& row) -> RowResult {
 
 auto CsvReader::ReadQuoted(CsvField& field) -> bool {
   size_t open = pos_;
-  std::string value;
+  // Built only when the field holds a `""`; otherwise the value is a view of the source.
+  std::string unescaped;
+  bool escaped = false;
   for (size_t at = open + 1;;) {
     size_t quote = text_.find('"', at);
     if (quote == std::string_view::npos) {
@@ -173,15 +199,18 @@ auto CsvReader::ReadQuoted(CsvField& field) -> bool {
       pos_ = text_.size();
       return false;
     }
-    value.append(text_.substr(at, quote - at));
     if (quote + 1 < text_.size() && text_[quote + 1] == '"') {
-      value.push_back('"');
+      escaped = true;
+      unescaped.append(text_.substr(at, quote + 1 - at));
       at = quote + 2;
       continue;
     }
+    if (escaped) unescaped.append(text_.substr(at, quote - at));
     pos_ = quote + 1;
     break;
   }
+  std::string_view value =
+      escaped ? std::string_view(unescaped) : text_.substr(open + 1, pos_ - 1 - (open + 1));
   if (pos_ < text_.size() && text_[pos_] != ',' && TerminatorAt(pos_) == 0) {
     size_t end = std::max(FieldEnd(pos_), pos_ + 1);
     DiagnosticBuilder d =
@@ -190,24 +219,26 @@ auto CsvReader::ReadQuoted(CsvField& field) -> bool {
         "a quote inside a quoted field is written `\"\"`; after the closing quote comes a "
         "comma or the end of the line");
     // A stray quote often opens a field that swallows the following lines: show where.
-    if (value.find('\n') != std::string::npos) {
+    if (value.find('\n') != std::string_view::npos) {
       d.Label(Loc(Range(open, open + 1)), "the quoted field starts here");
     }
     SkipLine();
     return false;
   }
-  field.value = std::move(value);
+  field.value = escaped ? std::string_view(unescaped_.emplace_back(std::move(unescaped))) : value;
   field.range = Range(open, pos_);
   return true;
 }
 
 auto CsvReader::ReadUnquoted(CsvField& field) -> bool {
   size_t begin = pos_;
-  for (; pos_ < text_.size() && text_[pos_] != ',' && TerminatorAt(pos_) == 0; ++pos_) {
-    if (text_[pos_] == '"') {
+  for (; pos_ < text_.size(); ++pos_) {
+    char c = text_[pos_];
+    if (c == ',' || c == '\n' || (c == '\r' && TerminatorAt(pos_) != 0)) break;
+    if (c == '"') {
       std::string_view written = text_.substr(begin, FieldEnd(begin) - begin);
       std::string example = "\"";
-      for (char c : written) example += c == '"' ? std::string("\"\"") : std::string(1, c);
+      for (char w : written) example += w == '"' ? std::string("\"\"") : std::string(1, w);
       example += "\"";
       Report(Loc(Range(pos_, pos_ + 1)), "unexpected `\"` inside an unquoted field")
           .Help(written.size() <= kMaxQuotedField
@@ -218,20 +249,19 @@ auto CsvReader::ReadUnquoted(CsvField& field) -> bool {
       SkipLine();
       return false;
     }
-    if (text_[pos_] == '\r') {
+    if (c == '\r') {
       Report(Loc(Range(pos_, pos_ + 1)), "a carriage return that is not followed by a line feed")
           .Help("end lines with a line feed (\\n) or a carriage return and line feed (\\r\\n)");
       SkipLine();
       return false;
     }
   }
-  field.value = std::string(text_.substr(begin, pos_ - begin));
+  field.value = text_.substr(begin, pos_ - begin);
   field.range = Range(begin, pos_);
   return true;
 }
 
-void CsvReader::CheckHeader(const CsvRow& header) {
-  const std::vector<CsvField>& names = header.fields;
+void CsvReader::CheckHeader(std::span<const CsvField> names) {
   for (size_t i = 0; i < names.size() && errors_ < kMaxCsvErrors; ++i) {
     if (names[i].value.empty()) {
       Report(Loc(names[i].range), fmt::format("column {} of the header has no name", i + 1))
@@ -250,12 +280,12 @@ void CsvReader::CheckHeader(const CsvRow& header) {
   }
 }
 
-void CsvReader::ReportFieldCount(const CsvRow& row, const CsvRow& header) {
-  size_t got = row.fields.size();
-  size_t want = header.fields.size();
+void CsvReader::ReportFieldCount(SourceRange row, size_t got, std::span<const CsvField> header,
+                                 SourceRange header_range) {
+  size_t want = header.size();
   std::string columns;
   for (size_t i = 0; i < want && i < kMaxListedColumns; ++i) {
-    columns += fmt::format("{}`{}`", i == 0 ? "" : ", ", header.fields[i].value);
+    columns += fmt::format("{}`{}`", i == 0 ? "" : ", ", header[i].value);
   }
   if (want > kMaxListedColumns) columns += fmt::format(" and {} more", want - kMaxListedColumns);
   std::string help =
@@ -265,9 +295,8 @@ void CsvReader::ReportFieldCount(const CsvRow& row, const CsvRow& header) {
                 "`\"Acme, Inc.\"`",
                 columns)
           : fmt::format("expected {}; an empty value still needs its comma, as in `a,,c`", columns);
-  Report(Loc(row.range),
-         fmt::format("the row has {} but the header has {}", Plural(got, "field"), want))
-      .Label(Loc(header.range), fmt::format("the header names {}", Plural(want, "column")))
+  Report(Loc(row), fmt::format("the row has {} but the header has {}", Plural(got, "field"), want))
+      .Label(Loc(header_range), fmt::format("the header names {}", Plural(want, "column")))
       .Help(std::move(help));
 }
 

@@ -5,8 +5,11 @@
 #ifndef CORDON_COMPILER_CHECK_CSV_H_
 #define CORDON_COMPILER_CHECK_CSV_H_
 
+#include <deque>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/diagnostics/diagnostics.h"
@@ -15,23 +18,35 @@
 namespace cordon::check {
 
 struct CsvField {
-  // The value with its enclosing quotes removed and each `""` inside them read as one `"`.
-  std::string value;
+  // The value with its enclosing quotes removed and each `""` inside them read as one `"`: a
+  // view of the source text, or of CsvTable::unescaped when the field held a `""`.
+  std::string_view value;
   // The field as written, including its quotes.
   SourceRange range;
 };
 
 struct CsvRow {
-  std::vector<CsvField> fields;
+  // A view of CsvTable::fields.
+  std::span<const CsvField> fields;
   // From the first byte of the row to its line terminator (several lines when a quoted field
   // holds a newline).
   SourceRange range;
 };
 
+// Moving a table keeps the views in it valid; it cannot be copied.
 struct CsvTable {
+  CsvTable() = default;
+  CsvTable(CsvTable&&) = default;
+  auto operator=(CsvTable&&) -> CsvTable& = default;
+
   CsvRow header;
   // INVARIANT: every row has as many fields as the header.
   std::vector<CsvRow> rows;
+  // The fields of the header and every row, in one array rather than one per row.
+  std::vector<CsvField> fields;
+  // The values that differ from their text as written. A deque, so that values stay where they
+  // are when the table moves.
+  std::deque<std::string> unescaped;
 };
 
 // ReadCsv reports at most this many problems, then one TooManyErrors diagnostic if the file

@@ -21,7 +21,7 @@ struct Read {
 
 auto Values(const CsvRow& row) -> std::vector<std::string> {
   std::vector<std::string> values;
-  for (const CsvField& field : row.fields) values.push_back(field.value);
+  for (const CsvField& field : row.fields) values.emplace_back(field.value);
   return values;
 }
 
@@ -60,6 +60,25 @@ TEST(CsvTest, QuotedFieldsHoldCommasQuotesAndNewlines) {
   EXPECT_EQ(Text(b, r.table->rows[0].fields[0].range), "\"Acme, Inc.\"");
   EXPECT_EQ(Text(b, r.table->rows[0].range), "\"Acme, Inc.\",\"say \"\"hi\"\"\nand bye\"");
   EXPECT_EQ(Values(r.table->rows[1]), (Strings{"", "x"}));
+}
+
+// A value is a view of the file unless a `""` made it differ; the views survive a move.
+TEST(CsvTest, ValuesViewTheSourceUnlessUnescaped) {
+  SourceBuffer b =
+      SourceBuffer::FromText("t.csv", "a,b\n\"x, y\",\"say \"\"hi\"\"\"\nplain,\"\"\n");
+  Read r(b);
+  ASSERT_TRUE(r.table);
+  CsvTable moved = std::move(*r.table);
+  ASSERT_EQ(moved.rows.size(), 2u);
+  auto in_source = [&](std::string_view v) {
+    return v.data() >= b.text().data() && v.data() + v.size() <= b.text().data() + b.text().size();
+  };
+  EXPECT_EQ(Values(moved.rows[0]), (Strings{"x, y", "say \"hi\""}));
+  EXPECT_EQ(Values(moved.rows[1]), (Strings{"plain", ""}));
+  EXPECT_TRUE(in_source(moved.rows[0].fields[0].value));
+  EXPECT_FALSE(in_source(moved.rows[0].fields[1].value));
+  EXPECT_TRUE(in_source(moved.rows[1].fields[0].value));
+  EXPECT_EQ(moved.unescaped.size(), 1u);
 }
 
 TEST(CsvTest, LineEndingsBlankLinesAndByteOrderMark) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "compiler/base/countries.h"
 #include "compiler/base/date.h"
@@ -13,6 +14,17 @@
 
 namespace cordon::check {
 namespace {
+
+// `value` as text the rows may keep.
+auto Keep(RowStorage storage, std::string_view value) -> std::string_view {
+  std::less<const char*> before;
+  const char* stable_end = storage.stable.data() + storage.stable.size();
+  if (value.empty() || (!before(value.data(), storage.stable.data()) &&
+                        !before(stable_end, value.data() + value.size()))) {
+    return value;
+  }
+  return storage.texts->emplace_back(value);
+}
 
 // One cell, or a problem (with a help line) when the text is not a value of the column.
 auto ReadCell(const ir::Program& program, const ir::Column& column, std::string_view value,
@@ -33,7 +45,7 @@ auto ReadCell(const ir::Program& program, const ir::Column& column, std::string_
   }
   switch (column.kind) {
     case ir::Kind::kText:
-      d.text = storage.texts->emplace_back(value);
+      d.text = Keep(storage, value);
       return "";
     case ir::Kind::kNumber: {
       std::optional<Number> n = ParseDecimal(value);
@@ -91,7 +103,7 @@ auto ReadCell(const ir::Program& program, const ir::Column& column, std::string_
         std::string_view item = value.substr(start, end - start);
         while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
         while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        if (!item.empty()) set.sorted.push_back(storage.texts->emplace_back(item));
+        if (!item.empty()) set.sorted.push_back(Keep(storage, item));
         start = end + 1;
       }
       std::sort(set.sorted.begin(), set.sorted.end());
@@ -114,7 +126,7 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
   if (!file) return std::nullopt;
   std::vector<size_t> index;
   std::vector<std::string> header;
-  for (const CsvField& h : file->header.fields) header.push_back(h.value);
+  for (const CsvField& h : file->header.fields) header.emplace_back(h.value);
   for (const ir::Column& column : table.columns) {
     auto found = std::find(header.begin(), header.end(), column.name);
     if (found == header.end()) {
@@ -131,17 +143,22 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
   std::vector<std::vector<ir::Datum>> rows;
   rows.reserve(file->rows.size());
   // Keys seen so far: an open-addressing set of row indices, at most half full, so that a
-  // swapped 100,000-row list costs no allocation per key.
+  // swapped 100,000-row list costs no allocation per key. A slot holds the high half of the
+  // key's hash above row + 1 (0: empty), so a probe reads a row only when the hashes agree.
   std::vector<SourceRange> key_ranges;
   key_ranges.reserve(file->rows.size());
   size_t capacity = 16;
   while (capacity < file->rows.size() * 2) capacity *= 2;
-  std::vector<uint32_t> key_slots(capacity, 0);  // row + 1; 0 empty
+  std::vector<uint64_t> key_slots(capacity, 0);
   // The slot holding a row with `key`, or the empty slot where it would go.
-  auto find_key = [&](const ir::Datum& key) -> uint32_t& {
+  constexpr uint64_t kTagBits = 0xFFFF'FFFF'0000'0000;
+  auto find_key = [&](const ir::Datum& key, uint64_t hash) -> uint64_t& {
     size_t mask = key_slots.size() - 1;
-    size_t i = ir::HashKey(key) & mask;
-    while (key_slots[i] != 0 && ir::KeyCompare(rows[key_slots[i] - 1][0], key) != 0) {
+    uint64_t tag = hash & kTagBits;
+    size_t i = hash & mask;
+    while (key_slots[i] != 0 &&
+           ((key_slots[i] & kTagBits) != tag ||
+            ir::KeyCompare(rows[static_cast<uint32_t>(key_slots[i]) - 1][0], key) != 0)) {
       i = (i + 1) & mask;
     }
     return key_slots[i];
@@ -165,9 +182,10 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
       row_ok = false;
     }
     if (row_ok) {
-      uint32_t& slot = find_key(cells[0]);
+      uint64_t hash = ir::HashKey(cells[0]);
+      uint64_t& slot = find_key(cells[0], hash);
       if (slot == 0) {
-        slot = static_cast<uint32_t>(rows.size() + 1);
+        slot = (hash & kTagBits) | (rows.size() + 1);
         key_ranges.push_back(row.fields[index[0]].range);
         rows.push_back(std::move(cells));
         continue;
@@ -176,7 +194,7 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
       emitter
           .Error(DiagnosticKind::BadCsvRow, Location{&csv, row.fields[index[0]].range},
                  fmt::format("key {} appears twice in table `{}`", key, table.name))
-          .Label(Location{&csv, key_ranges[slot - 1]}, "first here")
+          .Label(Location{&csv, key_ranges[static_cast<uint32_t>(slot) - 1]}, "first here")
           .Help(fmt::format("the first column, `{}`, identifies a row: merge the two rows",
                             table.columns[0].name));
     }

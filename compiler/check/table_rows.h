@@ -20,6 +20,9 @@ namespace cordon::check {
 struct RowStorage {
   std::deque<std::string>* texts;
   std::deque<ir::TextSet>* text_sets;
+  // Text that outlives the rows (the CSV itself, when the caller keeps it): values inside it are
+  // viewed, not copied into `texts`.
+  std::string_view stable = {};
 };
 
 // Where the table was declared, to label errors in the CSV (nullptr at run time).

@@ -76,10 +76,11 @@ auto HashKey(const Datum& key) -> uint64_t {
   }
 }
 
-TableData::TableData(const Table& schema, std::vector<std::vector<Datum>> rows)
-    : schema_(&schema), rows_(std::move(rows)) {
+TableData::TableData(const Table& schema, std::vector<std::vector<Datum>> rows) : schema_(&schema), rows_(std::move(rows)) {
   size_t entries = rows_.size();
   if (schema.normalized) {
+    key_starts_.reserve(rows_.size() + 1);
+    key_rows_.reserve(rows_.size());
     std::string scratch;
     auto add = [&](std::string_view name, uint32_t row) {
       key_starts_.push_back(static_cast<uint32_t>(key_bytes_.size()));

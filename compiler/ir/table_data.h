@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,8 @@ class TableData {
   // Storage the rows' texts and sets point into, when they do not point into the program.
   std::deque<std::string> texts;
   std::deque<TextSet> text_sets;
+  // What else they point into: the CSV text a table swapped in at run time was read from.
+  std::shared_ptr<const void> source;
 
  private:
   // Open addressing, at most half full. `tag` is the high half of the key's hash, so a probe

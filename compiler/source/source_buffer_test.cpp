@@ -36,6 +36,21 @@ TEST(SourceBufferTest, RejectsMalformedUtf8) {
   EXPECT_EQ(SourceBuffer::FromText("t", "x\xE2\x82").FirstInvalidUtf8(), 1u);  // truncated
 }
 
+// The check reads eight ASCII bytes at a time: a bad byte must be found at any offset, and a
+// sequence that straddles two words must still be read whole.
+TEST(SourceBufferTest, FindsMalformedUtf8AtEveryOffset) {
+  for (size_t at = 0; at < 24; ++at) {
+    std::string text(24, 'a');
+    text[at] = '\xFF';
+    EXPECT_EQ(SourceBuffer::FromText("t", text).FirstInvalidUtf8(), at) << at;
+    std::string straddling(24, 'a');
+    straddling.replace(at, 3, "\xE2\x82\xAC");
+    straddling.resize(24);
+    bool whole = at + 3 <= 24;
+    EXPECT_EQ(SourceBuffer::FromText("t", straddling).FirstInvalidUtf8().has_value(), !whole) << at;
+  }
+}
+
 TEST(SourceBufferTest, FileFailuresAreErrors) {
   EXPECT_FALSE(SourceBuffer::FromFile("/nonexistent/x.cordon").ok());
   ErrorOr<SourceBuffer> dir = SourceBuffer::FromFile("/tmp");

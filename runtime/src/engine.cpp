@@ -379,15 +379,18 @@ auto Engine::SwapTableCsv(std::string_view name, std::string csv, std::string so
                              names.empty() ? "none" : names),
                  ErrorKind::kTable};
   }
-  SourceBuffer source = SourceBuffer::FromText(std::move(source_name), std::move(csv));
+  // The rows view their texts in the CSV itself, which the new table keeps.
+  auto source = std::make_shared<const SourceBuffer>(
+      SourceBuffer::FromText(std::move(source_name), std::move(csv)));
   std::ostringstream rendered;
   ConsoleRenderer renderer(rendered);
   DiagnosticEmitter emitter(renderer);
   std::deque<std::string> texts;
   std::deque<ir::TextSet> text_sets;
   std::optional<std::vector<std::vector<ir::Datum>>> rows = check::ReadTableRows(
-      *program_, program_->tables[*table], source,
-      check::RowStorage{.texts = &texts, .text_sets = &text_sets}, emitter, nullptr);
+      *program_, program_->tables[*table], *source,
+      check::RowStorage{.texts = &texts, .text_sets = &text_sets, .stable = source->text()},
+      emitter, nullptr);
   if (!rows) {
     std::string text = rendered.str();
     while (!text.empty() && text.back() == '\n') text.pop_back();
@@ -399,6 +402,7 @@ auto Engine::SwapTableCsv(std::string_view name, std::string csv, std::string so
   // Moving a deque keeps its elements where they are, so the rows' pointers stay valid.
   data->texts = std::move(texts);
   data->text_sets = std::move(text_sets);
+  data->source = std::move(source);
   return SwapTable(*table, std::move(data));
 }
 
