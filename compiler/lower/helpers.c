@@ -3,24 +3,43 @@
  * every evaluator, where O2 inlines them. Exact arithmetic is compiler/base/rational.h, the
  * same definition the interpreter uses. Only these functions' signatures are known to
  * compiler/lower/lower.cpp; keep them in step. */
-#include "compiler/base/rational.h"
-
 #include <stdint.h>
 
-int cordon_h_add(int64_t an, int64_t ad, int64_t bn, int64_t bd, int64_t* out) {
-  return cordon_rational_add(an, ad, bn, bd, &out[0], &out[1]);
+#include "compiler/base/rational.h"
+
+/* An arithmetic result, returned in two registers: num/den with den > 0, or den == 0 and num the
+ * failure's status. Unlike a result written through a pointer, it leaves the optimiser no
+ * memory (an alloca per operation) to track. */
+typedef struct {
+  int64_t num;
+  int64_t den;
+} cordon_h_result;
+
+static cordon_h_result Result(int status, int64_t num, int64_t den) {
+  cordon_h_result r = {num, den};
+  if (status != 0) {
+    r.num = status;
+    r.den = 0;
+  }
+  return r;
 }
-int cordon_h_sub(int64_t an, int64_t ad, int64_t bn, int64_t bd, int64_t* out) {
-  return cordon_rational_sub(an, ad, bn, bd, &out[0], &out[1]);
-}
-int cordon_h_mul(int64_t an, int64_t ad, int64_t bn, int64_t bd, int64_t* out) {
-  return cordon_rational_mul(an, ad, bn, bd, &out[0], &out[1]);
-}
-int cordon_h_div(int64_t an, int64_t ad, int64_t bn, int64_t bd, int64_t* out) {
-  return cordon_rational_div(an, ad, bn, bd, &out[0], &out[1]);
-}
-int cordon_h_neg(int64_t an, int64_t ad, int64_t* out) {
-  return cordon_rational_neg(an, ad, &out[0], &out[1]);
+
+/* One definition for the four binary operations, which differ only in the function called. */
+#define CORDON_H_BINARY(name, op)                                        \
+  cordon_h_result name(int64_t an, int64_t ad, int64_t bn, int64_t bd) { \
+    int64_t n = 0, d = 0;                                                \
+    int status = op(an, ad, bn, bd, &n, &d);                             \
+    return Result(status, n, d);                                         \
+  }
+CORDON_H_BINARY(cordon_h_add, cordon_rational_add)
+CORDON_H_BINARY(cordon_h_sub, cordon_rational_sub)
+CORDON_H_BINARY(cordon_h_mul, cordon_rational_mul)
+CORDON_H_BINARY(cordon_h_div, cordon_rational_div)
+
+cordon_h_result cordon_h_neg(int64_t an, int64_t ad) {
+  int64_t n = 0, d = 0;
+  int status = cordon_rational_neg(an, ad, &n, &d);
+  return Result(status, n, d);
 }
 int cordon_h_cmp(int64_t an, int64_t ad, int64_t bn, int64_t bd) {
   return cordon_rational_cmp(an, ad, bn, bd);

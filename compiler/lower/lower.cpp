@@ -136,20 +136,28 @@ class Lowerer {
   BasicBlock* next_rule_ = nullptr;
   std::unordered_map<ir::ValueId, Lowered> memo_;
   std::vector<ir::ValueId> memo_log_;
+  // The request's fields loaded in fn_'s entry block, by slot << 1 | optional.
+  std::unordered_map<uint64_t, Lowered> slots_;
   // Per value: 0 unknown, 1 no, 2 yes.
   std::vector<uint8_t> can_fail_;
   std::vector<uint8_t> cheap_;
   std::unordered_map<uint32_t, llvm::GlobalVariable*> const_globals_;
+  std::unordered_map<std::string, llvm::GlobalVariable*> set_globals_;  // by the set's words
 };
 
 void Lowerer::StoreResult(uint32_t rule, uint32_t state, Value* exception, Value* value,
                           Value* status) {
   Value* n = b_.CreateLoad(i32_, count_);
   Value* slot = b_.CreateInBoundsGEP(result_ty_, results_, {n});
-  b_.CreateStore(b_.getInt32(rule), b_.CreateStructGEP(result_ty_, slot, 0));
-  b_.CreateStore(b_.getInt32(state), b_.CreateStructGEP(result_ty_, slot, 1));
-  b_.CreateStore(exception, b_.CreateStructGEP(result_ty_, slot, 2));
-  b_.CreateStore(value, b_.CreateStructGEP(result_ty_, slot, 3));
+  // Three stores, not five: {rule, state} and {exception, value} as one 64-bit word each (x86-64
+  // is little-endian). Every store is work for DSE, which a 10,000-rule policy makes slow.
+  auto pair = [&](Value* low, Value* high) {
+    return b_.CreateOr(b_.CreateZExt(low, i64_), b_.CreateShl(b_.CreateZExt(high, i64_), 32));
+  };
+  b_.CreateAlignedStore(pair(b_.getInt32(rule), b_.getInt32(state)),
+                        b_.CreateStructGEP(result_ty_, slot, 0), llvm::Align(4));
+  b_.CreateAlignedStore(pair(exception, value), b_.CreateStructGEP(result_ty_, slot, 2),
+                        llvm::Align(4));
   b_.CreateStore(status, b_.CreateStructGEP(result_ty_, slot, 4));
   b_.CreateStore(b_.CreateAdd(n, b_.getInt32(1)), count_);
 }
@@ -190,15 +198,18 @@ auto Lowerer::Const(const ir::Datum& d, uint32_t index) -> Lowered {
       break;
     }
     case ir::Kind::kCountrySet: {
-      auto it = const_globals_.find(index);
-      if (it == const_globals_.end()) {
-        const auto* set = static_cast<const ir::CountrySet*>(d.set);
+      // One global per distinct set: rules written alike fold to equal sets.
+      const auto* set = static_cast<const ir::CountrySet*>(d.set);
+      std::string bytes(reinterpret_cast<const char*>(set->words.data()),
+                        sizeof(set->words[0]) * set->words.size());
+      auto it = set_globals_.find(bytes);
+      if (it == set_globals_.end()) {
         std::vector<uint64_t> words(set->words.begin(), set->words.end());
         llvm::Constant* init = llvm::ConstantDataArray::get(ctx_, words);
         auto* g = new llvm::GlobalVariable(m_, init->getType(), true,
                                            llvm::GlobalValue::PrivateLinkage, init, "countries");
         g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
-        it = const_globals_.emplace(index, g).first;
+        it = set_globals_.emplace(std::move(bytes), g).first;
       }
       out.a = it->second;
       break;
@@ -216,46 +227,60 @@ auto Lowerer::Const(const ir::Datum& d, uint32_t index) -> Lowered {
 }
 
 auto Lowerer::Slot(ir::SlotId slot, bool optional) -> Lowered {
+  uint64_t key = uint64_t{slot} << 1 | (optional ? 1 : 0);
+  if (auto it = slots_.find(key); it != slots_.end()) return it->second;
+  // Loaded once, at the entry of the function: every rule that reads the field then uses the
+  // same value, and the optimiser need not prove it (GVN's search for earlier loads across
+  // thousands of rule blocks was most of a large policy's compile time). The request does not
+  // change during a call, so the loads are marked invariant: reloading is as good as a spill.
+  IRBuilder<> b(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+  llvm::MDNode* invariant = llvm::MDNode::get(ctx_, {});
+  auto load = [&](Type* type, Value* at) {
+    llvm::LoadInst* l = b.CreateLoad(type, at);
+    l->setMetadata(llvm::LLVMContext::MD_invariant_load, invariant);
+    return l;
+  };
   const SlotLayout& s = layout_.slots[slot];
   Lowered out;
   if (s.presence != ir::kNoId && optional) {
-    Value* byte = b_.CreateLoad(i8_, b_.CreateConstInBoundsGEP1_64(i8_, request_, s.presence));
-    out.present = b_.CreateICmpNE(byte, b_.getInt8(0));
+    Value* byte = load(i8_, b.CreateConstInBoundsGEP1_64(i8_, request_, s.presence));
+    out.present = b.CreateICmpNE(byte, b.getInt8(0));
   }
-  Value* at = b_.CreateConstInBoundsGEP1_64(i8_, request_, s.offset);
+  Value* at = b.CreateConstInBoundsGEP1_64(i8_, request_, s.offset);
   switch (s.kind) {
     case ir::Kind::kBool:
-      out.a = b_.CreateICmpNE(b_.CreateLoad(i8_, at), b_.getInt8(0));
+      out.a = b.CreateICmpNE(load(i8_, at), b.getInt8(0));
       break;
     case ir::Kind::kNumber:
-      out.a = b_.CreateLoad(i64_, at);
+      out.a = load(i64_, at);
       // An `int` field's denominator is 1 (the decoder writes it, and a host's struct with any
       // other is refused before the call), so the optimiser can drop the fraction arithmetic.
-      out.b = s.integer ? static_cast<Value*>(b_.getInt64(1))
-                        : b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, at, 8));
+      out.b = s.integer ? static_cast<Value*>(b.getInt64(1))
+                        : load(i64_, b.CreateConstInBoundsGEP1_64(i8_, at, 8));
       break;
     case ir::Kind::kDate:
-      out.a = b_.CreateSExt(b_.CreateLoad(i32_, at), i64_);
+      out.a = b.CreateSExt(load(i32_, at), i64_);
       break;
     case ir::Kind::kCountry:
     case ir::Kind::kEnum:
-      out.a = b_.CreateZExt(b_.CreateLoad(i16_, at), i64_);
+      out.a = b.CreateZExt(load(i16_, at), i64_);
       break;
     case ir::Kind::kText:
-      out.a = b_.CreateLoad(ptr_, at);
-      out.b = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i8_, at, 8));
+      out.a = load(ptr_, at);
+      out.b = load(i64_, b.CreateConstInBoundsGEP1_64(i8_, at, 8));
       break;
     case ir::Kind::kCountrySet:
       out.a = at;
       break;
     case ir::Kind::kTextSet:
-      out.a = b_.CreateLoad(ptr_, at);
+      out.a = load(ptr_, at);
       break;
     case ir::Kind::kEnumSet:
     case ir::Kind::kRow:
-      out.a = b_.CreateLoad(i64_, at);
+      out.a = load(i64_, at);
       break;
   }
+  slots_.emplace(key, out);
   return out;
 }
 
@@ -567,13 +592,16 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
   }
   Lowered x = Eval(v.a);
   Lowered y = ir::TakesValueB(v.op) ? Eval(v.b) : Lowered{};
+  // The helpers return {num, den}, or {status, 0} on failure (helpers.c).
   auto arithmetic = [&](const char* helper, bool binary) -> Lowered {
-    Value* out = EntryAlloca(llvm::ArrayType::get(i64_, 2));
-    Value* status = binary ? b_.CreateCall(Helper(helper), {x.a, x.b, y.a, y.b, out})
-                           : b_.CreateCall(Helper(helper), {x.a, x.b, out});
+    Value* result = binary ? b_.CreateCall(Helper(helper), {x.a, x.b, y.a, y.b})
+                           : b_.CreateCall(Helper(helper), {x.a, x.b});
+    Value* num = b_.CreateExtractValue(result, 0);
+    Value* den = b_.CreateExtractValue(result, 1);
+    Value* status = b_.CreateSelect(b_.CreateICmpEQ(den, b_.getInt64(0)), b_.CreateTrunc(num, i32_),
+                                    b_.getInt32(0));
     CheckStatus(status, id);
-    return Lowered{.a = b_.CreateLoad(i64_, out),
-                   .b = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, out, 1))};
+    return Lowered{.a = num, .b = den};
   };
   switch (v.op) {
     case ir::Op::kIsSome:
@@ -691,6 +719,7 @@ auto Lowerer::Run() -> std::string {
 
 // Lowers rules [first, last) into fn_, which must be empty.
 auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
+  slots_.clear();
   request_ = fn_->getArg(0);
   as_of_ = fn_->getArg(1);
   env_ = fn_->getArg(2);
