@@ -35,68 +35,69 @@ auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) -> int64_t {
   return tables_[table]->Find(key, key_scratch_);
 }
 
-auto Interpreter::Fail(ir::ValueId id, std::string_view what) -> bool {
+void Interpreter::Fail(ir::ValueId id, std::string_view what) {
   if (error_.empty()) error_ = ErrorMessage(program_, id, what);
-  return false;
 }
 
-auto Interpreter::Eval(ir::ValueId id, ir::Datum& out) -> bool {
-  if (stamp_[id] == generation_) {
-    out = memo_[id];
-    return true;
+auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
+  const ir::Value& v = program_.values[id];
+  // Constants and request slots are read where they are: no copy, no memo entry.
+  if (v.op == ir::Op::kConst) return &program_.constants[v.a];
+  if (v.op == ir::Op::kSlot) {
+    const ir::Datum& d = request_[v.a];
+    if (!d.present && !v.optional) {
+      Fail(id, "a required value is missing");
+      return nullptr;
+    }
+    return &d;
   }
+  if (stamp_[id] == generation_) return &memo_[id];
   if (++depth_ > kMaxDepth) {
     --depth_;
-    return Fail(id, "the condition is nested too deeply to evaluate");
+    Fail(id, "the condition is nested too deeply to evaluate");
+    return nullptr;
   }
-  bool ok = EvalUncached(id, out);
+  // Computed in place: the memo entry is the result.
+  bool ok = EvalUncached(v, id, memo_[id]);
   --depth_;
-  if (ok) {
-    memo_[id] = out;
-    stamp_[id] = generation_;
-  }
-  return ok;
+  if (!ok) return nullptr;
+  stamp_[id] = generation_;
+  return &memo_[id];
 }
 
-auto Interpreter::EvalUncached(ir::ValueId id, ir::Datum& out) -> bool {
-  const ir::Value& v = program_.values[id];
+auto Interpreter::EvalUncached(const ir::Value& v, ir::ValueId id, ir::Datum& out) -> bool {
   switch (v.op) {
-    case ir::Op::kConst:
-      out = program_.constants[v.a];
-      return true;
-    case ir::Op::kSlot:
-      out = request_[v.a];
-      if (!out.present && !v.optional) return Fail(id, "a required value is missing");
-      return true;
     case ir::Op::kAnd:
     case ir::Op::kOr: {
-      ir::Datum left;
-      if (!Eval(v.a, left)) return false;
-      bool stop = (left.bits != 0) == (v.op == ir::Op::kOr);
-      if (stop) {
-        out = left;
-        return true;
-      }
-      return Eval(v.b, out);
+      const ir::Datum* left = Eval(v.a);
+      if (left == nullptr) return false;
+      bool stop = (left->bits != 0) == (v.op == ir::Op::kOr);
+      const ir::Datum* result = stop ? left : Eval(v.b);
+      if (result == nullptr) return false;
+      out = *result;
+      return true;
     }
     case ir::Op::kOtherwise: {
-      if (!Eval(v.a, out)) return false;
-      if (out.present) return true;
-      return Eval(v.b, out);
+      const ir::Datum* result = Eval(v.a);
+      if (result == nullptr) return false;
+      if (!result->present) result = Eval(v.b);
+      if (result == nullptr) return false;
+      out = *result;
+      return true;
     }
     case ir::Op::kRowField: {
-      ir::Datum row;
-      if (!Eval(v.a, row)) return false;
-      auto table = static_cast<uint32_t>(row.bits >> 32);
-      auto index = static_cast<uint32_t>(row.bits & 0xffffffff);
+      const ir::Datum* row = Eval(v.a);
+      if (row == nullptr) return false;
+      auto table = static_cast<uint32_t>(row->bits >> 32);
+      auto index = static_cast<uint32_t>(row->bits & 0xffffffff);
       out = tables_[table]->rows()[index][v.b];
       return true;
     }
     case ir::Op::kTableHas:
     case ir::Op::kTableFind: {
-      ir::Datum key;
-      if (!Eval(v.a, key)) return false;
-      int64_t row = FindRow(v.b, key);
+      const ir::Datum* key = Eval(v.a);
+      if (key == nullptr) return false;
+      int64_t row = FindRow(v.b, *key);
       if (v.op == ir::Op::kTableHas) {
         out = ir::Datum{.kind = ir::Kind::kBool, .bits = row >= 0 ? 1 : 0};
       } else {
@@ -104,30 +105,36 @@ auto Interpreter::EvalUncached(ir::ValueId id, ir::Datum& out) -> bool {
                         .present = row >= 0,
                         .bits = row >= 0 ? (int64_t{v.b} << 32 | row) : 0};
       }
-      if (tracing_ != nullptr) TraceLookup(v, key, row);
+      if (tracing_ != nullptr) TraceLookup(v, *key, row);
       return true;
     }
     default:
       break;
   }
-  bool unary = !ir::TakesValueB(v.op);
-  ir::Datum a;
-  ir::Datum b;
-  if (!Eval(v.a, a)) return false;
-  if (!unary && !Eval(v.b, b)) return false;
-  if (v.op == ir::Op::kUnwrap && !a.present) return Fail(id, "internal error: unwrapped none");
-  ir::EvalStatus status = ir::EvalOp(v, a, b, *this, out);
-  if (status != ir::EvalStatus::kOk) return Fail(id, ir::EvalStatusMessage(status));
+  static const ir::Datum kNone{};
+  const ir::Datum* a = Eval(v.a);
+  if (a == nullptr) return false;
+  const ir::Datum* b = &kNone;
+  if (ir::TakesValueB(v.op) && (b = Eval(v.b)) == nullptr) return false;
+  if (v.op == ir::Op::kUnwrap && !a->present) {
+    Fail(id, "internal error: unwrapped none");
+    return false;
+  }
+  ir::EvalStatus status = ir::EvalOp(v, *a, *b, *this, out);
+  if (status != ir::EvalStatus::kOk) {
+    Fail(id, ir::EvalStatusMessage(status));
+    return false;
+  }
   out.present = true;
   if (tracing_ != nullptr &&
       (v.op == ir::Op::kEq || v.op == ir::Op::kNe || v.op == ir::Op::kLt || v.op == ir::Op::kLe ||
        v.op == ir::Op::kGt || v.op == ir::Op::kGe || v.op == ir::Op::kIn)) {
     const ir::Value& left = program_.values[v.a];
     const ir::Value& right = program_.values[v.b];
-    std::string lhs = ir::FormatDatum(program_, a, left.enum_id);
+    std::string lhs = ir::FormatDatum(program_, *a, left.enum_id);
     if (!left.label.empty()) lhs = left.label + " = " + lhs;
     std::string rhs =
-        right.label.empty() ? ir::FormatDatum(program_, b, right.enum_id) : right.label;
+        right.label.empty() ? ir::FormatDatum(program_, *b, right.enum_id) : right.label;
     tracing_->comparisons.push_back(fmt::format("{} {} {}: {}", lhs, ir::ComparisonSymbol(v.op),
                                                 rhs, out.bits ? "true" : "false"));
   }
@@ -189,26 +196,26 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
       error_.clear();
       if (rule_trace != nullptr) rule_trace->condition = RuleTrace::Condition::kError;
     };
-    ir::Datum condition;
-    if (!Eval(rule.when, condition)) {
+    const ir::Datum* condition = Eval(rule.when);
+    if (condition == nullptr) {
       fail();
       continue;
     }
     if (rule_trace != nullptr) {
       rule_trace->condition =
-          condition.bits ? RuleTrace::Condition::kTrue : RuleTrace::Condition::kFalse;
+          condition->bits ? RuleTrace::Condition::kTrue : RuleTrace::Condition::kFalse;
     }
-    if (condition.bits == 0) continue;
+    if (condition->bits == 0) continue;
     Reason reason{.rule = r, .outcome = rule.outcome};
     bool failed = false;
     for (uint32_t k = 0; k < rule.unless.size(); ++k) {
-      ir::Datum applies;
-      if (!Eval(rule.unless[k].condition, applies)) {
+      const ir::Datum* applies = Eval(rule.unless[k].condition);
+      if (applies == nullptr) {
         fail();
         failed = true;
         break;
       }
-      if (applies.bits != 0) {
+      if (applies->bits != 0) {
         reason.outcome = rule.unless[k].outcome;
         reason.exception = k;
         break;

@@ -88,11 +88,14 @@ class Interpreter : private ir::SetStorage {
 
  private:
   auto NewCountrySet() -> ir::CountrySet* override;
-  // False when the value cannot be computed; then `error_` says why.
-  auto Eval(ir::ValueId id, ir::Datum& out) -> bool;
-  auto EvalUncached(ir::ValueId id, ir::Datum& out) -> bool;
+  // The value, or nullptr when it cannot be computed; then `error_` says why. The pointer is
+  // valid until the next decision.
+  auto Eval(ir::ValueId id) -> const ir::Datum*;
+  // Computes `v` (value `id`) into `out`; false on failure.
+  auto EvalUncached(const ir::Value& v, ir::ValueId id, ir::Datum& out) -> bool;
   auto FindRow(ir::TableId table, const ir::Datum& key) -> int64_t;
-  auto Fail(ir::ValueId id, std::string_view what) -> bool;
+  // Records the decision's first failure.
+  void Fail(ir::ValueId id, std::string_view what);
   void TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t row);
 
   const ir::Program& program_;
