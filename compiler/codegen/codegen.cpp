@@ -91,11 +91,14 @@ struct JitPolicy::Impl {
 JitPolicy::JitPolicy() : impl_(std::make_unique<Impl>()) {}
 JitPolicy::~JitPolicy() = default;
 
-auto JitPolicy::Compile(const ir::Program& program) -> ErrorOr<std::unique_ptr<JitPolicy>> {
+auto JitPolicy::Compile(const ir::Program& program, Selector selector)
+    -> ErrorOr<std::unique_ptr<JitPolicy>> {
   InitializeTargets();
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) return ToError(jtmb.takeError(), "cannot detect the host for the JIT");
-  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  bool fast = selector == Selector::kFast ||
+              (selector == Selector::kAuto && program.rules.size() > kFastCodegenRules);
+  jtmb->setCodeGenOptLevel(fast ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default);
   auto machine = jtmb->createTargetMachine();
   if (!machine) return ToError(machine.takeError(), "cannot create the JIT's target machine");
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(*jtmb).create();

@@ -14,10 +14,19 @@
 
 namespace cordon::codegen {
 
+// Above this many rules, the JIT selects instructions with the fast selector (see Selector).
+inline constexpr size_t kFastCodegenRules = 2000;
+
+// How the JIT turns the O2-optimised IR into machine code. A policy of thousands of rules
+// waits mostly for instruction selection, which the fast selector (LLVM's -O0 code generator)
+// does five times faster, for slower code; the IR optimisations are the same either way.
+enum class Selector { kAuto, kFast, kFull };  // kAuto: kFast above kFastCodegenRules rules
+
 // A policy compiled in this process. Owns the JIT; the evaluator is valid while it lives.
 class JitPolicy {
  public:
-  static auto Compile(const ir::Program& program) -> ErrorOr<std::unique_ptr<JitPolicy>>;
+  static auto Compile(const ir::Program& program, Selector selector = Selector::kAuto)
+      -> ErrorOr<std::unique_ptr<JitPolicy>>;
   ~JitPolicy();
   JitPolicy(const JitPolicy&) = delete;
   auto operator=(const JitPolicy&) -> JitPolicy& = delete;

@@ -15,7 +15,16 @@ constexpr int kMaxDepth = 4000;
 }  // namespace
 
 Interpreter::Interpreter(const ir::Program& program)
-    : program_(program), memo_(program.values.size()), stamp_(program.values.size(), 0) {}
+    : program_(program),
+      memo_(program.values.size()),
+      stamp_(program.values.size(), 0),
+      direct_(program.values.size(), nullptr) {
+  for (ir::ValueId id = 0; id < program.values.size(); ++id) {
+    const ir::Value& v = program.values[id];
+    if (v.op == ir::Op::kConst) direct_[id] = &program.constants[v.a];
+    if (v.op == ir::Op::kSlot) slot_values_.push_back(id);
+  }
+}
 
 auto Interpreter::NewCountrySet() -> ir::CountrySet* {
   if (arena_used_ == arena_.size()) arena_.emplace_back();
@@ -40,18 +49,14 @@ void Interpreter::Fail(ir::ValueId id, std::string_view what) {
 }
 
 auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
-  const ir::Value& v = program_.values[id];
-  // Constants and request slots are read where they are: no copy, no memo entry.
-  if (v.op == ir::Op::kConst) return &program_.constants[v.a];
-  if (v.op == ir::Op::kSlot) {
-    const ir::Datum& d = request_[v.a];
-    if (!d.present && !v.optional) {
-      Fail(id, "a required value is missing");
-      return nullptr;
-    }
-    return &d;
-  }
+  if (const ir::Datum* d = direct_[id]) return d;
   if (stamp_[id] == generation_) return &memo_[id];
+  const ir::Value& v = program_.values[id];
+  // A slot without a direct pointer is a required value the request lacks.
+  if (v.op == ir::Op::kSlot) {
+    Fail(id, "a required value is missing");
+    return nullptr;
+  }
   if (++depth_ > kMaxDepth) {
     --depth_;
     Fail(id, "the condition is nested too deeply to evaluate");
@@ -170,6 +175,11 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
   tables_ = tables.empty() ? std::span<const ir::TableData* const>(own_table_views_) : tables;
   if (trace != nullptr) trace->rules.clear();
   request_ = request;
+  for (ir::ValueId id : slot_values_) {
+    const ir::Value& v = program_.values[id];
+    const ir::Datum& d = request[v.a];
+    direct_[id] = d.present || v.optional ? &d : nullptr;
+  }
   arena_used_ = 0;
   auto next_generation = [&] {
     if (++generation_ == 0) {

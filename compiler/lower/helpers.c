@@ -41,9 +41,6 @@ cordon_h_result cordon_h_neg(int64_t an, int64_t ad) {
   int status = cordon_rational_neg(an, ad, &n, &d);
   return Result(status, n, d);
 }
-int cordon_h_cmp(int64_t an, int64_t ad, int64_t bn, int64_t bd) {
-  return cordon_rational_cmp(an, ad, bn, bd);
-}
 
 /* Byte order, as std::string_view::compare. */
 int cordon_h_text_cmp(const char* a, uint64_t an, const char* b, uint64_t bn) {

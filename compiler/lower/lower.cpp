@@ -349,58 +349,66 @@ auto Lowerer::FillCell(const Lowered& v, ir::Kind kind) -> Value* {
 }
 
 auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) -> Value* {
-  ir::Kind kind = p_.values[v.a].kind;
-  Value* order = nullptr;  // i32 <0, 0, >0
-  switch (kind) {
-    case ir::Kind::kNumber:
-      order = b_.CreateCall(Helper("cordon_h_cmp"), {x.a, x.b, y.a, y.b});
+  // Scalars are compared directly; texts and sets through a three-way order, compared with 0.
+  Value* l = nullptr;
+  Value* r = nullptr;
+  auto three_way = [&](Value* order) {
+    l = order;
+    r = b_.getInt32(0);
+  };
+  switch (p_.values[v.a].kind) {
+    case ir::Kind::kNumber: {
+      // As cordon_rational_cmp: the cross products, exact in 128 bits (denominators are
+      // positive). Emitted here rather than called, so that a large policy's thousands of
+      // comparisons need no inlining.
+      auto wide = [&](Value* part) { return b_.CreateSExt(part, b_.getInt128Ty()); };
+      l = b_.CreateNSWMul(wide(x.a), wide(y.b));
+      r = b_.CreateNSWMul(wide(y.a), wide(x.b));
       break;
+    }
     case ir::Kind::kText:
-      order = b_.CreateCall(Helper("cordon_h_text_cmp"), {x.a, x.b, y.a, y.b});
+      three_way(b_.CreateCall(Helper("cordon_h_text_cmp"), {x.a, x.b, y.a, y.b}));
       break;
     case ir::Kind::kCountrySet: {
       Value* equal = b_.getTrue();
       for (unsigned w = 0; w < 11; ++w) {
-        Value* l = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, x.a, w));
-        Value* r = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, y.a, w));
-        equal = b_.CreateAnd(equal, b_.CreateICmpEQ(l, r));
+        Value* lw = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, x.a, w));
+        Value* rw = b_.CreateLoad(i64_, b_.CreateConstInBoundsGEP1_64(i64_, y.a, w));
+        equal = b_.CreateAnd(equal, b_.CreateICmpEQ(lw, rw));
       }
       // As ir::EvalOp: unequal sets order as "less".
-      order = b_.CreateSelect(equal, b_.getInt32(0), b_.getInt32(-1));
+      three_way(b_.CreateSelect(equal, b_.getInt32(0), b_.getInt32(-1)));
       break;
     }
     case ir::Kind::kTextSet: {
       Value* fn = EnvField(4);
       Value* eq = b_.CreateCall(llvm::FunctionType::get(i8_, {ptr_, ptr_}, false), fn, {x.a, y.a});
-      order = b_.CreateSelect(b_.CreateICmpNE(eq, b_.getInt8(0)), b_.getInt32(0), b_.getInt32(-1));
+      three_way(
+          b_.CreateSelect(b_.CreateICmpNE(eq, b_.getInt8(0)), b_.getInt32(0), b_.getInt32(-1)));
       break;
     }
-    case ir::Kind::kBool: {
-      Value* l = b_.CreateZExt(x.a, i64_);
-      Value* r = b_.CreateZExt(y.a, i64_);
-      order = b_.CreateSub(b_.CreateZExt(b_.CreateICmpSGT(l, r), i32_),
-                           b_.CreateZExt(b_.CreateICmpSLT(l, r), i32_));
+    case ir::Kind::kBool:
+      l = b_.CreateZExt(x.a, i64_);
+      r = b_.CreateZExt(y.a, i64_);
       break;
-    }
     default:
-      order = b_.CreateSub(b_.CreateZExt(b_.CreateICmpSGT(x.a, y.a), i32_),
-                           b_.CreateZExt(b_.CreateICmpSLT(x.a, y.a), i32_));
+      l = x.a;
+      r = y.a;
       break;
   }
-  Value* zero = b_.getInt32(0);
   switch (v.op) {
     case ir::Op::kEq:
-      return b_.CreateICmpEQ(order, zero);
+      return b_.CreateICmpEQ(l, r);
     case ir::Op::kNe:
-      return b_.CreateICmpNE(order, zero);
+      return b_.CreateICmpNE(l, r);
     case ir::Op::kLt:
-      return b_.CreateICmpSLT(order, zero);
+      return b_.CreateICmpSLT(l, r);
     case ir::Op::kLe:
-      return b_.CreateICmpSLE(order, zero);
+      return b_.CreateICmpSLE(l, r);
     case ir::Op::kGt:
-      return b_.CreateICmpSGT(order, zero);
+      return b_.CreateICmpSGT(l, r);
     default:
-      return b_.CreateICmpSGE(order, zero);
+      return b_.CreateICmpSGE(l, r);
   }
 }
 
