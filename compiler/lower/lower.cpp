@@ -149,10 +149,13 @@ void Lowerer::StoreResult(uint32_t rule, uint32_t state, Value* exception, Value
                           Value* status) {
   Value* n = b_.CreateLoad(i32_, count_);
   Value* slot = b_.CreateInBoundsGEP(result_ty_, results_, {n});
-  // Three stores, not five: {rule, state} and {exception, value} as one 64-bit word each (x86-64
-  // is little-endian). Every store is work for DSE, which a 10,000-rule policy makes slow.
-  auto pair = [&](Value* low, Value* high) {
-    return b_.CreateOr(b_.CreateZExt(low, i64_), b_.CreateShl(b_.CreateZExt(high, i64_), 32));
+  // Three stores, not five: {rule, state} and {exception, value} as one <2 x i32> each (in
+  // memory, element 0 comes first whatever the byte order). Every store is work for DSE, which
+  // a 10,000-rule policy makes slow.
+  auto* pair_ty = llvm::FixedVectorType::get(i32_, 2);
+  auto pair = [&](Value* first, Value* second) {
+    Value* v = b_.CreateInsertElement(llvm::PoisonValue::get(pair_ty), first, uint64_t{0});
+    return b_.CreateInsertElement(v, second, uint64_t{1});
   };
   b_.CreateAlignedStore(pair(b_.getInt32(rule), b_.getInt32(state)),
                         b_.CreateStructGEP(result_ty_, slot, 0), llvm::Align(4));
