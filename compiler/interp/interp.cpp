@@ -12,6 +12,9 @@ namespace {
 // definitions, so this is only reached by pathological policies, which then fail closed.
 constexpr int kMaxDepth = 4000;
 
+// The second operand of a unary op (at namespace scope: no initialisation guard per call).
+const ir::Datum kNoOperand{};
+
 }  // namespace
 
 Interpreter::Interpreter(const ir::Program& program)
@@ -116,10 +119,9 @@ auto Interpreter::EvalUncached(const ir::Value& v, ir::ValueId id, ir::Datum& ou
     default:
       break;
   }
-  static const ir::Datum kNone{};
   const ir::Datum* a = Eval(v.a);
   if (a == nullptr) return false;
-  const ir::Datum* b = &kNone;
+  const ir::Datum* b = &kNoOperand;
   if (ir::TakesValueB(v.op) && (b = Eval(v.b)) == nullptr) return false;
   if (v.op == ir::Op::kUnwrap && !a->present) {
     Fail(id, "internal error: unwrapped none");

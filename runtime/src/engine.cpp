@@ -49,7 +49,10 @@ auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t 
   Session::Lookup::Entry* entry = nullptr;
   for (uint32_t i = 0; i < lookup->used; ++i) {
     Session::Lookup::Entry& e = lookup->entries[i];
-    if (e.text == key->text && e.size == key->text_size) entry = &e;
+    if (e.text == key->text && e.size == key->text_size) {
+      entry = &e;
+      break;
+    }
   }
   if (entry == nullptr) {
     // Past the last entry, the last one is reused: a policy that looks up more than a few
