@@ -233,7 +233,7 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
                            runtime::ReasonMessage(rule, reason));
       }
       for (const interp::RuleError& error : decision.errors) {
-        out << fmt::format("    error in {}: {}\n", program->rules[error.rule].name, error.message);
+        out << fmt::format("    error: {}\n", runtime::RuleErrorText(*program, error));
       }
       if (!missing.empty()) {
         std::string names;

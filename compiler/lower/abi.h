@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define CORDON_ABI_VERSION 2u
+#define CORDON_ABI_VERSION 3u
 #define CORDON_ABI_DESCRIPTOR_SYMBOL "cordon_policy_v1"
 
 /* A table cell or key as the generated code reads it; which members mean something follows the
@@ -53,7 +53,15 @@ typedef struct cordon_abi_result {
 
 #define CORDON_EVAL_DATE_RANGE 1u /* reported as an overflow, like the interpreter */
 
-/* Decides one request. `results` has room for one entry per rule; returns how many it wrote. */
+/* What the evaluator returns for a request struct holding a value no request could hold (a
+ * presence byte or bool other than 0 or 1, a country or enum out of range, a denominator that is
+ * not positive, a date outside the years 1 to 9999, a null text with a size): it decides nothing,
+ * and the runtime finds the field to name in its message. Text sets are not checked: the runtime
+ * passes its own, and refuses a host's. */
+#define CORDON_ABI_BAD_REQUEST 0xffffffffu
+
+/* Decides one request. `results` has room for one entry per rule; returns how many it wrote, or
+ * CORDON_ABI_BAD_REQUEST. */
 typedef uint32_t (*cordon_abi_eval_fn)(const void* request, int64_t as_of,
                                        const cordon_abi_env* env, cordon_abi_result* results);
 

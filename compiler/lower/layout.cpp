@@ -10,8 +10,10 @@
 namespace cordon::lower {
 namespace {
 
+// `records`: the slots of the optional records around `node`, outermost first (their presence
+// offsets are filled in once every slot has its place).
 void Walk(const ir::Program& program, uint32_t node, const std::string& name,
-          const std::string& path, RequestLayout& layout) {
+          const std::string& path, std::vector<uint32_t>& records, RequestLayout& layout) {
   const ir::SchemaNode& n = program.schema[node];
   if (n.is_record) {
     if (n.slot != ir::kNoId) {
@@ -19,12 +21,15 @@ void Walk(const ir::Program& program, uint32_t node, const std::string& name,
       s = SlotLayout{.kind = ir::Kind::kBool, .optional = true, .name = name, .path = path};
       s.is_record_presence = true;
       s.type_text = "record";
+      s.records = records;
+      records.push_back(n.slot);
     }
     for (uint32_t child : n.children) {
       const ir::SchemaNode& c = program.schema[child];
       Walk(program, child, name.empty() ? c.name : name + "_" + c.name, path + "." + c.name,
-           layout);
+           records, layout);
     }
+    if (n.slot != ir::kNoId) records.pop_back();
     return;
   }
   layout.slots[n.slot] = SlotLayout{.kind = n.kind,
@@ -33,8 +38,28 @@ void Walk(const ir::Program& program, uint32_t node, const std::string& name,
                                     .path = path,
                                     .enum_id = n.enum_id,
                                     .type_text = n.type_text,
-                                    .integer = n.integer};
+                                    .integer = n.integer,
+                                    .records = records};
 }
+
+}  // namespace
+
+auto GetStructBounds() -> const StructBounds& {
+  static const StructBounds kBounds = [] {
+    StructBounds b{.first_day = DaysFromCivil(1, 1, 1),
+                   .last_day = DaysFromCivil(9999, 12, 31),
+                   .assigned_countries = {}};
+    for (int i = 0; i < kCountrySlots; ++i) {
+      if (LookupCountry(CountryCode(static_cast<CountryIndex>(i)))) {
+        b.assigned_countries[i / 64] |= uint64_t{1} << (i % 64);
+      }
+    }
+    return b;
+  }();
+  return kBounds;
+}
+
+namespace {
 
 auto Align(uint32_t offset, uint32_t align) -> uint32_t {
   return (offset + align - 1) / align * align;
@@ -88,13 +113,17 @@ auto SlotSize(ir::Kind kind) -> uint32_t {
 auto LayoutRequest(const ir::Program& program) -> RequestLayout {
   RequestLayout layout;
   layout.slots.resize(program.slot_count);
-  if (!program.schema.empty()) Walk(program, 0, "", "$", layout);
+  std::vector<uint32_t> records;
+  if (!program.schema.empty()) Walk(program, 0, "", "$", records, layout);
   uint32_t offset = 0;
   for (SlotLayout& s : layout.slots) {
     if (s.optional) s.presence = offset++;
     offset = Align(offset, SlotAlign(s.kind));
     s.offset = offset;
     offset += SlotSize(s.kind);
+  }
+  for (SlotLayout& s : layout.slots) {
+    for (uint32_t& record : s.records) record = layout.slots[record].presence;
   }
   layout.size = Align(std::max<uint32_t>(offset, 1), 8);
   return layout;

@@ -5,11 +5,14 @@
 #ifndef CORDON_COMPILER_LOWER_LAYOUT_H_
 #define CORDON_COMPILER_LOWER_LAYOUT_H_
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "compiler/base/countries.h"
+#include "compiler/base/date.h"
 #include "compiler/ir/ir.h"
 
 namespace cordon::lower {
@@ -25,6 +28,9 @@ struct SlotLayout {
   std::string type_text;
   bool is_record_presence = false;  // an optional record's own slot: only its presence counts
   bool integer = false;             // `int`: the denominator must be 1
+  // The presence bytes of the optional records around this slot, outermost first. While one of
+  // them is 0 the slot is never read, and may hold anything.
+  std::vector<uint32_t> records;
 };
 
 struct RequestLayout {
@@ -34,6 +40,16 @@ struct RequestLayout {
 };
 
 auto LayoutRequest(const ir::Program& program) -> RequestLayout;
+
+// What a host-filled struct may hold, checked by the generated evaluator (which refuses the
+// struct) and by the runtime (which then says which field is wrong): one definition for both.
+struct StructBounds {
+  DayNumber first_day;  // 0001-01-01
+  DayNumber last_day;   // 9999-12-31
+  // Bit i: country index i is an assigned code.
+  std::array<uint64_t, (kCountrySlots + 63) / 64> assigned_countries;
+};
+auto GetStructBounds() -> const StructBounds&;
 
 // Bytes and alignment of a slot's value.
 auto SlotSize(ir::Kind kind) -> uint32_t;

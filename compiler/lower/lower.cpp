@@ -86,6 +86,9 @@ class Lowerer {
   auto EvalUncached(ir::ValueId id) -> Lowered;
   auto Const(const ir::Datum& d, uint32_t index) -> Lowered;
   auto Slot(ir::SlotId slot, bool optional) -> Lowered;
+  // True when the struct at `request` holds a value no request could hold (abi.h,
+  // CORDON_ABI_BAD_REQUEST). Emitted at the insertion point, without branches.
+  auto BadRequest(Value* request) -> Value*;
   auto FromCell(Value* cell, ir::Kind kind, bool optional) -> Lowered;
   auto FillCell(const Lowered& v, ir::Kind kind) -> Value*;
   auto Compare(const ir::Value& v, const Lowered& x, const Lowered& y) -> Value*;
@@ -285,6 +288,98 @@ auto Lowerer::Slot(ir::SlotId slot, bool optional) -> Lowered {
   }
   slots_.emplace(key, out);
   return out;
+}
+
+auto Lowerer::BadRequest(Value* request) -> Value* {
+  const StructBounds& bounds = GetStructBounds();
+  auto load = [&](Type* type, uint32_t offset) -> Value* {
+    return b_.CreateLoad(type, b_.CreateConstInBoundsGEP1_64(i8_, request, offset));
+  };
+  auto* words_ty = llvm::ArrayType::get(i64_, bounds.assigned_countries.size());
+  llvm::GlobalVariable* assigned = nullptr;
+  Value* bad = nullptr;
+  auto also = [&](Value* wrong) { bad = bad == nullptr ? wrong : b_.CreateOr(bad, wrong); };
+  for (const SlotLayout& s : layout_.slots) {
+    // Nothing in an absent record is read, so it may hold anything.
+    Value* in_record = nullptr;
+    for (uint32_t record : s.records) {
+      Value* here = b_.CreateICmpNE(load(i8_, record), b_.getInt8(0));
+      in_record = in_record == nullptr ? here : b_.CreateAnd(in_record, here);
+    }
+    auto guard = [&](Value* wrong, Value* when) {
+      return when == nullptr ? wrong : b_.CreateAnd(when, wrong);
+    };
+    Value* present = in_record;
+    if (s.optional) {
+      Value* byte = load(i8_, s.presence);
+      also(guard(b_.CreateICmpUGT(byte, b_.getInt8(1)), in_record));
+      present = guard(b_.CreateICmpNE(byte, b_.getInt8(0)), in_record);
+    }
+    if (s.is_record_presence) continue;
+    Value* wrong = nullptr;
+    switch (s.kind) {
+      case ir::Kind::kBool:
+        wrong = b_.CreateICmpUGT(load(i8_, s.offset), b_.getInt8(1));
+        break;
+      case ir::Kind::kNumber: {
+        Value* den = load(i64_, s.offset + 8);
+        wrong = s.integer ? b_.CreateICmpNE(den, b_.getInt64(1))
+                          : b_.CreateICmpSLE(den, b_.getInt64(0));
+        break;
+      }
+      case ir::Kind::kDate: {
+        Value* day = load(i32_, s.offset);
+        wrong = b_.CreateOr(b_.CreateICmpSLT(day, b_.getInt32(bounds.first_day)),
+                            b_.CreateICmpSGT(day, b_.getInt32(bounds.last_day)));
+        break;
+      }
+      case ir::Kind::kCountry: {
+        if (assigned == nullptr) {
+          std::vector<llvm::Constant*> words;
+          for (uint64_t w : bounds.assigned_countries) words.push_back(b_.getInt64(w));
+          assigned = new llvm::GlobalVariable(m_, words_ty, true, llvm::GlobalValue::PrivateLinkage,
+                                              llvm::ConstantArray::get(words_ty, words),
+                                              "cordon_assigned_countries");
+        }
+        Value* c = b_.CreateZExt(load(i16_, s.offset), i64_);
+        Value* in_range = b_.CreateICmpULT(c, b_.getInt64(kCountrySlots));
+        Value* word_index = b_.CreateSelect(in_range, b_.CreateLShr(c, 6), b_.getInt64(0));
+        Value* word = b_.CreateLoad(
+            i64_, b_.CreateInBoundsGEP(words_ty, assigned, {b_.getInt64(0), word_index}));
+        Value* bit = b_.CreateAnd(b_.CreateLShr(word, b_.CreateAnd(c, 63)), 1);
+        wrong = b_.CreateOr(b_.CreateNot(in_range), b_.CreateICmpEQ(bit, b_.getInt64(0)));
+        break;
+      }
+      case ir::Kind::kEnum: {
+        auto limit = static_cast<uint64_t>(p_.enums[s.enum_id].values.size());
+        wrong = b_.CreateICmpUGE(b_.CreateZExt(load(i16_, s.offset), i64_), b_.getInt64(limit));
+        break;
+      }
+      case ir::Kind::kEnumSet: {
+        auto limit = static_cast<uint64_t>(p_.enums[s.enum_id].values.size());
+        if (limit < 64) {
+          wrong = b_.CreateICmpNE(b_.CreateLShr(load(i64_, s.offset), limit), b_.getInt64(0));
+        }
+        break;
+      }
+      case ir::Kind::kText:
+        wrong = b_.CreateAnd(b_.CreateIsNull(load(ptr_, s.offset)),
+                             b_.CreateICmpNE(load(i64_, s.offset + 8), b_.getInt64(0)));
+        break;
+      case ir::Kind::kCountrySet:
+        wrong =
+            b_.CreateICmpNE(b_.CreateLShr(load(i64_, s.offset + 80), uint64_t{kCountrySlots - 640}),
+                            b_.getInt64(0));
+        break;
+      case ir::Kind::kTextSet:
+      case ir::Kind::kRow:
+        break;
+    }
+    if (wrong == nullptr) continue;
+    // An absent value is never read, so it may hold anything.
+    also(guard(wrong, present));
+  }
+  return bad == nullptr ? b_.getFalse() : bad;
 }
 
 auto Lowerer::FromCell(Value* cell, ir::Kind kind, bool optional) -> Lowered {
@@ -716,6 +811,15 @@ auto Lowerer::Run() -> std::string {
     }
   }
   b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", eval));
+  // The struct is checked here, where its fields are loaded anyway: the rules then trust it
+  // as the interpreter trusts decoded slots.
+  BasicBlock* bad = BasicBlock::Create(ctx_, "bad_request", eval);
+  BasicBlock* decide = BasicBlock::Create(ctx_, "decide", eval);
+  b_.CreateCondBr(BadRequest(eval->getArg(0)), bad, decide,
+                  llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));
+  b_.SetInsertPoint(bad);
+  b_.CreateRet(b_.getInt32(CORDON_ABI_BAD_REQUEST));
+  b_.SetInsertPoint(decide);
   Value* count = b_.getInt32(0);
   for (llvm::Function* f : chunk_fns) {
     count = b_.CreateCall(

@@ -435,7 +435,7 @@ auto Session::Acquire() -> const TableSet* {
 // to happen before it sees the hazard cleared.
 void Session::Release() { hazard_.store(nullptr, std::memory_order_release); }
 
-void Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) {
+auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) -> bool {
   const ir::Program& program = engine_.program();
   lookup_.tables = tables_;
   lookup_.used = 0;
@@ -446,6 +446,7 @@ void Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
                      .text_set_equal = EnvTextSetEqual,
                      .constant_sets = engine_.constant_sets_.data()};
   uint32_t written = engine_.eval_(request, as_of, &env, results_.data());
+  if (written == CORDON_ABI_BAD_REQUEST) return false;
   out.Clear();
   for (uint32_t i = 0; i < written; ++i) {
     const cordon_abi_result& result = results_[i];
@@ -462,6 +463,19 @@ void Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
     }
   }
   interp::FinishDecision(program, out);
+  return true;
+}
+
+void Session::Refuse(const uint8_t* request, interp::Decision& out) const {
+  std::string why = CheckStruct(request);
+  if (why.empty()) {
+    why =
+        "the evaluator refused the request struct, yet every field is in range: the compiled "
+        "policy and this runtime disagree on the struct (recompile the policy)";
+  }
+  out.Clear();
+  out.error = true;
+  out.errors.push_back(interp::RuleError{ir::kNoId, std::move(why)});
 }
 
 void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::Decision& out,
@@ -472,7 +486,7 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
   } else {
     uint8_t* request = packed_.data() + (8 - reinterpret_cast<uintptr_t>(packed_.data()) % 8) % 8;
     lower::PackRequest(engine_.layout_, slots, request);
-    RunCompiled(request, as_of, out);
+    if (!RunCompiled(request, as_of, out)) Refuse(request, out);
     if (trace != nullptr) {
       interp::Decision ignored;
       interp_.Decide(slots, as_of, ignored, trace, tables_->views);
@@ -482,22 +496,23 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
 }
 
 void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decision& out) {
+  const auto* bytes = static_cast<const uint8_t*>(request);
   if (engine_.eval_ == nullptr) {
     // The interpreter has no request struct: fail closed rather than call nothing.
     out.Clear();
     out.error = true;
+    out.errors.push_back(interp::RuleError{ir::kNoId, "the interpreter has no request struct"});
     return;
   }
-  std::string bad = CheckStruct(static_cast<const uint8_t*>(request));
-  if (!bad.empty()) {
-    out.Clear();
-    out.error = true;
-    out.errors.push_back(interp::RuleError{ir::kNoId, std::move(bad)});
+  // The evaluator checks every field but text sets, which only the runtime can make.
+  if (!engine_.struct_checks_.text_sets.empty() && !CheckStruct(bytes).empty()) {
+    Refuse(bytes, out);
     return;
   }
   tables_ = Acquire();
-  RunCompiled(request, as_of, out);
+  bool decided = RunCompiled(request, as_of, out);
   Release();
+  if (!decided) Refuse(bytes, out);
 }
 
 // Every value the generated code reads from a host-filled struct must be one a decoded request
@@ -509,14 +524,21 @@ auto Session::CheckStruct(const uint8_t* request) const -> std::string {
     return engine_.layout_.slots[f.slot].path;
   };
   // A value is read only when present, so an absent field may hold anything.
+  // So is everything in an absent record.
+  auto in_record = [&](const StructChecks::Field& f) {
+    for (uint32_t record : engine_.layout_.slots[f.slot].records) {
+      if (request[record] == 0) return false;
+    }
+    return true;
+  };
   auto present = [&](const StructChecks::Field& f) {
-    return f.presence == ir::kNoId || request[f.presence] != 0;
+    return (f.presence == ir::kNoId || request[f.presence] != 0) && in_record(f);
   };
   auto load = [&]<typename T>(uint32_t offset, T& out) {
     std::memcpy(&out, request + offset, sizeof out);
   };
   for (const auto& f : checks.presence) {
-    if (request[f.presence] > 1) {
+    if (request[f.presence] > 1 && in_record(f)) {
       return fmt::format("{}: presence byte {} is not 0 or 1", path(f), request[f.presence]);
     }
   }
@@ -539,28 +561,18 @@ auto Session::CheckStruct(const uint8_t* request) const -> std::string {
       return fmt::format("{}: an `int` field needs denominator 1, not {}", path(f), den);
     }
   }
-  static const DayNumber kFirstDay = DaysFromCivil(1, 1, 1);
-  static const DayNumber kLastDay = DaysFromCivil(9999, 12, 31);
+  const lower::StructBounds& bounds = lower::GetStructBounds();
   for (const auto& f : checks.dates) {
     int32_t day = 0;
     load(f.offset, day);
-    if ((day < kFirstDay || day > kLastDay) && present(f)) {
+    if ((day < bounds.first_day || day > bounds.last_day) && present(f)) {
       return fmt::format("{}: day {} is outside the years 1 to 9999", path(f), day);
     }
   }
-  static const std::array<uint64_t, (kCountrySlots + 63) / 64> kAssigned = [] {
-    std::array<uint64_t, (kCountrySlots + 63) / 64> out{};
-    for (int i = 0; i < kCountrySlots; ++i) {
-      if (LookupCountry(CountryCode(static_cast<CountryIndex>(i)))) {
-        out[i / 64] |= uint64_t{1} << (i % 64);
-      }
-    }
-    return out;
-  }();
   for (const auto& f : checks.countries) {
     uint16_t c = 0;
     load(f.offset, c);
-    bool assigned = c < kCountrySlots && ((kAssigned[c / 64] >> (c % 64)) & 1) != 0;
+    bool assigned = c < kCountrySlots && ((bounds.assigned_countries[c / 64] >> (c % 64)) & 1) != 0;
     if (!assigned && present(f)) return fmt::format("{}: {} is not a country index", path(f), c);
   }
   for (const auto& f : checks.enums) {

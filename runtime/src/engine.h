@@ -91,13 +91,18 @@ class Session {
   // struct with a value no request could hold (a country or enum out of range, a zero
   // denominator, a null text) is refused: the decision is `error` with the reason.
   void DecideStruct(const void* request, DayNumber as_of, interp::Decision& out);
+  // The first field of a request struct that no request could hold, in words ("$.kind: 7 is
+  // not a value of `Kind` (it has 2)"); "" when there is none. DecideStruct's message.
+  auto CheckStruct(const uint8_t* request) const -> std::string;
 
  private:
   friend class Engine;
   auto Acquire() -> const TableSet*;
   void Release();
-  void RunCompiled(const void* request, DayNumber as_of, interp::Decision& out);
-  auto CheckStruct(const uint8_t* request) const -> std::string;
+  // False when the evaluator refused the struct (CORDON_ABI_BAD_REQUEST).
+  auto RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) -> bool;
+  // Makes `out` the `error` decision for a refused struct, naming the field.
+  void Refuse(const uint8_t* request, interp::Decision& out) const;
 
   Engine& engine_;
   std::atomic<const TableSet*> hazard_{nullptr};

@@ -11,9 +11,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include "compiler/codegen/codegen.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/ir/serialize.h"
+#include "compiler/lower/layout.h"
 #include "compiler/request/request.h"
 #include "runtime/src/engine.h"
 
@@ -49,6 +52,8 @@ auto BuildPools(const ir::Program& program, const ir::TableData* const* tables) 
     }
   };
   for (const ir::Datum& d : program.constants) {
+    // A `none` constant holds no value: its zero country would be `AA`, which no request has.
+    if (!d.present) continue;
     if (d.kind == ir::Kind::kNumber) add_number(d.number);
     if (d.kind == ir::Kind::kDate) {
       for (int64_t delta : {-1, 0, 1}) pools.dates.push_back(d.bits + delta);
@@ -182,7 +187,10 @@ auto Describe(const ir::Program& program, const interp::Decision& d) -> std::str
                        r.exception == ir::kNoId ? "" : fmt::format(" unless#{}", r.exception));
   }
   for (const interp::RuleError& e : d.errors) {
-    out += fmt::format(" <error {}: {}>", program.rules[e.rule].name, e.message);
+    // kNoId: the request itself was refused, before any rule.
+    out += fmt::format(" <error {}: {}>",
+                       e.rule < program.rules.size() ? program.rules[e.rule].name : "request",
+                       e.message);
   }
   return out;
 }
@@ -239,7 +247,57 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   interp::Decision c;
   uint64_t errors = 0;
   uint64_t fired = 0;
+  uint64_t refused = 0;
   int mismatches = 0;
+  // A host's struct with a byte changed: the evaluators' own check (CORDON_ABI_BAD_REQUEST) must
+  // refuse exactly what the runtime's CheckStruct finds wrong. Pointers and text sizes keep
+  // their values: a wrong one is the host's bug, and no check can see it.
+  const lower::RequestLayout& layout = (*jit)->layout();
+  std::vector<uint32_t> spoilable;
+  std::vector<uint32_t> text_pointers;
+  for (uint32_t at = 0; at < layout.size; ++at) {
+    bool pointer = false;
+    for (const lower::SlotLayout& slot : layout.slots) {
+      bool text = slot.kind == ir::Kind::kText || slot.kind == ir::Kind::kTextSet;
+      if (text && at >= slot.offset && at < slot.offset + lower::SlotSize(slot.kind)) {
+        pointer = true;
+      }
+      if (text && at == slot.offset && slot.kind == ir::Kind::kText) text_pointers.push_back(at);
+    }
+    if (!pointer) spoilable.push_back(at);
+  }
+  std::mt19937_64 spoiler(seed * 7919 + 17);
+  std::vector<uint64_t> packed((layout.size + 7) / 8 + 1);
+  auto* bytes = reinterpret_cast<uint8_t*>(packed.data());
+  auto spoil_and_compare = [&](uint64_t i, std::span<const ir::Datum> request, DayNumber as_of) {
+    lower::PackRequest(layout, request, bytes);
+    int changes = 1 + static_cast<int>(spoiler() % 2);
+    for (int k = 0; k < changes && !spoilable.empty(); ++k) {
+      uint32_t at = spoilable[spoiler() % spoilable.size()];
+      // Small values find the end of an enum; the others, sign bits and stray bits.
+      const uint8_t values[] = {0x7f, 0x80, 0xff, static_cast<uint8_t>(spoiler())};
+      bytes[at] = spoiler() % 2 == 0 ? static_cast<uint8_t>(spoiler() % 16)
+                                     : values[spoiler() % std::size(values)];
+    }
+    if (!text_pointers.empty() && spoiler() % 8 == 0) {
+      std::memset(bytes + text_pointers[spoiler() % text_pointers.size()], 0, 8);
+    }
+    std::string reference = s_jit.CheckStruct(bytes);
+    refused += reference.empty() ? 0 : 1;
+    for (runtime::Session* s : {&s_jit, &s_aot}) {
+      s->DecideStruct(bytes, as_of, b);
+      bool refusal = b.error && !b.errors.empty() && b.errors[0].rule == ir::kNoId;
+      if (refusal != !reference.empty() || (refusal && b.errors[0].message != reference)) {
+        if (++mismatches <= 5) {
+          std::cerr << fmt::format(
+              "{}: seed {} request {}: the {} evaluator {} a spoilt struct, and CheckStruct says "
+              "\"{}\"\n",
+              policy, seed, i, runtime::EngineKindName(s->engine().kind()),
+              refusal ? "refused" : "accepted", reference);
+        }
+      }
+    }
+  };
   for (uint64_t i = 0; i < requests; ++i) {
     if (sets.size() > 4096) sets.clear();
     generator.Fill(slots, sets);
@@ -267,6 +325,7 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
             policy, seed, i, da, db, dc, request);
       }
     }
+    if (i % 4 == 0) spoil_and_compare(i, slots, as_of);
   }
   // Malformed JSON: every engine shares the decoder, so a request that fails to decode fails
   // the same way for all; check that it fails closed with a message.
@@ -279,9 +338,9 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
     }
   }
   std::cout << fmt::format(
-      "{}: seed {}: {} requests, {} with fired rules, {} errors, {} "
+      "{}: seed {}: {} requests, {} with fired rules, {} errors, {} spoilt structs refused, {} "
       "disagreements\n",
-      policy, seed, requests, fired, errors, mismatches);
+      policy, seed, requests, fired, errors, refused, mismatches);
   return mismatches == 0;
 }
 
