@@ -25,7 +25,6 @@ Interpreter::Interpreter(const ir::Program& program)
   for (ir::ValueId id = 0; id < program.values.size(); ++id) {
     const ir::Value& v = program.values[id];
     if (v.op == ir::Op::kConst) direct_[id] = &program.constants[v.a];
-    if (v.op == ir::Op::kSlot) slot_values_.push_back(id);
   }
 }
 
@@ -44,7 +43,11 @@ auto Interpreter::DecisionName(const Decision& decision) const -> std::string_vi
 }
 
 auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) -> int64_t {
-  return tables_[table]->Find(key, key_scratch_);
+  const ir::TableData& data = *tables_[table];
+  if (!data.schema().normalized) return data.Find(key, key_scratch_);
+  // The same name is often looked up in several tables: normalise it once per decision.
+  bool fresh = false;
+  return data.FindNormalized(names_.key(names_.Get(key.text, fresh)));
 }
 
 void Interpreter::Fail(ir::ValueId id, std::string_view what) {
@@ -55,8 +58,11 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
   if (const ir::Datum* d = direct_[id]) return d;
   if (stamp_[id] == generation_) return &memo_[id];
   const ir::Value& v = program_.values[id];
-  // A slot without a direct pointer is a required value the request lacks.
+  // Request slots are read where they are, and only when a rule reads them: a decision
+  // touches the few cache lines of the slots its rules need, not the whole request.
   if (v.op == ir::Op::kSlot) {
+    const ir::Datum& d = request_[v.a];
+    if (d.present || v.optional) return &d;
     Fail(id, "a required value is missing");
     return nullptr;
   }
@@ -177,10 +183,12 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
   tables_ = tables.empty() ? std::span<const ir::TableData* const>(own_table_views_) : tables;
   if (trace != nullptr) trace->rules.clear();
   request_ = request;
-  for (ir::ValueId id : slot_values_) {
-    const ir::Value& v = program_.values[id];
-    const ir::Datum& d = request[v.a];
-    direct_[id] = d.present || v.optional ? &d : nullptr;
+  names_.Clear();
+  // A request decoded elsewhere is often cold, and the rules read its slots one dependent load
+  // at a time: ask for all of its cache lines up front so that the misses overlap.
+  const auto* bytes = reinterpret_cast<const char*>(request.data());
+  for (size_t offset = 0; offset < request.size_bytes(); offset += 64) {
+    __builtin_prefetch(bytes + offset);
   }
   arena_used_ = 0;
   auto next_generation = [&] {

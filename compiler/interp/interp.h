@@ -104,10 +104,8 @@ class Interpreter : private ir::SetStorage {
   std::vector<ir::Datum> memo_;
   std::vector<uint32_t> stamp_;
   uint32_t generation_ = 0;
-  // Values read where they are, with no copy and no memo: each constant, and each request slot
-  // of this decision (unless it is a required value the request lacks).
+  // Constants, read where they are, with no copy and no memo.
   std::vector<const ir::Datum*> direct_;
-  std::vector<ir::ValueId> slot_values_;
   std::deque<ir::CountrySet> arena_;
   size_t arena_used_ = 0;
   int depth_ = 0;
@@ -118,6 +116,7 @@ class Interpreter : private ir::SetStorage {
   std::vector<const ir::TableData*> own_table_views_;
   std::span<const ir::TableData* const> tables_;
   std::string key_scratch_;
+  ir::KeyMemo names_;
 };
 
 }  // namespace cordon::interp

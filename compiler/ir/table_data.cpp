@@ -115,8 +115,32 @@ void TableData::Insert(uint32_t entry, uint64_t hash) {
   slots_[i] = Slot{.tag = static_cast<uint32_t>(hash >> 32), .entry = entry + 1};
 }
 
+void NormalizeKey(std::string_view name, NormalizedKey& out) {
+  NormalizeName(name, out.text);
+  out.hash = HashText(out.text);
+}
+
+auto KeyMemo::Get(std::string_view name, bool& fresh) -> uint32_t {
+  for (uint32_t i = 0; i < used_; ++i) {
+    if (entries_[i].data == name.data() && entries_[i].size == name.size()) {
+      fresh = false;
+      return i;
+    }
+  }
+  uint32_t i = std::min(used_, kEntries - 1);
+  used_ = std::min(used_ + 1, kEntries);
+  entries_[i].data = name.data();
+  entries_[i].size = name.size();
+  NormalizeKey(name, entries_[i].key);
+  fresh = true;
+  return i;
+}
+
 auto TableData::Find(const Datum& key, std::string& scratch) const -> int64_t {
-  if (schema_->normalized) return FindNormalized(NormalizeName(key.text, scratch));
+  if (schema_->normalized) {
+    NormalizeName(key.text, scratch);
+    return FindNormalized(scratch, HashText(scratch));
+  }
   size_t mask = slots_.size() - 1;
   uint64_t h = HashKey(key);
   auto tag = static_cast<uint32_t>(h >> 32);
@@ -127,10 +151,13 @@ auto TableData::Find(const Datum& key, std::string& scratch) const -> int64_t {
   return -1;
 }
 
-auto TableData::FindNormalized(std::string_view normalized) const -> int64_t {
+auto TableData::FindNormalized(const NormalizedKey& key) const -> int64_t {
+  return FindNormalized(key.text, key.hash);
+}
+
+auto TableData::FindNormalized(std::string_view normalized, uint64_t h) const -> int64_t {
   assert(schema_->normalized);
   size_t mask = slots_.size() - 1;
-  uint64_t h = HashText(normalized);
   auto tag = static_cast<uint32_t>(h >> 32);
   for (size_t i = h & mask; slots_[i].entry != 0; i = (i + 1) & mask) {
     if (slots_[i].tag != tag) continue;

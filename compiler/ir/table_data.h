@@ -6,6 +6,7 @@
 #ifndef CORDON_COMPILER_IR_TABLE_DATA_H_
 #define CORDON_COMPILER_IR_TABLE_DATA_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -16,6 +17,37 @@
 #include "compiler/ir/ir.h"
 
 namespace cordon::ir {
+
+// A name as `match normalized` tables compare it, normalised and hashed once however many tables
+// look it up.
+struct NormalizedKey {
+  std::string text;
+  uint64_t hash = 0;
+};
+void NormalizeKey(std::string_view name, NormalizedKey& out);
+
+// The normalised keys of the few names one decision looks up, by the address of their text: a
+// policy looks the same name up in several tables (the end user in the Entity and the Unverified
+// List), and texts stay where they are during a decision. Not thread-safe.
+class KeyMemo {
+ public:
+  static constexpr uint32_t kEntries = 4;
+  void Clear() { used_ = 0; }
+  // The entry of `name`, normalising it if it is new. `fresh` says so, and is the caller's cue
+  // to forget anything it kept for the entry's previous name. Past kEntries names the last entry
+  // is reused: a policy reading more names per decision only normalises some of them twice.
+  auto Get(std::string_view name, bool& fresh) -> uint32_t;
+  auto key(uint32_t entry) const -> const NormalizedKey& { return entries_[entry].key; }
+
+ private:
+  struct Entry {
+    const char* data = nullptr;
+    size_t size = 0;
+    NormalizedKey key;
+  };
+  std::array<Entry, kEntries> entries_;
+  uint32_t used_ = 0;
+};
 
 class TableData {
  public:
@@ -31,8 +63,8 @@ class TableData {
   // The row whose key (or, with `match normalized`, whose normalised name or alias) equals
   // `key`, or -1. `scratch` holds the normalised key; reusing it makes lookups allocation-free.
   auto Find(const Datum& key, std::string& scratch) const -> int64_t;
-  // The same for a `match normalized` table, given the key already normalised (NormalizeName).
-  auto FindNormalized(std::string_view normalized) const -> int64_t;
+  // The same for a `match normalized` table, given the key already normalised.
+  auto FindNormalized(const NormalizedKey& key) const -> int64_t;
 
   // For --explain: the listed name or alias closest to `key` (edit distance on normalised
   // names), with its row, or -1 when the table is empty or not `match normalized`.
@@ -56,6 +88,7 @@ class TableData {
         .substr(key_starts_[entry], key_starts_[entry + 1] - key_starts_[entry]);
   }
   void Insert(uint32_t entry, uint64_t hash);
+  auto FindNormalized(std::string_view normalized, uint64_t hash) const -> int64_t;
 
   const Table* schema_;
   std::vector<std::vector<Datum>> rows_;

@@ -46,30 +46,15 @@ auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t 
     std::string scratch;
     return data.Find(ToDatum(*key, data.schema().columns[0].kind), scratch);
   }
-  Session::Lookup::Entry* entry = nullptr;
-  for (uint32_t i = 0; i < lookup->used; ++i) {
-    Session::Lookup::Entry& e = lookup->entries[i];
-    if (e.text == key->text && e.size == key->text_size) {
-      entry = &e;
-      break;
-    }
+  bool fresh = false;
+  uint32_t entry = lookup->names.Get(
+      std::string_view(key->text == nullptr ? "" : key->text, key->text_size), fresh);
+  int64_t* rows = &lookup->rows[entry * lookup->table_count];
+  if (fresh) std::fill_n(rows, lookup->table_count, Session::Lookup::kUnknown);
+  if (rows[table] == Session::Lookup::kUnknown) {
+    rows[table] = data.FindNormalized(lookup->names.key(entry));
   }
-  if (entry == nullptr) {
-    // Past the last entry, the last one is reused: a policy that looks up more than a few
-    // distinct names per decision only normalises some of them twice.
-    uint32_t slot = std::min<uint32_t>(lookup->used, lookup->entries.size() - 1);
-    lookup->used = std::min<uint32_t>(lookup->used + 1, lookup->entries.size());
-    entry = &lookup->entries[slot];
-    entry->text = key->text;
-    entry->size = key->text_size;
-    NormalizeName(std::string_view(key->text == nullptr ? "" : key->text, key->text_size),
-                  entry->normalized);
-    entry->rows.assign(lookup->tables->views.size(), Session::Lookup::kUnknown);
-  }
-  if (entry->rows[table] == Session::Lookup::kUnknown) {
-    entry->rows[table] = data.FindNormalized(entry->normalized);
-  }
-  return entry->rows[table];
+  return rows[table];
 }
 
 void EnvCell(void* self, uint32_t table, int64_t row, uint32_t column, cordon_abi_cell* out) {
@@ -412,6 +397,8 @@ auto Engine::SwapTableCsv(std::string_view name, std::string csv, std::string so
 Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
   packed_.resize(engine.layout_.size + 8);
   results_.resize(engine.program_->rules.size());
+  lookup_.table_count = static_cast<uint32_t>(engine.program_->tables.size());
+  lookup_.rows.resize(size_t{ir::KeyMemo::kEntries} * lookup_.table_count);
   std::lock_guard lock(engine.writers_);
   engine.sessions_.push_back(this);
 }
@@ -438,7 +425,7 @@ void Session::Release() { hazard_.store(nullptr, std::memory_order_release); }
 auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) -> bool {
   const ir::Program& program = engine_.program();
   lookup_.tables = tables_;
-  lookup_.used = 0;
+  lookup_.names.Clear();
   cordon_abi_env env{.self = &lookup_,
                      .find = EnvFind,
                      .cell = EnvCell,

@@ -71,16 +71,12 @@ class Session {
   // (table, text) found once. Texts stay where they are during a call, so their address is
   // their identity; every decision starts afresh.
   struct Lookup {
-    struct Entry {
-      const char* text = nullptr;
-      uint64_t size = 0;
-      std::string normalized;
-      std::vector<int64_t> rows;  // per table; kUnknown until looked up
-    };
     static constexpr int64_t kUnknown = -2;
     const TableSet* tables = nullptr;
-    std::array<Entry, 4> entries;
-    uint32_t used = 0;
+    ir::KeyMemo names;
+    // rows[entry * tables + table]: the row of the memo entry's name, or kUnknown.
+    std::vector<int64_t> rows;
+    uint32_t table_count = 0;
   };
 
   // Decides decoded request slots. With `trace`, the reference interpreter also records why
