@@ -11,14 +11,18 @@
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/SmallVectorMemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/Target/TargetOptions.h>
 #include <llvm/TargetParser/Host.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "compiler/lower/lower.h"
 
@@ -71,9 +75,8 @@ void Optimize(llvm::Module& module, llvm::TargetMachine* machine) {
 }
 
 auto LowerFor(const ir::Program& program, llvm::LLVMContext& context, llvm::TargetMachine* machine,
-              bool embed) -> ErrorOr<std::unique_ptr<llvm::Module>> {
-  ErrorOr<std::unique_ptr<llvm::Module>> module =
-      lower::Lower(program, context, lower::LowerOptions{.embed_program = embed});
+              lower::LowerOptions options) -> ErrorOr<std::unique_ptr<llvm::Module>> {
+  ErrorOr<std::unique_ptr<llvm::Module>> module = lower::Lower(program, context, options);
   if (!module.ok()) return module;
   if (machine != nullptr) {
     (*module)->setDataLayout(machine->createDataLayout());
@@ -91,31 +94,76 @@ struct JitPolicy::Impl {
 JitPolicy::JitPolicy() : impl_(std::make_unique<Impl>()) {}
 JitPolicy::~JitPolicy() = default;
 
-auto JitPolicy::Compile(const ir::Program& program, Selector selector)
+namespace {
+
+// Lowers part `part` of `parts` (lower::LowerOptions) in a context of its own, optimises it and
+// compiles it to an object in memory: what one thread of a JIT compile does.
+auto CompilePart(const ir::Program& program, llvm::TargetMachine& machine, uint32_t part,
+                 uint32_t parts) -> ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> {
+  llvm::LLVMContext context;
+  ErrorOr<std::unique_ptr<llvm::Module>> module =
+      LowerFor(program, context, &machine, {.embed_program = false, .part = part, .parts = parts});
+  if (!module.ok()) return module.error();
+  Optimize(**module, &machine);
+  llvm::SmallVector<char, 0> bytes;
+  {
+    llvm::raw_svector_ostream out(bytes);
+    llvm::legacy::PassManager passes;
+    if (machine.addPassesToEmitFile(passes, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+      return Error{"the JIT's target cannot emit object files"};
+    }
+    passes.run(**module);
+  }
+  return std::unique_ptr<llvm::MemoryBuffer>(std::make_unique<llvm::SmallVectorMemoryBuffer>(
+      std::move(bytes), fmt::format("cordon-part-{}", part), false));
+}
+
+}  // namespace
+
+auto JitPolicy::Compile(const ir::Program& program, const JitOptions& options)
     -> ErrorOr<std::unique_ptr<JitPolicy>> {
+  const Selector selector = options.selector;
   InitializeTargets();
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) return ToError(jtmb.takeError(), "cannot detect the host for the JIT");
   bool fast = selector == Selector::kFast ||
               (selector == Selector::kAuto && program.rules.size() > kFastCodegenRules);
   jtmb->setCodeGenOptLevel(fast ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default);
-  auto machine = jtmb->createTargetMachine();
-  if (!machine) return ToError(machine.takeError(), "cannot create the JIT's target machine");
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(*jtmb).create();
   if (!jit) return ToError(jit.takeError(), "cannot start the JIT");
-  auto context = std::make_unique<llvm::LLVMContext>();
-  ErrorOr<std::unique_ptr<llvm::Module>> module =
-      LowerFor(program, *context, machine->get(), /*embed=*/false);
-  if (!module.ok()) return module.error();
-  (*module)->setDataLayout((*jit)->getDataLayout());
-  Optimize(**module, machine->get());
+  // A large policy is compiled in parts, one per core, each in its own context and thread:
+  // optimisation and instruction selection are nearly all of its compile time.
+  const uint32_t chunks = lower::ChunkCount(program);
+  uint32_t parts = std::min(options.threads, chunks);
+  if (options.threads == 0) {
+    parts = std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, kMaxJitThreads);
+    parts = std::clamp<uint32_t>(chunks / kChunksPerJitThread, 1, parts);
+  }
+  std::vector<std::unique_ptr<llvm::TargetMachine>> machines;
+  for (uint32_t p = 0; p < parts; ++p) {
+    auto machine = jtmb->createTargetMachine();
+    if (!machine) return ToError(machine.takeError(), "cannot create the JIT's target machine");
+    machines.push_back(std::move(*machine));
+  }
+  std::vector<std::optional<ErrorOr<std::unique_ptr<llvm::MemoryBuffer>>>> objects(parts);
+  {
+    std::vector<std::thread> threads;
+    for (uint32_t p = 1; p < parts; ++p) {
+      threads.emplace_back(
+          [&, p] { objects[p].emplace(CompilePart(program, *machines[p], p, parts)); });
+    }
+    objects[0].emplace(CompilePart(program, *machines[0], 0, parts));
+    for (std::thread& t : threads) t.join();
+  }
   // 128-bit division in the helpers calls the compiler runtime (__divti3), found in this process.
   (*jit)->getMainJITDylib().addGenerator(
       llvm::cantFail(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
           (*jit)->getDataLayout().getGlobalPrefix())));
-  if (llvm::Error e = (*jit)->addIRModule(
-          llvm::orc::ThreadSafeModule(std::move(*module), std::move(context)))) {
-    return ToError(std::move(e), "the JIT refused the module");
+  for (std::optional<ErrorOr<std::unique_ptr<llvm::MemoryBuffer>>>& object : objects) {
+    if (!object->ok()) return object->error();
+    if (llvm::Error e = (*jit)->addObjectFile(std::move(**object))) {
+      return ToError(std::move(e), "the JIT refused the compiled code");
+    }
   }
   auto symbol = (*jit)->lookup(lower::kEvalSymbol);
   if (!symbol) return ToError(symbol.takeError(), "the JIT did not produce the evaluator");
@@ -130,7 +178,7 @@ auto PrintLlvm(const ir::Program& program, bool optimize) -> ErrorOr<std::string
   if (!machine.ok()) return machine.error();
   llvm::LLVMContext context;
   ErrorOr<std::unique_ptr<llvm::Module>> module =
-      LowerFor(program, context, machine->get(), /*embed=*/false);
+      LowerFor(program, context, machine->get(), {.embed_program = false});
   if (!module.ok()) return module.error();
   if (optimize) Optimize(**module, machine->get());
   std::string out;
@@ -151,7 +199,7 @@ auto WriteSharedObject(const ir::Program& program, const std::string& path) -> E
   if (!machine.ok()) return machine.error();
   llvm::LLVMContext context;
   ErrorOr<std::unique_ptr<llvm::Module>> module =
-      LowerFor(program, context, machine->get(), /*embed=*/true);
+      LowerFor(program, context, machine->get(), {.embed_program = true});
   if (!module.ok()) return module.error();
   Optimize(**module, machine->get());
   std::string object_path = path + ".o";

@@ -5,6 +5,7 @@
 #ifndef CORDON_COMPILER_CODEGEN_CODEGEN_H_
 #define CORDON_COMPILER_CODEGEN_CODEGEN_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -17,15 +18,27 @@ namespace cordon::codegen {
 // Above this many rules, the JIT selects instructions with the fast selector (see Selector).
 inline constexpr size_t kFastCodegenRules = 2000;
 
+// By default a policy of at least twice this many chunks of rules (lower::ChunkCount) is
+// compiled on one thread per core (at most kMaxJitThreads), each with at least this many chunks.
+inline constexpr uint32_t kChunksPerJitThread = 8;
+inline constexpr uint32_t kMaxJitThreads = 8;
+
 // How the JIT turns the O2-optimised IR into machine code. A policy of thousands of rules
 // waits mostly for instruction selection, which the fast selector (LLVM's -O0 code generator)
 // does five times faster, for slower code; the IR optimisations are the same either way.
 enum class Selector { kAuto, kFast, kFull };  // kAuto: kFast above kFastCodegenRules rules
 
+struct JitOptions {
+  Selector selector = Selector::kAuto;
+  // The threads to compile on, each lowering, optimising and compiling its share of the chunks
+  // as a module of its own (never more than there are chunks); 0 chooses as described above.
+  uint32_t threads = 0;
+};
+
 // A policy compiled in this process. Owns the JIT; the evaluator is valid while it lives.
 class JitPolicy {
  public:
-  static auto Compile(const ir::Program& program, Selector selector = Selector::kAuto)
+  static auto Compile(const ir::Program& program, const JitOptions& options = {})
       -> ErrorOr<std::unique_ptr<JitPolicy>>;
   ~JitPolicy();
   JitPolicy(const JitPolicy&) = delete;

@@ -63,7 +63,7 @@ class Lowerer {
         llvm::StructType::create(context, {i32_, i32_, i32_, i32_, i32_}, "cordon_abi_result");
   }
 
-  auto Run() -> std::string;
+  auto Run(uint32_t part, uint32_t parts) -> std::string;
   auto LowerRules(uint32_t first, uint32_t last) -> std::string;
   auto layout() const -> const RequestLayout& { return layout_; }
 
@@ -783,33 +783,40 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
 // (the memo starts afresh for each), so a chunk boundary changes no result.
 constexpr uint32_t kRulesPerChunk = 64;
 
-auto Lowerer::Run() -> std::string {
-  auto* eval_type = llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, ptr_}, false);
-  llvm::Function* eval =
-      llvm::Function::Create(eval_type, llvm::GlobalValue::ExternalLinkage, kEvalSymbol, m_);
+auto Lowerer::Run(uint32_t part, uint32_t parts) -> std::string {
   // A chunk takes the number of results written before it and returns the number after it.
   auto* chunk_type = llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, ptr_, i32_}, false);
   auto set_up = [&](llvm::Function* f) {
     f->addFnAttr(llvm::Attribute::NoUnwind);
     for (unsigned i : {0u, 2u, 3u}) f->addParamAttr(i, llvm::Attribute::NoAlias);
   };
-  set_up(eval);
+  llvm::Function* eval = nullptr;
+  if (part == 0) {
+    auto* eval_type = llvm::FunctionType::get(i32_, {ptr_, i64_, ptr_, ptr_}, false);
+    eval = llvm::Function::Create(eval_type, llvm::GlobalValue::ExternalLinkage, kEvalSymbol, m_);
+    set_up(eval);
+  }
   auto rules = static_cast<uint32_t>(p_.rules.size());
-  uint32_t chunks = std::max<uint32_t>(1, (rules + kRulesPerChunk - 1) / kRulesPerChunk);
+  uint32_t chunks = ChunkCount(p_);
   std::vector<llvm::Function*> chunk_fns;
   for (uint32_t c = 0; c < chunks; ++c) {
-    fn_ = llvm::Function::Create(chunk_type, llvm::GlobalValue::InternalLinkage,
-                                 fmt::format("{}{}", kChunkPrefix, c), m_);
+    fn_ = llvm::Function::Create(
+        chunk_type,
+        parts > 1 ? llvm::GlobalValue::ExternalLinkage : llvm::GlobalValue::InternalLinkage,
+        fmt::format("{}{}", kChunkPrefix, c), m_);
     set_up(fn_);
     // Inlined back, the chunks would make one huge function again.
     if (chunks > 1) fn_->addFnAttr(llvm::Attribute::NoInline);
     chunk_fns.push_back(fn_);
+    // Another part's chunk stays a declaration here.
+    if (uint64_t{c} * parts / chunks != part) continue;
     if (std::string problem =
             LowerRules(c * kRulesPerChunk, std::min(rules, (c + 1) * kRulesPerChunk));
         !problem.empty()) {
       return problem;
     }
   }
+  if (eval == nullptr) return "";
   b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", eval));
   // The struct is checked here, where its fields are loaded anyway: the rules then trust it
   // as the interpreter trusts decoded slots.
@@ -917,8 +924,13 @@ auto Lower(const ir::Program& program, llvm::LLVMContext& context, const LowerOp
   if (std::string problem = LinkHelpers(*module); !problem.empty()) {
     return Error{"internal error: " + problem};
   }
+  if (options.parts == 0 || options.part >= options.parts ||
+      (options.embed_program && options.parts != 1)) {
+    return Error{"internal error: a module cannot be part " + std::to_string(options.part) +
+                 " of " + std::to_string(options.parts)};
+  }
   Lowerer lowerer(program, context, *module);
-  if (std::string problem = lowerer.Run(); !problem.empty()) {
+  if (std::string problem = lowerer.Run(options.part, options.parts); !problem.empty()) {
     return Error{"internal error: the generated code does not verify: " + problem};
   }
   llvm::Function* eval = module->getFunction(kEvalSymbol);
@@ -952,6 +964,11 @@ auto Lower(const ir::Program& program, llvm::LLVMContext& context, const LowerOp
     return Error{"internal error: the generated module does not verify: " + problems};
   }
   return module;
+}
+
+auto ChunkCount(const ir::Program& program) -> uint32_t {
+  auto rules = static_cast<uint32_t>(program.rules.size());
+  return std::max<uint32_t>(1, (rules + kRulesPerChunk - 1) / kRulesPerChunk);
 }
 
 }  // namespace cordon::lower

@@ -21,9 +21,18 @@ namespace cordon::lower {
 
 struct LowerOptions {
   // Embed the serialised program and export the descriptor (an AOT .so needs them; the JIT
-  // keeps the Program in memory and only looks up the evaluator).
+  // keeps the Program in memory and only looks up the evaluator). Only with parts == 1.
   bool embed_program = true;
+  // A large policy is lowered as `parts` modules, each in its own LLVMContext, so that they can
+  // be optimised and compiled on several threads and linked together. Part `part` holds its
+  // share of the chunks of rules (external, so the others can call them); part 0 also holds
+  // the evaluator, which calls every chunk.
+  uint32_t part = 0;
+  uint32_t parts = 1;
 };
+
+// How many chunk functions the rules are lowered into: the most parts worth making.
+auto ChunkCount(const ir::Program& program) -> uint32_t;
 
 inline constexpr const char* kEvalSymbol = "cordon_eval";
 // The functions the rules are lowered into, in chunks (cordon_rules_0, …), called by the evaluator.

@@ -113,7 +113,8 @@ class Engine {
  public:
   // An engine over a checked program, which must outlive it. kAot compiles the program to a
   // temporary .so and loads that, so every engine can be had from rule files alone.
-  static auto FromProgram(const ir::Program& program, EngineKind kind)
+  // `jit_threads`: for kJit, the threads to compile on (codegen::JitOptions); 0 chooses.
+  static auto FromProgram(const ir::Program& program, EngineKind kind, uint32_t jit_threads = 0)
       -> ErrorOr<std::unique_ptr<Engine>>;
   // Checks rule files (a policy: files or directories with policy.cordon) and opens an engine
   // that owns the program. Rule-file errors come back as one ErrorKind::kPolicy error holding

@@ -210,7 +210,9 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   }
   const ir::Program& program = **checked;
   auto interp = runtime::Engine::FromProgram(program, runtime::EngineKind::kInterp);
-  auto jit = runtime::Engine::FromProgram(program, runtime::EngineKind::kJit);
+  // The JIT compiles a policy of several chunks of rules as several modules on several threads
+  // (the AOT .so is always one module), so a policy like many_rules covers both.
+  auto jit = runtime::Engine::FromProgram(program, runtime::EngineKind::kJit, /*jit_threads=*/3);
   fs::path so = fs::temp_directory_path() / fmt::format("cordon-differential-{}.so", getpid());
   ErrorOr<codegen::Unit> written = codegen::WriteSharedObject(program, so.string());
   if (!written.ok() || !interp.ok() || !jit.ok()) {
