@@ -103,7 +103,13 @@ class Lowerer {
     return entry.CreateAlloca(type);
   }
   auto NewBlock(const char* name) -> BasicBlock* { return BasicBlock::Create(ctx_, name, fn_); }
-  void StoreResult(uint32_t rule, uint32_t state, Value* exception, Value* value, Value* status);
+  // Ends the current block with a jump to the rule's one block that records its result (it
+  // fired, with `exception`, or failed at `value` with `status`). One store sequence per rule,
+  // not one per way out of it, is less for the optimiser of a large policy to chew on.
+  void Record(uint32_t state, Value* exception, Value* value, Value* status);
+  // Opens the rule's record block; Finish fills it in, or drops it when nothing records.
+  void OpenRecord();
+  void FinishRecord();
 
   // Memo of values computed in blocks that dominate the current one. Entering a conditional
   // region opens a scope; leaving it forgets what was computed inside.
@@ -137,6 +143,11 @@ class Lowerer {
   Value* count_ = nullptr;  // entries written to results_ (an alloca SROA keeps in a register)
   uint32_t rule_ = 0;
   BasicBlock* next_rule_ = nullptr;
+  BasicBlock* record_ = nullptr;
+  llvm::PHINode* record_state_ = nullptr;
+  llvm::PHINode* record_exception_ = nullptr;
+  llvm::PHINode* record_value_ = nullptr;
+  llvm::PHINode* record_status_ = nullptr;
   std::unordered_map<ir::ValueId, Lowered> memo_;
   std::vector<ir::ValueId> memo_log_;
   // The request's fields loaded in fn_'s entry block, by slot << 1 | optional.
@@ -148,24 +159,47 @@ class Lowerer {
   std::unordered_map<std::string, llvm::GlobalVariable*> set_globals_;  // by the set's words
 };
 
-void Lowerer::StoreResult(uint32_t rule, uint32_t state, Value* exception, Value* value,
-                          Value* status) {
-  Value* n = b_.CreateLoad(i32_, count_);
-  Value* slot = b_.CreateInBoundsGEP(result_ty_, results_, {n});
+void Lowerer::OpenRecord() {
+  record_ = NewBlock("rule.record");
+  IRBuilder<> b(record_);
+  record_state_ = b.CreatePHI(i32_, 2);
+  record_exception_ = b.CreatePHI(i32_, 2);
+  record_value_ = b.CreatePHI(i32_, 2);
+  record_status_ = b.CreatePHI(i32_, 2);
+}
+
+void Lowerer::Record(uint32_t state, Value* exception, Value* value, Value* status) {
+  BasicBlock* from = b_.GetInsertBlock();
+  record_state_->addIncoming(b_.getInt32(state), from);
+  record_exception_->addIncoming(exception, from);
+  record_value_->addIncoming(value, from);
+  record_status_->addIncoming(status, from);
+  b_.CreateBr(record_);
+}
+
+void Lowerer::FinishRecord() {
+  if (record_state_->getNumIncomingValues() == 0) {
+    record_->eraseFromParent();
+    return;
+  }
+  IRBuilder<> b(record_);
+  Value* n = b.CreateLoad(i32_, count_);
+  Value* slot = b.CreateInBoundsGEP(result_ty_, results_, {n});
   // Three stores, not five: {rule, state} and {exception, value} as one <2 x i32> each (in
   // memory, element 0 comes first whatever the byte order). Every store is work for DSE, which
   // a 10,000-rule policy makes slow.
   auto* pair_ty = llvm::FixedVectorType::get(i32_, 2);
   auto pair = [&](Value* first, Value* second) {
-    Value* v = b_.CreateInsertElement(llvm::PoisonValue::get(pair_ty), first, uint64_t{0});
-    return b_.CreateInsertElement(v, second, uint64_t{1});
+    Value* v = b.CreateInsertElement(llvm::PoisonValue::get(pair_ty), first, uint64_t{0});
+    return b.CreateInsertElement(v, second, uint64_t{1});
   };
-  b_.CreateAlignedStore(pair(b_.getInt32(rule), b_.getInt32(state)),
-                        b_.CreateStructGEP(result_ty_, slot, 0), llvm::Align(4));
-  b_.CreateAlignedStore(pair(exception, value), b_.CreateStructGEP(result_ty_, slot, 2),
-                        llvm::Align(4));
-  b_.CreateStore(status, b_.CreateStructGEP(result_ty_, slot, 4));
-  b_.CreateStore(b_.CreateAdd(n, b_.getInt32(1)), count_);
+  b.CreateAlignedStore(pair(b.getInt32(rule_), record_state_),
+                       b.CreateStructGEP(result_ty_, slot, 0), llvm::Align(4));
+  b.CreateAlignedStore(pair(record_exception_, record_value_),
+                       b.CreateStructGEP(result_ty_, slot, 2), llvm::Align(4));
+  b.CreateStore(record_status_, b.CreateStructGEP(result_ty_, slot, 4));
+  b.CreateStore(b.CreateAdd(n, b.getInt32(1)), count_);
+  b.CreateBr(next_rule_);
 }
 
 void Lowerer::CheckStatus(Value* status, ir::ValueId id) {
@@ -174,8 +208,7 @@ void Lowerer::CheckStatus(Value* status, ir::ValueId id) {
   b_.CreateCondBr(b_.CreateICmpNE(status, b_.getInt32(0)), fail, ok,
                   llvm::MDBuilder(ctx_).createBranchWeights(1, 1000));
   b_.SetInsertPoint(fail);
-  StoreResult(rule_, CORDON_RULE_ERROR, b_.getInt32(UINT32_MAX), b_.getInt32(id), status);
-  b_.CreateBr(next_rule_);
+  Record(CORDON_RULE_ERROR, b_.getInt32(UINT32_MAX), b_.getInt32(id), status);
   b_.SetInsertPoint(ok);
 }
 
@@ -857,6 +890,7 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
     memo_log_.clear();
     BasicBlock* body = NewBlock("rule");
     next_rule_ = NewBlock("rule.next");
+    OpenRecord();
     // In force when effective <= as_of < until, as the interpreter decides it.
     Value* in_force = b_.getTrue();
     if (rule.effective) {
@@ -879,12 +913,11 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
       BasicBlock* next = NewBlock("unless.next");
       b_.CreateCondBr(applies, replaced, next);
       b_.SetInsertPoint(replaced);
-      StoreResult(r, CORDON_RULE_FIRED, b_.getInt32(k), b_.getInt32(0), b_.getInt32(0));
-      b_.CreateBr(next_rule_);
+      Record(CORDON_RULE_FIRED, b_.getInt32(k), b_.getInt32(0), b_.getInt32(0));
       b_.SetInsertPoint(next);
     }
-    StoreResult(r, CORDON_RULE_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0), b_.getInt32(0));
-    b_.CreateBr(next_rule_);
+    Record(CORDON_RULE_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0), b_.getInt32(0));
+    FinishRecord();
     b_.SetInsertPoint(next_rule_);
   }
   b_.CreateRet(b_.CreateLoad(i32_, count_));
