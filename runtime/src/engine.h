@@ -161,7 +161,8 @@ class Engine {
   std::vector<const void*> constant_sets_;
 
   std::atomic<const TableSet*> current_{nullptr};
-  std::mutex writers_;  // swaps, and the session list
+  bool asymmetric_fence_ = false;  // hazard pointers with membarrier(2) (engine.cpp)
+  std::mutex writers_;             // swaps, and the session list
   std::vector<Session*> sessions_;
 };
 
