@@ -913,10 +913,12 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
       BasicBlock* next = NewBlock("unless.next");
       b_.CreateCondBr(applies, replaced, next);
       b_.SetInsertPoint(replaced);
-      Record(CORDON_RULE_FIRED, b_.getInt32(k), b_.getInt32(0), b_.getInt32(0));
+      Record(CORDON_RULE_FIRED, b_.getInt32(k), b_.getInt32(rule.unless[k].outcome),
+             b_.getInt32(0));
       b_.SetInsertPoint(next);
     }
-    Record(CORDON_RULE_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(0), b_.getInt32(0));
+    Record(CORDON_RULE_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(rule.outcome),
+           b_.getInt32(0));
     FinishRecord();
     b_.SetInsertPoint(next_rule_);
   }

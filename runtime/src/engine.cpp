@@ -473,12 +473,9 @@ auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
   for (uint32_t i = 0; i < written; ++i) {
     const cordon_abi_result& result = results_[i];
     if (result.state == CORDON_RULE_FIRED) {
-      const ir::Rule& rule = program.rules[result.rule];
-      bool replaced = result.exception != UINT32_MAX;
-      out.reasons.push_back(
-          interp::Reason{.rule = result.rule,
-                         .outcome = replaced ? rule.unless[result.exception].outcome : rule.outcome,
-                         .exception = replaced ? result.exception : ir::kNoId});
+      static_assert(ir::kNoId == UINT32_MAX, "the ABI's `no unless` is the IR's kNoId");
+      out.reasons.push_back(interp::Reason{
+          .rule = result.rule, .outcome = result.value, .exception = result.exception});
     } else {
       out.errors.push_back(interp::RuleError{
           result.rule, interp::ErrorMessage(program, result.value, StatusMessage(result.status))});
