@@ -80,13 +80,11 @@ TableData::TableData(const Table& schema, std::vector<std::vector<Datum>> rows)
     : schema_(&schema), rows_(std::move(rows)) {
   size_t entries = rows_.size();
   if (schema.normalized) {
-    key_starts_.reserve(rows_.size() + 1);
-    key_rows_.reserve(rows_.size());
+    keys_.reserve(rows_.size() + 1);
     std::string scratch;
     auto add = [&](std::string_view name, uint32_t row) {
-      key_starts_.push_back(static_cast<uint32_t>(key_bytes_.size()));
+      keys_.push_back(KeyEntry{.start = static_cast<uint32_t>(key_bytes_.size()), .row = row});
       key_bytes_ += NormalizeName(name, scratch);
-      key_rows_.push_back(row);
     };
     for (uint32_t row = 0; row < rows_.size(); ++row) {
       add(rows_[row][0].text, row);
@@ -96,8 +94,8 @@ TableData::TableData(const Table& schema, std::vector<std::vector<Datum>> rows)
         for (std::string_view alias : aliases->sorted) add(alias, row);
       }
     }
-    entries = key_rows_.size();
-    key_starts_.push_back(static_cast<uint32_t>(key_bytes_.size()));
+    entries = keys_.size();
+    keys_.push_back(KeyEntry{.start = static_cast<uint32_t>(key_bytes_.size()), .row = 0});
   }
   size_t capacity = 4;
   while (capacity < entries * 2) capacity *= 2;
@@ -162,17 +160,17 @@ auto TableData::FindNormalized(std::string_view normalized, uint64_t h) const ->
   for (size_t i = h & mask; slots_[i].entry != 0; i = (i + 1) & mask) {
     if (slots_[i].tag != tag) continue;
     uint32_t e = slots_[i].entry - 1;
-    if (Key(e) == normalized) return key_rows_[e];
+    if (Key(e) == normalized) return keys_[e].row;
   }
   return -1;
 }
 
 auto TableData::Closest(std::string_view key) const -> std::pair<std::string, int64_t> {
-  if (!schema_->normalized || key_rows_.empty()) return {"", -1};
+  if (!schema_->normalized || keys_.size() <= 1) return {"", -1};
   std::string normalized = NormalizeName(key);
   size_t best = 0;
   size_t best_distance = SIZE_MAX;
-  for (uint32_t e = 0; e < key_rows_.size(); ++e) {
+  for (uint32_t e = 0; e + 1 < keys_.size(); ++e) {
     size_t d = EditDistance(normalized, Key(e));
     if (d < best_distance) {
       best_distance = d;
@@ -181,7 +179,7 @@ auto TableData::Closest(std::string_view key) const -> std::pair<std::string, in
   }
   // A far miss has no closest name worth showing.
   if (best_distance > std::max<size_t>(2, normalized.size() / 3)) return {"", -1};
-  uint32_t row = key_rows_[best];
+  uint32_t row = keys_[best].row;
   return {std::string(rows_[row][0].text), row};
 }
 

@@ -85,7 +85,7 @@ class TableData {
   };
   auto Key(uint32_t entry) const -> std::string_view {
     return std::string_view(key_bytes_)
-        .substr(key_starts_[entry], key_starts_[entry + 1] - key_starts_[entry]);
+        .substr(keys_[entry].start, keys_[entry + 1].start - keys_[entry].start);
   }
   void Insert(uint32_t entry, uint64_t hash);
   auto FindNormalized(std::string_view normalized, uint64_t hash) const -> int64_t;
@@ -95,8 +95,13 @@ class TableData {
   // With `match normalized`: one entry per name and alias, in row order, the normalised keys
   // end to end in one string.
   std::string key_bytes_;
-  std::vector<uint32_t> key_starts_;  // entries + 1
-  std::vector<uint32_t> key_rows_;
+  // Where each entry's key starts and the row it names, side by side so that a hit costs one
+  // cache miss here; one more at the end, whose start is where the last key ends.
+  struct KeyEntry {
+    uint32_t start;
+    uint32_t row;
+  };
+  std::vector<KeyEntry> keys_;
   std::vector<Slot> slots_;
 };
 
