@@ -71,34 +71,34 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
     Fail(id, "the condition is nested too deeply to evaluate");
     return nullptr;
   }
-  // Computed in place: the memo entry is the result.
-  bool ok = EvalUncached(v, id, memo_[id]);
+  const ir::Datum* result = nullptr;
+  switch (v.op) {
+    // These yield one of their operands as it is: no copy and no memo entry (the operands
+    // have theirs).
+    case ir::Op::kAnd:
+    case ir::Op::kOr:
+      if (const ir::Datum* left = Eval(v.a)) {
+        bool stop = (left->bits != 0) == (v.op == ir::Op::kOr);
+        result = stop ? left : Eval(v.b);
+      }
+      break;
+    case ir::Op::kOtherwise:
+      if (const ir::Datum* left = Eval(v.a)) result = left->present ? left : Eval(v.b);
+      break;
+    default:
+      // Computed in place: the memo entry is the result.
+      if (EvalUncached(v, id, memo_[id])) {
+        stamp_[id] = generation_;
+        result = &memo_[id];
+      }
+      break;
+  }
   --depth_;
-  if (!ok) return nullptr;
-  stamp_[id] = generation_;
-  return &memo_[id];
+  return result;
 }
 
 auto Interpreter::EvalUncached(const ir::Value& v, ir::ValueId id, ir::Datum& out) -> bool {
   switch (v.op) {
-    case ir::Op::kAnd:
-    case ir::Op::kOr: {
-      const ir::Datum* left = Eval(v.a);
-      if (left == nullptr) return false;
-      bool stop = (left->bits != 0) == (v.op == ir::Op::kOr);
-      const ir::Datum* result = stop ? left : Eval(v.b);
-      if (result == nullptr) return false;
-      out = *result;
-      return true;
-    }
-    case ir::Op::kOtherwise: {
-      const ir::Datum* result = Eval(v.a);
-      if (result == nullptr) return false;
-      if (!result->present) result = Eval(v.b);
-      if (result == nullptr) return false;
-      out = *result;
-      return true;
-    }
     case ir::Op::kRowField: {
       const ir::Datum* row = Eval(v.a);
       if (row == nullptr) return false;
