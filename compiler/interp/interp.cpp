@@ -18,13 +18,14 @@ const ir::Datum kNoOperand{};
 }  // namespace
 
 Interpreter::Interpreter(const ir::Program& program)
-    : program_(program),
-      memo_(program.values.size()),
-      stamp_(program.values.size(), 0),
-      direct_(program.values.size(), nullptr) {
+    : program_(program), memo_(program.values.size()), nodes_(program.values.size()) {
   for (ir::ValueId id = 0; id < program.values.size(); ++id) {
     const ir::Value& v = program.values[id];
-    if (v.op == ir::Op::kConst) direct_[id] = &program.constants[v.a];
+    nodes_[id] = Node{.direct = v.op == ir::Op::kConst ? &program.constants[v.a] : nullptr,
+                      .op = v.op,
+                      .optional = v.optional,
+                      .a = v.a,
+                      .b = v.b};
   }
 }
 
@@ -55,9 +56,9 @@ void Interpreter::Fail(ir::ValueId id, std::string_view what) {
 }
 
 auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
-  if (const ir::Datum* d = direct_[id]) return d;
-  if (stamp_[id] == generation_) return &memo_[id];
-  const ir::Value& v = program_.values[id];
+  Node& v = nodes_[id];
+  if (v.direct != nullptr) return v.direct;
+  if (v.stamp == generation_) return &memo_[id];
   // Request slots are read where they are, and only when a rule reads them: a decision
   // touches the few cache lines of the slots its rules need, not the whole request.
   if (v.op == ir::Op::kSlot) {
@@ -87,8 +88,8 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
       break;
     default:
       // Computed in place: the memo entry is the result.
-      if (EvalUncached(v, id, memo_[id])) {
-        stamp_[id] = generation_;
+      if (EvalUncached(program_.values[id], id, memo_[id])) {
+        v.stamp = generation_;
         result = &memo_[id];
       }
       break;
@@ -193,7 +194,7 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
   arena_used_ = 0;
   auto next_generation = [&] {
     if (++generation_ == 0) {
-      std::fill(stamp_.begin(), stamp_.end(), 0);
+      for (Node& node : nodes_) node.stamp = 0;
       generation_ = 1;
     }
   };

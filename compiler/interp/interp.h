@@ -102,10 +102,18 @@ class Interpreter : private ir::SetStorage {
   std::span<const ir::Datum> request_;
   // Per-decision memo: a value is computed once per decision (once per rule when tracing).
   std::vector<ir::Datum> memo_;
-  std::vector<uint32_t> stamp_;
+  // What Eval reads of each value on every call, packed in one cache line or less (ir::Value
+  // is twice the size and holds what only errors and traces need).
+  struct Node {
+    const ir::Datum* direct = nullptr;  // a constant, read where it is (no copy, no memo)
+    uint32_t stamp = 0;                 // memo_[id] holds this decision's value when current
+    ir::Op op = ir::Op::kConst;
+    bool optional = false;
+    uint32_t a = 0;
+    uint32_t b = 0;
+  };
+  std::vector<Node> nodes_;
   uint32_t generation_ = 0;
-  // Constants, read where they are, with no copy and no memo.
-  std::vector<const ir::Datum*> direct_;
   std::deque<ir::CountrySet> arena_;
   size_t arena_used_ = 0;
   int depth_ = 0;
