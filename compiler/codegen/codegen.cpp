@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include "compiler/lower/lower.h"
@@ -148,11 +149,19 @@ auto JitPolicy::Compile(const ir::Program& program, const JitOptions& options)
   std::vector<std::optional<ErrorOr<std::unique_ptr<llvm::MemoryBuffer>>>> objects(parts);
   {
     std::vector<std::thread> threads;
+    auto compile = [&](uint32_t p) {
+      objects[p].emplace(CompilePart(program, *machines[p], p, parts));
+    };
     for (uint32_t p = 1; p < parts; ++p) {
-      threads.emplace_back(
-          [&, p] { objects[p].emplace(CompilePart(program, *machines[p], p, parts)); });
+      try {
+        threads.emplace_back(compile, p);
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: this one compiles what is left
+      }
     }
-    objects[0].emplace(CompilePart(program, *machines[0], 0, parts));
+    for (uint32_t p = 0; p < parts; ++p) {
+      if (p == 0 || p > threads.size()) compile(p);
+    }
     for (std::thread& t : threads) t.join();
   }
   // 128-bit division in the helpers calls the compiler runtime (__divti3), found in this process.
