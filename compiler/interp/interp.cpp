@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace cordon::interp {
 namespace {
@@ -24,8 +25,14 @@ Interpreter::Interpreter(const ir::Program& program)
     nodes_[id] = Node{.direct = v.op == ir::Op::kConst ? &program.constants[v.a] : nullptr,
                       .op = v.op,
                       .optional = v.optional,
+                      .takes_b = ir::TakesValueB(v.op),
                       .a = v.a,
                       .b = v.b};
+  }
+  for (const ir::Rule& rule : program.rules) {
+    rules_.push_back(RuleNode{.from = rule.effective.value_or(INT32_MIN),
+                              .to = rule.until.value_or(INT32_MAX),
+                              .when = rule.when});
   }
 }
 
@@ -129,7 +136,7 @@ auto Interpreter::EvalUncached(const ir::Value& v, ir::ValueId id, ir::Datum& ou
   const ir::Datum* a = Eval(v.a);
   if (a == nullptr) return false;
   const ir::Datum* b = &kNoOperand;
-  if (ir::TakesValueB(v.op) && (b = Eval(v.b)) == nullptr) return false;
+  if (nodes_[id].takes_b && (b = Eval(v.b)) == nullptr) return false;
   if (v.op == ir::Op::kUnwrap && !a->present) {
     Fail(id, "internal error: unwrapped none");
     return false;
@@ -200,7 +207,7 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
   };
   next_generation();
   for (ir::RuleId r = 0; r < program_.rules.size(); ++r) {
-    const ir::Rule& rule = program_.rules[r];
+    const RuleNode& node = rules_[r];
     RuleTrace* rule_trace = nullptr;
     if (trace != nullptr) {
       trace->rules.push_back(RuleTrace{.rule = r});
@@ -209,15 +216,14 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
       next_generation();
     }
     tracing_ = rule_trace;
-    bool in_force =
-        (!rule.effective || as_of >= *rule.effective) && (!rule.until || as_of < *rule.until);
+    bool in_force = as_of >= node.from && as_of < node.to;
     if (!in_force) continue;
     auto fail = [&] {
       out.errors.push_back(RuleError{r, error_});
       error_.clear();
       if (rule_trace != nullptr) rule_trace->condition = RuleTrace::Condition::kError;
     };
-    const ir::Datum* condition = Eval(rule.when);
+    const ir::Datum* condition = Eval(node.when);
     if (condition == nullptr) {
       fail();
       continue;
@@ -227,6 +233,7 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
           condition->bits ? RuleTrace::Condition::kTrue : RuleTrace::Condition::kFalse;
     }
     if (condition->bits == 0) continue;
+    const ir::Rule& rule = program_.rules[r];
     Reason reason{.rule = r, .outcome = rule.outcome};
     bool failed = false;
     for (uint32_t k = 0; k < rule.unless.size(); ++k) {

@@ -109,10 +109,18 @@ class Interpreter : private ir::SetStorage {
     uint32_t stamp = 0;                 // memo_[id] holds this decision's value when current
     ir::Op op = ir::Op::kConst;
     bool optional = false;
+    bool takes_b = false;  // ir::TakesValueB
     uint32_t a = 0;
     uint32_t b = 0;
   };
   std::vector<Node> nodes_;
+  // What deciding whether a rule holds reads of it; the rest of ir::Rule only once it fires.
+  struct RuleNode {
+    DayNumber from;  // in force when from <= as_of < to
+    DayNumber to;
+    ir::ValueId when;
+  };
+  std::vector<RuleNode> rules_;
   uint32_t generation_ = 0;
   std::deque<ir::CountrySet> arena_;
   size_t arena_used_ = 0;

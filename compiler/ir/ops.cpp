@@ -42,8 +42,6 @@ auto Compare(const Datum& a, const Datum& b) -> std::strong_ordering {
   }
 }
 
-auto Bool(bool v) -> Datum { return Datum{.kind = Kind::kBool, .bits = v ? 1 : 0}; }
-
 }  // namespace
 
 auto EvalStatusMessage(EvalStatus status) -> const char* {
@@ -85,16 +83,24 @@ auto ComparisonSymbol(Op op) -> const char* {
 
 auto EvalOp(const Value& value, const Datum& a, const Datum& b, SetStorage& storage, Datum& out)
     -> EvalStatus {
-  out = Datum{.kind = value.kind};
+  // Each case writes the member its result's kind is read through; the others are left as
+  // they are (the interpreter's memo entry of this value holds this kind of result only), so
+  // a comparison costs two small stores, not two 56-byte ones.
+  out.kind = value.kind;
+  out.present = true;
+  auto boolean = [&](bool v) {
+    out.kind = Kind::kBool;
+    out.bits = v ? 1 : 0;
+  };
   switch (value.op) {
     case Op::kIsSome:
-      out = Bool(a.present);
+      boolean(a.present);
       return EvalStatus::kOk;
     case Op::kUnwrap:
       out = a;
       return EvalStatus::kOk;
     case Op::kNot:
-      out = Bool(a.bits == 0);
+      boolean(a.bits == 0);
       return EvalStatus::kOk;
     case Op::kNeg:
       return FromArithmetic(Negate(a.number, out.number));
@@ -119,36 +125,36 @@ auto EvalOp(const Value& value, const Datum& a, const Datum& b, SetStorage& stor
       out.number = Number::Integer(a.bits - b.bits);
       return EvalStatus::kOk;
     case Op::kEq:
-      out = Bool(Compare(a, b) == 0);
+      boolean(Compare(a, b) == 0);
       return EvalStatus::kOk;
     case Op::kNe:
-      out = Bool(Compare(a, b) != 0);
+      boolean(Compare(a, b) != 0);
       return EvalStatus::kOk;
     case Op::kLt:
-      out = Bool(Compare(a, b) < 0);
+      boolean(Compare(a, b) < 0);
       return EvalStatus::kOk;
     case Op::kLe:
-      out = Bool(Compare(a, b) <= 0);
+      boolean(Compare(a, b) <= 0);
       return EvalStatus::kOk;
     case Op::kGt:
-      out = Bool(Compare(a, b) > 0);
+      boolean(Compare(a, b) > 0);
       return EvalStatus::kOk;
     case Op::kGe:
-      out = Bool(Compare(a, b) >= 0);
+      boolean(Compare(a, b) >= 0);
       return EvalStatus::kOk;
     case Op::kIn:
       switch (b.kind) {
         case Kind::kCountrySet:
-          out = Bool(static_cast<const CountrySet*>(b.set)->Has(static_cast<uint32_t>(a.bits)));
+          boolean(static_cast<const CountrySet*>(b.set)->Has(static_cast<uint32_t>(a.bits)));
           break;
         case Kind::kEnumSet:
-          out = Bool((static_cast<uint64_t>(b.bits) >> a.bits) & 1);
+          boolean((static_cast<uint64_t>(b.bits) >> a.bits) & 1);
           break;
         case Kind::kTextSet:
-          out = Bool(TextSetHas(*static_cast<const TextSet*>(b.set), a.text));
+          boolean(TextSetHas(*static_cast<const TextSet*>(b.set), a.text));
           break;
         default:
-          out = Bool(false);
+          boolean(false);
           break;
       }
       return EvalStatus::kOk;
@@ -172,6 +178,7 @@ auto EvalOp(const Value& value, const Datum& a, const Datum& b, SetStorage& stor
       return EvalStatus::kOk;
     }
     default:
+      out = Datum{.kind = value.kind};
       return EvalStatus::kOk;
   }
 }
