@@ -101,8 +101,16 @@ TableData::TableData(const Table& schema, std::vector<std::vector<Datum>> rows)
   while (capacity < entries * 2) capacity *= 2;
   slots_.assign(capacity, Slot{});
   // Entries go in row order, so when two rows share a normalised name the earlier row is found.
+  // The hashes come first, so that the slot a few entries ahead can be fetched while this one
+  // is placed: in a table of 100,000 names nearly every slot is a cache miss.
+  std::vector<uint64_t> hashes(entries);
   for (uint32_t e = 0; e < entries; ++e) {
-    Insert(e, schema.normalized ? HashText(Key(e)) : HashKey(rows_[e][0]));
+    hashes[e] = schema.normalized ? HashText(Key(e)) : HashKey(rows_[e][0]);
+  }
+  constexpr uint32_t kAhead = 8;
+  for (uint32_t e = 0; e < entries; ++e) {
+    if (e + kAhead < entries) __builtin_prefetch(&slots_[hashes[e + kAhead] & (capacity - 1)]);
+    Insert(e, hashes[e]);
   }
 }
 
