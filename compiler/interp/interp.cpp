@@ -55,7 +55,9 @@ auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) -> int64_t {
   if (!data.schema().normalized) return data.Find(key, key_scratch_);
   // The same name is often looked up in several tables: normalise it once per decision.
   bool fresh = false;
-  return data.FindNormalized(names_.key(names_.Get(key.text, fresh)));
+  const ir::NormalizedKey& name = names_.key(names_.Get(key.text, fresh));
+  if (fresh) ir::PrefetchNormalized(tables_, name);
+  return data.FindNormalized(name);
 }
 
 void Interpreter::Fail(ir::ValueId id, std::string_view what) {

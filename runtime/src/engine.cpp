@@ -52,7 +52,10 @@ auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t 
   uint32_t entry = lookup->names.Get(
       std::string_view(key->text == nullptr ? "" : key->text, key->text_size), fresh);
   int64_t* rows = &lookup->rows[entry * lookup->table_count];
-  if (fresh) std::fill_n(rows, lookup->table_count, Session::Lookup::kUnknown);
+  if (fresh) {
+    std::fill_n(rows, lookup->table_count, Session::Lookup::kUnknown);
+    ir::PrefetchNormalized(lookup->tables->views, lookup->names.key(entry));
+  }
   if (rows[table] == Session::Lookup::kUnknown) {
     rows[table] = data.FindNormalized(lookup->names.key(entry));
   }
