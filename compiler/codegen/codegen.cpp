@@ -100,10 +100,11 @@ namespace {
 // Lowers part `part` of `parts` (lower::LowerOptions) in a context of its own, optimises it and
 // compiles it to an object in memory: what one thread of a JIT compile does.
 auto CompilePart(const ir::Program& program, llvm::TargetMachine& machine, uint32_t part,
-                 uint32_t parts) -> ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> {
+                 uint32_t parts, bool fast) -> ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> {
   llvm::LLVMContext context;
   ErrorOr<std::unique_ptr<llvm::Module>> module =
-      LowerFor(program, context, &machine, {.embed_program = false, .part = part, .parts = parts});
+      LowerFor(program, context, &machine,
+               {.embed_program = false, .part = part, .parts = parts, .share_arithmetic = !fast});
   if (!module.ok()) return module.error();
   Optimize(**module, &machine);
   llvm::SmallVector<char, 0> bytes;
@@ -150,7 +151,7 @@ auto JitPolicy::Compile(const ir::Program& program, const JitOptions& options)
   {
     std::vector<std::thread> threads;
     auto compile = [&](uint32_t p) {
-      objects[p].emplace(CompilePart(program, *machines[p], p, parts));
+      objects[p].emplace(CompilePart(program, *machines[p], p, parts, fast));
     };
     for (uint32_t p = 1; p < parts; ++p) {
       try {

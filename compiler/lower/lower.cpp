@@ -64,6 +64,7 @@ class Lowerer {
   }
 
   auto Run(uint32_t part, uint32_t parts) -> std::string;
+  bool share_arithmetic_ = true;
   auto LowerRules(uint32_t first, uint32_t last) -> std::string;
   auto layout() const -> const RequestLayout& { return layout_; }
 
@@ -152,6 +153,15 @@ class Lowerer {
   std::vector<ir::ValueId> memo_log_;
   // The request's fields loaded in fn_'s entry block, by slot << 1 | optional.
   std::unordered_map<uint64_t, Lowered> slots_;
+  // Arithmetic that more than one rule of the function computes (a policy's density, say):
+  // computed by the first rule that needs it, and read from these slots by the others. Each
+  // holds whether it is computed yet and the helper's {num, den} or {status, 0}.
+  struct SharedResult {
+    Value* done;
+    Value* result;
+  };
+  std::unordered_map<ir::ValueId, SharedResult> shared_;
+  void FindSharedArithmetic(uint32_t first, uint32_t last);
   // Per value: 0 unknown, 1 no, 2 yes.
   std::vector<uint8_t> can_fail_;
   std::vector<uint8_t> cheap_;
@@ -413,6 +423,43 @@ auto Lowerer::BadRequest(Value* request) -> Value* {
     also(guard(wrong, present));
   }
   return bad == nullptr ? b_.getFalse() : bad;
+}
+
+void Lowerer::FindSharedArithmetic(uint32_t first, uint32_t last) {
+  shared_.clear();
+  if (!share_arithmetic_) return;
+  auto is_arithmetic = [](ir::Op op) {
+    return op == ir::Op::kNeg || op == ir::Op::kAdd || op == ir::Op::kSub || op == ir::Op::kMul ||
+           op == ir::Op::kDiv;
+  };
+  std::unordered_map<ir::ValueId, uint32_t> rules_using;
+  std::vector<ir::ValueId> seen;
+  std::vector<ir::ValueId> stack;
+  std::vector<uint32_t> visited(p_.values.size(), UINT32_MAX);  // the rule that last saw it
+  for (uint32_t r = first; r < last; ++r) {
+    const ir::Rule& rule = p_.rules[r];
+    stack.assign({rule.when});
+    for (const auto& u : rule.unless) stack.push_back(u.condition);
+    while (!stack.empty()) {
+      ir::ValueId id = stack.back();
+      stack.pop_back();
+      if (visited[id] == r) continue;
+      visited[id] = r;
+      const ir::Value& v = p_.values[id];
+      if (is_arithmetic(v.op)) ++rules_using[id];
+      if (v.op == ir::Op::kConst || v.op == ir::Op::kSlot) continue;
+      stack.push_back(v.a);
+      if (ir::TakesValueB(v.op)) stack.push_back(v.b);
+    }
+  }
+  for (const auto& [id, rules] : rules_using) {
+    if (rules < 2) continue;
+    Value* done = EntryAlloca(i1_);
+    b_.CreateStore(b_.getFalse(), done);  // the insertion point is still the entry block
+    shared_.emplace(id,
+                    SharedResult{.done = done,
+                                 .result = EntryAlloca(llvm::StructType::get(ctx_, {i64_, i64_}))});
+  }
 }
 
 auto Lowerer::FromCell(Value* cell, ir::Kind kind, bool optional) -> Lowered {
@@ -745,8 +792,24 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
   Lowered y = ir::TakesValueB(v.op) ? Eval(v.b) : Lowered{};
   // The helpers return {num, den}, or {status, 0} on failure (helpers.c).
   auto arithmetic = [&](const char* helper, bool binary) -> Lowered {
-    Value* result = binary ? b_.CreateCall(Helper(helper), {x.a, x.b, y.a, y.b})
-                           : b_.CreateCall(Helper(helper), {x.a, x.b});
+    auto call = [&]() -> Value* {
+      return binary ? b_.CreateCall(Helper(helper), {x.a, x.b, y.a, y.b})
+                    : b_.CreateCall(Helper(helper), {x.a, x.b});
+    };
+    Value* result = nullptr;
+    if (auto it = shared_.find(id); it != shared_.end()) {
+      BasicBlock* compute = NewBlock("shared.compute");
+      BasicBlock* ready = NewBlock("shared.ready");
+      b_.CreateCondBr(b_.CreateLoad(i1_, it->second.done), ready, compute);
+      b_.SetInsertPoint(compute);
+      b_.CreateStore(call(), it->second.result);
+      b_.CreateStore(b_.getTrue(), it->second.done);
+      b_.CreateBr(ready);
+      b_.SetInsertPoint(ready);
+      result = b_.CreateLoad(Helper(helper)->getReturnType(), it->second.result);
+    } else {
+      result = call();
+    }
     Value* num = b_.CreateExtractValue(result, 0);
     Value* den = b_.CreateExtractValue(result, 1);
     Value* status = b_.CreateSelect(b_.CreateICmpEQ(den, b_.getInt64(0)), b_.CreateTrunc(num, i32_),
@@ -895,6 +958,7 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
   b_.SetInsertPoint(entry);
   count_ = b_.CreateAlloca(i32_);
   b_.CreateStore(fn_->getArg(4), count_);
+  FindSharedArithmetic(first, last);
   for (uint32_t r = first; r < last; ++r) {
     const ir::Rule& rule = p_.rules[r];
     rule_ = r;
@@ -976,6 +1040,7 @@ auto Lower(const ir::Program& program, llvm::LLVMContext& context, const LowerOp
                  " of " + std::to_string(options.parts)};
   }
   Lowerer lowerer(program, context, *module);
+  lowerer.share_arithmetic_ = options.share_arithmetic;
   if (std::string problem = lowerer.Run(options.part, options.parts); !problem.empty()) {
     return Error{"internal error: the generated code does not verify: " + problem};
   }
