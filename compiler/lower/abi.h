@@ -42,8 +42,7 @@ typedef struct cordon_abi_env {
 /* One per rule that fired or failed, in rule order; rules that did not fire leave no entry.
  * FIRED: `exception` is the index of the `unless` that applied, or UINT32_MAX, and `value` the
  * outcome it gave (so the runtime need not look the rule up). ERROR: `value` is the IR value
- * that failed and `status` a CORDON_RATIONAL_* or CORDON_EVAL_DATE_RANGE
- * reason. */
+ * that failed and `status` a CORDON_RATIONAL_* or CORDON_EVAL_DATE_RANGE reason. */
 typedef struct cordon_abi_result {
   uint32_t rule;
   uint32_t state;
