@@ -350,8 +350,8 @@ void BM_Eval10kRules(benchmark::State& state) {
   ir::Program program = CheckOrDie({path.string()});
   std::filesystem::remove(path);
   auto jit = codegen::JitPolicy::Compile(
-      program, {.selector = state.range(0) == 1 ? codegen::Selector::kFast
-                                                 : codegen::Selector::kFull});
+      program,
+      {.selector = state.range(0) == 1 ? codegen::Selector::kFast : codegen::Selector::kFull});
   if (!jit.ok()) return state.SkipWithError(jit.error().message.c_str());
   lower::RequestLayout layout = lower::LayoutRequest(program);
   request::Decoder decoder(program);
