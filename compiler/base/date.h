@@ -13,6 +13,11 @@ namespace cordon {
 
 using DayNumber = int32_t;
 
+// The days a date may be: 0001-01-01 to 9999-12-31, as ParseDate reads them. Date arithmetic
+// that leaves them, and a request struct holding a day outside them, are errors in every engine.
+inline constexpr DayNumber kFirstDay = -719162;
+inline constexpr DayNumber kLastDay = 2932896;
+
 auto IsValidDate(int32_t year, unsigned month, unsigned day) -> bool;
 // Requires a valid date.
 auto DaysFromCivil(int32_t year, unsigned month, unsigned day) -> DayNumber;

@@ -117,7 +117,7 @@ auto EvalOp(const Value& value, const Datum& a, const Datum& b, SetStorage& stor
       // Durations are whole days (the checker admits no fractions); dates stay in 0001-9999.
       int64_t days = b.number.num;
       int64_t result = value.op == Op::kDateAddDays ? a.bits + days : a.bits - days;
-      if (result < -719162 || result > 2932896) return EvalStatus::kOverflow;
+      if (result < kFirstDay || result > kLastDay) return EvalStatus::kOverflow;
       out.bits = result;
       return EvalStatus::kOk;
     }

@@ -46,9 +46,7 @@ void Walk(const ir::Program& program, uint32_t node, const std::string& name,
 
 auto GetStructBounds() -> const StructBounds& {
   static const StructBounds kBounds = [] {
-    StructBounds b{.first_day = DaysFromCivil(1, 1, 1),
-                   .last_day = DaysFromCivil(9999, 12, 31),
-                   .assigned_countries = {}};
+    StructBounds b{.assigned_countries = {}};
     for (int i = 0; i < kCountrySlots; ++i) {
       if (LookupCountry(CountryCode(static_cast<CountryIndex>(i)))) {
         b.assigned_countries[i / 64] |= uint64_t{1} << (i % 64);

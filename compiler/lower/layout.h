@@ -43,9 +43,8 @@ auto LayoutRequest(const ir::Program& program) -> RequestLayout;
 
 // What a host-filled struct may hold, checked by the generated evaluator (which refuses the
 // struct) and by the runtime (which then says which field is wrong): one definition for both.
+// Days are kFirstDay to kLastDay (compiler/base/date.h).
 struct StructBounds {
-  DayNumber first_day;  // 0001-01-01
-  DayNumber last_day;   // 9999-12-31
   // Bit i: country index i is an assigned code.
   std::array<uint64_t, (kCountrySlots + 63) / 64> assigned_countries;
 };

@@ -372,8 +372,8 @@ auto Lowerer::BadRequest(Value* request) -> Value* {
       }
       case ir::Kind::kDate: {
         Value* day = load(i32_, s.offset);
-        wrong = b_.CreateOr(b_.CreateICmpSLT(day, b_.getInt32(bounds.first_day)),
-                            b_.CreateICmpSGT(day, b_.getInt32(bounds.last_day)));
+        wrong = b_.CreateOr(b_.CreateICmpSLT(day, b_.getInt32(kFirstDay)),
+                            b_.CreateICmpSGT(day, b_.getInt32(kLastDay)));
         break;
       }
       case ir::Kind::kCountry: {
@@ -838,8 +838,8 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     case ir::Op::kDateSubDays: {
       // As ir::EvalOp: whole days, and the result must stay within 0001-9999.
       Value* day = v.op == ir::Op::kDateAddDays ? b_.CreateAdd(x.a, y.a) : b_.CreateSub(x.a, y.a);
-      Value* bad = b_.CreateOr(b_.CreateICmpSLT(day, b_.getInt64(-719162)),
-                               b_.CreateICmpSGT(day, b_.getInt64(2932896)));
+      Value* bad = b_.CreateOr(b_.CreateICmpSLT(day, b_.getInt64(kFirstDay)),
+                               b_.CreateICmpSGT(day, b_.getInt64(kLastDay)));
       CheckStatus(b_.CreateSelect(bad, b_.getInt32(CORDON_RATIONAL_OVERFLOW), b_.getInt32(0)), id);
       return Lowered{.a = day};
     }

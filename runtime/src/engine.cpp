@@ -587,7 +587,7 @@ auto Session::CheckStruct(const uint8_t* request) const -> std::string {
   for (const auto& f : checks.dates) {
     int32_t day = 0;
     load(f.offset, day);
-    if ((day < bounds.first_day || day > bounds.last_day) && present(f)) {
+    if ((day < kFirstDay || day > kLastDay) && present(f)) {
       return fmt::format("{}: day {} is outside the years 1 to 9999", path(f), day);
     }
   }
