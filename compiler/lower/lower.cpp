@@ -161,6 +161,7 @@ class Lowerer {
     Value* result;
   };
   std::unordered_map<ir::ValueId, SharedResult> shared_;
+  std::vector<uint32_t> rule_seeing_;  // FindSharedArithmetic's visited marks
   void FindSharedArithmetic(uint32_t first, uint32_t last);
   // Per value: 0 unknown, 1 no, 2 yes.
   std::vector<uint8_t> can_fail_;
@@ -433,9 +434,11 @@ void Lowerer::FindSharedArithmetic(uint32_t first, uint32_t last) {
            op == ir::Op::kDiv;
   };
   std::unordered_map<ir::ValueId, uint32_t> rules_using;
-  std::vector<ir::ValueId> seen;
   std::vector<ir::ValueId> stack;
-  std::vector<uint32_t> visited(p_.values.size(), UINT32_MAX);  // the rule that last saw it
+  // The rule that last saw each value: rules are numbered across chunks, so this is sized
+  // once for the module, not per chunk.
+  std::vector<uint32_t>& visited = rule_seeing_;
+  visited.resize(p_.values.size(), UINT32_MAX);
   for (uint32_t r = first; r < last; ++r) {
     const ir::Rule& rule = p_.rules[r];
     stack.assign({rule.when});
