@@ -267,11 +267,12 @@ void BM_Swap100kNames(benchmark::State& state) {
   }
   const ir::Table& schema = f.program.tables[*table];
   auto storage = std::make_shared<std::deque<std::string>>();
-  std::vector<std::vector<ir::Datum>> rows;
+  ir::Rows rows(schema.rows.columns());
   for (int k = 0; k < 100000; ++k) {
-    std::vector<ir::Datum> row = schema.rows[k % schema.rows.size()];
+    std::span<ir::Datum> row = rows.AddRow();
+    std::span<const ir::Datum> model = schema.rows[k % schema.rows.size()];
+    std::copy(model.begin(), model.end(), row.begin());
     row[0].text = storage->emplace_back(fmt::format("Listed Company {} Co., Ltd.", k));
-    rows.push_back(std::move(row));
   }
   for (auto _ : state) {
     if ((*engine)->SwapTable(*table, std::make_shared<const ir::TableData>(schema, rows))) {

@@ -119,8 +119,7 @@ auto ReadCell(const ir::Program& program, const ir::Column& column, std::string_
 
 auto ReadTableRows(const ir::Program& program, const ir::Table& table, const SourceBuffer& csv,
                    RowStorage storage, DiagnosticEmitter& emitter,
-                   const TableDeclaration* declaration)
-    -> std::optional<std::vector<std::vector<ir::Datum>>> {
+                   const TableDeclaration* declaration) -> std::optional<ir::Rows> {
   int errors_before = emitter.error_count();
   std::optional<CsvTable> file = ReadCsv(csv, emitter);
   if (!file) return std::nullopt;
@@ -140,7 +139,7 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
     }
     index.push_back(static_cast<size_t>(found - header.begin()));
   }
-  std::vector<std::vector<ir::Datum>> rows;
+  ir::Rows rows(static_cast<uint32_t>(table.columns.size()));
   rows.reserve(file->rows.size());
   // Keys seen so far: an open-addressing set of row indices, at most half full, so that a
   // swapped 100,000-row list costs no allocation per key. A slot holds the high half of the
@@ -176,7 +175,7 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
       std::string_view ahead = file->rows[r + kAhead].fields[index[0]].value;
       __builtin_prefetch(&key_slots[ir::HashText(ahead) & (key_slots.size() - 1)]);
     }
-    std::vector<ir::Datum> cells(table.columns.size());
+    std::span<ir::Datum> cells = rows.AddRow();
     bool row_ok = true;
     for (size_t c = 0; c < table.columns.size() && row_ok; ++c) {
       const CsvField& field = row.fields[index[c]];
@@ -196,9 +195,8 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
       uint64_t hash = ir::HashKey(cells[0]);
       uint64_t& slot = find_key(cells[0], hash);
       if (slot == 0) {
-        slot = (hash & kTagBits) | (rows.size() + 1);
+        slot = (hash & kTagBits) | rows.size();  // the row just added, + 1
         key_ranges.push_back(row.fields[index[0]].range);
-        rows.push_back(std::move(cells));
         continue;
       }
       std::string key = ir::FormatDatum(program, cells[0], table.columns[0].enum_id);
@@ -209,6 +207,7 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
           .Help(fmt::format("the first column, `{}`, identifies a row: merge the two rows",
                             table.columns[0].name));
     }
+    rows.PopRow();  // a bad or repeated row is reported, not kept
     if (++errors >= kMaxCsvErrors) break;
   }
   if (emitter.error_count() != errors_before) return std::nullopt;

@@ -37,7 +37,7 @@ struct TableDeclaration {
 auto ReadTableRows(const ir::Program& program, const ir::Table& table, const SourceBuffer& csv,
                    RowStorage storage, DiagnosticEmitter& emitter,
                    const TableDeclaration* declaration)
-    -> std::optional<std::vector<std::vector<ir::Datum>>>;
+    -> std::optional<ir::Rows>;
 
 }  // namespace cordon::check
 

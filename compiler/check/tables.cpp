@@ -162,7 +162,7 @@ void Checker::LoadTableRows(uint32_t m, const ast::TableDecl& decl, ir::Table& t
   for (const ast::FieldDecl& column : decl.columns) {
     declaration.columns.push_back(Loc(m, column.range));
   }
-  std::optional<std::vector<std::vector<ir::Datum>>> rows =
+  std::optional<ir::Rows> rows =
       ReadTableRows(program_, table, **source,
                     RowStorage{.texts = &program_.texts, .text_sets = &program_.text_sets},
                     emitter_, &declaration);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,18 +62,46 @@ struct TextSet {
   std::vector<std::string_view> sorted;  // into Program::texts
 };
 
+// A std::string_view that a union can hold (its default constructor is trivial, which
+// string_view's is not). Size first: a Datum's default payload, the number 0/1, reads as empty.
+class TextView {
+ public:
+  TextView() = default;
+  constexpr TextView(std::string_view v) : size_(v.size()), data_(v.data()) {}
+  TextView(const std::string& s) : TextView(std::string_view(s)) {}
+  constexpr operator std::string_view() const { return {data_, size_}; }
+  constexpr auto view() const -> std::string_view { return {data_, size_}; }
+  constexpr auto data() const -> const char* { return data_; }
+  constexpr auto size() const -> size_t { return size_; }
+  constexpr auto empty() const -> bool { return size_ == 0; }
+  constexpr auto begin() const -> const char* { return data_; }
+  constexpr auto end() const -> const char* { return data_ + size_; }
+  constexpr auto compare(std::string_view other) const -> int { return view().compare(other); }
+  friend constexpr auto operator==(TextView a, std::string_view b) -> bool { return a.view() == b; }
+  friend constexpr auto operator<=>(TextView a, std::string_view b) { return a.view() <=> b; }
+
+ private:
+  size_t size_;
+  const char* data_;
+};
+
 // One run-time value: a request slot, a table cell, a constant or an intermediate result.
-// Which member is meaningful follows `kind`. Texts point into storage that outlives the datum
-// (the program's text pool, or the decoded request).
+// Exactly one payload member is meaningful, the one `kind` names; they share storage, so that a
+// request, a memo and a table row are 24 bytes a value (they were 56, and a decision's time went
+// to the cache misses). Texts point into storage that outlives the datum (the program's text
+// pool, or the decoded request).
 struct Datum {
   Kind kind = Kind::kBool;
-  bool present = true;        // false: an absent optional
-  Number number;              // kNumber
-  int64_t bits = 0;           // kBool 0/1, kDate day number, kCountry index, kEnum ordinal,
-                              // kEnumSet mask, kRow (table << 32 | row)
-  std::string_view text;      // kText
-  const void* set = nullptr;  // kCountrySet: CountrySet*, kTextSet: TextSet*
+  bool present = true;  // false: an absent optional
+  union {
+    Number number = {};  // kNumber. The default 0/1 leaves bits 0, set null and text empty.
+    int64_t bits;        // kBool 0/1, kDate day number, kCountry index, kEnum ordinal,
+                         // kEnumSet mask, kRow (table << 32 | row)
+    TextView text;       // kText
+    const void* set;     // kCountrySet: CountrySet*, kTextSet: TextSet*
+  };
 };
+static_assert(sizeof(Datum) == 24);
 
 enum class Op : uint8_t {
   kConst,      // a: index into Program::constants
@@ -150,6 +179,52 @@ struct Column {
   bool integer = false;               // `int`: cells must be whole numbers
 };
 
+// A table's rows as one block of cells, `columns` to a row: a 100,000-row table is one
+// allocation, not 100,000, and a row is found by arithmetic, not through a pointer.
+class Rows {
+ public:
+  Rows() = default;
+  explicit Rows(uint32_t columns) : columns_(columns) {}
+
+  auto columns() const -> uint32_t { return columns_; }
+  auto size() const -> size_t { return columns_ == 0 ? 0 : cells_.size() / columns_; }
+  auto empty() const -> bool { return cells_.empty(); }
+  auto operator[](size_t row) const -> std::span<const Datum> {
+    return {cells_.data() + row * columns_, columns_};
+  }
+  auto operator[](size_t row) -> std::span<Datum> {
+    return {cells_.data() + row * columns_, columns_};
+  }
+  void reserve(size_t rows) { cells_.reserve(rows * columns_); }
+  // Appends a row of default cells and returns it (valid until the next AddRow).
+  auto AddRow() -> std::span<Datum> {
+    cells_.resize(cells_.size() + columns_);
+    return (*this)[size() - 1];
+  }
+  void PopRow() { cells_.resize(cells_.size() - columns_); }
+
+  class Iterator {
+   public:
+    Iterator(const Datum* at, uint32_t columns) : at_(at), columns_(columns) {}
+    auto operator*() const -> std::span<const Datum> { return {at_, columns_}; }
+    auto operator++() -> Iterator& {
+      at_ += columns_;
+      return *this;
+    }
+    friend auto operator==(const Iterator&, const Iterator&) -> bool = default;
+
+   private:
+    const Datum* at_;
+    uint32_t columns_;
+  };
+  auto begin() const -> Iterator { return {cells_.data(), columns_}; }
+  auto end() const -> Iterator { return {cells_.data() + cells_.size(), columns_}; }
+
+ private:
+  uint32_t columns_ = 0;
+  std::vector<Datum> cells_;
+};
+
 // Column 0 is the key. Rows of a `from` table are read and checked at compile time; an
 // `extern` table starts with them (or empty) and the host may replace them.
 struct Table {
@@ -161,7 +236,7 @@ struct Table {
   // column in `alias_columns` adds its elements as further keys of the row.
   bool normalized = false;
   std::vector<uint32_t> alias_columns;
-  std::vector<std::vector<Datum>> rows;
+  Rows rows;
 };
 
 struct Exception {

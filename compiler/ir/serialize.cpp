@@ -9,7 +9,10 @@ namespace cordon::ir {
 namespace {
 
 constexpr uint32_t kMagic = 0x4e44524f;  // "ORDN"
-constexpr uint32_t kFormat = 2;
+constexpr uint32_t kFormat = 3;
+// The fewest bytes a serialised Datum takes (kind, presence and an empty text), to refuse a
+// count that the remaining bytes cannot hold.
+constexpr size_t kMinDatumBytes = 6;
 
 class Writer {
  public:
@@ -36,18 +39,29 @@ class Writer {
   void Datum(const ir::Datum& d) {
     U8(static_cast<uint8_t>(d.kind));
     U8(d.present ? 1 : 0);
-    Num(d.number);
-    I64(d.bits);
-    Str(d.text);
-    if (d.kind == Kind::kCountrySet) {
-      const auto* set = static_cast<const CountrySet*>(d.set);
-      for (uint64_t w : set->words) U64(w);
-    } else if (d.kind == Kind::kTextSet) {
-      const auto* set = static_cast<const TextSet*>(d.set);
-      U32(set == nullptr ? 0 : static_cast<uint32_t>(set->sorted.size()));
-      if (set != nullptr) {
-        for (std::string_view s : set->sorted) Str(s);
+    // Only the payload the kind reads: the others share its storage.
+    switch (d.kind) {
+      case Kind::kNumber:
+        Num(d.number);
+        break;
+      case Kind::kText:
+        Str(d.text);
+        break;
+      case Kind::kCountrySet: {
+        const auto* set = static_cast<const CountrySet*>(d.set);
+        for (uint64_t w : set->words) U64(w);
+        break;
       }
+      case Kind::kTextSet: {
+        const auto* set = static_cast<const TextSet*>(d.set);
+        U32(set == nullptr ? 0 : static_cast<uint32_t>(set->sorted.size()));
+        if (set != nullptr) {
+          for (std::string_view s : set->sorted) Str(s);
+        }
+        break;
+      }
+      default:
+        I64(d.bits);
     }
   }
   auto bytes() -> std::vector<uint8_t>& { return out_; }
@@ -109,18 +123,29 @@ class Reader {
     ir::Datum d;
     d.kind = Kind();
     d.present = U8() != 0;
-    d.number = Num();
-    d.bits = I64();
-    d.text = program_.AddText(Str());
-    if (d.kind == Kind::kCountrySet) {
-      CountrySet& set = program_.country_sets.emplace_back();
-      for (uint64_t& w : set.words) w = U64();
-      d.set = &set;
-    } else if (d.kind == Kind::kTextSet) {
-      TextSet& set = program_.text_sets.emplace_back();
-      uint32_t n = Count(4);
-      for (uint32_t i = 0; i < n; ++i) set.sorted.push_back(program_.AddText(Str()));
-      d.set = &set;
+    switch (d.kind) {
+      case Kind::kNumber:
+        d.number = Num();
+        if (d.number.den <= 0) throw Corrupt{};
+        break;
+      case Kind::kText:
+        d.text = program_.AddText(Str());
+        break;
+      case Kind::kCountrySet: {
+        CountrySet& set = program_.country_sets.emplace_back();
+        for (uint64_t& w : set.words) w = U64();
+        d.set = &set;
+        break;
+      }
+      case Kind::kTextSet: {
+        TextSet& set = program_.text_sets.emplace_back();
+        uint32_t n = Count(4);
+        for (uint32_t i = 0; i < n; ++i) set.sorted.push_back(program_.AddText(Str()));
+        d.set = &set;
+        break;
+      }
+      default:
+        d.bits = I64();
     }
     if ((d.kind == Kind::kCountry && (d.bits < 0 || d.bits >= 676))) throw Corrupt{};
     return d;
@@ -397,14 +422,16 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
       v.enum_id = r.U32();
       v.label = r.Str();
     }
-    p.constants.resize(r.Count(30));
+    p.constants.resize(r.Count(kMinDatumBytes));
     for (Datum& d : p.constants) d = r.Datum();
     for (Table& t : p.tables) {
       t.file = r.Str();
-      t.rows.resize(r.Count(30));
-      for (auto& row : t.rows) {
-        row.resize(t.columns.size());
-        for (Datum& d : row) d = r.Datum();
+      auto columns = static_cast<uint32_t>(t.columns.size());
+      uint32_t rows = r.Count(kMinDatumBytes * std::max<size_t>(1, columns));
+      t.rows = Rows(columns);
+      t.rows.reserve(rows);
+      for (uint32_t i = 0; i < rows; ++i) {
+        for (Datum& d : t.rows.AddRow()) d = r.Datum();
       }
     }
     p.citations = r.Strs();
@@ -436,7 +463,7 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
       t.name = r.Str();
       t.file = r.Str();
       t.line = r.U32();
-      t.request.resize(r.Count(30));
+      t.request.resize(r.Count(kMinDatumBytes));
       for (Datum& d : t.request) d = r.Datum();
       t.expect = r.U32();
       t.by.resize(r.Count(4));

@@ -76,8 +76,7 @@ auto HashKey(const Datum& key) -> uint64_t {
   }
 }
 
-TableData::TableData(const Table& schema, std::vector<std::vector<Datum>> rows)
-    : schema_(&schema), rows_(std::move(rows)) {
+TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(std::move(rows)) {
   size_t entries = rows_.size();
   if (schema.normalized) {
     keys_.reserve(rows_.size() + 1);

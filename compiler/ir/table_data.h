@@ -54,12 +54,12 @@ class TableData {
  public:
   // Indexes `rows`, whose texts and sets point into `program` or into storage this object was
   // given with AdoptStorage. `schema` must outlive this object.
-  TableData(const Table& schema, std::vector<std::vector<Datum>> rows);
+  TableData(const Table& schema, Rows rows);
   TableData(const TableData&) = delete;
   auto operator=(const TableData&) -> TableData& = delete;
 
   auto schema() const -> const Table& { return *schema_; }
-  auto rows() const -> const std::vector<std::vector<Datum>>& { return rows_; }
+  auto rows() const -> const Rows& { return rows_; }
 
   // The row whose key (or, with `match normalized`, whose normalised name or alias) equals
   // `key`, or -1. `scratch` holds the normalised key; reusing it makes lookups allocation-free.
@@ -97,7 +97,7 @@ class TableData {
   auto FindNormalized(std::string_view normalized, uint64_t hash) const -> int64_t;
 
   const Table* schema_;
-  std::vector<std::vector<Datum>> rows_;
+  Rows rows_;
   // With `match normalized`: one entry per name and alias, in row order, the normalised keys
   // end to end in one string.
   std::string key_bytes_;

@@ -237,7 +237,7 @@ auto Lowerer::Const(const ir::Datum& d, uint32_t index) -> Lowered {
     case ir::Kind::kText: {
       auto it = const_globals_.find(index);
       if (it == const_globals_.end()) {
-        llvm::Constant* bytes = llvm::ConstantDataArray::getString(ctx_, d.text, false);
+        llvm::Constant* bytes = llvm::ConstantDataArray::getString(ctx_, d.text.view(), false);
         auto* g = new llvm::GlobalVariable(m_, bytes->getType(), true,
                                            llvm::GlobalValue::PrivateLinkage, bytes, "text");
         g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);

@@ -31,13 +31,45 @@
 namespace cordon::runtime {
 namespace {
 
+// A cell has a member for each payload; a Datum holds the one its kind reads.
 auto ToDatum(const cordon_abi_cell& cell, ir::Kind kind) -> ir::Datum {
   ir::Datum d{.kind = kind, .present = cell.present != 0};
-  d.number = Number{cell.num, cell.den};
-  d.bits = cell.bits;
-  d.text = std::string_view(cell.text == nullptr ? "" : cell.text, cell.text_size);
-  d.set = cell.set;
+  switch (kind) {
+    case ir::Kind::kNumber:
+      d.number = Number{cell.num, cell.den};
+      break;
+    case ir::Kind::kText:
+      d.text = std::string_view(cell.text == nullptr ? "" : cell.text, cell.text_size);
+      break;
+    case ir::Kind::kCountrySet:
+    case ir::Kind::kTextSet:
+      d.set = cell.set;
+      break;
+    default:
+      d.bits = cell.bits;
+  }
   return d;
+}
+
+auto ToCell(const ir::Datum& d) -> cordon_abi_cell {
+  cordon_abi_cell cell{.den = 1, .text = "", .present = static_cast<uint8_t>(d.present ? 1 : 0)};
+  switch (d.kind) {
+    case ir::Kind::kNumber:
+      cell.num = d.number.num;
+      cell.den = d.number.den;
+      break;
+    case ir::Kind::kText:
+      cell.text = d.text.data();
+      cell.text_size = d.text.size();
+      break;
+    case ir::Kind::kCountrySet:
+    case ir::Kind::kTextSet:
+      cell.set = d.set;
+      break;
+    default:
+      cell.bits = d.bits;
+  }
+  return cell;
 }
 
 // The callbacks the generated code reaches tables through (compiler/lower/abi.h).
@@ -64,14 +96,7 @@ auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t 
 
 void EnvCell(void* self, uint32_t table, int64_t row, uint32_t column, cordon_abi_cell* out) {
   const auto* lookup = static_cast<const Session::Lookup*>(self);
-  const ir::Datum& d = lookup->tables->views[table]->rows()[row][column];
-  *out = cordon_abi_cell{.num = d.number.num,
-                         .den = d.number.den,
-                         .bits = d.bits,
-                         .text = d.text.data(),
-                         .text_size = d.text.size(),
-                         .set = d.set,
-                         .present = static_cast<uint8_t>(d.present ? 1 : 0)};
+  *out = ToCell(lookup->tables->views[table]->rows()[row][column]);
 }
 
 auto EnvTextSetHas(const void* set, const char* text, uint64_t size) -> uint8_t {
@@ -406,7 +431,7 @@ auto Engine::SwapTableCsv(std::string_view name, std::string csv, std::string so
   DiagnosticEmitter emitter(renderer);
   std::deque<std::string> texts;
   std::deque<ir::TextSet> text_sets;
-  std::optional<std::vector<std::vector<ir::Datum>>> rows = check::ReadTableRows(
+  std::optional<ir::Rows> rows = check::ReadTableRows(
       *program_, program_->tables[*table], *source,
       check::RowStorage{.texts = &texts, .text_sets = &text_sets, .stable = source->text()},
       emitter, nullptr);
