@@ -255,7 +255,7 @@ auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, co
       return EmitConst(out, type);
     }
     if (op == ir::Op::kIsSome || x.present) {
-      ir::EvalStatus status = ir::EvalOp(value, x, y, *this, out);
+      ir::EvalStatus status = ir::EvalOp(value.op, value.kind, x, y, *this, out);
       if (status == ir::EvalStatus::kOk) {
         out.present = true;
         return EmitConst(out, type);

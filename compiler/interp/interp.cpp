@@ -24,6 +24,7 @@ Interpreter::Interpreter(const ir::Program& program)
     const ir::Value& v = program.values[id];
     nodes_[id] = Node{.direct = v.op == ir::Op::kConst ? &program.constants[v.a] : nullptr,
                       .op = v.op,
+                      .kind = v.kind,
                       .optional = v.optional,
                       .takes_b = ir::TakesValueB(v.op),
                       .a = v.a,
@@ -97,7 +98,7 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
       break;
     default:
       // Computed in place: the memo entry is the result.
-      if (EvalUncached(program_.values[id], id, memo_[id])) {
+      if (EvalUncached(v, id, memo_[id])) {
         v.stamp = generation_;
         result = &memo_[id];
       }
@@ -107,7 +108,7 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
   return result;
 }
 
-auto Interpreter::EvalUncached(const ir::Value& v, ir::ValueId id, ir::Datum& out) -> bool {
+auto Interpreter::EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) -> bool {
   switch (v.op) {
     case ir::Op::kRowField: {
       const ir::Datum* row = Eval(v.a);
@@ -129,7 +130,7 @@ auto Interpreter::EvalUncached(const ir::Value& v, ir::ValueId id, ir::Datum& ou
                         .present = row >= 0,
                         .bits = row >= 0 ? (int64_t{v.b} << 32 | row) : 0};
       }
-      if (tracing_ != nullptr) TraceLookup(v, *key, row);
+      if (tracing_ != nullptr) TraceLookup(program_.values[id], *key, row);
       return true;
     }
     default:
@@ -138,12 +139,12 @@ auto Interpreter::EvalUncached(const ir::Value& v, ir::ValueId id, ir::Datum& ou
   const ir::Datum* a = Eval(v.a);
   if (a == nullptr) return false;
   const ir::Datum* b = &kNoOperand;
-  if (nodes_[id].takes_b && (b = Eval(v.b)) == nullptr) return false;
+  if (v.takes_b && (b = Eval(v.b)) == nullptr) return false;
   if (v.op == ir::Op::kUnwrap && !a->present) {
     Fail(id, "internal error: unwrapped none");
     return false;
   }
-  ir::EvalStatus status = ir::EvalOp(v, *a, *b, *this, out);
+  ir::EvalStatus status = ir::EvalOp(v.op, v.kind, *a, *b, *this, out);
   if (status != ir::EvalStatus::kOk) {
     Fail(id, ir::EvalStatusMessage(status));
     return false;

@@ -92,7 +92,8 @@ class Interpreter : private ir::SetStorage {
   // valid until the next decision.
   auto Eval(ir::ValueId id) -> const ir::Datum*;
   // Computes `v` (value `id`) into `out`; false on failure.
-  auto EvalUncached(const ir::Value& v, ir::ValueId id, ir::Datum& out) -> bool;
+  struct Node;
+  auto EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) -> bool;
   auto FindRow(ir::TableId table, const ir::Datum& key) -> int64_t;
   // Records the decision's first failure.
   void Fail(ir::ValueId id, std::string_view what);
@@ -102,12 +103,13 @@ class Interpreter : private ir::SetStorage {
   std::span<const ir::Datum> request_;
   // Per-decision memo: a value is computed once per decision (once per rule when tracing).
   std::vector<ir::Datum> memo_;
-  // What Eval reads of each value on every call, packed in one cache line or less (ir::Value
-  // is twice the size and holds what only errors and traces need).
+  // What evaluating a value reads of it, packed in 24 bytes (ir::Value is twice the size and
+  // holds what only errors and traces need): a decision's nodes stay in the L1 cache.
   struct Node {
     const ir::Datum* direct = nullptr;  // a constant, read where it is (no copy, no memo)
     uint32_t stamp = 0;                 // memo_[id] holds this decision's value when current
     ir::Op op = ir::Op::kConst;
+    ir::Kind kind = ir::Kind::kBool;
     bool optional = false;
     bool takes_b = false;  // ir::TakesValueB
     uint32_t a = 0;

@@ -81,18 +81,18 @@ auto ComparisonSymbol(Op op) -> const char* {
   }
 }
 
-auto EvalOp(const Value& value, const Datum& a, const Datum& b, SetStorage& storage, Datum& out)
+auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storage, Datum& out)
     -> EvalStatus {
-  // Each case writes the member its result's kind is read through; the others are left as
-  // they are (the interpreter's memo entry of this value holds this kind of result only), so
-  // a comparison costs two small stores, not two 56-byte ones.
-  out.kind = value.kind;
+  // Each case writes the member its result's kind is read through (the interpreter's memo
+  // entry of this value holds this kind of result only), so a comparison costs two small
+  // stores, not a whole datum.
+  out.kind = kind;
   out.present = true;
   auto boolean = [&](bool v) {
     out.kind = Kind::kBool;
     out.bits = v ? 1 : 0;
   };
-  switch (value.op) {
+  switch (op) {
     case Op::kIsSome:
       boolean(a.present);
       return EvalStatus::kOk;
@@ -116,7 +116,7 @@ auto EvalOp(const Value& value, const Datum& a, const Datum& b, SetStorage& stor
     case Op::kDateSubDays: {
       // Durations are whole days (the checker admits no fractions); dates stay in 0001-9999.
       int64_t days = b.number.num;
-      int64_t result = value.op == Op::kDateAddDays ? a.bits + days : a.bits - days;
+      int64_t result = op == Op::kDateAddDays ? a.bits + days : a.bits - days;
       if (result < kFirstDay || result > kLastDay) return EvalStatus::kOverflow;
       out.bits = result;
       return EvalStatus::kOk;
@@ -160,7 +160,7 @@ auto EvalOp(const Value& value, const Datum& a, const Datum& b, SetStorage& stor
       return EvalStatus::kOk;
     case Op::kUnion:
     case Op::kDifference: {
-      bool add = value.op == Op::kUnion;
+      bool add = op == Op::kUnion;
       if (a.kind == Kind::kEnumSet) {
         auto x = static_cast<uint64_t>(a.bits);
         auto y = static_cast<uint64_t>(b.bits);
@@ -178,7 +178,7 @@ auto EvalOp(const Value& value, const Datum& a, const Datum& b, SetStorage& stor
       return EvalStatus::kOk;
     }
     default:
-      out = Datum{.kind = value.kind};
+      out = Datum{.kind = kind};
       return EvalStatus::kOk;
   }
 }

@@ -23,7 +23,8 @@ class SetStorage {
 
 // Evaluates a unary or binary operation (not kAnd/kOr/kOtherwise/kConst/kSlot/kRowField/
 // kTable*) on present operands. `b` is ignored for unary operations.
-auto EvalOp(const Value& value, const Datum& a, const Datum& b, SetStorage& storage, Datum& out)
+// `kind` is the result's.
+auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storage, Datum& out)
     -> EvalStatus;
 
 // Membership of a text in a sorted text set.
