@@ -30,6 +30,32 @@ Interpreter::Interpreter(const ir::Program& program)
                       .a = v.a,
                       .b = v.b};
   }
+  // A chain `a and b and c` is one node with the operands in order, not two nested ones: a
+  // third of a policy's values are `and` and `or`, and each level cost a call per decision.
+  std::vector<ir::ValueId> pending;
+  for (ir::ValueId id = 0; id < program.values.size(); ++id) {
+    const ir::Op op = program.values[id].op;
+    if (op != ir::Op::kAnd && op != ir::Op::kOr) continue;
+    auto start = static_cast<uint32_t>(chains_.size());
+    pending.assign({program.values[id].b, program.values[id].a});
+    while (!pending.empty() && chains_.size() - start < kMaxChain) {
+      ir::ValueId x = pending.back();
+      pending.pop_back();
+      if (program.values[x].op == op) {
+        pending.push_back(program.values[x].b);
+        pending.push_back(program.values[x].a);
+      } else {
+        chains_.push_back(x);
+      }
+    }
+    if (!pending.empty()) {  // too long: keep this node binary (its operands chain themselves)
+      chains_.resize(start);
+      chains_.push_back(program.values[id].a);
+      chains_.push_back(program.values[id].b);
+    }
+    nodes_[id].a = start;
+    nodes_[id].b = static_cast<uint32_t>(chains_.size()) - start;
+  }
   for (const ir::Rule& rule : program.rules) {
     rules_.push_back(RuleNode{.from = rule.effective.value_or(INT32_MIN),
                               .to = rule.until.value_or(INT32_MAX),
@@ -87,12 +113,15 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
     // These yield one of their operands as it is: no copy and no memo entry (the operands
     // have theirs).
     case ir::Op::kAnd:
-    case ir::Op::kOr:
-      if (const ir::Datum* left = Eval(v.a)) {
-        bool stop = (left->bits != 0) == (v.op == ir::Op::kOr);
-        result = stop ? left : Eval(v.b);
+    case ir::Op::kOr: {
+      // The first operand that decides, or the last; nullptr at the first that fails.
+      const bool is_or = v.op == ir::Op::kOr;
+      for (uint32_t i = v.a, end = v.a + v.b; i < end; ++i) {
+        result = Eval(chains_[i]);
+        if (result == nullptr || (result->bits != 0) == is_or) break;
       }
       break;
+    }
     case ir::Op::kOtherwise:
       if (const ir::Datum* left = Eval(v.a)) result = left->present ? left : Eval(v.b);
       break;

@@ -116,6 +116,10 @@ class Interpreter : private ir::SetStorage {
     uint32_t b = 0;
   };
   std::vector<Node> nodes_;
+  // The operands of each `and` / `or` chain, end to end; such a node's a and b are where its
+  // operands start in chains_ and how many there are.
+  static constexpr size_t kMaxChain = 64;
+  std::vector<ir::ValueId> chains_;
   // What deciding whether a rule holds reads of it; the rest of ir::Rule only once it fires.
   struct RuleNode {
     DayNumber from;  // in force when from <= as_of < to

@@ -43,6 +43,7 @@ namespace cordon::interp {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::HasSubstr;
 
 constexpr const char* kPolicy = R"cordon(
@@ -95,7 +96,7 @@ class InterpTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() /
            ("cordon_interp_test_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    std::ofstream(dir_ / "policy.cordon") << kPolicy;
+    std::ofstream(dir_ / "policy.cordon") << PolicyText();
     CollectingConsumer consumer;
     DiagnosticEmitter emitter(consumer);
     auto result = check::CheckProgram({(dir_ / "policy.cordon").string()}, {}, sources_, emitter);
@@ -107,6 +108,7 @@ class InterpTest : public ::testing::Test {
     decoder_ = std::make_unique<request::Decoder>(*program_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+  virtual auto PolicyText() -> std::string { return kPolicy; }
 
   // Decides a request; returns the decision name and fills `fired` with rule names.
   auto Decide(const std::string& json, std::vector<std::string>* fired = nullptr) -> std::string {
@@ -221,6 +223,48 @@ TEST_F(InterpTest, NoAllocationPerDecisionAfterWarmUp) {
   for (int i = 0; i < 1000; ++i) interpreter_->Decide(slots_, 19700, decision_);
   g_counting = false;
   EXPECT_EQ(g_allocations.load(), 0);
+}
+
+// Chains of `or` and `and` longer than the interpreter flattens into one node (64 operands)
+// keep binary nodes past that: the same decisions, and a failure anywhere in the chain still
+// fails the rule.
+class InterpChainTest : public InterpTest {
+ protected:
+  auto PolicyText() -> std::string override {
+    std::string any;
+    std::string all;
+    for (int k = 0; k < 100; ++k) {
+      any += (k == 0 ? "" : " or ") + std::string("request.divisor == ") + std::to_string(200 + k);
+      all += (k == 0 ? "" : " and ") + std::string("request.divisor != ") + std::to_string(200 + k);
+    }
+    // Past the 100 comparisons: a division by zero when the divisor is 310.
+    any += " or 1 / (request.divisor - 310) > 5";
+    all += " and 1 / (request.divisor - 310) > 0";
+    return std::string(kPolicy) + "\nrule any_of_many\n  when " + any +
+           "\n  then report \"many\"\n\nrule none_of_many\n  when " + all +
+           "\n  then report \"none\"\n";
+  }
+  auto WithDivisor(int divisor, std::vector<std::string>& fired) -> std::string {
+    std::string json = Request("2024-01-01", "100", "800");
+    const std::string given = R"("divisor": 100)";
+    json.replace(json.find(given), given.size(), R"("divisor": )" + std::to_string(divisor));
+    return Decide(json, &fired);
+  }
+};
+
+TEST_F(InterpChainTest, LongChainsDecideAndFailLikeShortOnes) {
+  std::vector<std::string> fired;
+  EXPECT_EQ(WithDivisor(200, fired), "report");  // the first term
+  EXPECT_THAT(fired, ElementsAre("any_of_many"));
+  EXPECT_EQ(WithDivisor(299, fired), "report");  // the hundredth
+  EXPECT_THAT(fired, ElementsAre("any_of_many"));
+  EXPECT_EQ(WithDivisor(150, fired), "no_license_required");
+  EXPECT_THAT(fired, ElementsAre());
+  EXPECT_EQ(WithDivisor(311, fired), "report");  // past every comparison, the division decides
+  EXPECT_THAT(fired, ElementsAre("none_of_many"));
+  EXPECT_EQ(WithDivisor(310, fired), "error");
+  EXPECT_THAT(decision_.errors,
+              ElementsAre(Field(&RuleError::rule, 5), Field(&RuleError::rule, 6)));
 }
 
 }  // namespace
