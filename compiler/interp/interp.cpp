@@ -110,8 +110,8 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
   }
   const ir::Datum* result = nullptr;
   switch (v.op) {
-    // These yield one of their operands as it is: no copy and no memo entry (the operands
-    // have theirs).
+    // These yield one of their operands (or a table cell) as it is: no copy and no memo entry
+    // (the operands have theirs).
     case ir::Op::kAnd:
     case ir::Op::kOr: {
       // The first operand that decides, or the last; nullptr at the first that fails.
@@ -124,6 +124,22 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
     }
     case ir::Op::kOtherwise:
       if (const ir::Datum* left = Eval(v.a)) result = left->present ? left : Eval(v.b);
+      break;
+    case ir::Op::kUnwrap:
+      if (const ir::Datum* some = Eval(v.a)) {
+        if (some->present) {
+          result = some;
+        } else {
+          Fail(id, "internal error: unwrapped none");
+        }
+      }
+      break;
+    case ir::Op::kRowField:
+      // The cell itself: the rows stay put for the whole decision.
+      if (const ir::Datum* row = Eval(v.a)) {
+        result = &tables_[static_cast<uint32_t>(row->bits >> 32)]
+                      ->rows()[static_cast<uint32_t>(row->bits & 0xffffffff)][v.b];
+      }
       break;
     default:
       // Computed in place: the memo entry is the result.
@@ -139,14 +155,6 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
 
 auto Interpreter::EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) -> bool {
   switch (v.op) {
-    case ir::Op::kRowField: {
-      const ir::Datum* row = Eval(v.a);
-      if (row == nullptr) return false;
-      auto table = static_cast<uint32_t>(row->bits >> 32);
-      auto index = static_cast<uint32_t>(row->bits & 0xffffffff);
-      out = tables_[table]->rows()[index][v.b];
-      return true;
-    }
     case ir::Op::kTableHas:
     case ir::Op::kTableFind: {
       const ir::Datum* key = Eval(v.a);
@@ -169,10 +177,6 @@ auto Interpreter::EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) ->
   if (a == nullptr) return false;
   const ir::Datum* b = &kNoOperand;
   if (v.takes_b && (b = Eval(v.b)) == nullptr) return false;
-  if (v.op == ir::Op::kUnwrap && !a->present) {
-    Fail(id, "internal error: unwrapped none");
-    return false;
-  }
   ir::EvalStatus status = ir::EvalOp(v.op, v.kind, *a, *b, *this, out);
   if (status != ir::EvalStatus::kOk) {
     Fail(id, ir::EvalStatusMessage(status));
