@@ -48,8 +48,9 @@ class Writer {
         Str(d.text);
         break;
       case Kind::kCountrySet: {
+        // An absent optional set has none: it is written as the empty set.
         const auto* set = static_cast<const CountrySet*>(d.set);
-        for (uint64_t w : set->words) U64(w);
+        for (uint64_t w : set == nullptr ? CountrySet{}.words : set->words) U64(w);
         break;
       }
       case Kind::kTextSet: {
@@ -126,7 +127,6 @@ class Reader {
     switch (d.kind) {
       case Kind::kNumber:
         d.number = Num();
-        if (d.number.den <= 0) throw Corrupt{};
         break;
       case Kind::kText:
         d.text = program_.AddText(Str());
