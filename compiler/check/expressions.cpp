@@ -176,12 +176,12 @@ auto Checker::EmitConst(ir::Datum datum, const Type& type) -> ir::ValueId {
   ir::Kind kind = KindOf(type);
   datum.kind = kind;
   std::string key;
-  if (kind != ir::Kind::kCountrySet && kind != ir::Kind::kTextSet) {
+  if (ir::Payload shape = ir::PayloadOf(kind); shape != ir::Payload::kSet) {
     // The payload the kind reads, and only that: the others share its storage.
-    std::string payload = kind == ir::Kind::kNumber
+    std::string payload = shape == ir::Payload::kNumber
                               ? fmt::format("{}/{}", datum.number.num, datum.number.den)
-                          : kind == ir::Kind::kText ? std::string(datum.text)
-                                                    : fmt::format("{}", datum.bits);
+                          : shape == ir::Payload::kText ? std::string(datum.text)
+                                                        : fmt::format("{}", datum.bits);
     key = fmt::format("c{}:{}:{}:{}", static_cast<int>(kind), datum.present, payload, type.id);
     if (auto it = value_ids_.find(key); it != value_ids_.end()) return it->second;
   }

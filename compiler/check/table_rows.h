@@ -36,8 +36,7 @@ struct TableDeclaration {
 // key as a BadCsvRow error (at most kMaxCsvErrors) and returns nullopt if there was any.
 auto ReadTableRows(const ir::Program& program, const ir::Table& table, const SourceBuffer& csv,
                    RowStorage storage, DiagnosticEmitter& emitter,
-                   const TableDeclaration* declaration)
-    -> std::optional<ir::Rows>;
+                   const TableDeclaration* declaration) -> std::optional<ir::Rows>;
 
 }  // namespace cordon::check
 

@@ -103,6 +103,22 @@ struct Datum {
 };
 static_assert(sizeof(Datum) == 24);
 
+// Which member of a Datum a kind is read through: the one place that says so.
+enum class Payload : uint8_t { kBits, kNumber, kText, kSet };
+constexpr auto PayloadOf(Kind kind) -> Payload {
+  switch (kind) {
+    case Kind::kNumber:
+      return Payload::kNumber;
+    case Kind::kText:
+      return Payload::kText;
+    case Kind::kCountrySet:
+    case Kind::kTextSet:
+      return Payload::kSet;
+    default:
+      return Payload::kBits;
+  }
+}
+
 enum class Op : uint8_t {
   kConst,      // a: index into Program::constants
   kSlot,       // a: request slot (absent when the field is optional and missing)

@@ -31,43 +31,43 @@
 namespace cordon::runtime {
 namespace {
 
-// A cell has a member for each payload; a Datum holds the one its kind reads.
+// A cell has a member for each payload; a Datum holds the one its kind reads (ir::PayloadOf).
 auto ToDatum(const cordon_abi_cell& cell, ir::Kind kind) -> ir::Datum {
   ir::Datum d{.kind = kind, .present = cell.present != 0};
-  switch (kind) {
-    case ir::Kind::kNumber:
+  switch (ir::PayloadOf(kind)) {
+    case ir::Payload::kNumber:
       d.number = Number{cell.num, cell.den};
       break;
-    case ir::Kind::kText:
+    case ir::Payload::kText:
       d.text = std::string_view(cell.text == nullptr ? "" : cell.text, cell.text_size);
       break;
-    case ir::Kind::kCountrySet:
-    case ir::Kind::kTextSet:
+    case ir::Payload::kSet:
       d.set = cell.set;
       break;
-    default:
+    case ir::Payload::kBits:
       d.bits = cell.bits;
+      break;
   }
   return d;
 }
 
 auto ToCell(const ir::Datum& d) -> cordon_abi_cell {
   cordon_abi_cell cell{.den = 1, .text = "", .present = static_cast<uint8_t>(d.present ? 1 : 0)};
-  switch (d.kind) {
-    case ir::Kind::kNumber:
+  switch (ir::PayloadOf(d.kind)) {
+    case ir::Payload::kNumber:
       cell.num = d.number.num;
       cell.den = d.number.den;
       break;
-    case ir::Kind::kText:
+    case ir::Payload::kText:
       cell.text = d.text.data();
       cell.text_size = d.text.size();
       break;
-    case ir::Kind::kCountrySet:
-    case ir::Kind::kTextSet:
+    case ir::Payload::kSet:
       cell.set = d.set;
       break;
-    default:
+    case ir::Payload::kBits:
       cell.bits = d.bits;
+      break;
   }
   return cell;
 }
