@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "compiler/base/names.h"
 
-#include <array>
-#include <cstdint>
-
 namespace cordon {
-namespace {
 
 // Legal-form words that may end a company name. Only whole trailing words are dropped, and
 // never the last remaining word, so "Limited" alone stays "limited". By length, because this
@@ -32,38 +28,19 @@ auto IsLegalForm(std::string_view w) -> bool {
   }
 }
 
-// What each byte becomes: 0 for a separator (ASCII that is not a letter or digit), else the
-// byte itself, lowercased when it is an ASCII capital. Bytes of UTF-8 sequences stay.
-constexpr std::array<unsigned char, 256> kFold = [] {
-  std::array<unsigned char, 256> fold{};
-  for (int c = 0; c < 256; ++c) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (c >= 'A' && c <= 'Z') {
-      fold[c] = static_cast<unsigned char>(c - 'A' + 'a');
-    } else if (alnum || c >= 0x80) {
-      fold[c] = static_cast<unsigned char>(c);
-    }
-  }
-  return fold;
-}();
-
-}  // namespace
-
 auto NormalizeName(std::string_view name, std::string& out) -> std::string_view {
-  // The result is never longer than the input, so bytes go straight into it: each word whole,
-  // then one space before the next.
+  // The result is never longer than the input (a space stands for at least one separator), so
+  // bytes go straight into it: each word whole, then one space before the next.
   out.resize(name.size());
+  using names_internal::FoldNextWord;
   char* const begin = out.data();
-  char* p = begin;
   const auto* s = reinterpret_cast<const unsigned char*>(name.data());
   const unsigned char* const end = s + name.size();
-  while (s < end) {
-    while (s < end && kFold[*s] == 0) ++s;
-    if (s == end) break;
-    if (p != begin) *p++ = ' ';
-    for (; s < end && kFold[*s] != 0; ++s) *p++ = static_cast<char>(kFold[*s]);
+  size_t size = FoldNextWord(s, end, begin);
+  while (size_t n = FoldNextWord(s, end, begin + size + 1)) {
+    begin[size] = ' ';
+    size += 1 + n;
   }
-  size_t size = static_cast<size_t>(p - begin);
   // Drop trailing legal forms: "iflytek co ltd" -> "iflytek".
   while (true) {
     size_t space = std::string_view(begin, size).rfind(' ');

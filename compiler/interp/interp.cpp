@@ -79,12 +79,10 @@ auto Interpreter::DecisionName(const Decision& decision) const -> std::string_vi
 
 auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) -> int64_t {
   const ir::TableData& data = *tables_[table];
-  if (!data.schema().normalized) return data.Find(key, key_scratch_);
+  if (!data.schema().normalized) return data.Find(key);
   // The same name is often looked up in several tables: normalise it once per decision.
   bool fresh = false;
-  const ir::NormalizedKey& name = names_.key(names_.Get(key.text, fresh));
-  if (fresh) ir::PrefetchNormalized(tables_, name);
-  return data.FindNormalized(name);
+  return data.FindName(names_.key(names_.Get(key.text, fresh)));
 }
 
 void Interpreter::Fail(ir::ValueId id, std::string_view what) {

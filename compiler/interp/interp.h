@@ -137,7 +137,6 @@ class Interpreter : private ir::SetStorage {
   std::vector<std::unique_ptr<ir::TableData>> own_tables_;
   std::vector<const ir::TableData*> own_table_views_;
   std::span<const ir::TableData* const> tables_;
-  std::string key_scratch_;
   ir::KeyMemo names_;
 };
 

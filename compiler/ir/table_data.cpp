@@ -78,12 +78,24 @@ auto HashKey(const Datum& key) -> uint64_t {
 
 TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(std::move(rows)) {
   size_t entries = rows_.size();
+  std::vector<uint64_t> hashes;
   if (schema.normalized) {
     keys_.reserve(rows_.size() + 1);
+    hashes.reserve(rows_.size());
+    std::vector<uint64_t> starts;  // the hash of each key's first word, first two words, …
     std::string scratch;
     auto add = [&](std::string_view name, uint32_t row) {
       keys_.push_back(KeyEntry{.start = static_cast<uint32_t>(key_bytes_.size()), .row = row});
-      key_bytes_ += NormalizeName(name, scratch);
+      std::string_view key = NormalizeName(name, scratch);
+      key_bytes_ += key;
+      uint64_t h = NameKey::kNoWords;
+      for (size_t at = 0; at < key.size();) {
+        size_t space = std::min(key.find(' ', at), key.size());
+        h = NameKey::HashNextWord(h, key.substr(at, space - at));
+        starts.push_back(h);
+        at = space + 1;
+      }
+      hashes.push_back(h);
     };
     for (uint32_t row = 0; row < rows_.size(); ++row) {
       add(rows_[row][0].text, row);
@@ -95,6 +107,15 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
     }
     entries = keys_.size();
     keys_.push_back(KeyEntry{.start = static_cast<uint32_t>(key_bytes_.size()), .row = 0});
+    // About 16 bits a prefix (fewer distinct ones: "beijing" starts thousands of names), for
+    // a few percent of false positives.
+    size_t words = 1;
+    while (words * 8 < starts.size()) words *= 2;
+    starts_.assign(words, 0);
+    for (uint64_t h : starts) starts_[(h >> 40) & (words - 1)] |= StartBits(h);
+  } else {
+    hashes.resize(entries);
+    for (uint32_t e = 0; e < entries; ++e) hashes[e] = HashKey(rows_[e][0]);
   }
   size_t capacity = 4;
   while (capacity < entries * 2) capacity *= 2;
@@ -102,10 +123,6 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
   // Entries go in row order, so when two rows share a normalised name the earlier row is found.
   // The hashes come first, so that the slot a few entries ahead can be fetched while this one
   // is placed: in a table of 100,000 names nearly every slot is a cache miss.
-  std::vector<uint64_t> hashes(entries);
-  for (uint32_t e = 0; e < entries; ++e) {
-    hashes[e] = schema.normalized ? HashText(Key(e)) : HashKey(rows_[e][0]);
-  }
   constexpr uint32_t kAhead = 8;
   for (uint32_t e = 0; e < entries; ++e) {
     if (e + kAhead < entries) __builtin_prefetch(&slots_[hashes[e + kAhead] & (capacity - 1)]);
@@ -120,9 +137,55 @@ void TableData::Insert(uint32_t entry, uint64_t hash) {
   slots_[i] = Slot{.tag = static_cast<uint32_t>(hash >> 32), .entry = entry + 1};
 }
 
-void NormalizeKey(std::string_view name, NormalizedKey& out) {
-  NormalizeName(name, out.text);
-  out.hash = HashText(out.text);
+void NameKey::Reset(std::string_view name) {
+  name_ = name;
+  pos_ = 0;
+  // Sized once for the whole name (the normalised name is never longer), so reading a word
+  // never moves the text.
+  if (text_.size() < name.size() + 1) text_.resize(name.size() + 1);
+  words_.clear();
+}
+
+auto NameKey::HashNextWord(uint64_t h, std::string_view word) -> uint64_t {
+  // One multiplication for a word of up to eight bytes. The length goes in with the last block,
+  // so that "abcdefgh ij" and "abcdefghij" part.
+  const char* p = word.data();
+  size_t n = word.size();
+  for (; n > 8; p += 8, n -= 8) h = Fold(h ^ Load64(p));
+  uint64_t last = 0;
+  if (n >= 4) {
+    last = Load32(p) << 32 | Load32(p + n - 4);
+  } else if (n > 0) {
+    auto byte = [&](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
+    last = byte(0) << 16 | byte(n / 2) << 8 | byte(n - 1);
+  }
+  return Fold(h ^ last ^ (uint64_t{word.size()} << 56 | kMultiplier >> 8));
+}
+
+auto NameKey::ReadTo(uint32_t count) -> bool {
+  while (words_.size() < count) {
+    uint32_t at = words_.empty() ? 0 : words_.back().end + 1;
+    size_t n = FoldWord(name_, pos_, text_.data() + at);
+    if (n == 0) return false;
+    if (at != 0) text_[at - 1] = ' ';
+    uint64_t h = HashNextWord(hash(static_cast<uint32_t>(words_.size())),
+                              std::string_view(text_.data() + at, n));
+    words_.push_back(Word{.start = at, .end = static_cast<uint32_t>(at + n), .hash = h});
+  }
+  return true;
+}
+
+auto NameKey::legal_form(uint32_t word) const -> bool {
+  const Word& w = words_[word - 1];
+  return IsLegalForm(std::string_view(text_.data() + w.start, w.end - w.start));
+}
+
+auto NameKey::KeyWords() -> uint32_t {
+  while (ReadTo(static_cast<uint32_t>(words_.size()) + 1)) {
+  }
+  auto count = static_cast<uint32_t>(words_.size());
+  while (count > 1 && legal_form(count)) --count;
+  return count;
 }
 
 auto KeyMemo::Get(std::string_view name, bool& fresh) -> uint32_t {
@@ -136,15 +199,16 @@ auto KeyMemo::Get(std::string_view name, bool& fresh) -> uint32_t {
   used_ = std::min(used_ + 1, kEntries);
   entries_[i].data = name.data();
   entries_[i].size = name.size();
-  NormalizeKey(name, entries_[i].key);
+  entries_[i].key.Reset(name);
   fresh = true;
   return i;
 }
 
-auto TableData::Find(const Datum& key, std::string& scratch) const -> int64_t {
+auto TableData::Find(const Datum& key) const -> int64_t {
   if (schema_->normalized) {
-    NormalizeName(key.text, scratch);
-    return FindNormalized(scratch, HashText(scratch));
+    NameKey name;
+    name.Reset(key.text);
+    return FindName(name);
   }
   size_t mask = slots_.size() - 1;
   uint64_t h = HashKey(key);
@@ -156,8 +220,20 @@ auto TableData::Find(const Datum& key, std::string& scratch) const -> int64_t {
   return -1;
 }
 
-auto TableData::FindNormalized(const NormalizedKey& key) const -> int64_t {
-  return FindNormalized(key.text, key.hash);
+auto TableData::FindName(NameKey& name) const -> int64_t {
+  assert(schema_->normalized);
+  for (uint32_t count = 1; name.Read(count); ++count) {
+    if (MayStart(name.hash(count))) continue;
+    // No key starts with the first `count` words. The normalised name keeps them all, and is
+    // no key, unless it is a single word or this word and all after it are legal forms.
+    if (count == 1) return -1;
+    for (uint32_t word = count; name.Read(word); ++word) {
+      if (!name.legal_form(word)) return -1;
+    }
+    break;
+  }
+  uint32_t words = name.KeyWords();
+  return FindNormalized(name.text(words), name.hash(words));
 }
 
 auto TableData::FindNormalized(std::string_view normalized, uint64_t h) const -> int64_t {

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,13 +18,46 @@
 
 namespace cordon::ir {
 
-// A name as `match normalized` tables compare it, normalised and hashed once however many tables
-// look it up.
-struct NormalizedKey {
-  std::string text;
-  uint64_t hash = 0;
+// A name as `match normalized` tables look it up: normalised lazily, a word at a time. Most
+// names looked up are on no list, and most of those part from every listed name within a word
+// or two, so a lookup stops there (TableData::FindName) and the rest is never read.
+class NameKey {
+ public:
+  // Starts on `name`, which must stay where it is while this key is used.
+  void Reset(std::string_view name);
+  // Reads the name up to its `count`th word (from 1); false when it has fewer words.
+  auto Read(uint32_t count) -> bool { return count <= words_.size() || ReadTo(count); }
+  // Of words already read: whether word `word` (from 1) is a legal form ("co", "ltd", …), and
+  // the hash and text of the first `count` words (0 words: the empty name).
+  auto legal_form(uint32_t word) const -> bool;
+  auto hash(uint32_t count) const -> uint64_t {
+    return count == 0 ? kNoWords : words_[count - 1].hash;
+  }
+  auto text(uint32_t count) const -> std::string_view {
+    return std::string_view(text_.data(), count == 0 ? 0 : words_[count - 1].end);
+  }
+  // Reads every word and returns how many NormalizeName keeps: trailing legal forms are
+  // dropped while another word remains.
+  auto KeyWords() -> uint32_t;
+
+  // The hash of no words, and of some words and then `word`: a `match normalized` key's hash
+  // is built a word at a time, so that every prefix of words has one on the way.
+  static constexpr uint64_t kNoWords = 0x9e3779b97f4a7c15ull;
+  static auto HashNextWord(uint64_t hash, std::string_view word) -> uint64_t;
+
+ private:
+  auto ReadTo(uint32_t count) -> bool;
+
+  struct Word {
+    uint32_t start;  // in text_
+    uint32_t end;
+    uint64_t hash;  // of the words up to this one
+  };
+  std::string_view name_;
+  size_t pos_ = 0;    // in name_, past the last word read
+  std::string text_;  // the words read, folded, one space apart; sized for the whole name
+  std::vector<Word> words_;
 };
-void NormalizeKey(std::string_view name, NormalizedKey& out);
 
 // The normalised keys of the few names one decision looks up, by the address of their text: a
 // policy looks the same name up in several tables (the end user in the Entity and the Unverified
@@ -34,17 +66,17 @@ class KeyMemo {
  public:
   static constexpr uint32_t kEntries = 4;
   void Clear() { used_ = 0; }
-  // The entry of `name`, normalising it if it is new. `fresh` says so, and is the caller's cue
+  // The entry of `name`, started afresh if it is new. `fresh` says so, and is the caller's cue
   // to forget anything it kept for the entry's previous name. Past kEntries names the last entry
   // is reused: a policy reading more names per decision only normalises some of them twice.
   auto Get(std::string_view name, bool& fresh) -> uint32_t;
-  auto key(uint32_t entry) const -> const NormalizedKey& { return entries_[entry].key; }
+  auto key(uint32_t entry) -> NameKey& { return entries_[entry].key; }
 
  private:
   struct Entry {
     const char* data = nullptr;
     size_t size = 0;
-    NormalizedKey key;
+    NameKey key;
   };
   std::array<Entry, kEntries> entries_;
   uint32_t used_ = 0;
@@ -62,15 +94,10 @@ class TableData {
   auto rows() const -> const Rows& { return rows_; }
 
   // The row whose key (or, with `match normalized`, whose normalised name or alias) equals
-  // `key`, or -1. `scratch` holds the normalised key; reusing it makes lookups allocation-free.
-  auto Find(const Datum& key, std::string& scratch) const -> int64_t;
-  // The same for a `match normalized` table, given the key already normalised.
-  auto FindNormalized(const NormalizedKey& key) const -> int64_t;
-  // Starts fetching the index slot FindNormalized(key) will read first: a name looked up in one
-  // large table is usually looked up in the others too, and each first probe misses the cache.
-  void Prefetch(const NormalizedKey& key) const {
-    __builtin_prefetch(&slots_[key.hash & (slots_.size() - 1)]);
-  }
+  // `key`, or -1. A `match normalized` table is better asked through FindName.
+  auto Find(const Datum& key) const -> int64_t;
+  // The same for a `match normalized` table, reading no more of the name than it must.
+  auto FindName(NameKey& name) const -> int64_t;
 
   // For --explain: the listed name or alias closest to `key` (edit distance on normalised
   // names), with its row, or -1 when the table is empty or not `match normalized`.
@@ -95,6 +122,16 @@ class TableData {
   }
   void Insert(uint32_t entry, uint64_t hash);
   auto FindNormalized(std::string_view normalized, uint64_t hash) const -> int64_t;
+  // Whether some key may start with the words whose NameKey hash is `hash` (a Bloom filter:
+  // never false when one does).
+  auto MayStart(uint64_t hash) const -> bool {
+    uint64_t bits = StartBits(hash);
+    return (starts_[(hash >> 40) & (starts_.size() - 1)] & bits) == bits;
+  }
+  static auto StartBits(uint64_t hash) -> uint64_t {
+    return uint64_t{1} << (hash & 63) | uint64_t{1} << ((hash >> 6) & 63) |
+           uint64_t{1} << ((hash >> 12) & 63);
+  }
 
   const Table* schema_;
   Rows rows_;
@@ -109,14 +146,9 @@ class TableData {
   };
   std::vector<KeyEntry> keys_;
   std::vector<Slot> slots_;
+  // With `match normalized`: the first word of every key, its first two words, and so on.
+  std::vector<uint64_t> starts_;
 };
-
-// TableData::Prefetch in each `match normalized` table of `tables`.
-inline void PrefetchNormalized(std::span<const TableData* const> tables, const NormalizedKey& key) {
-  for (const TableData* table : tables) {
-    if (table->schema().normalized) table->Prefetch(key);
-  }
-}
 
 // The hash of the table index (a multiply-fold hash, eight bytes at a time).
 auto HashText(std::string_view text) -> uint64_t;

@@ -76,21 +76,14 @@ auto ToCell(const ir::Datum& d) -> cordon_abi_cell {
 auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t {
   auto* lookup = static_cast<Session::Lookup*>(self);
   const ir::TableData& data = *lookup->tables->views[table];
-  if (!data.schema().normalized) {
-    std::string scratch;
-    return data.Find(ToDatum(*key, data.schema().columns[0].kind), scratch);
-  }
+  if (!data.schema().normalized) return data.Find(ToDatum(*key, data.schema().columns[0].kind));
   bool fresh = false;
   uint32_t entry = lookup->names.Get(
       std::string_view(key->text == nullptr ? "" : key->text, key->text_size), fresh);
   int64_t* rows = &lookup->rows[entry * lookup->table_count];
-  if (fresh) {
-    std::fill_n(rows, lookup->table_count, Session::Lookup::kUnknown);
-    ir::PrefetchNormalized(lookup->tables->views, lookup->names.key(entry));
-  }
-  if (rows[table] == Session::Lookup::kUnknown) {
-    rows[table] = data.FindNormalized(lookup->names.key(entry));
-  }
+  if (fresh) std::fill_n(rows, lookup->table_count, Session::Lookup::kUnknown);
+  if (rows[table] == Session::Lookup::kUnknown)
+    rows[table] = data.FindName(lookup->names.key(entry));
   return rows[table];
 }
 
