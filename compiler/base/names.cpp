@@ -32,12 +32,11 @@ auto NormalizeName(std::string_view name, std::string& out) -> std::string_view 
   // The result is never longer than the input (a space stands for at least one separator), so
   // bytes go straight into it: each word whole, then one space before the next.
   out.resize(name.size());
-  using names_internal::FoldNextWord;
   char* const begin = out.data();
   const auto* s = reinterpret_cast<const unsigned char*>(name.data());
   const unsigned char* const end = s + name.size();
-  size_t size = FoldNextWord(s, end, begin);
-  while (size_t n = FoldNextWord(s, end, begin + size + 1)) {
+  size_t size = FoldWord(s, end, begin);
+  while (size_t n = FoldWord(s, end, begin + size + 1)) {
     begin[size] = ' ';
     size += 1 + n;
   }

@@ -20,10 +20,6 @@ namespace cordon {
 auto NormalizeName(std::string_view name, std::string& out) -> std::string_view;
 auto NormalizeName(std::string_view name) -> std::string;
 
-// NormalizeName a word at a time, for lookups that can stop before the end of a name.
-// FoldWord folds the next word of `name` at or after `pos` into `out`, which has room for
-// name.size() - pos bytes, moves `pos` past it, and returns its length: 0 when none is left.
-inline auto FoldWord(std::string_view name, size_t& pos, char* out) -> size_t;
 // Whether a folded word is a legal form that NormalizeName drops from the end of a name.
 auto IsLegalForm(std::string_view word) -> bool;
 
@@ -44,23 +40,19 @@ inline constexpr std::array<unsigned char, 256> kFold = [] {
   return fold;
 }();
 
-// Inline, because a call per word made NormalizeName 15% slower.
-[[gnu::always_inline]] inline auto FoldNextWord(const unsigned char*& s, const unsigned char* end,
-                                                char* out) -> size_t {
+}  // namespace names_internal
+
+// NormalizeName a word at a time, for lookups that can stop before the end of a name: folds
+// the next word at or after `s` into `out`, which has room for end - s bytes, moves `s` past
+// it, and returns its length, 0 when no word is left. Inline, because a call per word made
+// NormalizeName 15% slower.
+[[gnu::always_inline]] inline auto FoldWord(const unsigned char*& s, const unsigned char* end,
+                                            char* out) -> size_t {
+  using names_internal::kFold;
   while (s < end && kFold[*s] == 0) ++s;
   char* p = out;
   for (; s < end && kFold[*s] != 0; ++s) *p++ = static_cast<char>(kFold[*s]);
   return static_cast<size_t>(p - out);
-}
-
-}  // namespace names_internal
-
-inline auto FoldWord(std::string_view name, size_t& pos, char* out) -> size_t {
-  const auto* begin = reinterpret_cast<const unsigned char*>(name.data());
-  const unsigned char* s = begin + pos;
-  size_t n = names_internal::FoldNextWord(s, begin + name.size(), out);
-  pos = static_cast<size_t>(s - begin);
-  return n;
 }
 
 }  // namespace cordon

@@ -54,8 +54,10 @@ class NameKey {
     uint64_t hash;  // of the words up to this one
   };
   std::string_view name_;
-  size_t pos_ = 0;    // in name_, past the last word read
-  std::string text_;  // the words read, folded, one space apart; sized for the whole name
+  size_t pos_ = 0;            // in name_, past the last word read
+  uint32_t next_ = 0;         // in text_, where the next word goes
+  uint64_t hash_ = kNoWords;  // of the words read
+  std::string text_;          // the words read, folded, one space apart; sized for the whole name
   std::vector<Word> words_;
 };
 
