@@ -2,11 +2,13 @@
 #include "compiler/base/names.h"
 
 namespace cordon {
+namespace {
 
 // Legal-form words that may end a company name. Only whole trailing words are dropped, and
 // never the last remaining word, so "Limited" alone stays "limited". By length, because this
-// runs on every name looked up (a loop over the list was a third of NormalizeName).
-auto IsLegalForm(std::string_view w) -> bool {
+// runs on every name looked up (a loop over the list was a third of NormalizeName). Inline in
+// NormalizeName: a call there cost it 3%.
+[[gnu::always_inline]] inline auto IsLegalFormInline(std::string_view w) -> bool {
   switch (w.size()) {
     case 2:
       return w == "co" || w == "lp" || w == "ag" || w == "sa" || w == "nv" || w == "bv" ||
@@ -28,6 +30,10 @@ auto IsLegalForm(std::string_view w) -> bool {
   }
 }
 
+}  // namespace
+
+auto IsLegalForm(std::string_view word) -> bool { return IsLegalFormInline(word); }
+
 auto NormalizeName(std::string_view name, std::string& out) -> std::string_view {
   // The result is never longer than the input (a space stands for at least one separator), so
   // bytes go straight into it: each word whole, then one space before the next.
@@ -44,7 +50,7 @@ auto NormalizeName(std::string_view name, std::string& out) -> std::string_view 
   while (true) {
     size_t space = std::string_view(begin, size).rfind(' ');
     if (space == std::string_view::npos) break;
-    if (!IsLegalForm(std::string_view(begin + space + 1, size - space - 1))) break;
+    if (!IsLegalFormInline(std::string_view(begin + space + 1, size - space - 1))) break;
     size = space;
   }
   out.resize(size);
