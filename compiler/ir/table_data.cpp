@@ -96,24 +96,17 @@ auto HashKey(const Datum& key) -> uint64_t {
 
 TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(std::move(rows)) {
   size_t entries = rows_.size();
-  std::vector<uint64_t> hashes;
+  std::vector<uint64_t> hashes;  // of each entry's key
   if (schema.normalized) {
     keys_.reserve(rows_.size() + 1);
-    hashes.reserve(rows_.size());
-    std::vector<uint64_t> starts;  // the hash of each key's first word, first two words, …
     std::string scratch;
+    size_t prefixes = 0;  // the first word of each key, its first two words, …
     auto add = [&](std::string_view name, uint32_t row) {
       keys_.push_back(KeyEntry{.start = static_cast<uint32_t>(key_bytes_.size()), .row = row});
       std::string_view key = NormalizeName(name, scratch);
       key_bytes_ += key;
-      uint64_t h = NameKey::kNoWords;
-      for (size_t at = 0; at < key.size();) {
-        size_t space = std::min(key.find(' ', at), key.size());
-        h = NameKey::HashNextWord(h, key.substr(at, space - at));
-        starts.push_back(h);
-        at = space + 1;
-      }
-      hashes.push_back(h);
+      if (!key.empty())
+        prefixes += 1 + static_cast<size_t>(std::count(key.begin(), key.end(), ' '));
     };
     for (uint32_t row = 0; row < rows_.size(); ++row) {
       add(rows_[row][0].text, row);
@@ -129,9 +122,20 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
     // so that the filter stays in the cache: 256 KiB for 100,000 names, where 512 KiB was no
     // faster.
     size_t words = 1;
-    while (words * 16 < starts.size()) words *= 2;
+    while (words * 16 < prefixes) words *= 2;
     starts_.assign(words, 0);
-    for (uint64_t h : starts) starts_[(h >> 40) & (words - 1)] |= StartBits(h);
+    hashes.resize(entries);
+    for (uint32_t e = 0; e < entries; ++e) {
+      std::string_view key = Key(e);
+      uint64_t h = NameKey::kNoWords;
+      for (size_t at = 0; at < key.size();) {
+        size_t space = std::min(key.find(' ', at), key.size());
+        h = HashNextWordInline(h, key.substr(at, space - at));
+        starts_[(h >> 40) & (words - 1)] |= StartBits(h);
+        at = space + 1;
+      }
+      hashes[e] = h;
+    }
   } else {
     hashes.resize(entries);
     for (uint32_t e = 0; e < entries; ++e) hashes[e] = HashKey(rows_[e][0]);
@@ -152,8 +156,15 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
 void TableData::Insert(uint32_t entry, uint64_t hash) {
   size_t mask = slots_.size() - 1;
   size_t i = hash & mask;
-  while (slots_[i].entry != 0) i = (i + 1) & mask;
-  slots_[i] = Slot{.tag = static_cast<uint32_t>(hash >> 32), .entry = entry + 1};
+  auto tag = static_cast<uint32_t>(hash >> 32);
+  for (; slots_[i].entry != 0; i = (i + 1) & mask) {
+    // A name or alias an earlier row already has is never found in this row, and left out:
+    // an alias in thousands of rows would otherwise make one probe run of thousands of slots.
+    if (schema_->normalized && slots_[i].tag == tag && Key(slots_[i].entry - 1) == Key(entry)) {
+      return;
+    }
+  }
+  slots_[i] = Slot{.tag = tag, .entry = entry + 1};
 }
 
 void NameKey::Reset(std::string_view name) {

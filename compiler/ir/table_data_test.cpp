@@ -83,6 +83,18 @@ TEST(TableDataTest, TheEmptyNameIsAKeyLikeAnother) {
   EXPECT_EQ(table.data().FindName(name), 0);
 }
 
+TEST(TableDataTest, AnAliasOfManyRowsFindsTheFirst) {
+  std::vector<std::vector<std::string>> rows;
+  for (int k = 0; k < 2000; ++k)
+    rows.push_back({"Listed Company " + std::to_string(k), "LC Group"});
+  NamedTable table(rows);
+  NameKey name;
+  name.Reset("lc group ltd");
+  EXPECT_EQ(table.data().FindName(name), 0);
+  name.Reset("Listed Company 1999");
+  EXPECT_EQ(table.data().FindName(name), 1999);
+}
+
 // Random tables and queries against the plain definition. The pieces make names that share
 // first words, end in legal forms, are nothing but legal forms, or differ in one late word.
 TEST(TableDataTest, AgreesWithNormalizeNameOnRandomTables) {
