@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <deque>
@@ -223,6 +224,15 @@ void Engine::Init() {
         break;
       case ir::Kind::kRow:
         break;
+    }
+  }
+  for (const ir::Value& v : program_->values) {
+    if (v.op != ir::Op::kTableFind && v.op != ir::Op::kTableHas) continue;
+    const ir::Value& key = program_->values[v.a];
+    if (key.op != ir::Op::kSlot || key.kind != ir::Kind::kText) continue;
+    uint32_t offset = layout_.slots[key.a].offset;
+    if (std::find(key_texts_.begin(), key_texts_.end(), offset) == key_texts_.end()) {
+      key_texts_.push_back(offset);
     }
   }
   schema_hash_ = ir::SchemaHash(*program_);
@@ -488,6 +498,14 @@ auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
                      .text_set_has = EnvTextSetHas,
                      .text_set_equal = EnvTextSetEqual,
                      .constant_sets = engine_.constant_sets_.data()};
+  // The texts the rules look up (an end user's name) are far from anything else a decision
+  // reads: start fetching them while the evaluator works its way to the lookups (100k names:
+  // 3-6 ns of 125). A prefetch never faults, so an absent field's pointer does no harm.
+  for (uint32_t offset : engine_.key_texts_) {
+    const char* text = nullptr;
+    std::memcpy(&text, static_cast<const uint8_t*>(request) + offset, sizeof text);
+    __builtin_prefetch(text);
+  }
   uint32_t written = engine_.eval_(request, as_of, &env, results_.data());
   if (written == CORDON_ABI_BAD_REQUEST) return false;
   out.Clear();

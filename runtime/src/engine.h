@@ -159,6 +159,8 @@ class Engine {
   std::unique_ptr<codegen::JitPolicy> jit_;
   void* library_ = nullptr;  // dlopen handle
   std::vector<const void*> constant_sets_;
+  // Where the request struct holds a text that a table lookup takes as its key.
+  std::vector<uint32_t> key_texts_;
 
   std::atomic<const TableSet*> current_{nullptr};
   bool asymmetric_fence_ = false;  // hazard pointers with membarrier(2) (engine.cpp)
