@@ -35,9 +35,9 @@ auto Load32(const char* p) -> uint64_t {
 
 auto HashWord(uint64_t h, uint64_t v) -> uint64_t { return Fold(h ^ v); }
 
-// NameKey::HashNextWord, inline in NameKey::ReadTo.
-[[gnu::always_inline]] inline auto HashNextWordInline(uint64_t h, std::string_view word)
-    -> uint64_t {
+// The hash of some words (`h`) and then `word`, for NameKey and the index of its keys. Inline
+// in NameKey::ReadTo.
+[[gnu::always_inline]] inline auto HashNextWord(uint64_t h, std::string_view word) -> uint64_t {
   // One multiplication for a word of up to eight bytes. The length goes in with the last block,
   // so that "abcdefgh ij" and "abcdefghij" part.
   const char* p = word.data();
@@ -130,7 +130,7 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
       uint64_t h = NameKey::kNoWords;
       for (size_t at = 0; at < key.size();) {
         size_t space = std::min(key.find(' ', at), key.size());
-        h = HashNextWordInline(h, key.substr(at, space - at));
+        h = HashNextWord(h, key.substr(at, space - at));
         starts_[(h >> 40) & (words - 1)] |= StartBits(h);
         at = space + 1;
       }
@@ -178,10 +178,6 @@ void NameKey::Reset(std::string_view name) {
   words_.clear();
 }
 
-auto NameKey::HashNextWord(uint64_t h, std::string_view word) -> uint64_t {
-  return HashNextWordInline(h, word);
-}
-
 auto NameKey::ReadTo(uint32_t count) -> bool {
   // The state lives in locals for the loop: a call per word made a name read word by word a
   // third slower than NormalizeName and HashText over it whole.
@@ -199,7 +195,7 @@ auto NameKey::ReadTo(uint32_t count) -> bool {
       break;
     }
     if (at != 0) text[at - 1] = ' ';
-    h = HashNextWordInline(h, std::string_view(text + at, n));
+    h = HashNextWord(h, std::string_view(text + at, n));
     words_.push_back(Word{.start = at, .end = static_cast<uint32_t>(at + n), .hash = h});
     at += static_cast<uint32_t>(n) + 1;
   }

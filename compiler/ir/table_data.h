@@ -40,10 +40,9 @@ class NameKey {
   // dropped while another word remains.
   auto KeyWords() -> uint32_t;
 
-  // The hash of no words, and of some words and then `word`: a `match normalized` key's hash
-  // is built a word at a time, so that every prefix of words has one on the way.
+  // The hash of no words. A `match normalized` key's hash is built a word at a time
+  // (table_data.cpp, HashNextWord), so that every prefix of words has one on the way.
   static constexpr uint64_t kNoWords = 0x9e3779b97f4a7c15ull;
-  static auto HashNextWord(uint64_t hash, std::string_view word) -> uint64_t;
 
  private:
   auto ReadTo(uint32_t count) -> bool;
