@@ -3,12 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "compiler/base/names.h"
+#include "compiler/ir/ops.h"
 
 namespace cordon::ir {
 namespace {
@@ -93,6 +95,26 @@ TEST(TableDataTest, AnAliasOfManyRowsFindsTheFirst) {
   EXPECT_EQ(table.data().FindName(name), 0);
   name.Reset("Listed Company 1999");
   EXPECT_EQ(table.data().FindName(name), 1999);
+}
+
+// Small sets are searched by size first, large ones by binary search: both must find exactly
+// the members, including texts of a member's size that differ from it.
+TEST(TextSetTest, SmallAndLargeSetsFindExactlyTheirMembers) {
+  for (size_t n : {0, 1, 11, 32, 33, 200}) {
+    std::vector<std::string> texts;
+    for (size_t k = 0; k < n; ++k) texts.push_back("member " + std::to_string(k * 7));
+    std::sort(texts.begin(), texts.end());
+    TextSet set;
+    for (const std::string& t : texts) set.sorted.emplace_back(t);
+    for (size_t k = 0; k < n + 3; ++k) {
+      std::string probe = "member " + std::to_string(k * 7);
+      EXPECT_EQ(TextSetHas(set, probe), k < n) << n << " " << probe;
+      std::string same_size = probe;
+      same_size.back() = same_size.back() == 'x' ? 'y' : 'x';
+      EXPECT_FALSE(TextSetHas(set, same_size)) << n << " " << same_size;
+    }
+    EXPECT_FALSE(TextSetHas(set, ""));
+  }
 }
 
 // Random tables and queries against the plain definition. The pieces make names that share
