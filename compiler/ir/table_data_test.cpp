@@ -38,6 +38,11 @@ class NamedTable {
   }
 
   auto data() const -> const TableData& { return *data_; }
+  // FindName on `query`, read afresh.
+  auto Find(std::string_view query) -> int64_t {
+    name_.Reset(query);
+    return data_->FindName(name_);
+  }
 
   auto Expected(std::string_view query) const -> int64_t {
     std::string key = NormalizeName(query);
@@ -54,15 +59,12 @@ class NamedTable {
   std::deque<TextSet> sets_;
   Table schema_;
   std::optional<TableData> data_;
+  NameKey name_;
 };
 
 TEST(TableDataTest, LegalFormsAtTheEndOfAQueryStillFindTheKey) {
   NamedTable table({{"Huawei Technologies Co., Ltd.", "Huawei"}, {"Limited"}, {"Co Ltd"}});
-  NameKey name;
-  auto find = [&](std::string_view query) {
-    name.Reset(query);
-    return table.data().FindName(name);
-  };
+  auto find = [&](std::string_view query) { return table.Find(query); };
   EXPECT_EQ(find("HUAWEI TECHNOLOGIES"), 0);
   EXPECT_EQ(find("huawei technologies company limited"), 0);
   EXPECT_EQ(find("Huawei Ltd"), 0);
@@ -78,11 +80,8 @@ TEST(TableDataTest, LegalFormsAtTheEndOfAQueryStillFindTheKey) {
 
 TEST(TableDataTest, TheEmptyNameIsAKeyLikeAnother) {
   NamedTable table({{"Acme"}, {"--"}});
-  NameKey name;
-  name.Reset("...");
-  EXPECT_EQ(table.data().FindName(name), 1);
-  name.Reset("Acme Inc");
-  EXPECT_EQ(table.data().FindName(name), 0);
+  EXPECT_EQ(table.Find("..."), 1);
+  EXPECT_EQ(table.Find("Acme Inc"), 0);
 }
 
 TEST(TableDataTest, AnAliasOfManyRowsFindsTheFirst) {
@@ -90,11 +89,8 @@ TEST(TableDataTest, AnAliasOfManyRowsFindsTheFirst) {
   for (int k = 0; k < 2000; ++k)
     rows.push_back({"Listed Company " + std::to_string(k), "LC Group"});
   NamedTable table(rows);
-  NameKey name;
-  name.Reset("lc group ltd");
-  EXPECT_EQ(table.data().FindName(name), 0);
-  name.Reset("Listed Company 1999");
-  EXPECT_EQ(table.data().FindName(name), 1999);
+  EXPECT_EQ(table.Find("lc group ltd"), 0);
+  EXPECT_EQ(table.Find("Listed Company 1999"), 1999);
 }
 
 // Small sets are searched by size first, large ones by binary search: both must find exactly
