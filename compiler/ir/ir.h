@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "compiler/base/date.h"
+#include "compiler/base/huge_pages.h"
 #include "compiler/base/number.h"
 
 namespace cordon::ir {
@@ -238,7 +239,7 @@ class Rows {
 
  private:
   uint32_t columns_ = 0;
-  std::vector<Datum> cells_;
+  HugeVector<Datum> cells_;  // read at random by lookups: huge pages when large
 };
 
 // Column 0 is the key. Rows of a `from` table are read and checked at compile time; an

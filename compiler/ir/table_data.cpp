@@ -104,7 +104,7 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
     auto add = [&](std::string_view name, uint32_t row) {
       keys_.push_back(KeyEntry{.start = static_cast<uint32_t>(key_bytes_.size()), .row = row});
       std::string_view key = NormalizeName(name, scratch);
-      key_bytes_ += key;
+      key_bytes_.insert(key_bytes_.end(), key.begin(), key.end());
       if (!key.empty())
         prefixes += 1 + static_cast<size_t>(std::count(key.begin(), key.end(), ' '));
     };

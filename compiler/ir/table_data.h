@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/base/huge_pages.h"
 #include "compiler/ir/ir.h"
 
 namespace cordon::ir {
@@ -118,8 +119,8 @@ class TableData {
     uint32_t entry = 0;  // entry + 1; 0 empty
   };
   auto Key(uint32_t entry) const -> std::string_view {
-    return std::string_view(key_bytes_)
-        .substr(keys_[entry].start, keys_[entry + 1].start - keys_[entry].start);
+    return std::string_view(key_bytes_.data() + keys_[entry].start,
+                            keys_[entry + 1].start - keys_[entry].start);
   }
   void Insert(uint32_t entry, uint64_t hash);
   auto FindNormalized(std::string_view normalized, uint64_t hash) const -> int64_t;
@@ -137,18 +138,18 @@ class TableData {
   const Table* schema_;
   Rows rows_;
   // With `match normalized`: one entry per name and alias, in row order, the normalised keys
-  // end to end in one string.
-  std::string key_bytes_;
+  // end to end. This and the arrays below are read at random by lookups: huge pages when large.
+  HugeVector<char> key_bytes_;
   // Where each entry's key starts and the row it names, side by side so that a hit costs one
   // cache miss here; one more at the end, whose start is where the last key ends.
   struct KeyEntry {
     uint32_t start;
     uint32_t row;
   };
-  std::vector<KeyEntry> keys_;
-  std::vector<Slot> slots_;
+  HugeVector<KeyEntry> keys_;
+  HugeVector<Slot> slots_;
   // With `match normalized`: the first word of every key, its first two words, and so on.
-  std::vector<uint64_t> starts_;
+  HugeVector<uint64_t> starts_;
 };
 
 // The hash of the table index (a multiply-fold hash, eight bytes at a time).
