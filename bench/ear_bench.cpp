@@ -859,7 +859,7 @@ struct Mix {
   std::vector<GenRequest> generated;
   std::vector<std::string> json;
   std::vector<EarRequest> hand_requests;
-  std::deque<std::string> texts;  // decoded texts: the decoder's own are overwritten
+  std::deque<std::string> texts;  // other decoded texts: the decoder's own are overwritten
   std::vector<std::vector<ir::Datum>> slots;
   std::vector<DayNumber> days;
   std::vector<interp::Decision> expected;  // the interpreter's decisions
@@ -879,7 +879,16 @@ struct Mix {
                         fmt::join(problems, "\n")));
       }
       for (ir::Datum& d : s) {
-        if (d.kind == ir::Kind::kText && d.present) d.text = texts.emplace_back(d.text);
+        if (d.kind != ir::Kind::kText || !d.present) continue;
+        // The names the hand-written code reads, read from the same bytes at the same
+        // addresses, so that no side has its texts packed closer together in memory.
+        if (d.text == q.user_name) {
+          d.text = q.user_name;
+        } else if (d.text == q.item_name) {
+          d.text = q.item_name;
+        } else {
+          d.text = texts.emplace_back(d.text);
+        }
       }
       days.push_back(static_cast<DayNumber>(s[program.as_of_slot].bits));
       slots.push_back(std::move(s));
