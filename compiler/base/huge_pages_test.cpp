@@ -23,7 +23,7 @@ TEST(HugePagesTest, LargeBlocksAreAlignedToAHugePage) {
     EXPECT_EQ(reinterpret_cast<uintptr_t>(v.data()) % huge_pages::kHugePage, 0u);
   }
   std::iota(v.begin(), v.end(), 7);
-  // The last element, in the rounded-up block's first half, is writable and kept.
+  // The last element, short of the end of the block rounded up to 4 MiB, is written and kept.
   EXPECT_EQ(v.back(), kLarge + 6);
 }
 
