@@ -127,6 +127,7 @@ class Interpreter : private ir::SetStorage {
     ir::ValueId when;
   };
   std::vector<RuleNode> rules_;
+  std::vector<ir::SlotId> key_slots_;  // ir::LookupKeySlots
   uint32_t generation_ = 0;
   std::deque<ir::CountrySet> arena_;
   size_t arena_used_ = 0;

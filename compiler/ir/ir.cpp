@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 
 #include "compiler/base/countries.h"
@@ -136,6 +137,17 @@ auto Quote(std::string_view text) -> std::string {
 }
 
 }  // namespace
+
+auto LookupKeySlots(const Program& program) -> std::vector<SlotId> {
+  std::vector<SlotId> slots;
+  for (const Value& v : program.values) {
+    if (v.op != Op::kTableFind && v.op != Op::kTableHas) continue;
+    const Value& key = program.values[v.a];
+    if (key.op != Op::kSlot || key.kind != Kind::kText) continue;
+    if (std::find(slots.begin(), slots.end(), key.a) == slots.end()) slots.push_back(key.a);
+  }
+  return slots;
+}
 
 auto FormatDatum(const Program& program, const Datum& datum, EnumId enum_id) -> std::string {
   if (!datum.present) return "none";

@@ -315,6 +315,10 @@ struct Program {
   auto AddText(std::string_view text) -> std::string_view;
 };
 
+// The text slots that tables are looked up by (an end user's name), each once. Their bytes live
+// far from the rest of a request, so the engines fetch them as a decision starts.
+auto LookupKeySlots(const Program& program) -> std::vector<SlotId>;
+
 // A stable text rendering for `cordon compile --phase=ir` and golden tests.
 auto Print(const Program& program) -> std::string;
 // A datum as rule text would write it ("4992", "CN", "2023-11-17", "{CN, MO}").

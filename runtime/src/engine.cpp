@@ -226,14 +226,8 @@ void Engine::Init() {
         break;
     }
   }
-  for (const ir::Value& v : program_->values) {
-    if (v.op != ir::Op::kTableFind && v.op != ir::Op::kTableHas) continue;
-    const ir::Value& key = program_->values[v.a];
-    if (key.op != ir::Op::kSlot || key.kind != ir::Kind::kText) continue;
-    uint32_t offset = layout_.slots[key.a].offset;
-    if (std::find(key_texts_.begin(), key_texts_.end(), offset) == key_texts_.end()) {
-      key_texts_.push_back(offset);
-    }
+  for (ir::SlotId slot : ir::LookupKeySlots(*program_)) {
+    key_texts_.push_back(layout_.slots[slot].offset);
   }
   schema_hash_ = ir::SchemaHash(*program_);
   auto* set = new TableSet();
