@@ -11,6 +11,7 @@
 #define CORDON_COMPILER_IR_IR_H_
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -80,6 +81,9 @@ class TextView {
   constexpr auto compare(std::string_view other) const -> int { return view().compare(other); }
   friend constexpr auto operator==(TextView a, std::string_view b) -> bool { return a.view() == b; }
   friend constexpr auto operator<=>(TextView a, std::string_view b) { return a.view() <=> b; }
+  // Where compiled code reads a text cell in place (compiler/lower/abi.h).
+  static constexpr auto SizeOffset() -> size_t { return offsetof(TextView, size_); }
+  static constexpr auto DataOffset() -> size_t { return offsetof(TextView, data_); }
 
  private:
   size_t size_;
@@ -206,6 +210,7 @@ class Rows {
   auto columns() const -> uint32_t { return columns_; }
   auto size() const -> size_t { return columns_ == 0 ? 0 : cells_.size() / columns_; }
   auto empty() const -> bool { return cells_.empty(); }
+  auto cells() const -> const Datum* { return cells_.data(); }
   auto operator[](size_t row) const -> std::span<const Datum> {
     return {cells_.data() + row * columns_, columns_};
   }

@@ -7,10 +7,10 @@
 
 #include <stdint.h>
 
-#define CORDON_ABI_VERSION 3u
+#define CORDON_ABI_VERSION 4u
 #define CORDON_ABI_DESCRIPTOR_SYMBOL "cordon_policy_v1"
 
-/* A table cell or key as the generated code reads it; which members mean something follows the
+/* A key as the generated code passes it to `find`; which members mean something follows the
  * column's kind, as in ir::Datum. */
 typedef struct cordon_abi_cell {
   int64_t num;
@@ -22,18 +22,39 @@ typedef struct cordon_abi_cell {
   uint8_t present;
 } cordon_abi_cell;
 
+/* A table's rows as the runtime holds them: `columns` cells to a row, row after row. A cell is
+ * the runtime's own value (ir::Datum, checked against these offsets where the runtime builds
+ * the env), read in place: a row read costs loads, not a call. */
+typedef struct cordon_abi_rows {
+  const uint8_t* cells;
+  uint64_t columns;
+} cordon_abi_rows;
+
+#define CORDON_ABI_ROW_CELL_SIZE 24u
+#define CORDON_ABI_ROW_CELL_PRESENT 1u   /* uint8_t: 0 for an absent optional */
+#define CORDON_ABI_ROW_CELL_BITS 8u      /* int64_t: bool, date, country, enum, enum set */
+#define CORDON_ABI_ROW_CELL_NUM 8u       /* int64_t: a number's numerator */
+#define CORDON_ABI_ROW_CELL_DEN 16u      /* int64_t: its denominator */
+#define CORDON_ABI_ROW_CELL_SET 8u       /* pointer: a country set's words or a text set */
+#define CORDON_ABI_ROW_CELL_TEXT_SIZE 8u /* uint64_t */
+#define CORDON_ABI_ROW_CELL_TEXT 16u     /* const char* */
+
 /* What the runtime lends the evaluator for one decision. Tables are reached only through
- * these calls, so the host can swap a table without recompiling. */
+ * it, so the host can swap a table without recompiling. */
 typedef struct cordon_abi_env {
   void* self;
-  /* The row whose key matches, or -1. */
+  /* The row whose key matches, or -1: `find` for a table matched exactly, `find_name` for a
+   * table `match normalized` (the key is always text, and the runtime normalises it once for
+   * every table it is looked up in). */
   int64_t (*find)(void* self, uint32_t table, const cordon_abi_cell* key);
-  void (*cell)(void* self, uint32_t table, int64_t row, uint32_t column, cordon_abi_cell* out);
+  int64_t (*find_name)(void* self, uint32_t table, const char* text, uint64_t size);
   /* Membership and equality of opaque text sets (request fields, table cells, constants). */
   uint8_t (*text_set_has)(const void* set, const char* text, uint64_t size);
   uint8_t (*text_set_equal)(const void* a, const void* b);
   /* Constant text sets, by index into the program's constants (null for other constants). */
   const void* const* constant_sets;
+  /* Each table's rows, by table id. */
+  const cordon_abi_rows* rows;
 } cordon_abi_env;
 
 #define CORDON_RULE_FIRED 1u

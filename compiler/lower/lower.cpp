@@ -57,8 +57,9 @@ class Lowerer {
         ptr_(llvm::PointerType::get(context, 0)) {
     cell_ty_ = llvm::StructType::create(context, {i64_, i64_, i64_, ptr_, i64_, ptr_, i8_},
                                         "cordon_abi_cell");
-    env_ty_ =
-        llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_}, "cordon_abi_env");
+    env_ty_ = llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_},
+                                       "cordon_abi_env");
+    rows_ty_ = llvm::StructType::create(context, {ptr_, i64_}, "cordon_abi_rows");
     result_ty_ =
         llvm::StructType::create(context, {i32_, i32_, i32_, i32_, i32_}, "cordon_abi_result");
   }
@@ -90,7 +91,8 @@ class Lowerer {
   // True when the struct at `request` holds a value no request could hold (abi.h,
   // CORDON_ABI_BAD_REQUEST). Emitted at the insertion point, without branches.
   auto BadRequest(Value* request) -> Value*;
-  auto FromCell(Value* cell, ir::Kind kind, bool optional) -> Lowered;
+  // Reads the row cell at `cell` in place (abi.h, CORDON_ABI_ROW_CELL_*).
+  auto FromRowCell(Value* cell, ir::Kind kind, bool optional) -> Lowered;
   auto FillCell(const Lowered& v, ir::Kind kind) -> Value*;
   auto Compare(const ir::Value& v, const Lowered& x, const Lowered& y) -> Value*;
   auto CountrySetOp(bool add, const Lowered& x, const Lowered& y) -> Lowered;
@@ -134,6 +136,7 @@ class Lowerer {
   Type* i64_;
   llvm::PointerType* ptr_;
   llvm::StructType* cell_ty_;
+  llvm::StructType* rows_ty_ = nullptr;
   llvm::StructType* env_ty_;
   llvm::StructType* result_ty_;
   llvm::Function* fn_ = nullptr;
@@ -465,30 +468,28 @@ void Lowerer::FindSharedArithmetic(uint32_t first, uint32_t last) {
   }
 }
 
-auto Lowerer::FromCell(Value* cell, ir::Kind kind, bool optional) -> Lowered {
+auto Lowerer::FromRowCell(Value* cell, ir::Kind kind, bool optional) -> Lowered {
   Lowered out;
-  auto field = [&](unsigned i, Type* t) {
-    return b_.CreateLoad(t, b_.CreateStructGEP(cell_ty_, cell, i));
+  auto field = [&](unsigned offset, Type* t) {
+    return b_.CreateLoad(t, b_.CreateConstInBoundsGEP1_64(i8_, cell, offset));
   };
-  if (optional) out.present = b_.CreateICmpNE(field(6, i8_), b_.getInt8(0));
-  switch (kind) {
-    case ir::Kind::kBool:
-      out.a = b_.CreateICmpNE(field(2, i64_), b_.getInt64(0));
+  if (optional)
+    out.present = b_.CreateICmpNE(field(CORDON_ABI_ROW_CELL_PRESENT, i8_), b_.getInt8(0));
+  switch (ir::PayloadOf(kind)) {
+    case ir::Payload::kNumber:
+      out.a = field(CORDON_ABI_ROW_CELL_NUM, i64_);
+      out.b = field(CORDON_ABI_ROW_CELL_DEN, i64_);
       break;
-    case ir::Kind::kNumber:
-      out.a = field(0, i64_);
-      out.b = field(1, i64_);
+    case ir::Payload::kText:
+      out.a = field(CORDON_ABI_ROW_CELL_TEXT, ptr_);
+      out.b = field(CORDON_ABI_ROW_CELL_TEXT_SIZE, i64_);
       break;
-    case ir::Kind::kText:
-      out.a = field(3, ptr_);
-      out.b = field(4, i64_);
+    case ir::Payload::kSet:
+      out.a = field(CORDON_ABI_ROW_CELL_SET, ptr_);
       break;
-    case ir::Kind::kCountrySet:
-    case ir::Kind::kTextSet:
-      out.a = field(5, ptr_);
-      break;
-    default:
-      out.a = field(2, i64_);
+    case ir::Payload::kBits:
+      out.a = field(CORDON_ABI_ROW_CELL_BITS, i64_);
+      if (kind == ir::Kind::kBool) out.a = b_.CreateICmpNE(out.a, b_.getInt64(0));
       break;
   }
   return out;
@@ -768,20 +769,30 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       return out;
     }
     case ir::Op::kRowField: {
+      // rows[table].cells + (row * rows[table].columns + column) * cell size
       Lowered row = Eval(v.a);
-      Value* cell = EntryAlloca(cell_ty_);
-      Value* table = b_.CreateTrunc(b_.CreateLShr(row.a, 32), i32_);
+      Value* table = b_.CreateLShr(row.a, 32);
       Value* index = b_.CreateAnd(row.a, b_.getInt64(0xffffffff));
-      auto* type = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i32_, i64_, i32_, ptr_}, false);
-      b_.CreateCall(type, EnvField(2), {EnvField(0), table, index, b_.getInt32(v.b), cell});
-      return FromCell(cell, v.kind, v.optional);
+      Value* rows = b_.CreateInBoundsGEP(rows_ty_, EnvField(6), table);
+      Value* cells = b_.CreateLoad(ptr_, b_.CreateStructGEP(rows_ty_, rows, 0));
+      Value* columns = b_.CreateLoad(i64_, b_.CreateStructGEP(rows_ty_, rows, 1));
+      Value* at = b_.CreateAdd(b_.CreateMul(index, columns), b_.getInt64(v.b));
+      Value* cell =
+          b_.CreateInBoundsGEP(i8_, cells, b_.CreateMul(at, b_.getInt64(CORDON_ABI_ROW_CELL_SIZE)));
+      return FromRowCell(cell, v.kind, v.optional);
     }
     case ir::Op::kTableHas:
     case ir::Op::kTableFind: {
       Lowered key = Eval(v.a);
-      Value* cell = FillCell(key, p_.values[v.a].kind);
-      auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, ptr_}, false);
-      Value* row = b_.CreateCall(type, EnvField(1), {EnvField(0), b_.getInt32(v.b), cell});
+      Value* row = nullptr;
+      if (p_.tables[v.b].normalized && p_.values[v.a].kind == ir::Kind::kText) {
+        auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, ptr_, i64_}, false);
+        row = b_.CreateCall(type, EnvField(2), {EnvField(0), b_.getInt32(v.b), key.a, key.b});
+      } else {
+        Value* cell = FillCell(key, p_.values[v.a].kind);
+        auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, ptr_}, false);
+        row = b_.CreateCall(type, EnvField(1), {EnvField(0), b_.getInt32(v.b), cell});
+      }
       Value* found = b_.CreateICmpSGE(row, b_.getInt64(0));
       if (v.op == ir::Op::kTableHas) return Lowered{.a = found};
       Value* bits = b_.CreateSelect(found, b_.CreateOr(row, b_.getInt64(uint64_t{v.b} << 32)),

@@ -52,45 +52,34 @@ auto ToDatum(const cordon_abi_cell& cell, ir::Kind kind) -> ir::Datum {
   return d;
 }
 
-auto ToCell(const ir::Datum& d) -> cordon_abi_cell {
-  cordon_abi_cell cell{.den = 1, .text = "", .present = static_cast<uint8_t>(d.present ? 1 : 0)};
-  switch (ir::PayloadOf(d.kind)) {
-    case ir::Payload::kNumber:
-      cell.num = d.number.num;
-      cell.den = d.number.den;
-      break;
-    case ir::Payload::kText:
-      cell.text = d.text.data();
-      cell.text_size = d.text.size();
-      break;
-    case ir::Payload::kSet:
-      cell.set = d.set;
-      break;
-    case ir::Payload::kBits:
-      cell.bits = d.bits;
-      break;
-  }
-  return cell;
-}
+// The generated code reads rows in place, at the offsets abi.h gives.
+static_assert(sizeof(ir::Datum) == CORDON_ABI_ROW_CELL_SIZE);
+static_assert(offsetof(ir::Datum, present) == CORDON_ABI_ROW_CELL_PRESENT);
+static_assert(offsetof(ir::Datum, bits) == CORDON_ABI_ROW_CELL_BITS);
+static_assert(offsetof(ir::Datum, set) == CORDON_ABI_ROW_CELL_SET);
+static_assert(offsetof(ir::Datum, number) + offsetof(Number, num) == CORDON_ABI_ROW_CELL_NUM);
+static_assert(offsetof(ir::Datum, number) + offsetof(Number, den) == CORDON_ABI_ROW_CELL_DEN);
+static_assert(offsetof(ir::Datum, text) + ir::TextView::SizeOffset() ==
+              CORDON_ABI_ROW_CELL_TEXT_SIZE);
+static_assert(offsetof(ir::Datum, text) + ir::TextView::DataOffset() == CORDON_ABI_ROW_CELL_TEXT);
 
 // The callbacks the generated code reaches tables through (compiler/lower/abi.h).
 auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t {
-  auto* lookup = static_cast<Session::Lookup*>(self);
+  const auto* lookup = static_cast<const Session::Lookup*>(self);
   const ir::TableData& data = *lookup->tables->views[table];
-  if (!data.schema().normalized) return data.Find(ToDatum(*key, data.schema().columns[0].kind));
-  bool fresh = false;
-  uint32_t entry = lookup->names.Get(
-      std::string_view(key->text == nullptr ? "" : key->text, key->text_size), fresh);
-  int64_t* rows = &lookup->rows[entry * lookup->table_count];
-  if (fresh) std::fill_n(rows, lookup->table_count, Session::Lookup::kUnknown);
-  if (rows[table] == Session::Lookup::kUnknown)
-    rows[table] = data.FindName(lookup->names.key(entry));
-  return rows[table];
+  return data.Find(ToDatum(*key, data.schema().columns[0].kind));
 }
 
-void EnvCell(void* self, uint32_t table, int64_t row, uint32_t column, cordon_abi_cell* out) {
-  const auto* lookup = static_cast<const Session::Lookup*>(self);
-  *out = ToCell(lookup->tables->views[table]->rows()[row][column]);
+auto EnvFindName(void* self, uint32_t table, const char* text, uint64_t size) -> int64_t {
+  auto* lookup = static_cast<Session::Lookup*>(self);
+  bool fresh = false;
+  uint32_t entry = lookup->names.Get(std::string_view(text == nullptr ? "" : text, size), fresh);
+  int64_t* rows = &lookup->rows[entry * lookup->table_count];
+  if (fresh) std::fill_n(rows, lookup->table_count, Session::Lookup::kUnknown);
+  if (rows[table] == Session::Lookup::kUnknown) {
+    rows[table] = lookup->tables->views[table]->FindName(lookup->names.key(entry));
+  }
+  return rows[table];
 }
 
 auto EnvTextSetHas(const void* set, const char* text, uint64_t size) -> uint8_t {
@@ -105,6 +94,23 @@ auto EnvTextSetEqual(const void* a, const void* b) -> uint8_t {
   const auto* y = b == nullptr ? &kEmpty : static_cast<const ir::TextSet*>(b);
   return x->sorted == y->sorted ? 1 : 0;
 }
+
+}  // namespace
+
+void TableSet::Set(uint32_t table, std::shared_ptr<const ir::TableData> data) {
+  if (table == tables.size()) {
+    tables.emplace_back();
+    views.emplace_back();
+    rows.emplace_back();
+  }
+  tables[table] = std::move(data);
+  views[table] = tables[table].get();
+  const ir::Rows& cells = views[table]->rows();
+  rows[table] = cordon_abi_rows{.cells = reinterpret_cast<const uint8_t*>(cells.cells()),
+                                .columns = cells.columns()};
+}
+
+namespace {
 
 // The hazard pointers' fence, made asymmetric: a deciding thread publishes its hazard with a
 // plain store, and a swapping thread, which is rare, makes every thread of the process execute a
@@ -231,9 +237,9 @@ void Engine::Init() {
   }
   schema_hash_ = ir::SchemaHash(*program_);
   auto* set = new TableSet();
-  for (const ir::Table& table : program_->tables) {
-    set->tables.push_back(std::make_shared<const ir::TableData>(table, table.rows));
-    set->views.push_back(set->tables.back().get());
+  for (uint32_t t = 0; t < program_->tables.size(); ++t) {
+    const ir::Table& table = program_->tables[t];
+    set->Set(t, std::make_shared<const ir::TableData>(table, table.rows));
   }
   current_.store(set);
   constant_sets_.assign(program_->constants.size(), nullptr);
@@ -390,8 +396,7 @@ auto Engine::SwapTable(uint32_t table, std::shared_ptr<const ir::TableData> data
   std::lock_guard lock(writers_);
   const TableSet* old = current_.load();
   auto* next = new TableSet(*old);
-  next->tables[table] = std::move(data);
-  next->views[table] = next->tables[table].get();
+  next->Set(table, std::move(data));
   current_.store(next);
   // Hazard pointers: wait until no session still reads the old set, then free it. With the
   // asymmetric fence, a session's hazard store is visible after this call, or its check of
@@ -488,10 +493,11 @@ auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
   lookup_.names.Clear();
   cordon_abi_env env{.self = &lookup_,
                      .find = EnvFind,
-                     .cell = EnvCell,
+                     .find_name = EnvFindName,
                      .text_set_has = EnvTextSetHas,
                      .text_set_equal = EnvTextSetEqual,
-                     .constant_sets = engine_.constant_sets_.data()};
+                     .constant_sets = engine_.constant_sets_.data(),
+                     .rows = tables_->rows.data()};
   // The texts the rules look up (an end user's name) are far from anything else a decision
   // reads: start fetching them while the evaluator works its way to the lookups (100k names:
   // 3-6 ns of 125). A prefetch never faults, so an absent field's pointer does no harm.

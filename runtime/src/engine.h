@@ -36,6 +36,10 @@ auto EngineKindName(EngineKind kind) -> const char*;
 struct TableSet {
   std::vector<std::shared_ptr<const ir::TableData>> tables;
   std::vector<const ir::TableData*> views;
+  std::vector<cordon_abi_rows> rows;  // where compiled code reads each table's rows
+
+  // Puts `data` in force as table `table` (appended when `table` is the next id).
+  void Set(uint32_t table, std::shared_ptr<const ir::TableData> data);
 };
 
 class Engine;
