@@ -136,7 +136,7 @@ class Lowerer {
   Type* i64_;
   llvm::PointerType* ptr_;
   llvm::StructType* cell_ty_;
-  llvm::StructType* rows_ty_ = nullptr;
+  llvm::StructType* rows_ty_;
   llvm::StructType* env_ty_;
   llvm::StructType* result_ty_;
   llvm::Function* fn_ = nullptr;

@@ -98,11 +98,6 @@ auto EnvTextSetEqual(const void* a, const void* b) -> uint8_t {
 }  // namespace
 
 void TableSet::Set(uint32_t table, std::shared_ptr<const ir::TableData> data) {
-  if (table == tables.size()) {
-    tables.emplace_back();
-    views.emplace_back();
-    rows.emplace_back();
-  }
   tables[table] = std::move(data);
   views[table] = tables[table].get();
   const ir::Rows& cells = views[table]->rows();
@@ -236,7 +231,7 @@ void Engine::Init() {
     key_texts_.push_back(layout_.slots[slot].offset);
   }
   schema_hash_ = ir::SchemaHash(*program_);
-  auto* set = new TableSet();
+  auto* set = new TableSet(program_->tables.size());
   for (uint32_t t = 0; t < program_->tables.size(); ++t) {
     const ir::Table& table = program_->tables[t];
     set->Set(t, std::make_shared<const ir::TableData>(table, table.rows));

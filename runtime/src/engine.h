@@ -38,7 +38,8 @@ struct TableSet {
   std::vector<const ir::TableData*> views;
   std::vector<cordon_abi_rows> rows;  // where compiled code reads each table's rows
 
-  // Puts `data` in force as table `table` (appended when `table` is the next id).
+  explicit TableSet(size_t count) : tables(count), views(count), rows(count) {}
+  // Puts `data` in force as table `table`.
   void Set(uint32_t table, std::shared_ptr<const ir::TableData> data);
 };
 
