@@ -775,6 +775,9 @@ void Parser::ParseDecls() {
       ++syntax_errors_;
       error_decl();
     }
+    // The AST keeps nothing of the parse tree: free this declaration's nodes now, so that the
+    // next one reuses memory still in cache instead of the parser growing with the file.
+    parser_->getTreeTracker().reset();
   }
 }
 
