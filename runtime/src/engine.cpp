@@ -245,14 +245,15 @@ void Engine::Init() {
   }
 }
 
-auto Engine::FromProgram(const ir::Program& program, EngineKind kind, uint32_t jit_threads)
+auto Engine::FromProgram(const ir::Program& program, EngineKind kind,
+                         const codegen::JitOptions& jit_options)
     -> ErrorOr<std::unique_ptr<Engine>> {
   std::unique_ptr<Engine> engine(new Engine());
   engine->kind_ = kind;
   engine->program_ = &program;
   if (kind == EngineKind::kJit) {
     ErrorOr<std::unique_ptr<codegen::JitPolicy>> jit =
-        codegen::JitPolicy::Compile(*engine->program_, {.threads = jit_threads});
+        codegen::JitPolicy::Compile(*engine->program_, jit_options);
     if (!jit.ok()) return jit.error();
     engine->eval_ = (*jit)->eval();
     engine->jit_ = std::move(*jit);

@@ -17,15 +17,12 @@
 #include <vector>
 
 #include "compiler/base/error_or.h"
+#include "compiler/codegen/codegen.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
 #include "compiler/ir/table_data.h"
 #include "compiler/lower/abi.h"
 #include "compiler/lower/layout.h"
-
-namespace cordon::codegen {
-class JitPolicy;
-}
 
 namespace cordon::runtime {
 
@@ -118,9 +115,9 @@ class Engine {
  public:
   // An engine over a checked program, which must outlive it. kAot compiles the program to a
   // temporary .so and loads that, so every engine can be had from rule files alone.
-  // `jit_threads`: for kJit, the threads to compile on (codegen::JitOptions); 0 chooses.
-  static auto FromProgram(const ir::Program& program, EngineKind kind, uint32_t jit_threads = 0)
-      -> ErrorOr<std::unique_ptr<Engine>>;
+  // `jit`: for kJit, how to compile (threads, pipeline); the defaults choose by the policy.
+  static auto FromProgram(const ir::Program& program, EngineKind kind,
+                          const codegen::JitOptions& jit = {}) -> ErrorOr<std::unique_ptr<Engine>>;
   // Checks rule files (a policy: files or directories with policy.cordon) and opens an engine
   // that owns the program. Rule-file errors come back as one ErrorKind::kPolicy error holding
   // every diagnostic, rendered as `cordon check` would.

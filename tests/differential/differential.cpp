@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Differential testing: random requests decided by the interpreter, the JIT and the AOT .so,
-// which must agree on the decision, the fired rules (with the `unless` that applied) and the
+// Differential testing: random requests decided by the interpreter, the JIT (compiled both ways:
+// the full pipeline, and the fast one it takes for a policy of thousands of rules) and the AOT
+// .so, which must agree on the decision, the fired rules (with the `unless` that applied) and the
 // errors. Requests are drawn from the policy itself: numbers at, just below and just above
 // every constant the rules compare with, dates around every effective date, table keys in other
 // spellings, absent optionals, zeros and huge values that make arithmetic fail. A share of the
@@ -17,6 +18,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compiler/base/countries.h"
@@ -212,13 +214,17 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   auto interp = runtime::Engine::FromProgram(program, runtime::EngineKind::kInterp);
   // The JIT compiles a policy of several chunks of rules as several modules on several threads
   // (the AOT .so is always one module), so a policy like many_rules covers both.
-  auto jit = runtime::Engine::FromProgram(program, runtime::EngineKind::kJit, /*jit_threads=*/3);
+  auto jit = runtime::Engine::FromProgram(program, runtime::EngineKind::kJit,
+                                          {.selector = codegen::Selector::kFull, .threads = 3});
+  auto fast = runtime::Engine::FromProgram(program, runtime::EngineKind::kJit,
+                                           {.selector = codegen::Selector::kFast, .threads = 2});
   fs::path so = fs::temp_directory_path() / fmt::format("cordon-differential-{}.so", getpid());
   ErrorOr<codegen::Unit> written = codegen::WriteSharedObject(program, so.string());
-  if (!written.ok() || !interp.ok() || !jit.ok()) {
+  if (!written.ok() || !interp.ok() || !jit.ok() || !fast.ok()) {
     std::cerr << policy << ": cannot build the engines: "
               << (!written.ok() ? written.error().message
                   : !jit.ok()   ? jit.error().message
+                  : !fast.ok()  ? fast.error().message
                                 : interp.error().message)
               << "\n";
     return false;
@@ -232,6 +238,7 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   runtime::Session s_interp(**interp);
   runtime::Session s_jit(**jit);
   runtime::Session s_aot(**aot);
+  runtime::Session s_fast(**fast);
   // Tables of the interpreter engine, for the pools.
   std::vector<std::unique_ptr<ir::TableData>> tables;
   std::vector<const ir::TableData*> views;
@@ -247,6 +254,7 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   interp::Decision a;
   interp::Decision b;
   interp::Decision c;
+  interp::Decision d;
   uint64_t errors = 0;
   uint64_t fired = 0;
   uint64_t refused = 0;
@@ -286,7 +294,9 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
     }
     std::string reference = s_jit.CheckStruct(bytes);
     refused += reference.empty() ? 0 : 1;
-    for (runtime::Session* s : {&s_jit, &s_aot}) {
+    const std::pair<runtime::Session*, const char*> evaluators[] = {
+        {&s_jit, "jit"}, {&s_aot, "aot"}, {&s_fast, "fast jit"}};
+    for (auto [s, name] : evaluators) {
       s->DecideStruct(bytes, as_of, b);
       bool refusal = b.error && !b.errors.empty() && b.errors[0].rule == ir::kNoId;
       if (refusal != !reference.empty() || (refusal && b.errors[0].message != reference)) {
@@ -294,8 +304,7 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
           std::cerr << fmt::format(
               "{}: seed {} request {}: the {} evaluator {} a spoilt struct, and CheckStruct says "
               "\"{}\"\n",
-              policy, seed, i, runtime::EngineKindName(s->engine().kind()),
-              refusal ? "refused" : "accepted", reference);
+              policy, seed, i, name, refusal ? "refused" : "accepted", reference);
         }
       }
     }
@@ -309,12 +318,14 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
     s_interp.Decide(slots, as_of, a);
     s_jit.Decide(slots, as_of, b);
     s_aot.Decide(slots, as_of, c);
+    s_fast.Decide(slots, as_of, d);
     std::string da = Describe(program, a);
     std::string db = Describe(program, b);
     std::string dc = Describe(program, c);
+    std::string dd = Describe(program, d);
     errors += a.error ? 1 : 0;
     fired += a.reasons.empty() ? 0 : 1;
-    if (da != db || da != dc) {
+    if (da != db || da != dc || da != dd) {
       if (++mismatches <= 5) {
         std::string request;
         for (size_t s = 0; s < slots.size(); ++s) {
@@ -322,9 +333,9 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
                                  slots[s].present ? ir::FormatDatum(program, slots[s]) : "none");
         }
         std::cerr << fmt::format(
-            "{}: seed {} request {}: engines disagree\n  interp: {}\n  jit:    {}\n  aot:    "
-            "{}\n{}",
-            policy, seed, i, da, db, dc, request);
+            "{}: seed {} request {}: engines disagree\n  interp:   {}\n  jit:      {}\n  aot:      "
+            "{}\n  fast jit: {}\n{}",
+            policy, seed, i, da, db, dc, dd, request);
       }
     }
     if (i % 4 == 0) spoil_and_compare(i, slots, as_of);
