@@ -331,7 +331,7 @@ void BM_Check10kRules(benchmark::State& state) {
 }
 BENCHMARK(BM_Check10kRules)->Unit(benchmark::kMillisecond)->Iterations(3);
 
-// Rule file to callable evaluator for the 10,000 rules: check, lower, O2, ORC LLJIT.
+// Rule file to callable evaluator for the 10,000 rules: check, lower, O1, ORC LLJIT.
 void BM_Jit10kRules(benchmark::State& state) {
   std::filesystem::path path = Write10kRules();
   for (auto _ : state) {
@@ -344,8 +344,9 @@ void BM_Jit10kRules(benchmark::State& state) {
 }
 BENCHMARK(BM_Jit10kRules)->Unit(benchmark::kMillisecond)->Iterations(1);
 
-// One evaluation of the 10,000 rules, compiled with the full (0) or the fast (1) instruction
-// selector: what the fast selector, the JIT's choice for a policy this large, costs at run time.
+// One evaluation of the 10,000 rules, compiled with the full (0) or the fast (1) pipeline and
+// instruction selector: what the fast ones, the JIT's choice for a policy this large, cost at
+// run time.
 void BM_Eval10kRules(benchmark::State& state) {
   std::filesystem::path path = Write10kRules();
   ir::Program program = CheckOrDie({path.string()});

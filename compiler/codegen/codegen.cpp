@@ -59,7 +59,8 @@ auto MakeTargetMachine() -> ErrorOr<std::unique_ptr<llvm::TargetMachine>> {
   return machine;
 }
 
-void Optimize(llvm::Module& module, llvm::TargetMachine* machine) {
+void Optimize(llvm::Module& module, llvm::TargetMachine* machine,
+              llvm::OptimizationLevel level = llvm::OptimizationLevel::O2) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -70,8 +71,7 @@ void Optimize(llvm::Module& module, llvm::TargetMachine* machine) {
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager passes =
-      builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(level);
   passes.run(module, mam);
 }
 
@@ -106,7 +106,7 @@ auto CompilePart(const ir::Program& program, llvm::TargetMachine& machine, uint3
       LowerFor(program, context, &machine,
                {.embed_program = false, .part = part, .parts = parts, .share_arithmetic = !fast});
   if (!module.ok()) return module.error();
-  Optimize(**module, &machine);
+  Optimize(**module, &machine, fast ? llvm::OptimizationLevel::O1 : llvm::OptimizationLevel::O2);
   llvm::SmallVector<char, 0> bytes;
   {
     llvm::raw_svector_ostream out(bytes);

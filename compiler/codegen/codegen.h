@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Code generation: the lowered module optimised with LLVM's O2 pipeline, then either run in
-// this process through ORC LLJIT or emitted as a self-contained shared object. LLVM stays
-// behind this header: callers get an evaluator function pointer or a file.
+// Code generation: the lowered module optimised with LLVM's O2 pipeline (O1 for a JIT policy of
+// thousands of rules: see Selector), then either run in this process through ORC LLJIT or
+// emitted as a self-contained shared object. LLVM stays behind this header: callers get an
+// evaluator function pointer or a file.
 #ifndef CORDON_COMPILER_CODEGEN_CODEGEN_H_
 #define CORDON_COMPILER_CODEGEN_CODEGEN_H_
 
@@ -15,7 +16,7 @@
 
 namespace cordon::codegen {
 
-// Above this many rules, the JIT selects instructions with the fast selector (see Selector).
+// Above this many rules, the JIT compiles for compile time (see Selector).
 inline constexpr size_t kFastCodegenRules = 2000;
 
 // By default a policy of at least twice this many chunks of rules (lower::ChunkCount) is
@@ -23,9 +24,10 @@ inline constexpr size_t kFastCodegenRules = 2000;
 inline constexpr uint32_t kChunksPerJitThread = 8;
 inline constexpr uint32_t kMaxJitThreads = 8;
 
-// How the JIT turns the O2-optimised IR into machine code. A policy of thousands of rules
-// waits mostly for instruction selection, which the fast selector (LLVM's -O0 code generator)
-// does five times faster, for slower code; the IR optimisations are the same either way.
+// How the JIT compiles. kFull: the O2 pipeline and LLVM's full instruction selector. kFast: the
+// O1 pipeline and the fast selector (LLVM's -O0 code generator), for a policy of thousands of
+// rules, which waits mostly for instruction selection and O2's InstCombine and value
+// propagation: several times faster to compile, for slower code. The AOT .so is always kFull.
 enum class Selector { kAuto, kFast, kFull };  // kAuto: kFast above kFastCodegenRules rules
 
 struct JitOptions {
