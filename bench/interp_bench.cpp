@@ -331,7 +331,8 @@ void BM_Check10kRules(benchmark::State& state) {
 }
 BENCHMARK(BM_Check10kRules)->Unit(benchmark::kMillisecond)->Iterations(3);
 
-// Rule file to callable evaluator for the 10,000 rules: check, lower, O1, ORC LLJIT.
+// Rule file to callable evaluator for the 10,000 rules: check, lower, the fast pipeline, ORC
+// LLJIT.
 void BM_Jit10kRules(benchmark::State& state) {
   std::filesystem::path path = Write10kRules();
   for (auto _ : state) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Code generation: the lowered module optimised with LLVM's O2 pipeline (O1 for a JIT policy of
-// thousands of rules: see Selector), then either run in this process through ORC LLJIT or
+// Code generation: the lowered module optimised with LLVM's O2 pipeline (a short one for a JIT
+// policy of thousands of rules: see Selector), then either run in this process through ORC LLJIT or
 // emitted as a self-contained shared object. LLVM stays behind this header: callers get an
 // evaluator function pointer or a file.
 #ifndef CORDON_COMPILER_CODEGEN_CODEGEN_H_
@@ -24,10 +24,11 @@ inline constexpr size_t kFastCodegenRules = 2000;
 inline constexpr uint32_t kChunksPerJitThread = 8;
 inline constexpr uint32_t kMaxJitThreads = 8;
 
-// How the JIT compiles. kFull: the O2 pipeline and LLVM's full instruction selector. kFast: the
-// O1 pipeline and the fast selector (LLVM's -O0 code generator), for a policy of thousands of
-// rules, which waits mostly for instruction selection and O2's InstCombine and value
-// propagation: several times faster to compile, for slower code. The AOT .so is always kFull.
+// How the JIT compiles. kFull: the O2 pipeline and LLVM's full instruction selector. kFast: five
+// function passes (SROA, EarlyCSE, SimplifyCFG, InstCombine, SimplifyCFG) and the fast selector
+// (LLVM's -O0 code generator), for a policy of thousands of rules, which waits mostly for
+// instruction selection and O2's InstCombine and value propagation: several times faster to
+// compile, for slower code. The AOT .so is always kFull.
 enum class Selector { kAuto, kFast, kFull };  // kAuto: kFast above kFastCodegenRules rules
 
 struct JitOptions {
