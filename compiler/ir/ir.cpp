@@ -138,13 +138,19 @@ auto Quote(std::string_view text) -> std::string {
 
 }  // namespace
 
+auto LookupKeySlot(const Program& program, ValueId key) -> SlotId {
+  const Value* v = &program.values[key];
+  if (v->op == Op::kUnwrap) v = &program.values[v->a];
+  return v->op == Op::kSlot && v->kind == Kind::kText ? v->a : kNoId;
+}
+
 auto LookupKeySlots(const Program& program) -> std::vector<SlotId> {
   std::vector<SlotId> slots;
   for (const Value& v : program.values) {
     if (v.op != Op::kTableFind && v.op != Op::kTableHas) continue;
-    const Value& key = program.values[v.a];
-    if (key.op != Op::kSlot || key.kind != Kind::kText) continue;
-    if (std::find(slots.begin(), slots.end(), key.a) == slots.end()) slots.push_back(key.a);
+    SlotId slot = LookupKeySlot(program, v.a);
+    if (slot == kNoId) continue;
+    if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
   }
   return slots;
 }

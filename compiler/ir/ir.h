@@ -321,8 +321,12 @@ struct Program {
 };
 
 // The text slots that tables are looked up by (an end user's name), each once. Their bytes live
-// far from the rest of a request, so the engines fetch them as a decision starts.
+// far from the rest of a request, so the engines fetch them as a decision starts, and the
+// compiled engines memoise a decision's lookups by a slot's index here.
 auto LookupKeySlots(const Program& program) -> std::vector<SlotId>;
+// The request text slot that the table key `key` reads, present or proved present; kNoId when
+// the key is computed (a row's text, a constant).
+auto LookupKeySlot(const Program& program, ValueId key) -> SlotId;
 
 // A stable text rendering for `cordon compile --phase=ir` and golden tests.
 auto Print(const Program& program) -> std::string;

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define CORDON_ABI_VERSION 4u
+#define CORDON_ABI_VERSION 5u
 #define CORDON_ABI_DESCRIPTOR_SYMBOL "cordon_policy_v1"
 
 /* A key as the generated code passes it to `find`; which members mean something follows the
@@ -44,10 +44,12 @@ typedef struct cordon_abi_rows {
 typedef struct cordon_abi_env {
   void* self;
   /* The row whose key matches, or -1: `find` for a table matched exactly, `find_name` for a
-   * table `match normalized` (the key is always text, and the runtime normalises it once for
-   * every table it is looked up in). */
+   * table `match normalized` (the key is always text). `key` says which request field the text
+   * is, by its index in ir::LookupKeySlots, or is CORDON_ABI_NO_KEY for any other text: the
+   * runtime normalises a field once a decision and finds its row in a table once, where a
+   * memo by the text's address cost a search on every call. */
   int64_t (*find)(void* self, uint32_t table, const cordon_abi_cell* key);
-  int64_t (*find_name)(void* self, uint32_t table, const char* text, uint64_t size);
+  int64_t (*find_name)(void* self, uint32_t table, uint32_t key, const char* text, uint64_t size);
   /* Membership and equality of opaque text sets (request fields, table cells, constants). */
   uint8_t (*text_set_has)(const void* set, const char* text, uint64_t size);
   uint8_t (*text_set_equal)(const void* a, const void* b);
@@ -56,6 +58,8 @@ typedef struct cordon_abi_env {
   /* Each table's rows, by table id. */
   const cordon_abi_rows* rows;
 } cordon_abi_env;
+
+#define CORDON_ABI_NO_KEY 0xffffffffu
 
 #define CORDON_RULE_FIRED 1u
 #define CORDON_RULE_ERROR 2u

@@ -49,6 +49,7 @@ class Lowerer {
         m_(module),
         b_(context),
         layout_(LayoutRequest(program)),
+        key_slots_(ir::LookupKeySlots(program)),
         i1_(Type::getInt1Ty(context)),
         i8_(Type::getInt8Ty(context)),
         i16_(Type::getInt16Ty(context)),
@@ -129,6 +130,7 @@ class Lowerer {
   llvm::Module& m_;
   IRBuilder<> b_;
   RequestLayout layout_;
+  std::vector<ir::SlotId> key_slots_;  // the ABI's `find_name` key indices
   Type* i1_;
   Type* i8_;
   Type* i16_;
@@ -786,8 +788,15 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       Lowered key = Eval(v.a);
       Value* row = nullptr;
       if (p_.tables[v.b].normalized && p_.values[v.a].kind == ir::Kind::kText) {
-        auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, ptr_, i64_}, false);
-        row = b_.CreateCall(type, EnvField(2), {EnvField(0), b_.getInt32(v.b), key.a, key.b});
+        static_assert(ir::kNoId == CORDON_ABI_NO_KEY);
+        uint32_t index = CORDON_ABI_NO_KEY;
+        if (ir::SlotId slot = ir::LookupKeySlot(p_, v.a); slot != ir::kNoId) {
+          index = static_cast<uint32_t>(std::find(key_slots_.begin(), key_slots_.end(), slot) -
+                                        key_slots_.begin());
+        }
+        auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, i32_, ptr_, i64_}, false);
+        row = b_.CreateCall(type, EnvField(2),
+                            {EnvField(0), b_.getInt32(v.b), b_.getInt32(index), key.a, key.b});
       } else {
         Value* cell = FillCell(key, p_.values[v.a].kind);
         auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, ptr_}, false);

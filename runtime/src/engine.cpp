@@ -70,16 +70,26 @@ auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t 
   return data.Find(ToDatum(*key, data.schema().columns[0].kind));
 }
 
-auto EnvFindName(void* self, uint32_t table, const char* text, uint64_t size) -> int64_t {
+auto EnvFindName(void* self, uint32_t table, uint32_t key, const char* text, uint64_t size)
+    -> int64_t {
   auto* lookup = static_cast<Session::Lookup*>(self);
-  bool fresh = false;
-  uint32_t entry = lookup->names.Get(std::string_view(text == nullptr ? "" : text, size), fresh);
-  int64_t* rows = &lookup->rows[entry * lookup->table_count];
-  if (fresh) std::fill_n(rows, lookup->table_count, Session::Lookup::kUnknown);
-  if (rows[table] == Session::Lookup::kUnknown) {
-    rows[table] = lookup->tables->views[table]->FindName(lookup->names.key(entry));
+  const ir::TableData& data = *lookup->tables->views[table];
+  std::string_view name(text == nullptr ? "" : text, size);
+  // CORDON_ABI_NO_KEY, or an index no request field has (a policy built for another schema is
+  // refused on opening, so only a corrupt one gets here): no memo, still the right row.
+  if (key >= lookup->keys.size()) {
+    lookup->other.Reset(name);
+    return data.FindName(lookup->other);
   }
-  return rows[table];
+  Session::Lookup::Row& row = lookup->rows[size_t{key} * lookup->table_count + table];
+  if (row.epoch == lookup->epoch) return row.row;
+  Session::Lookup::Key& k = lookup->keys[key];
+  if (k.epoch != lookup->epoch) {
+    k.epoch = lookup->epoch;
+    k.name.Reset(name);
+  }
+  row = Session::Lookup::Row{.epoch = lookup->epoch, .row = data.FindName(k.name)};
+  return row.row;
 }
 
 auto EnvTextSetHas(const void* set, const char* text, uint64_t size) -> uint8_t {
@@ -452,7 +462,15 @@ Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
   packed_.resize(engine.layout_.size + 8);
   results_.resize(engine.program_->rules.size());
   lookup_.table_count = static_cast<uint32_t>(engine.program_->tables.size());
-  lookup_.rows.resize(size_t{ir::KeyMemo::kEntries} * lookup_.table_count);
+  lookup_.keys.resize(engine.key_texts_.size());
+  lookup_.rows.resize(engine.key_texts_.size() * lookup_.table_count);
+  env_ = cordon_abi_env{.self = &lookup_,
+                        .find = EnvFind,
+                        .find_name = EnvFindName,
+                        .text_set_has = EnvTextSetHas,
+                        .text_set_equal = EnvTextSetEqual,
+                        .constant_sets = engine.constant_sets_.data(),
+                        .rows = nullptr};
   std::lock_guard lock(engine.writers_);
   engine.sessions_.push_back(this);
 }
@@ -486,14 +504,8 @@ void Session::Release() { hazard_.store(nullptr, std::memory_order_release); }
 auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) -> bool {
   const ir::Program& program = engine_.program();
   lookup_.tables = tables_;
-  lookup_.names.Clear();
-  cordon_abi_env env{.self = &lookup_,
-                     .find = EnvFind,
-                     .find_name = EnvFindName,
-                     .text_set_has = EnvTextSetHas,
-                     .text_set_equal = EnvTextSetEqual,
-                     .constant_sets = engine_.constant_sets_.data(),
-                     .rows = tables_->rows.data()};
+  ++lookup_.epoch;
+  env_.rows = tables_->rows.data();
   // The texts the rules look up (an end user's name) are far from anything else a decision
   // reads: start fetching them while the evaluator works its way to the lookups (100k names:
   // 3-6 ns of 125). A prefetch never faults, so an absent field's pointer does no harm.
@@ -502,7 +514,7 @@ auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
     std::memcpy(&text, static_cast<const uint8_t*>(request) + offset, sizeof text);
     __builtin_prefetch(text);
   }
-  uint32_t written = engine_.eval_(request, as_of, &env, results_.data());
+  uint32_t written = engine_.eval_(request, as_of, &env_, results_.data());
   if (written == CORDON_ABI_BAD_REQUEST) return false;
   out.Clear();
   for (uint32_t i = 0; i < written; ++i) {

@@ -69,16 +69,24 @@ class Session {
 
   // What the table callbacks of one compiled decision read. The rules look the same names up
   // again and again (the end user in the Entity and the Unverified List, from several rules;
-  // the item in two guidance tables), so each text is normalised once per decision and each
-  // (table, text) found once. Texts stay where they are during a call, so their address is
-  // their identity; every decision starts afresh.
+  // the item in two guidance tables), so each request field is normalised once per decision
+  // and each (field, table) found once. An entry is current when its stamp is this decision's
+  // `epoch`, so a decision starts afresh by counting, not by clearing (64 bits never wrap).
   struct Lookup {
-    static constexpr int64_t kUnknown = -2;
     const TableSet* tables = nullptr;
-    ir::KeyMemo names;
-    // rows[entry * tables + table]: the row of the memo entry's name, or kUnknown.
-    std::vector<int64_t> rows;
+    uint64_t epoch = 0;
     uint32_t table_count = 0;
+    struct Key {
+      uint64_t epoch = 0;
+      ir::NameKey name;
+    };
+    std::vector<Key> keys;  // by the ABI's key index (ir::LookupKeySlots)
+    struct Row {
+      uint64_t epoch = 0;
+      int64_t row = -1;
+    };
+    std::vector<Row> rows;  // [key * table_count + table]
+    ir::NameKey other;      // a text that is no request field, normalised on every lookup
   };
 
   // Decides decoded request slots. With `trace`, the reference interpreter also records why
@@ -109,6 +117,7 @@ class Session {
   std::vector<uint8_t> packed_;  // 8-aligned request struct
   std::vector<cordon_abi_result> results_;
   Lookup lookup_;
+  cordon_abi_env env_;  // all but `rows` fixed for the session's life
 };
 
 class Engine {
