@@ -70,13 +70,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench", default="build/bench/ear_bench")
     parser.add_argument("--names", type=int, default=1000, choices=[1000, 10000, 100000])
-    parser.add_argument("engines", nargs="*", default=list(ENGINES), choices=list(ENGINES))
+    # Checked here, not with `choices`: argparse (3.11) holds an empty list, or a list default,
+    # against them as one value and refuses the bare command.
+    parser.add_argument("engines", nargs="*", help=f"any of {', '.join(ENGINES)} (default: all)")
     args = parser.parse_args()
+    for e in args.engines:
+        if e not in ENGINES:
+            parser.error(f"unknown engine {e!r} (choose from {', '.join(ENGINES)})")
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (apt-get install valgrind)")
     if not os.access(args.bench, os.X_OK):
-        sys.exit(f"{args.bench}: not built (tools/dev build)")
-    results = {e: count(args.bench, e, args.names) for e in args.engines}
+        sys.exit(f"{args.bench}: not built (tools/dev setup)")
+    results = {e: count(args.bench, e, args.names) for e in args.engines or list(ENGINES)}
     hand = results.get("hand")
     print(f"instructions per decision, EAR mix, {args.names} names")
     for engine, (per, calls) in results.items():
