@@ -61,34 +61,86 @@ auto RuleErrorText(const ir::Program& program, const interp::RuleError& error) -
                      error.message);
 }
 
+namespace {
+
+// Appends `text` as a JSON string, exactly as nlohmann's dump (replacing invalid UTF-8) writes
+// it. Decision texts are nearly all printable ASCII and are copied as they are; any other text
+// goes through nlohmann whole, so the two paths cannot disagree on the rest.
+void AppendQuoted(std::string& out, std::string_view text) {
+  size_t mark = out.size();
+  out += '"';
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte >= 0x80) {
+      out.resize(mark);
+      out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
+    }
+    if (byte == '"' || byte == '\\') {
+      out.append(text, run, i - run);
+      out += '\\';
+      run = i;
+    }
+  }
+  out.append(text, run);
+  out += '"';
+}
+
+template <typename Items, typename Each>
+void AppendArray(std::string& out, const Items& items, Each each) {
+  out += '[';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += ',';
+    first = false;
+    each(item);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+// Written by hand rather than as an nlohmann tree: building and freeing the tree was most of a
+// `cordon decide` line (bench/README.md). The layout is nlohmann's compact dump, byte for byte.
 auto DecisionJson(const ir::Program& program, const interp::Decision& decision,
                   std::span<const std::string> problems, const interp::Trace* trace,
                   DayNumber as_of) -> std::string {
-  json line;
+  std::string line;
+  line.reserve(256);
   if (!problems.empty()) {
-    line = {{"decision", "error"}, {"reasons", json::array()}, {"errors", problems}};
-    return line.dump(-1, ' ', false, json::error_handler_t::replace);
+    line += R"({"decision":"error","reasons":[],"errors":)";
+    AppendArray(line, problems, [&](const std::string& p) { AppendQuoted(line, p); });
+    line += '}';
+    return line;
   }
-  json reasons = json::array();
-  for (const interp::Reason& reason : decision.reasons) {
+  line += R"({"decision":)";
+  AppendQuoted(line, DecisionName(program, decision));
+  line += R"(,"reasons":)";
+  AppendArray(line, decision.reasons, [&](const interp::Reason& reason) {
     const ir::Rule& rule = program.rules[reason.rule];
-    reasons.push_back({{"rule", rule.name},
-                       {"outcome", program.outcomes[reason.outcome]},
-                       {"cites", Citation(program, rule)},
-                       {"message", ReasonMessage(rule, reason)}});
-  }
-  json errors = json::array();
-  for (const interp::RuleError& error : decision.errors) {
-    errors.push_back(RuleErrorText(program, error));
-  }
-  line = {{"decision", DecisionName(program, decision)},
-          {"reasons", std::move(reasons)},
-          {"errors", std::move(errors)}};
+    line += R"({"rule":)";
+    AppendQuoted(line, rule.name);
+    line += R"(,"outcome":)";
+    AppendQuoted(line, program.outcomes[reason.outcome]);
+    line += R"(,"cites":)";
+    AppendQuoted(line, Citation(program, rule));
+    line += R"(,"message":)";
+    AppendQuoted(line, ReasonMessage(rule, reason));
+    line += '}';
+  });
+  line += R"(,"errors":)";
+  AppendArray(line, decision.errors, [&](const interp::RuleError& error) {
+    AppendQuoted(line, RuleErrorText(program, error));
+  });
   if (trace != nullptr) {
-    line["as_of"] = FormatDate(as_of);
-    line["explain"] = ExplainJson(program, *trace);
+    line += R"(,"as_of":)";
+    AppendQuoted(line, FormatDate(as_of));
+    line += R"(,"explain":)";
+    line += ExplainJson(program, *trace).dump(-1, ' ', false, json::error_handler_t::replace);
   }
-  return line.dump(-1, ' ', false, json::error_handler_t::replace);
+  line += '}';
+  return line;
 }
 
 auto JsonDecider::Decide(std::string_view json, std::optional<DayNumber> as_of,
