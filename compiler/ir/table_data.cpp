@@ -98,13 +98,21 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
   size_t entries = rows_.size();
   std::vector<uint64_t> hashes;  // of each entry's key
   if (schema.normalized) {
-    keys_.reserve(rows_.size() + 1);
+    keys_.reserve(rows_.size());
     std::string scratch;
     size_t prefixes = 0;  // the first word of each key, its first two words, …
+    auto append_word = [&](uint32_t word) {
+      char bytes[sizeof word];
+      std::memcpy(bytes, &word, sizeof word);
+      records_.insert(records_.end(), bytes, bytes + sizeof word);
+    };
     auto add = [&](std::string_view name, uint32_t row) {
-      keys_.push_back(KeyEntry{.start = static_cast<uint32_t>(key_bytes_.size()), .row = row});
       std::string_view key = NormalizeName(name, scratch);
-      key_bytes_.insert(key_bytes_.end(), key.begin(), key.end());
+      keys_.push_back(static_cast<uint32_t>(records_.size()));
+      append_word(row);
+      append_word(static_cast<uint32_t>(key.size()));
+      records_.insert(records_.end(), key.begin(), key.end());
+      records_.resize((records_.size() + 3) & ~size_t{3}, '\0');
       if (!key.empty())
         prefixes += 1 + static_cast<size_t>(std::count(key.begin(), key.end(), ' '));
     };
@@ -117,7 +125,6 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
       }
     }
     entries = keys_.size();
-    keys_.push_back(KeyEntry{.start = static_cast<uint32_t>(key_bytes_.size()), .row = 0});
     // 4-8 bits a prefix, but far more a distinct one ("beijing" starts thousands of names):
     // 512 KiB for the bench's 100,000 names (683,933 prefixes of 260,844 names and aliases),
     // where 1 MiB and 256 KiB were no faster.
@@ -160,11 +167,11 @@ void TableData::Insert(uint32_t entry, uint64_t hash) {
   for (; slots_[i].entry != 0; i = (i + 1) & mask) {
     // A name or alias an earlier row already has is never found in this row, and left out:
     // an alias in thousands of rows would otherwise make one probe run of thousands of slots.
-    if (schema_->normalized && slots_[i].tag == tag && Key(slots_[i].entry - 1) == Key(entry)) {
+    if (schema_->normalized && slots_[i].tag == tag && KeyAt(slots_[i].entry - 1) == Key(entry)) {
       return;
     }
   }
-  slots_[i] = Slot{.tag = tag, .entry = entry + 1};
+  slots_[i] = Slot{.tag = tag, .entry = (schema_->normalized ? keys_[entry] : entry) + 1};
 }
 
 void NameKey::Reset(std::string_view name) {
@@ -271,18 +278,18 @@ auto TableData::FindNormalized(std::string_view normalized, uint64_t h) const ->
   auto tag = static_cast<uint32_t>(h >> 32);
   for (size_t i = h & mask; slots_[i].entry != 0; i = (i + 1) & mask) {
     if (slots_[i].tag != tag) continue;
-    uint32_t e = slots_[i].entry - 1;
-    if (Key(e) == normalized) return keys_[e].row;
+    uint32_t record = slots_[i].entry - 1;
+    if (KeyAt(record) == normalized) return RowAt(record);
   }
   return -1;
 }
 
 auto TableData::Closest(std::string_view key) const -> std::pair<std::string, int64_t> {
-  if (!schema_->normalized || keys_.size() <= 1) return {"", -1};
+  if (!schema_->normalized || keys_.empty()) return {"", -1};
   std::string normalized = NormalizeName(key);
   size_t best = 0;
   size_t best_distance = SIZE_MAX;
-  for (uint32_t e = 0; e + 1 < keys_.size(); ++e) {
+  for (uint32_t e = 0; e < keys_.size(); ++e) {
     size_t d = EditDistance(normalized, Key(e));
     if (d < best_distance) {
       best_distance = d;
@@ -291,7 +298,7 @@ auto TableData::Closest(std::string_view key) const -> std::pair<std::string, in
   }
   // A far miss has no closest name worth showing.
   if (best_distance > std::max<size_t>(2, normalized.size() / 3)) return {"", -1};
-  uint32_t row = keys_[best].row;
+  uint32_t row = RowAt(keys_[best]);
   return {std::string(rows_[row][0].text), row};
 }
 

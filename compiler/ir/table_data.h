@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -116,12 +117,19 @@ class TableData {
   // compares keys only when their hashes agree.
   struct Slot {
     uint32_t tag = 0;
-    uint32_t entry = 0;  // entry + 1; 0 empty
+    uint32_t entry = 0;  // 0 empty; else the row + 1, or with `match normalized` its record + 1
   };
-  auto Key(uint32_t entry) const -> std::string_view {
-    return std::string_view(key_bytes_.data() + keys_[entry].start,
-                            keys_[entry + 1].start - keys_[entry].start);
+  auto KeyAt(uint32_t record) const -> std::string_view {
+    uint32_t size;
+    std::memcpy(&size, records_.data() + record + 4, sizeof size);
+    return std::string_view(records_.data() + record + 8, size);
   }
+  auto RowAt(uint32_t record) const -> uint32_t {
+    uint32_t row;
+    std::memcpy(&row, records_.data() + record, sizeof row);
+    return row;
+  }
+  auto Key(uint32_t entry) const -> std::string_view { return KeyAt(keys_[entry]); }
   void Insert(uint32_t entry, uint64_t hash);
   auto FindNormalized(std::string_view normalized, uint64_t hash) const -> int64_t;
   // Whether some key may start with the words whose NameKey hash is `hash` (a Bloom filter:
@@ -137,16 +145,13 @@ class TableData {
 
   const Table* schema_;
   Rows rows_;
-  // With `match normalized`: one entry per name and alias, in row order, the normalised keys
-  // end to end. This and the arrays below are read at random by lookups: huge pages when large.
-  HugeVector<char> key_bytes_;
-  // Where each entry's key starts and the row it names, side by side so that a hit costs one
-  // cache miss here; one more at the end, whose start is where the last key ends.
-  struct KeyEntry {
-    uint32_t start;
-    uint32_t row;
-  };
-  HugeVector<KeyEntry> keys_;
+  // With `match normalized`: a record per name and alias (an entry), in row order, end to end:
+  // the row (4 bytes), the normalised key's length (4 bytes), the key, padded to 4 bytes. An
+  // index slot names its record, so a hit finds the row and the key in one place (a table of
+  // key starts between the two cost one more cache miss). This and the arrays below are read
+  // at random by lookups: huge pages when large.
+  HugeVector<char> records_;
+  std::vector<uint32_t> keys_;  // where each entry's record starts
   HugeVector<Slot> slots_;
   // With `match normalized`: the first word of every key, its first two words, and so on.
   HugeVector<uint64_t> starts_;
