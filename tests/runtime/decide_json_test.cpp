@@ -64,6 +64,7 @@ const std::vector<std::string> kTexts = {
     "15 CFR 744.11(b)",
     "a \"quoted\" name",
     "back\\slash",
+    "delete \x7f alone, which JSON leaves as it is",
     "tab\there, newline\nthere, return\r, bell\a, escape\x1b, delete\x7f",
     "Huawei Technologies Co., Ltd. (华为技术有限公司)",
     "≥ 4800 TPP, € and emoji \xf0\x9f\x98\x80",
