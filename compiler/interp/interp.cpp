@@ -57,6 +57,14 @@ Interpreter::Interpreter(const ir::Program& program)
     nodes_[id].b = static_cast<uint32_t>(chains_.size()) - start;
   }
   key_slots_ = ir::LookupKeySlots(program);
+  lookup_fields_.assign(program.values.size(), ir::FieldLookups::kNoField);
+  for (ir::ValueId id = 0; id < program.values.size(); ++id) {
+    const ir::Value& v = program.values[id];
+    if (v.op == ir::Op::kTableFind || v.op == ir::Op::kTableHas) {
+      lookup_fields_[id] = ir::LookupKeyField(program, key_slots_, v.a);
+    }
+  }
+  names_.Resize(key_slots_.size(), program.tables.size());
   for (const ir::Rule& rule : program.rules) {
     rules_.push_back(RuleNode{.from = rule.effective.value_or(INT32_MIN),
                               .to = rule.until.value_or(INT32_MAX),
@@ -78,12 +86,10 @@ auto Interpreter::DecisionName(const Decision& decision) const -> std::string_vi
   return interp::DecisionName(program_, decision);
 }
 
-auto Interpreter::FindRow(ir::TableId table, const ir::Datum& key) -> int64_t {
+auto Interpreter::FindRow(ir::ValueId lookup, ir::TableId table, const ir::Datum& key) -> int64_t {
   const ir::TableData& data = *tables_[table];
   if (!data.schema().normalized) return data.Find(key);
-  // The same name is often looked up in several tables: normalise it once per decision.
-  bool fresh = false;
-  return data.FindName(names_.key(names_.Get(key.text, fresh)));
+  return names_.Find(data, table, lookup_fields_[lookup], key.text);
 }
 
 void Interpreter::Fail(ir::ValueId id, std::string_view what) {
@@ -158,7 +164,7 @@ auto Interpreter::EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) ->
     case ir::Op::kTableFind: {
       const ir::Datum* key = Eval(v.a);
       if (key == nullptr) return false;
-      int64_t row = FindRow(v.b, *key);
+      int64_t row = FindRow(id, v.b, *key);
       if (v.op == ir::Op::kTableHas) {
         out = ir::Datum{.kind = ir::Kind::kBool, .bits = row >= 0 ? 1 : 0};
       } else {
@@ -226,7 +232,7 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
   tables_ = tables.empty() ? std::span<const ir::TableData* const>(own_table_views_) : tables;
   if (trace != nullptr) trace->rules.clear();
   request_ = request;
-  names_.Clear();
+  names_.Start();
   // A request decoded elsewhere is often cold, and the rules read its slots one dependent load
   // at a time: ask for all of its cache lines up front so that the misses overlap.
   const auto* bytes = reinterpret_cast<const char*>(request.data());

@@ -94,7 +94,7 @@ class Interpreter : private ir::SetStorage {
   // Computes `v` (value `id`) into `out`; false on failure.
   struct Node;
   auto EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) -> bool;
-  auto FindRow(ir::TableId table, const ir::Datum& key) -> int64_t;
+  auto FindRow(ir::ValueId lookup, ir::TableId table, const ir::Datum& key) -> int64_t;
   // Records the decision's first failure.
   void Fail(ir::ValueId id, std::string_view what);
   void TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t row);
@@ -128,6 +128,8 @@ class Interpreter : private ir::SetStorage {
   };
   std::vector<RuleNode> rules_;
   std::vector<ir::SlotId> key_slots_;  // ir::LookupKeySlots
+  // By value: the field a table lookup's key is (ir::LookupKeyField), else kNoField.
+  std::vector<uint32_t> lookup_fields_;
   uint32_t generation_ = 0;
   std::deque<ir::CountrySet> arena_;
   size_t arena_used_ = 0;
@@ -138,7 +140,7 @@ class Interpreter : private ir::SetStorage {
   std::vector<std::unique_ptr<ir::TableData>> own_tables_;
   std::vector<const ir::TableData*> own_table_views_;
   std::span<const ir::TableData* const> tables_;
-  ir::KeyMemo names_;
+  ir::FieldLookups names_;
 };
 
 }  // namespace cordon::interp

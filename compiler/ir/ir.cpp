@@ -144,6 +144,13 @@ auto LookupKeySlot(const Program& program, ValueId key) -> SlotId {
   return v->op == Op::kSlot && v->kind == Kind::kText ? v->a : kNoId;
 }
 
+auto LookupKeyField(const Program& program, const std::vector<SlotId>& slots, ValueId key)
+    -> uint32_t {
+  SlotId slot = LookupKeySlot(program, key);
+  auto it = std::find(slots.begin(), slots.end(), slot);
+  return slot == kNoId || it == slots.end() ? kNoId : static_cast<uint32_t>(it - slots.begin());
+}
+
 auto LookupKeySlots(const Program& program) -> std::vector<SlotId> {
   std::vector<SlotId> slots;
   for (const Value& v : program.values) {

@@ -321,12 +321,16 @@ struct Program {
 };
 
 // The text slots that tables are looked up by (an end user's name), each once. Their bytes live
-// far from the rest of a request, so the engines fetch them as a decision starts, and the
-// compiled engines memoise a decision's lookups by a slot's index here.
+// far from the rest of a request, so the engines fetch them as a decision starts, and every
+// engine memoises a decision's lookups by a slot's index here (FieldLookups).
 auto LookupKeySlots(const Program& program) -> std::vector<SlotId>;
 // The request text slot that the table key `key` reads, present or proved present; kNoId when
 // the key is computed (a row's text, a constant).
 auto LookupKeySlot(const Program& program, ValueId key) -> SlotId;
+// Which of `slots` (LookupKeySlots) the table key `key` reads, or kNoId: the field number the
+// engines memoise a decision's lookups by (FieldLookups).
+auto LookupKeyField(const Program& program, const std::vector<SlotId>& slots, ValueId key)
+    -> uint32_t;
 
 // A stable text rendering for `cordon compile --phase=ir` and golden tests.
 auto Print(const Program& program) -> std::string;

@@ -224,20 +224,27 @@ auto NameKey::KeyWords() -> uint32_t {
   return count;
 }
 
-auto KeyMemo::Get(std::string_view name, bool& fresh) -> uint32_t {
-  for (uint32_t i = 0; i < used_; ++i) {
-    if (entries_[i].data == name.data() && entries_[i].size == name.size()) {
-      fresh = false;
-      return i;
-    }
+void FieldLookups::Resize(size_t fields, size_t tables) {
+  tables_ = tables;
+  keys_.assign(fields, Key{});
+  rows_.assign(fields * tables, Row{});
+}
+
+auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
+                        std::string_view text) -> int64_t {
+  if (field >= keys_.size()) {
+    other_.Reset(text);
+    return data.FindName(other_);
   }
-  uint32_t i = std::min(used_, kEntries - 1);
-  used_ = std::min(used_ + 1, kEntries);
-  entries_[i].data = name.data();
-  entries_[i].size = name.size();
-  entries_[i].key.Reset(name);
-  fresh = true;
-  return i;
+  Row& row = rows_[field * tables_ + table];
+  if (row.epoch == epoch_) return row.row;
+  Key& key = keys_[field];
+  if (key.epoch != epoch_) {
+    key.epoch = epoch_;
+    key.name.Reset(text);
+  }
+  row = Row{.epoch = epoch_, .row = data.FindName(key.name)};
+  return row.row;
 }
 
 auto TableData::Find(const Datum& key) const -> int64_t {

@@ -6,7 +6,6 @@
 #ifndef CORDON_COMPILER_IR_TABLE_DATA_H_
 #define CORDON_COMPILER_IR_TABLE_DATA_H_
 
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -60,29 +59,6 @@ class NameKey {
   uint64_t hash_ = kNoWords;  // of the words read
   std::string text_;          // the words read, folded, one space apart; sized for the whole name
   std::vector<Word> words_;
-};
-
-// The normalised keys of the few names one decision looks up, by the address of their text: a
-// policy looks the same name up in several tables (the end user in the Entity and the Unverified
-// List), and texts stay where they are during a decision. Not thread-safe.
-class KeyMemo {
- public:
-  static constexpr uint32_t kEntries = 4;
-  void Clear() { used_ = 0; }
-  // The entry of `name`, started afresh if it is new. `fresh` says so, and is the caller's cue
-  // to forget anything it kept for the entry's previous name. Past kEntries names the last entry
-  // is reused: a policy reading more names per decision only normalises some of them twice.
-  auto Get(std::string_view name, bool& fresh) -> uint32_t;
-  auto key(uint32_t entry) -> NameKey& { return entries_[entry].key; }
-
- private:
-  struct Entry {
-    const char* data = nullptr;
-    size_t size = 0;
-    NameKey key;
-  };
-  std::array<Entry, kEntries> entries_;
-  uint32_t used_ = 0;
 };
 
 class TableData {
@@ -155,6 +131,39 @@ class TableData {
   HugeVector<Slot> slots_;
   // With `match normalized`: the first word of every key, its first two words, and so on.
   HugeVector<uint64_t> starts_;
+};
+
+// One decision's `match normalized` lookups, by the request field a key is (its index in
+// LookupKeySlots): the rules look the same names up again and again (the end user in the Entity
+// and the Unverified List, from several rules), so each field is normalised once per decision
+// and found in each table once. Any other text (a row's, a constant) is normalised on every
+// lookup. A decision starts afresh by counting, not by clearing: an entry is current when its
+// stamp is the decision's (64 bits never wrap). Not thread-safe.
+class FieldLookups {
+ public:
+  static constexpr uint32_t kNoField = kNoId;
+  // For a program with `fields` lookup key fields and `tables` tables.
+  void Resize(size_t fields, size_t tables);
+  void Start() { ++epoch_; }
+  // The row of `table` (the `table`th of the program) whose key matches `text`, which is
+  // request field `field` or kNoField; a field past those given to Resize counts as kNoField.
+  auto Find(const TableData& data, uint32_t table, uint32_t field, std::string_view text)
+      -> int64_t;
+
+ private:
+  struct Key {
+    uint64_t epoch = 0;
+    NameKey name;
+  };
+  struct Row {
+    uint64_t epoch = 0;
+    int64_t row = -1;
+  };
+  uint64_t epoch_ = 1;  // entries start stale
+  size_t tables_ = 0;
+  std::vector<Key> keys_;  // by field
+  std::vector<Row> rows_;  // [field * tables_ + table]
+  NameKey other_;
 };
 
 // The hash of the table index (a multiply-fold hash, eight bytes at a time).

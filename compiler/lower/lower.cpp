@@ -789,11 +789,7 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       Value* row = nullptr;
       if (p_.tables[v.b].normalized && p_.values[v.a].kind == ir::Kind::kText) {
         static_assert(ir::kNoId == CORDON_ABI_NO_KEY);
-        uint32_t index = CORDON_ABI_NO_KEY;
-        if (ir::SlotId slot = ir::LookupKeySlot(p_, v.a); slot != ir::kNoId) {
-          index = static_cast<uint32_t>(std::find(key_slots_.begin(), key_slots_.end(), slot) -
-                                        key_slots_.begin());
-        }
+        uint32_t index = ir::LookupKeyField(p_, key_slots_, v.a);
         auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, i32_, ptr_, i64_}, false);
         row = b_.CreateCall(type, EnvField(2),
                             {EnvField(0), b_.getInt32(v.b), b_.getInt32(index), key.a, key.b});

@@ -73,23 +73,11 @@ auto EnvFind(void* self, uint32_t table, const cordon_abi_cell* key) -> int64_t 
 auto EnvFindName(void* self, uint32_t table, uint32_t key, const char* text, uint64_t size)
     -> int64_t {
   auto* lookup = static_cast<Session::Lookup*>(self);
-  const ir::TableData& data = *lookup->tables->views[table];
-  std::string_view name(text == nullptr ? "" : text, size);
-  // CORDON_ABI_NO_KEY, or an index no request field has (a policy built for another schema is
-  // refused on opening, so only a corrupt one gets here): no memo, still the right row.
-  if (key >= lookup->keys.size()) {
-    lookup->other.Reset(name);
-    return data.FindName(lookup->other);
-  }
-  Session::Lookup::Row& row = lookup->rows[size_t{key} * lookup->table_count + table];
-  if (row.epoch == lookup->epoch) return row.row;
-  Session::Lookup::Key& k = lookup->keys[key];
-  if (k.epoch != lookup->epoch) {
-    k.epoch = lookup->epoch;
-    k.name.Reset(name);
-  }
-  row = Session::Lookup::Row{.epoch = lookup->epoch, .row = data.FindName(k.name)};
-  return row.row;
+  // CORDON_ABI_NO_KEY is FieldLookups::kNoField; so is an index no request field has (a policy
+  // built for another schema is refused on opening, so only a corrupt one gets here).
+  static_assert(CORDON_ABI_NO_KEY == ir::FieldLookups::kNoField);
+  return lookup->names.Find(*lookup->tables->views[table], table, key,
+                            std::string_view(text == nullptr ? "" : text, size));
 }
 
 auto EnvTextSetHas(const void* set, const char* text, uint64_t size) -> uint8_t {
@@ -461,9 +449,7 @@ auto Engine::SwapTableCsv(std::string_view name, std::string csv, std::string so
 Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
   packed_.resize(engine.layout_.size + 8);
   results_.resize(engine.program_->rules.size());
-  lookup_.table_count = static_cast<uint32_t>(engine.program_->tables.size());
-  lookup_.keys.resize(engine.key_texts_.size());
-  lookup_.rows.resize(engine.key_texts_.size() * lookup_.table_count);
+  lookup_.names.Resize(engine.key_texts_.size(), engine.program_->tables.size());
   env_ = cordon_abi_env{.self = &lookup_,
                         .find = EnvFind,
                         .find_name = EnvFindName,
@@ -504,7 +490,7 @@ void Session::Release() { hazard_.store(nullptr, std::memory_order_release); }
 auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) -> bool {
   const ir::Program& program = engine_.program();
   lookup_.tables = tables_;
-  ++lookup_.epoch;
+  lookup_.names.Start();
   env_.rows = tables_->rows.data();
   // The texts the rules look up (an end user's name) are far from anything else a decision
   // reads: start fetching them while the evaluator works its way to the lookups (100k names:

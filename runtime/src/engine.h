@@ -67,26 +67,10 @@ class Session {
 
   auto engine() const -> Engine& { return engine_; }
 
-  // What the table callbacks of one compiled decision read. The rules look the same names up
-  // again and again (the end user in the Entity and the Unverified List, from several rules;
-  // the item in two guidance tables), so each request field is normalised once per decision
-  // and each (field, table) found once. An entry is current when its stamp is this decision's
-  // `epoch`, so a decision starts afresh by counting, not by clearing (64 bits never wrap).
+  // What the table callbacks of one compiled decision read.
   struct Lookup {
     const TableSet* tables = nullptr;
-    uint64_t epoch = 0;
-    uint32_t table_count = 0;
-    struct Key {
-      uint64_t epoch = 0;
-      ir::NameKey name;
-    };
-    std::vector<Key> keys;  // by the ABI's key index (ir::LookupKeySlots)
-    struct Row {
-      uint64_t epoch = 0;
-      int64_t row = -1;
-    };
-    std::vector<Row> rows;  // [key * table_count + table]
-    ir::NameKey other;      // a text that is no request field, normalised on every lookup
+    ir::FieldLookups names;  // by the ABI's key index, which is the field's in LookupKeySlots
   };
 
   // Decides decoded request slots. With `trace`, the reference interpreter also records why
