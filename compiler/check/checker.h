@@ -154,13 +154,16 @@ class Checker : public ir::SetStorage {
   void DeclareNames(uint32_t module);
   void ImportNames(uint32_t module);
   void ReportUnused(uint32_t module);
+  void ReportDropped(const std::vector<uint32_t>& roots);
 
   // declarations.cpp
   void CheckOutcomes();
   void CheckRequest();
   void CheckModule(uint32_t module);
   void CheckRule(uint32_t module, const ast::Decl& decl, const ast::RuleDecl& rule);
-  auto Unit(const Symbol& symbol) -> const UnitState&;
+  // `use` is where the unit is named: a unit reached again while its own definition is being
+  // checked is a cycle, reported there.
+  auto Unit(const Symbol& symbol, std::optional<Location> use = std::nullopt) -> const UnitState&;
   auto RecordFor(const Symbol& symbol) -> uint32_t;
   auto ResolveRecord(uint32_t record) -> const Record&;
   auto Let(const Symbol& symbol) -> LetInfo&;

@@ -273,7 +273,7 @@ auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::stri
           out = Type{};
           break;
         }
-        const UnitState& unit = Unit(v->symbol);
+        const UnitState& unit = Unit(v->symbol, Loc(m, f.unit.range));
         if (!unit.ok) {
           out = Type{};
           break;
@@ -298,11 +298,22 @@ auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::stri
   return out;
 }
 
-auto Checker::Unit(const Symbol& symbol) -> const UnitState& {
+auto Checker::Unit(const Symbol& symbol, std::optional<Location> use) -> const UnitState& {
   UnitState& state = units_[{symbol.module, symbol.decl}];
+  const auto& decl = std::get<ast::UnitDecl>(modules_[symbol.module].file.decls[symbol.decl].kind);
+  if (state.state == State::kInProgress) {
+    // Without this, `unit a = 2 a` failed without a diagnostic and every rule using `a`
+    // vanished from the policy: fail-open.
+    emitter_
+        .Error(DiagnosticKind::RecursiveDefinition,
+               use.value_or(Loc(symbol.module, decl.name.range)),
+               fmt::format("unit `{}` is defined in terms of itself", decl.name.text))
+        .Label(Loc(symbol.module, decl.name.range), "declared here")
+        .Help("define every unit from base units (`unit h`) or from units defined before it");
+    return state;
+  }
   if (state.state != State::kUnvisited) return state;
   state.state = State::kInProgress;
-  const auto& decl = std::get<ast::UnitDecl>(modules_[symbol.module].file.decls[symbol.decl].kind);
   UnitState result;
   result.state = State::kDone;
   if (decl.definition == nullptr) {

@@ -356,7 +356,7 @@ auto Checker::Check(const ast::Expr& expr, Env& env, const Type* expected) -> Ty
                 .Help(fmt::format("declare it with `unit {}` or import it", kind.unit.text));
             return Typed::Error();
           }
-          const UnitState& unit = Unit(v->symbol);
+          const UnitState& unit = Unit(v->symbol, Loc(env.module, kind.unit.range));
           if (!unit.ok) return Typed::Error();
           UnitInfo info = unit.info;
           return Quantity(kind.digits, expr.range, &info, env);
@@ -484,7 +484,7 @@ auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env
     const Symbol symbol = v->symbol;
     switch (symbol.kind) {
       case SymbolKind::kUnit: {
-        const UnitState& unit = Unit(symbol);
+        const UnitState& unit = Unit(symbol, Loc(m, expr.range));
         if (!unit.ok) return Typed::Error();
         UnitInfo info = unit.info;
         return Quantity("1", expr.range, &info, env);

@@ -75,8 +75,45 @@ auto Checker::Run(const std::vector<std::string>& roots) -> ErrorOr<std::optiona
   }
   for (uint32_t m : order_) ReportUnused(m);
   WarnUnproduced();
+  if (emitter_.error_count() == errors_before) ReportDropped(root_modules);
   if (emitter_.error_count() > errors_before) return std::optional<ir::Program>();
   return std::optional<ir::Program>(std::move(program_));
+}
+
+// INVARIANT: a policy compiles with every rule and test it declares, or not at all. A rule
+// that failed without a diagnostic would silently leave the policy (fail-open), so a mismatch
+// here stops the build even though it is the checker's own bug.
+void Checker::ReportDropped(const std::vector<uint32_t>& roots) {
+  std::set<std::string> rules;
+  for (const ir::Rule& rule : program_.rules) rules.insert(rule.name);
+  for (uint32_t m : order_) {
+    for (const ast::Decl& decl : modules_[m].file.decls) {
+      const auto* rule = std::get_if<ast::RuleDecl>(&decl.kind);
+      if (rule == nullptr || rules.count(rule->name.text) != 0) continue;
+      emitter_
+          .Error(DiagnosticKind::InternalError, Loc(m, rule->name.range),
+                 fmt::format("rule `{}` could not be compiled, and no error said why",
+                             rule->name.text))
+          .Help("this is a bug in Cordon: please report it with this file");
+    }
+  }
+  size_t tests = 0;
+  std::vector<std::pair<uint32_t, const ast::Decl*>> declared;
+  for (uint32_t m : roots) {
+    for (const ast::Decl& decl : modules_[m].file.decls) {
+      if (std::holds_alternative<ast::TestDecl>(decl.kind)) declared.emplace_back(m, &decl);
+    }
+  }
+  tests = declared.size();
+  if (tests != program_.tests.size() && !declared.empty()) {
+    auto [m, decl] = declared.front();
+    emitter_
+        .Error(DiagnosticKind::InternalError, Loc(m, decl->range),
+               fmt::format("{} of the {} tests declared could not be compiled, and no error said "
+                           "why",
+                           tests - std::min(tests, program_.tests.size()), tests))
+        .Help("this is a bug in Cordon: please report it with this file");
+  }
 }
 
 auto Checker::LoadRoot(const std::string& path) -> ErrorOr<uint32_t> {

@@ -156,6 +156,17 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
       ok = false;
       continue;
     }
+    if (!IsConst(value.value)) {
+      // kNoId: folding failed (`1 / 0`, an overflow) and said so at the expression.
+      if (value.value != ir::kNoId) {
+        emitter_
+            .Error(DiagnosticKind::InvalidTest, Loc(m, init.value->range),
+                   fmt::format("field `{}` of a test's request must be a constant", field.name))
+            .Help("write the value itself, e.g. `4800` or `2025-01-15`");
+      }
+      ok = false;
+      continue;
+    }
     ir::Datum datum = ConstOf(value.value);
     datum.kind = KindOf(field.type);
     slots[program_.schema[child].slot] = datum;
