@@ -13,6 +13,7 @@
 
 #include "compiler/base/date.h"
 #include "compiler/codegen/codegen.h"
+#include "compiler/driver/requests.h"
 #include "compiler/driver/session.h"
 #include "compiler/interp/interp.h"
 #include "compiler/ir/ir.h"
@@ -29,63 +30,20 @@ namespace fs = std::filesystem;
 
 }  // namespace
 
-// One JSON object per non-blank line (JSON Lines), or, when the first line does not hold a
-// whole object, the whole input as one request.
-auto SplitRequests(const std::string& input) -> std::vector<std::string_view> {
-  std::vector<std::string_view> lines;
-  std::string_view rest = input;
-  while (!rest.empty()) {
-    size_t end = rest.find('\n');
-    std::string_view line = rest.substr(0, end);
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    if (line.find_first_not_of(" \t\r") != std::string_view::npos) lines.push_back(line);
-  }
-  if (lines.empty()) return lines;
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : lines.front()) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  if (depth == 0 && !in_string) return lines;
-  return {std::string_view(input)};
-}
-
-auto ReadRequests(const Options& options, std::istream& in, Session& session)
-    -> std::optional<std::string> {
-  if (options.input == "-") {
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  std::error_code ec;
-  if (fs::is_directory(options.input, ec)) {
-    session.ToolFailure(fmt::format("{}: is a directory, not a file of requests", options.input));
-    return std::nullopt;
-  }
-  std::ifstream file(options.input, std::ios::binary);
-  if (!file) {
-    session.ToolFailure(fmt::format("{}: cannot open the requests file", options.input));
-    return std::nullopt;
-  }
-  return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-}
-
 auto MakeEngine(const Options& options, const ir::Program& program)
     -> ErrorOr<std::unique_ptr<runtime::Engine>> {
   if (options.engine == "aot" && !options.library.empty()) {
-    return runtime::Engine::FromLibrary(options.library, ir::SchemaHash(program));
+    ErrorOr<std::unique_ptr<runtime::Engine>> engine = runtime::Engine::FromLibrary(
+        options.library, ir::SchemaHash(program), ir::PolicyHash(program));
+    if (!engine.ok() && engine.error().kind == ErrorKind::kSchemaMismatch) {
+      std::string names;
+      for (const std::string& p : options.policies) names += (names.empty() ? "" : " + ") + p;
+      return Error{fmt::format("{}\n  --library {}\n  --policy  {} (hash {:016x})",
+                               engine.error().message, options.library, names,
+                               ir::PolicyHash(program)),
+                   ErrorKind::kSchemaMismatch};
+    }
+    return engine;
   }
   runtime::EngineKind kind = options.engine == "jit"   ? runtime::EngineKind::kJit
                              : options.engine == "aot" ? runtime::EngineKind::kAot
@@ -128,7 +86,7 @@ auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) ->
 }
 
 auto ParseAsOf(const Options& options, Session& session, std::optional<DayNumber>& as_of) -> bool {
-  if (options.as_of.empty()) return true;
+  if (!options.as_of_given) return true;
   as_of = ParseDate(options.as_of);
   if (!as_of) {
     session.ToolFailure(fmt::format("--as-of `{}` is not a date: write YYYY-MM-DD", options.as_of));
@@ -136,32 +94,60 @@ auto ParseAsOf(const Options& options, Session& session, std::optional<DayNumber
   return as_of.has_value();
 }
 
-auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std::ostream& err)
-    -> int {
+auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> int {
   Session session(options, err);
   std::optional<DayNumber> as_of;
   if (!ParseAsOf(options, session, as_of)) return session.Finish();
   std::optional<ir::Program> program = session.CheckPolicy(options.policies);
   if (!program) return session.Finish();
-  std::optional<std::string> input = ReadRequests(options, in, session);
-  if (!input) return session.Finish();
   ErrorOr<std::unique_ptr<runtime::Engine>> engine = MakeEngine(options, *program);
   if (!engine.ok()) {
     session.ToolFailure(engine.error().message);
     return session.Finish();
   }
   runtime::JsonDecider decider(**engine);
+  if (!options.id_field.empty()) {
+    for (uint32_t child : program->schema.front().children) {
+      if (program->schema[child].name == options.id_field) {
+        session.ToolFailure(fmt::format(
+            "--id-field `{}` is a field of the policy's request: name a field the policy does "
+            "not read, such as an order number",
+            options.id_field));
+        return session.Finish();
+      }
+    }
+    decider.decoder().SetIdField(options.id_field);
+  }
   std::vector<std::string> problems;
   interp::Decision decision;
   interp::Trace trace;
   interp::Trace* tracing = options.explain ? &trace : nullptr;
   bool malformed = false;
-  for (std::string_view text : SplitRequests(*input)) {
-    if (!decider.Decide(text, as_of, decision, tracing, problems) || decision.error) {
-      malformed = true;
-    }
-    out << runtime::DecisionJson(*program, decision, problems, tracing, decider.day()) << '\n';
-  }
+  std::string line;
+  ErrorOr<size_t> read = ReadRequestLines(
+      options.input,
+      [&](const RequestLine& request) {
+        if (!request.problem.empty()) {
+          problems.assign(1, request.problem);
+          decision = interp::Decision{};
+          decision.error = true;
+          malformed = true;
+          line = runtime::DecisionJson(*program, decision, problems, nullptr, 0);
+        } else {
+          if (!decider.Decide(request.text, as_of, decision, tracing, problems) ||
+              decision.error) {
+            malformed = true;
+          }
+          line = runtime::DecisionJson(*program, decision, problems, tracing, decider.day());
+        }
+        if (!options.id_field.empty()) {
+          std::string_view id = request.problem.empty() ? decider.decoder().id() : "";
+          line.insert(1, fmt::format("\"id\":{},", id.empty() ? "null" : id));
+        }
+        out << line << '\n';
+      },
+      [&] { out.flush(); });
+  if (!read.ok()) session.ToolFailure(read.error().message);
   int code = session.Finish();
   if (code != kExitOk) return code;
   return malformed ? kExitBadRequests : kExitOk;

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "compiler/base/date.h"
+#include "compiler/driver/requests.h"
 #include "compiler/driver/session.h"
 #include "runtime/src/decide_json.h"
 
@@ -76,16 +77,13 @@ auto PolicyNames(const std::vector<std::string>& roots) -> std::string {
 
 }  // namespace
 
-auto RunDiff(const Options& options, std::istream& in, std::ostream& out, std::ostream& err)
-    -> int {
+auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> int {
   Session session(options, err);
   std::optional<DayNumber> as_of;
   if (!ParseAsOf(options, session, as_of)) return session.Finish();
   std::optional<ir::Program> to = session.CheckPolicy(options.policies);
   std::optional<ir::Program> from = session.CheckPolicy(options.against);
   if (!to || !from) return session.Finish();
-  std::optional<std::string> input = ReadRequests(options, in, session);
-  if (!input) return session.Finish();
   ErrorOr<std::unique_ptr<runtime::Engine>> to_engine = MakeEngine(options, *to);
   ErrorOr<std::unique_ptr<runtime::Engine>> from_engine = MakeEngine(options, *from);
   for (auto* e : {&to_engine, &from_engine}) {
@@ -107,10 +105,14 @@ auto RunDiff(const Options& options, std::istream& in, std::ostream& out, std::o
   std::string from_name = PolicyNames(options.against);
   std::string to_name = PolicyNames(options.policies);
   if (!options.json) out << fmt::format("from: {}\nto:   {}\n", from_name, to_name);
-  int line = 0;
-  for (std::string_view text : SplitRequests(*input)) {
-    ++line;
+  auto compare = [&](const RequestLine& request) {
     ++requests;
+    if (!request.problem.empty()) {  // a blank or overlong line: `error` under both
+      ++malformed;
+      return;
+    }
+    size_t line = request.line;
+    std::string_view text = request.text;
     Side a = Decide(from_decider, *from, text, as_of);
     Side b = Decide(to_decider, *to, text, as_of);
     if (a.decision == "error" || b.decision == "error") ++malformed;
@@ -125,7 +127,7 @@ auto RunDiff(const Options& options, std::istream& in, std::ostream& out, std::o
       if (it == b.fired.end() || it->second != outcome) stopped.emplace_back(rule, outcome);
     }
     bool decision_changed = a.decision != b.decision;
-    if (!decision_changed && began.empty() && stopped.empty() && a.errors == b.errors) continue;
+    if (!decision_changed && began.empty() && stopped.empty() && a.errors == b.errors) return;
     if (decision_changed) {
       ++changed;
       ++transitions[{a.decision, b.decision}];
@@ -148,7 +150,7 @@ auto RunDiff(const Options& options, std::istream& in, std::ostream& out, std::o
         entry["errors"] = {{"from", a.errors}, {"to", b.errors}};
       }
       out << entry.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
-      continue;
+      return;
     }
     out << fmt::format("\nrequest {}: {}\n", line, Describe(text));
     if (decision_changed) {
@@ -160,6 +162,11 @@ auto RunDiff(const Options& options, std::istream& in, std::ostream& out, std::o
     for (const auto& [rule, outcome] : stopped) out << fmt::format("  - {} ({})\n", rule, outcome);
     for (const std::string& e : a.errors) out << fmt::format("  error before: {}\n", e);
     for (const std::string& e : b.errors) out << fmt::format("  error after:  {}\n", e);
+  };
+  ErrorOr<size_t> read = ReadRequestLines(options.input, compare, [&] { out.flush(); });
+  if (!read.ok()) {
+    session.ToolFailure(read.error().message);
+    return session.Finish();
   }
   if (options.json) {
     json summary = {{"requests", requests},

@@ -86,9 +86,12 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
                    "A rule file or a directory with policy.cordon; repeat to combine policies")
       ->required()
       ->allow_extra_args(false);
-  decide->add_option(
+  CLI::Option* decide_as_of = decide->add_option(
       "--as-of", options.as_of,
       "Decide as the law stood on this date (YYYY-MM-DD), whatever the requests say");
+  decide->add_option("--id-field", options.id_field,
+                     "Copy this top-level request field (an order number, say) into its "
+                     "decision line as \"id\"");
   decide->add_flag("--explain", options.explain,
                    "Add, per rule, whether it was in force, whether it held, and the values "
                    "compared");
@@ -115,7 +118,7 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
                    "The baseline policy, such as the law in force; repeatable")
       ->required()
       ->allow_extra_args(false);
-  diff->add_option("--as-of", options.as_of,
+  CLI::Option* diff_as_of = diff->add_option("--as-of", options.as_of,
                    "Decide as of this date (YYYY-MM-DD), whatever the requests say");
   diff->add_flag("--json", options.json,
                  "One JSON object per changed request, then a summary object");
@@ -146,13 +149,14 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
         << "run `cordon --help` for usage\n";
     return kExitToolFailure;
   }
+  options.as_of_given = decide_as_of->count() > 0 || diff_as_of->count() > 0;
   try {
     if (check->parsed()) return RunCheck(options, out, err);
     if (parse->parsed()) return RunParse(options, out, err);
     if (compile->parsed()) return RunCompile(options, out, err);
-    if (decide->parsed()) return RunDecide(options, std::cin, out, err);
+    if (decide->parsed()) return RunDecide(options, out, err);
     if (test->parsed()) return RunTest(options, out, err);
-    if (diff->parsed()) return RunDiff(options, std::cin, out, err);
+    if (diff->parsed()) return RunDiff(options, out, err);
   } catch (const std::exception& e) {
     // A bug, not a user mistake: still a message and an exit code, never an abort.
     err << "cordon: internal error: " << e.what() << '\n';

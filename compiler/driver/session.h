@@ -31,6 +31,8 @@ struct Options {
   std::vector<std::string> against;  // diff: the policy compared with
   bool json = false;                 // diff: JSON Lines instead of text
   std::string as_of;
+  bool as_of_given = false;  // `--as-of ""` is an error, not "no date"
+  std::string id_field;      // decide: a request field copied into its decision line
   bool explain = false;
   std::string engine = "interp";  // interp | jit | aot
   std::string library;            // --library: a compiled .so for --engine aot
@@ -113,16 +115,11 @@ class Session {
 
 // The subcommands (decide.cpp).
 auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) -> int;
-auto RunDecide(const Options& options, std::istream& in, std::ostream& out, std::ostream& err)
-    -> int;
+auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> int;
 auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> int;
-auto RunDiff(const Options& options, std::istream& in, std::ostream& out, std::ostream& err) -> int;
+auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> int;
 
-// Shared by decide and diff: the requests file (or stdin) named by options.input, split into
-// requests (JSON Lines, or one object over several lines); the engine --engine names.
-auto ReadRequests(const Options& options, std::istream& in, Session& session)
-    -> std::optional<std::string>;
-auto SplitRequests(const std::string& input) -> std::vector<std::string_view>;
+// Shared by decide and diff: the engine --engine names.
 auto MakeEngine(const Options& options, const ir::Program& program)
     -> ErrorOr<std::unique_ptr<runtime::Engine>>;
 // --as-of, when given; false (a tool failure recorded) when it is not a date.

@@ -13,6 +13,36 @@ namespace cordon::request {
 
 namespace od = simdjson::ondemand;
 
+namespace {
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+auto IsJsonNumber(std::string_view s) -> bool {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
 struct Decoder::Impl {
   const ir::Program& program;
   od::parser parser;
@@ -26,6 +56,8 @@ struct Decoder::Impl {
   std::vector<std::string>* errors = nullptr;
   std::vector<uint8_t> seen_stack;
   std::vector<ir::Datum>* slots = nullptr;
+  std::string id_field;  // --id-field: copied, not decoded
+  std::string id;        // its JSON text in the last request
 
   explicit Impl(const ir::Program& p) : program(p) {}
 
@@ -132,6 +164,12 @@ struct Decoder::Impl {
       raw = value.raw_json_token();
       while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) {
         raw.remove_suffix(1);
+      }
+      if (!IsJsonNumber(raw)) {
+        // simdjson hands over `010` and `1.` as number tokens; JSON forbids both.
+        Problem(fmt::format("{} is not a JSON number (no leading zeros, digits after a point)",
+                            raw));
+        return false;
       }
       std::optional<Number> n = ParseDecimal(raw);
       if (!n) {
@@ -282,6 +320,10 @@ struct Decoder::Impl {
       while (index < node.children.size() && program.schema[node.children[index]].name != key) {
         ++index;
       }
+      if (node_id == 0 && !id_field.empty() && key == id_field && index == node.children.size()) {
+        ReadId(field);
+        continue;
+      }
       if (index == node.children.size()) {
         std::vector<std::string> names;
         for (uint32_t child : node.children) names.push_back(program.schema[child].name);
@@ -338,6 +380,59 @@ struct Decoder::Impl {
     seen_stack.resize(seen);
   }
 
+  // The --id-field value, kept as JSON text: a string or a number only, so that a decision line
+  // stays one flat object.
+  template <typename Field>
+  void ReadId(Field& field) {
+    od::value value;
+    od::json_type type;
+    if (field.value().get(value) != simdjson::SUCCESS ||
+        value.type().get(type) != simdjson::SUCCESS) {
+      Problem("invalid JSON");
+      return;
+    }
+    if (type == od::json_type::string) {
+      std::string_view text;
+      if (value.get_string().get(text) != simdjson::SUCCESS) {
+        Problem("invalid JSON");
+        return;
+      }
+      id.clear();
+      AppendJsonString(id, text);
+      return;
+    }
+    if (type != od::json_type::number) {
+      Problem(fmt::format("expected a string or a number (the id field), got {}",
+                          Describe(value)));
+      return;
+    }
+    std::string_view raw = value.raw_json_token();
+    while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) {
+      raw.remove_suffix(1);
+    }
+    if (!IsJsonNumber(raw)) {
+      Problem(fmt::format("{} is not a JSON number", raw));
+      return;
+    }
+    id.assign(raw);
+  }
+
+  static void AppendJsonString(std::string& out, std::string_view text) {
+    out += '"';
+    for (char c : text) {
+      auto byte = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (byte < 0x20 || byte == 0x7f) {
+        out += fmt::format("\\u{:04x}", byte);
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
+  }
+
   void MarkAbsent(uint32_t node_id) {
     const ir::SchemaNode& node = program.schema[node_id];
     if (node.slot != ir::kNoId) {
@@ -365,6 +460,7 @@ auto Decoder::Decode(std::string_view json, std::vector<ir::Datum>& slots,
     errors.emplace_back("$: this policy declares no `input Request`, so it cannot decide requests");
     return false;
   }
+  impl.id.clear();
   impl.buffer.assign(json);
   impl.buffer.append(simdjson::SIMDJSON_PADDING, '\0');
   od::document doc;
@@ -376,6 +472,7 @@ auto Decoder::Decode(std::string_view json, std::vector<ir::Datum>& slots,
     return false;
   }
   impl.path = "$";
+  impl.id.clear();
   impl.seen_stack.clear();
   impl.Record(object, 0);
   const char* trailing = nullptr;
@@ -384,5 +481,9 @@ auto Decoder::Decode(std::string_view json, std::vector<ir::Datum>& slots,
   }
   return errors.empty();
 }
+
+void Decoder::SetIdField(std::string name) { impl_->id_field = std::move(name); }
+
+auto Decoder::id() const -> std::string_view { return impl_->id; }
 
 }  // namespace cordon::request

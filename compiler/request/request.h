@@ -30,6 +30,12 @@ class Decoder {
   auto Decode(std::string_view json, std::vector<ir::Datum>& slots,
               std::vector<std::string>& errors) -> bool;
 
+  // A top-level field the policy does not read, such as an order number, that is copied into
+  // the decision instead of being refused as unknown. After Decode, id() is its JSON text (a
+  // string with its quotes, or a number), or empty when the request did not give it.
+  void SetIdField(std::string name);
+  auto id() const -> std::string_view;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -45,6 +45,7 @@ class JsonDecider {
   // The day the last decision was made for.
   auto day() const -> DayNumber { return day_; }
   auto session() -> Session& { return session_; }
+  auto decoder() -> request::Decoder& { return decoder_; }
 
  private:
   Session session_;
