@@ -24,11 +24,15 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <system_error>
 #include <thread>
 
+#include "compiler/ir/serialize.h"
+#include "compiler/lower/abi.h"
 #include "compiler/lower/lower.h"
 
 LLD_HAS_DRIVER(elf)
@@ -222,6 +226,27 @@ auto PrintLlvm(const ir::Program& program, bool optimize) -> ErrorOr<std::string
   return out;
 }
 
+namespace {
+
+// The trailer of abi.h: the whole file, code included, is checked before it is loaded.
+auto AppendChecksum(const std::string& path) -> ErrorOr<Unit> {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (in.bad()) return Error{fmt::format("cannot read back {}", path), ErrorKind::kIo};
+  in.close();
+  uint64_t sum = ir::Fnv1a(bytes);
+  std::string trailer(CORDON_FILE_TRAILER_MAGIC);
+  for (int i = 0; i < 8; ++i) trailer.push_back(static_cast<char>(sum >> (8 * i)));
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  out.write(trailer.data(), static_cast<std::streamsize>(trailer.size()));
+  out.close();
+  if (!out) return Error{fmt::format("cannot write {}", path), ErrorKind::kIo};
+  return Unit{};
+}
+
+}  // namespace
+
 auto WriteSharedObject(const ir::Program& program, const std::string& path) -> ErrorOr<Unit> {
   ErrorOr<std::unique_ptr<llvm::TargetMachine>> machine = MakeTargetMachine();
   if (!machine.ok()) return machine.error();
@@ -254,7 +279,7 @@ auto WriteSharedObject(const ir::Program& program, const std::string& path) -> E
   if (result.retCode != 0) {
     return Error{fmt::format("linking {} failed: {}", path, messages)};
   }
-  return Unit{};
+  return AppendChecksum(path);
 }
 
 }  // namespace cordon::codegen

@@ -333,7 +333,10 @@ auto SchemaHash(const Program& program) -> uint64_t {
   return Fnv1a(w.bytes());
 }
 
-auto Serialize(const Program& p) -> std::vector<uint8_t> {
+namespace {
+
+// `identity`: leave out where files lay on disk and the tests, which are not the policy.
+auto Write(const Program& p, bool identity) -> std::vector<uint8_t> {
   Writer w;
   w.U32(kMagic);
   w.U32(kFormat);
@@ -352,7 +355,7 @@ auto Serialize(const Program& p) -> std::vector<uint8_t> {
   w.U32(static_cast<uint32_t>(p.constants.size()));
   for (const Datum& d : p.constants) w.Datum(d);
   for (const Table& t : p.tables) {
-    w.Str(t.file);
+    w.Str(identity ? "" : t.file);
     w.U32(static_cast<uint32_t>(t.rows.size()));
     for (const auto& row : t.rows) {
       for (const Datum& d : row) w.Datum(d);
@@ -363,7 +366,7 @@ auto Serialize(const Program& p) -> std::vector<uint8_t> {
   for (const Rule& r : p.rules) {
     w.Str(r.name);
     w.Str(r.module);
-    w.Str(r.file);
+    w.Str(identity ? "" : r.file);
     w.U32(r.line);
     w.U32(r.cites);
     w.U8(r.effective.has_value());
@@ -380,8 +383,8 @@ auto Serialize(const Program& p) -> std::vector<uint8_t> {
       w.Str(e.message);
     }
   }
-  w.U32(static_cast<uint32_t>(p.tests.size()));
-  for (const Test& t : p.tests) {
+  w.U32(identity ? 0 : static_cast<uint32_t>(p.tests.size()));
+  for (const Test& t : identity ? std::span<const Test>() : std::span<const Test>(p.tests)) {
     w.Str(t.name);
     w.Str(t.file);
     w.U32(t.line);
@@ -396,6 +399,12 @@ auto Serialize(const Program& p) -> std::vector<uint8_t> {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(sum >> (8 * i)));
   return std::move(out);
 }
+
+}  // namespace
+
+auto Serialize(const Program& program) -> std::vector<uint8_t> { return Write(program, false); }
+
+auto PolicyHash(const Program& program) -> uint64_t { return Fnv1a(Write(program, true)); }
 
 auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
   if (bytes.size() < 16) return Bad("too short");

@@ -23,6 +23,11 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program>;
 // whose hash differs was built from another policy (or another version of it).
 auto SchemaHash(const Program& program) -> uint64_t;
 
+// The whole checked policy: rules, messages, citations, dates, modules, schema and every table's
+// rows (not where the files lay on disk). An AOT .so carries its program, so a runtime can tell
+// a .so compiled from other rules or older tables than the policy it is told to apply.
+auto PolicyHash(const Program& program) -> uint64_t;
+
 auto Fnv1a(std::span<const uint8_t> bytes, uint64_t h = 1469598103934665603ull) -> uint64_t;
 
 }  // namespace cordon::ir

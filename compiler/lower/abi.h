@@ -103,4 +103,10 @@ typedef struct cordon_abi_descriptor {
   uint32_t request_align;
 } cordon_abi_descriptor;
 
+/* A .so written by `cordon compile` ends in 16 bytes the loader ignores: these 8, then the
+ * FNV-1a 64 hash (little-endian) of every byte before them. The runtime checks them before
+ * dlopen, so that flipped code bytes are refused rather than run. */
+#define CORDON_FILE_TRAILER_MAGIC "CRDNSUM1"
+#define CORDON_FILE_TRAILER_SIZE 16u
+
 #endif /* CORDON_COMPILER_LOWER_ABI_H_ */

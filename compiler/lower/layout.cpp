@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "compiler/ir/serialize.h"
 #include "compiler/lower/abi.h"
 
 namespace cordon::lower {
@@ -186,9 +187,11 @@ auto CHeader(const ir::Program& program, const RequestLayout& layout, std::strin
       " * since 1970-01-01; numbers exact fractions num/den (den > 0, in base units); countries\n"
       " * CountryIndex ((c0 - 'A') * 26 + (c1 - 'A')); texts pointer + size. */\n"
       "#ifndef {}_CORDON_H_\n#define {}_CORDON_H_\n\n#include <stdint.h>\n\n"
-      "#define {}_SCHEMA_HASH UINT64_C(0x{:016x})\n#define {}_ABI_VERSION {}u\n\n",
+      "#define {}_SCHEMA_HASH UINT64_C(0x{:016x})\n#define {}_ABI_VERSION {}u\n"
+      "/* The whole policy (rules, dates, table rows): cordon_config.expected_policy_hash. */\n"
+      "#define {}_POLICY_HASH UINT64_C(0x{:016x})\n\n",
       program.modules.empty() ? "" : program.modules.back(), upper, upper, upper, schema_hash,
-      upper, CORDON_ABI_VERSION);
+      upper, CORDON_ABI_VERSION, upper, ir::PolicyHash(program));
   for (size_t e = 0; e < program.enums.size(); ++e) {
     const ir::Enum& en = program.enums[e];
     std::string en_name = CIdent(en.name.empty() ? fmt::format("enum{}", e) : en.name);

@@ -21,6 +21,7 @@
 #include "compiler/base/number.h"
 #include "compiler/base/spelling.h"
 #include "compiler/lower/abi.h"
+#include "compiler/source/source_buffer.h"
 #include "runtime/src/decide_json.h"
 #include "runtime/src/engine.h"
 
@@ -64,7 +65,15 @@ struct cordon_decision {
 namespace cordon::runtime {
 namespace {
 
+// A host's {NULL, n > 0} is a bug on its side; read as "" it turned a listed name into an
+// empty one that matched nothing (fail-open). Guard turns this into INVALID_ARGUMENT.
+struct NullString : std::exception {
+  size_t size;
+  explicit NullString(size_t n) : size(n) {}
+};
+
 auto View(cordon_string s) -> std::string_view {
+  if (s.data == nullptr && s.size != 0) throw NullString(s.size);
   return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
 }
 
@@ -107,6 +116,11 @@ template <typename Body>
 auto Guard(cordon_error** error, Body body) -> cordon_status {
   try {
     return body();
+  } catch (const NullString& e) {
+    return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                fmt::format("a cordon_string argument has data NULL and size {}: pass a pointer "
+                            "to the bytes, or size 0 for the empty string",
+                            e.size));
   } catch (const std::bad_alloc&) {
     return Fail(error, CORDON_ERROR_INTERNAL, "out of memory");
   } catch (const std::exception& e) {
@@ -399,6 +413,17 @@ CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_
                               "built for {:016x}: regenerate its header from this policy",
                               (*opened)->schema_hash(), config->expected_schema_hash));
     }
+    if (config->expected_policy_hash != 0 &&
+        (*opened)->policy_hash() != config->expected_policy_hash) {
+      return Fail(error, CORDON_ERROR_SCHEMA_MISMATCH,
+                  fmt::format("{} was compiled from another policy: its policy hash is {:016x}, "
+                              "and the host expects {:016x}: recompile it, or regenerate the "
+                              "host's header, from the policy to apply",
+                              config->kind == CORDON_ENGINE_AOT
+                                  ? std::string(View(config->library))
+                                  : std::string("the policy"),
+                              (*opened)->policy_hash(), config->expected_policy_hash));
+    }
     *engine = new cordon_engine{std::move(*opened)};
     return CORDON_OK;
   });
@@ -417,6 +442,10 @@ CORDON_API cordon_engine_kind cordon_engine_kind_of(const cordon_engine* engine)
       break;
   }
   return CORDON_ENGINE_INTERP;
+}
+
+CORDON_API uint64_t cordon_engine_policy_hash(const cordon_engine* engine) {
+  return engine == nullptr ? 0 : engine->engine->policy_hash();
 }
 
 CORDON_API uint64_t cordon_engine_schema_hash(const cordon_engine* engine) {
@@ -448,11 +477,17 @@ CORDON_API cordon_status cordon_engine_swap_table_file(cordon_engine* engine, co
   return Guard(error, [&]() -> cordon_status {
     if (engine == nullptr) return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "engine is NULL");
     std::string file(View(path));
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Fail(error, CORDON_ERROR_IO, fmt::format("{}: cannot open the file", file));
-    std::string csv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return Fail(error, CORDON_ERROR_IO, fmt::format("{}: cannot read it", file));
-    return cordon_engine_swap_table(engine, table, Out(csv), path, error);
+    // Regular files only, read up to the limit: a FIFO would block forever and /dev/zero would
+    // be read until memory ran out.
+    cordon::ErrorOr<cordon::SourceBuffer> csv =
+        cordon::SourceBuffer::FromFile(file, cordon::kDefaultMaxSourceBytes);
+    if (!csv.ok()) return Fail(error, CORDON_ERROR_IO, csv.error().message);
+    if (csv->oversize()) {
+      return Fail(error, CORDON_ERROR_IO,
+                  fmt::format("{}: {} bytes, more than a table may hold ({} bytes)", file,
+                              *csv->oversize(), cordon::kDefaultMaxSourceBytes));
+    }
+    return cordon_engine_swap_table(engine, table, Out(csv->text()), path, error);
   });
 }
 

@@ -4,11 +4,16 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <linux/membarrier.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <span>
 #include <atomic>
 #include <cstring>
 #include <deque>
@@ -130,12 +135,10 @@ auto StatusMessage(uint32_t status) -> const char* {
 }
 
 // dlopen maps a file without checking that it is whole: a truncated .so crashes the process
-// (SIGBUS) when a segment past the end is touched. So check the ELF headers against the file
-// size first, and say what is wrong.
-auto CheckElf(const std::string& path) -> std::string {
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.eof() && in.fail()) return "cannot read it";
+// (SIGBUS) when a segment past the end is touched, and flipped code bytes run. So check the ELF
+// headers against the file size and the whole file against its trailer (abi.h) first, and say
+// what is wrong.
+auto CheckElf(std::span<const uint8_t> bytes) -> std::string {
   Elf64_Ehdr eh;
   if (bytes.size() < sizeof eh) return "it is too short to be a shared object";
   std::memcpy(&eh, bytes.data(), sizeof eh);
@@ -162,7 +165,86 @@ auto CheckElf(const std::string& path) -> std::string {
   if (eh.e_shnum != 0 && beyond(eh.e_shoff, uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr))) {
     return "it is truncated or corrupt (section headers)";
   }
+  const size_t magic = sizeof(CORDON_FILE_TRAILER_MAGIC) - 1;
+  if (size < CORDON_FILE_TRAILER_SIZE ||
+      std::memcmp(bytes.data() + size - CORDON_FILE_TRAILER_SIZE, CORDON_FILE_TRAILER_MAGIC,
+                  magic) != 0) {
+    return "it does not end in Cordon's checksum (it was not written by `cordon compile`, or it "
+           "was stripped or cut short)";
+  }
+  uint64_t stored = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    stored |= uint64_t{bytes[size - 8 + i]} << (8 * i);
+  }
+  if (ir::Fnv1a(bytes.first(size - CORDON_FILE_TRAILER_SIZE)) != stored) {
+    return "it is corrupt: its bytes do not match the checksum it was written with";
+  }
   return "";
+}
+
+// Reads a regular file whole, refusing anything larger than a policy can be.
+auto ReadLibrary(const std::string& path, std::vector<uint8_t>& bytes) -> std::optional<Error> {
+  constexpr uint64_t kMaxLibraryBytes = uint64_t{1} << 30;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    return Error{fmt::format("cannot load {}: {}", path, std::strerror(errno)), ErrorKind::kIo};
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return Error{fmt::format("cannot load {}: not a regular file", path), ErrorKind::kIo};
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxLibraryBytes) {
+    close(fd);
+    return Error{fmt::format("cannot load {}: {} bytes, more than a compiled policy may be ({})",
+                             path, st.st_size, kMaxLibraryBytes),
+                 ErrorKind::kNotAPolicy};
+  }
+  bytes.resize(static_cast<size_t>(st.st_size));
+  size_t used = 0;
+  while (used < bytes.size()) {
+    ssize_t n = read(fd, bytes.data() + used, bytes.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    used += static_cast<size_t>(n);
+  }
+  close(fd);
+  bytes.resize(used);
+  return std::nullopt;
+}
+
+// dlopen of the very bytes that were checked, from an anonymous file: a .so replaced on disk
+// after the check cannot slip in, and a .so recompiled at the same path is a new object to the
+// loader (which caches by path and inode) instead of the old code. `fd` stays open while the
+// library is loaded: the loader also matches by name, and a reused /proc/self/fd/N would hand
+// back the library loaded before under that name.
+auto OpenChecked(std::span<const uint8_t> bytes, std::string& why, int& memfd) -> void* {
+  int fd = memfd_create("cordon-policy", MFD_CLOEXEC);
+  if (fd < 0) {
+    why = fmt::format("memfd_create: {}", std::strerror(errno));
+    return nullptr;
+  }
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      why = fmt::format("cannot copy it to memory: {}", std::strerror(errno));
+      close(fd);
+      return nullptr;
+    }
+    done += static_cast<size_t>(n);
+  }
+  std::string name = fmt::format("/proc/self/fd/{}", fd);
+  void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* error = dlerror();
+    why = error == nullptr ? "unknown error" : error;
+    close(fd);
+    return nullptr;
+  }
+  memfd = fd;
+  return handle;
 }
 
 }  // namespace
@@ -229,6 +311,7 @@ void Engine::Init() {
     key_texts_.push_back(layout_.slots[slot].offset);
   }
   schema_hash_ = ir::SchemaHash(*program_);
+  policy_hash_ = ir::PolicyHash(*program_);
   auto* set = new TableSet(program_->tables.size());
   for (uint32_t t = 0; t < program_->tables.size(); ++t) {
     const ir::Table& table = program_->tables[t];
@@ -262,7 +345,8 @@ auto Engine::FromProgram(const ir::Program& program, EngineKind kind,
         fmt::format("cordon-{}-{}.so", static_cast<long>(getpid()), counter++);
     ErrorOr<codegen::Unit> written = codegen::WriteSharedObject(program, path.string());
     if (!written.ok()) return written.error();
-    ErrorOr<std::unique_ptr<Engine>> loaded = FromLibrary(path.string(), ir::SchemaHash(program));
+    ErrorOr<std::unique_ptr<Engine>> loaded =
+        FromLibrary(path.string(), ir::SchemaHash(program), ir::PolicyHash(program));
     std::error_code ignored;
     std::filesystem::remove(path, ignored);  // the mapping stays valid after the file is gone
     return loaded;
@@ -299,26 +383,27 @@ auto Engine::FromRuleFiles(const std::vector<std::string>& roots,
   return engine;
 }
 
-auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expected_schema_hash)
+auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expected_schema_hash,
+                         std::optional<uint64_t> expected_policy_hash)
     -> ErrorOr<std::unique_ptr<Engine>> {
   // RTLD_LOCAL: two policies loaded side by side keep their symbols apart.
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return Error{fmt::format("cannot load {}: no such file", path), ErrorKind::kIo};
-  }
-  if (std::string problem = CheckElf(path); !problem.empty()) {
+  std::vector<uint8_t> bytes;
+  if (std::optional<Error> failed = ReadLibrary(path, bytes)) return *failed;
+  if (std::string problem = CheckElf(bytes); !problem.empty()) {
     return Error{fmt::format("{} is not a compiled Cordon policy: {}", path, problem),
                  ErrorKind::kNotAPolicy};
   }
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  std::string why;
+  int memfd = -1;
+  void* handle = OpenChecked(bytes, why, memfd);
   if (handle == nullptr) {
-    const char* why = dlerror();
     return Error{fmt::format("cannot load {} (not a shared object, or a truncated one): {}", path,
-                             why == nullptr ? "unknown error" : why),
+                             why),
                  ErrorKind::kNotAPolicy};
   }
   auto fail = [&](std::string message, ErrorKind kind = ErrorKind::kNotAPolicy) -> Error {
     dlclose(handle);
+    close(memfd);
     return Error{std::move(message), kind};
   };
   const auto* descriptor =
@@ -354,8 +439,16 @@ auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expect
             path, engine->schema_hash_, *expected_schema_hash),
         ErrorKind::kSchemaMismatch);
   }
+  if (expected_policy_hash && *expected_policy_hash != engine->policy_hash_) {
+    return fail(fmt::format("{} was compiled from another policy: its policy hash is {:016x}, and "
+                            "the policy to apply hashes to {:016x} (other rules, messages, dates "
+                            "or table rows); recompile it with `cordon compile`",
+                            path, engine->policy_hash_, *expected_policy_hash),
+                ErrorKind::kSchemaMismatch);
+  }
   engine->eval_ = descriptor->eval;
   engine->library_ = handle;
+  engine->library_fd_ = memfd;
   return engine;
 }
 
@@ -363,6 +456,7 @@ Engine::~Engine() {
   delete current_.load();
   jit_.reset();
   if (library_ != nullptr) dlclose(library_);
+  if (library_fd_ >= 0) close(library_fd_);
 }
 
 auto Engine::FindTable(std::string_view name) const -> std::optional<uint32_t> {

@@ -117,9 +117,11 @@ class Engine {
   static auto FromRuleFiles(const std::vector<std::string>& roots,
                             const std::vector<std::string>& module_path, EngineKind kind)
       -> ErrorOr<std::unique_ptr<Engine>>;
-  // A .so written by `cordon compile -o`. With `expected_schema_hash`, refuses a .so built from
-  // a policy with another request schema.
-  static auto FromLibrary(const std::string& path, std::optional<uint64_t> expected_schema_hash)
+  // A .so written by `cordon compile -o`, checked whole (its checksum) before it is loaded. With
+  // `expected_schema_hash`, refuses a .so built from a policy with another request schema; with
+  // `expected_policy_hash` (ir::PolicyHash), one built from other rules or other table rows.
+  static auto FromLibrary(const std::string& path, std::optional<uint64_t> expected_schema_hash,
+                          std::optional<uint64_t> expected_policy_hash = std::nullopt)
       -> ErrorOr<std::unique_ptr<Engine>>;
   ~Engine();
 
@@ -127,6 +129,8 @@ class Engine {
   auto program() const -> const ir::Program& { return *program_; }
   auto layout() const -> const lower::RequestLayout& { return layout_; }
   auto schema_hash() const -> uint64_t { return schema_hash_; }
+  // ir::PolicyHash of the program this engine decides with (its rules and initial tables).
+  auto policy_hash() const -> uint64_t { return policy_hash_; }
 
   auto FindTable(std::string_view name) const -> std::optional<uint32_t>;
   // Replaces the rows of one `extern` table for every later decision; deciding threads never
@@ -150,9 +154,11 @@ class Engine {
   lower::RequestLayout layout_;
   StructChecks struct_checks_;
   uint64_t schema_hash_ = 0;
+  uint64_t policy_hash_ = 0;
   cordon_abi_eval_fn eval_ = nullptr;
   std::unique_ptr<codegen::JitPolicy> jit_;
   void* library_ = nullptr;  // dlopen handle
+  int library_fd_ = -1;      // the memfd it was loaded from, open while it is loaded
   std::vector<const void*> constant_sets_;
   // Where the request struct holds a text that a table lookup takes as its key.
   std::vector<uint32_t> key_texts_;

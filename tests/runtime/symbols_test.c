@@ -29,6 +29,7 @@ static const struct {
     API(cordon_engine_free),
     API(cordon_engine_kind_of),
     API(cordon_engine_schema_hash),
+    API(cordon_engine_policy_hash),
     API(cordon_engine_request_size),
     API(cordon_engine_swap_table),
     API(cordon_engine_swap_table_file),

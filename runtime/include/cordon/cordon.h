@@ -65,7 +65,8 @@ typedef enum cordon_status {
   CORDON_ERROR_INTERNAL = 12          /* a bug in Cordon: please report it with the message */
 } cordon_status;
 
-/* A byte string: `data` need not be NUL-terminated. */
+/* A byte string: `data` need not be NUL-terminated. `data` may be NULL only with `size` 0; a
+ * function given NULL with a size returns CORDON_ERROR_INVALID_ARGUMENT. */
 typedef struct cordon_string {
   const char* data;
   size_t size;
@@ -117,6 +118,11 @@ typedef struct cordon_config {
    * generated header): a policy (a .so, or rule files) with another request schema is
    * refused with CORDON_ERROR_SCHEMA_MISMATCH. */
   uint64_t expected_schema_hash;
+  /* When not 0, the policy hash the host expects (the *_POLICY_HASH of the generated header):
+   * a policy with other rules, messages, dates or initial table rows is refused with
+   * CORDON_ERROR_SCHEMA_MISMATCH, so a .so compiled before an Entity List update is not run
+   * in its place. */
+  uint64_t expected_policy_hash;
 } cordon_config;
 
 /* Fills `config` with defaults: CORDON_ENGINE_JIT, nothing else set. */
@@ -137,6 +143,9 @@ CORDON_API cordon_engine_kind cordon_engine_kind_of(const cordon_engine* engine)
 /* The request schema's hash: equal to the *_SCHEMA_HASH of a header generated from the same
  * policy. */
 CORDON_API uint64_t cordon_engine_schema_hash(const cordon_engine* engine);
+/* The whole policy's hash (rules, messages, dates, initial table rows): equal to the
+ * *_POLICY_HASH of a header generated from the same policy. */
+CORDON_API uint64_t cordon_engine_policy_hash(const cordon_engine* engine);
 /* sizeof the generated request struct (JIT and AOT engines; 0 for the interpreter). */
 CORDON_API size_t cordon_engine_request_size(const cordon_engine* engine);
 

@@ -221,13 +221,16 @@ class Engine {
     return Engine(config);
   }
   // An AOT engine over a .so from `cordon compile -o`; with `expected_schema_hash` (the
-  // generated header's *_SCHEMA_HASH), a .so of another policy is refused.
-  static auto FromLibrary(std::string_view path, uint64_t expected_schema_hash = 0) -> Engine {
+  // generated header's *_SCHEMA_HASH), a .so of another request schema is refused, and with
+  // `expected_policy_hash` (*_POLICY_HASH) one of other rules or table rows.
+  static auto FromLibrary(std::string_view path, uint64_t expected_schema_hash = 0,
+                          uint64_t expected_policy_hash = 0) -> Engine {
     cordon_config config;
     cordon_config_init(&config);
     config.kind = CORDON_ENGINE_AOT;
     config.library = detail::Str(path);
     config.expected_schema_hash = expected_schema_hash;
+    config.expected_policy_hash = expected_policy_hash;
     return Engine(config);
   }
   explicit Engine(const cordon_config& config) {
@@ -252,6 +255,7 @@ class Engine {
   }
   auto kind() const -> cordon_engine_kind { return cordon_engine_kind_of(get()); }
   auto schema_hash() const -> uint64_t { return cordon_engine_schema_hash(get()); }
+  auto policy_hash() const -> uint64_t { return cordon_engine_policy_hash(get()); }
   auto request_size() const -> size_t { return cordon_engine_request_size(get()); }
   auto get() const -> cordon_engine* { return handle_.get(); }
 
