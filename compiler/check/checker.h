@@ -155,6 +155,7 @@ class Checker : public ir::SetStorage {
   void ImportNames(uint32_t module);
   void ReportUnused(uint32_t module);
   void ReportDropped(const std::vector<uint32_t>& roots);
+  void ReportShadowed();
 
   // declarations.cpp
   void CheckOutcomes();
@@ -236,6 +237,9 @@ class Checker : public ir::SetStorage {
   // -I directories, then the directories the roots' module names imply, then the stdlib.
   std::vector<std::string> module_path_;
   std::map<std::string, uint32_t> by_path_;
+  // Modules found outside the stdlib that the stdlib also has: name -> file used.
+  std::map<std::string, std::string> shadowed_;
+  std::optional<std::pair<uint32_t, SourceRange>> shadowed_at_;  // the first such import
   std::vector<Record> records_;
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> record_of_decl_;
   std::map<std::pair<uint32_t, uint32_t>, LetInfo> lets_;

@@ -57,6 +57,7 @@ auto Checker::Run(const std::vector<std::string>& roots) -> ErrorOr<std::optiona
   }
   // modules_ grows while its imports are loaded.
   for (uint32_t m = 0; m < modules_.size(); ++m) LoadImports(m);
+  ReportShadowed();
   // After a syntax error, semantic checks would mostly report its consequences again.
   if (emitter_.error_count() > errors_before) return std::optional<ir::Program>();
   OrderModules(root_modules);
@@ -78,6 +79,24 @@ auto Checker::Run(const std::vector<std::string>& roots) -> ErrorOr<std::optiona
   if (emitter_.error_count() == errors_before) ReportDropped(root_modules);
   if (emitter_.error_count() > errors_before) return std::optional<ir::Program>();
   return std::optional<ir::Program>(std::move(program_));
+}
+
+// A module found before the bundled one of the same name replaces it for the whole policy:
+// deliberate for a copy of the stdlib under study, a surprise otherwise, so it is said once.
+void Checker::ReportShadowed() {
+  if (shadowed_.empty()) return;
+  std::vector<std::string> names;
+  for (const auto& [name, file] : shadowed_) names.push_back(name);
+  const auto& [m, range] = *shadowed_at_;
+  std::string where = fs::path(shadowed_.begin()->second).parent_path().string();
+  emitter_
+      .Warning(DiagnosticKind::ShadowedModule, Loc(m, range),
+               fmt::format("{} {} read from `{}`, replacing the bundled standard library's "
+                           "module{} of the same name",
+                           QuotedList(names, 4), names.size() == 1 ? "is" : "are", where,
+                           names.size() == 1 ? "" : "s"))
+      .Help("to use the bundled module, remove the copy or the `-I` directory that holds it; to "
+            "keep both, give the copy another module name");
 }
 
 // INVARIANT: a policy compiles with every rule and test it declares, or not at all. A rule
@@ -132,17 +151,28 @@ auto Checker::LoadRoot(const std::string& path) -> ErrorOr<uint32_t> {
   if (!module.ok() || !modules_[*module].file.module) return module;
   // A root that declares `module a.b` at DIR/a/b.cordon or DIR/a/b/policy.cordon puts DIR on
   // the module path (after -I, before the stdlib), so that its sibling modules resolve.
-  fs::path dir = fs::absolute(fs::path(file), ec).parent_path();
-  std::vector<ast::Name> parts = modules_[*module].file.module->path;
-  if (fs::path(file).filename() != "policy.cordon") {
-    if (parts.back().text != fs::path(file).stem().string()) return module;
-    parts.pop_back();
-  }
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    if (dir.filename() != it->text) return module;
-    dir = dir.parent_path();
-  }
-  std::string root = dir.string();
+  // Both spellings count: `module a.b` at DIR/a/b.cordon, and at DIR/a/b/policy.cordon (so
+  // `module ear.policy` at DIR/ear/policy.cordon is the first, `module ear` there the second).
+  const std::vector<ast::Name>& declared = modules_[*module].file.module->path;
+  auto implied = [&](bool directory_module) -> std::optional<fs::path> {
+    fs::path dir = fs::absolute(fs::path(file), ec).parent_path();
+    std::vector<ast::Name> parts = declared;
+    if (!directory_module) {
+      if (parts.back().text != fs::path(file).stem().string()) return std::nullopt;
+      parts.pop_back();
+    } else if (fs::path(file).filename() != "policy.cordon") {
+      return std::nullopt;
+    }
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+      if (dir.filename() != it->text) return std::nullopt;
+      dir = dir.parent_path();
+    }
+    return dir;
+  };
+  std::optional<fs::path> dir = implied(false);
+  if (!dir) dir = implied(true);
+  if (!dir) return module;
+  std::string root = dir->string();
   if (std::find(module_path_.begin(), module_path_.end(), root) == module_path_.end()) {
     module_path_.insert(module_path_.end() - (module_path_.empty() ? 0 : 1), root);
   }
@@ -181,11 +211,20 @@ void Checker::LoadImports(uint32_t m) {
     for (const ast::Name& part : import->path) relative = (fs::path(relative) / part.text).string();
     std::string found;
     std::error_code ec;
-    for (const std::string& dir : module_path_) {
+    std::string bundled;  // the same module in the stdlib (the last directory), if any
+    for (size_t i = 0; i < module_path_.size(); ++i) {
+      const std::string& dir = module_path_[i];
       for (const fs::path& candidate :
            {fs::path(dir) / (relative + ".cordon"), fs::path(dir) / relative / "policy.cordon"}) {
-        if (found.empty() && fs::is_regular_file(candidate, ec)) found = candidate.string();
+        if (!fs::is_regular_file(candidate, ec)) continue;
+        if (found.empty()) found = candidate.string();
+        if (i + 1 == module_path_.size() && bundled.empty()) bundled = candidate.string();
       }
+    }
+    if (!found.empty() && !bundled.empty() && fs::weakly_canonical(found, ec) !=
+                                                  fs::weakly_canonical(bundled, ec)) {
+      if (shadowed_.empty()) shadowed_at_ = {m, PathRange(import->path)};
+      shadowed_.emplace(name, found);
     }
     Module::Import entry{.decl = d, .whole = !import->names.has_value()};
     SourceRange range = PathRange(import->path);
