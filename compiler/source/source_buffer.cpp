@@ -2,7 +2,9 @@
 // SourceBuffer: file reading, the line table and UTF-8 helpers.
 #include "compiler/source/source_buffer.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -28,30 +30,49 @@ auto SourceBuffer::FromText(std::string filename, std::string text) -> SourceBuf
 }
 
 auto SourceBuffer::FromFile(const std::string& path, size_t max_bytes) -> ErrorOr<SourceBuffer> {
+  // Open first, then ask the descriptor what it is: a path checked with stat() can be swapped
+  // for a FIFO before it is opened, and O_NONBLOCK keeps a FIFO from blocking the open itself.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    return Error{path + ": cannot open: " + std::strerror(errno), ErrorKind::kIo};
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return Error{path + ": cannot open: " + std::strerror(errno)};
+  if (::fstat(fd, &st) != 0) {
+    return Error{path + ": cannot read: " + std::strerror(errno), ErrorKind::kIo};
   }
   if (S_ISDIR(st.st_mode)) {
-    return Error{path + ": is a directory, not a rule file"};
+    return Error{path + ": is a directory, not a rule file", ErrorKind::kIo};
   }
   if (!S_ISREG(st.st_mode)) {
-    return Error{path + ": is not a regular file"};
+    return Error{path + ": is not a regular file (a pipe or a device cannot be read as one)",
+                 ErrorKind::kIo};
   }
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     SourceBuffer buffer(path, "");
     buffer.oversize_ = static_cast<uint64_t>(st.st_size);
     return buffer;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Error{path + ": cannot open: " + std::strerror(errno)};
+  // Read at most max_bytes + 1: files under /proc say size 0 and may be endless.
+  std::string text;
+  text.resize(std::min<uint64_t>(static_cast<uint64_t>(st.st_size), max_bytes) + 1);
+  size_t used = 0;
+  for (;;) {
+    if (used == text.size()) {
+      if (used > max_bytes) break;
+      text.resize(std::min(max_bytes + 1, std::max<size_t>(used * 2, 4096)));
+    }
+    ssize_t n = ::read(fd, text.data() + used, text.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error{path + ": cannot read: " + std::strerror(errno), ErrorKind::kIo};
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    return Error{path + ": cannot read: " + std::strerror(errno)};
-  }
-  // The file may have grown between stat and read.
+  text.resize(used);
+  // The file may have grown between fstat and read.
   if (text.size() > max_bytes) {
     SourceBuffer buffer(path, "");
     buffer.oversize_ = text.size();
