@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <set>
 
 #include "compiler/ir/serialize.h"
 #include "compiler/lower/abi.h"
@@ -83,6 +84,44 @@ auto CIdent(std::string_view text) -> std::string {
   for (char c : text) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
   return out;
 }
+
+// Names a generated header must not use as they are: C11 and C++17 keywords, and the types
+// the header itself names (a member `uint8_t` would hide the type in C++).
+auto IsReservedInHeader(std::string_view name) -> bool {
+  static const std::set<std::string_view> kReserved = {
+      "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary",
+      "_Noreturn", "_Static_assert", "_Thread_local", "alignas", "alignof", "and", "and_eq",
+      "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch", "char", "char16_t",
+      "char32_t", "char8_t", "class", "co_await", "co_return", "co_yield", "compl", "concept",
+      "const", "const_cast", "consteval", "constexpr", "constinit", "continue", "decltype",
+      "default", "delete", "do", "double", "dynamic_cast", "else", "enum", "explicit", "export",
+      "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "int16_t",
+      "int32_t", "int64_t", "int8_t", "long", "mutable", "namespace", "new", "noexcept", "not",
+      "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected", "public",
+      "register", "reinterpret_cast", "requires", "restrict", "return", "short", "signed",
+      "sizeof", "static", "static_assert", "static_cast", "struct", "switch", "template", "this",
+      "thread_local", "throw", "true", "try", "typedef", "typeid", "typename", "uint16_t",
+      "uint32_t", "uint64_t", "uint8_t", "union", "unsigned", "using", "virtual", "void",
+      "volatile", "wchar_t", "while", "xor", "xor_eq"};
+  return kReserved.count(name) != 0;
+}
+
+// Hands out identifiers that are neither reserved nor taken: `class` becomes `class_`, and a
+// second `has_y` (a field `y?` and a field `has_y`) becomes `has_y_2`. First come, first
+// served, in layout order, so a header is stable for a given policy.
+class UniqueNames {
+ public:
+  auto Take(std::string name) -> std::string {
+    if (IsReservedInHeader(name)) name += '_';
+    std::string out = name;
+    for (int n = 2; taken_.count(out) != 0; ++n) out = fmt::format("{}_{}", name, n);
+    taken_.insert(out);
+    return out;
+  }
+
+ private:
+  std::set<std::string> taken_;
+};
 
 }  // namespace
 
@@ -192,66 +231,81 @@ auto CHeader(const ir::Program& program, const RequestLayout& layout, std::strin
       "#define {}_POLICY_HASH UINT64_C(0x{:016x})\n\n",
       program.modules.empty() ? "" : program.modules.back(), upper, upper, upper, schema_hash,
       upper, CORDON_ABI_VERSION, upper, ir::PolicyHash(program));
+  // Macros share one namespace: an enum named `RULE` must not redefine a rule's macro.
+  UniqueNames macros;
+  for (const char* fixed : {"SCHEMA_HASH", "ABI_VERSION", "POLICY_HASH", "CORDON_H_"}) {
+    macros.Take(fmt::format("{}_{}", upper, fixed));
+  }
   for (size_t e = 0; e < program.enums.size(); ++e) {
     const ir::Enum& en = program.enums[e];
     std::string en_name = CIdent(en.name.empty() ? fmt::format("enum{}", e) : en.name);
     out += fmt::format("/* enum {} */\n", en.name);
     for (size_t v = 0; v < en.values.size(); ++v) {
-      out += fmt::format("#define {}_{}_{} {}\n", upper, CIdent(en_name), CIdent(en.values[v]), v);
+      out += fmt::format("#define {} {}\n",
+                         macros.Take(fmt::format("{}_{}_{}", upper, en_name, CIdent(en.values[v]))),
+                         v);
     }
   }
   for (size_t r = 0; r < program.rules.size(); ++r) {
-    out += fmt::format("#define {}_RULE_{} {}\n", upper, CIdent(program.rules[r].name), r);
+    out += fmt::format("#define {} {}\n",
+                       macros.Take(fmt::format("{}_RULE_{}", upper, CIdent(program.rules[r].name))),
+                       r);
   }
   for (size_t o = 0; o < program.outcomes.size(); ++o) {
-    out += fmt::format("#define {}_OUTCOME_{} {}\n", upper, CIdent(program.outcomes[o]), o);
+    out += fmt::format(
+        "#define {} {}\n",
+        macros.Take(fmt::format("{}_OUTCOME_{}", upper, CIdent(program.outcomes[o]))), o);
   }
   out += fmt::format("\ntypedef struct {}_request {{\n", p);
   uint32_t offset = 0;
   int pad = 0;
-  auto field = [&](uint32_t at, std::string decl, uint32_t size, const std::string& comment) {
-    if (at > offset) out += fmt::format("  uint8_t pad{}_[{}];\n", pad++, at - offset);
-    out += fmt::format("  {}; /* {} */\n", decl, comment);
+  UniqueNames members;
+  auto padding = [&](uint32_t bytes) {
+    out += fmt::format("  uint8_t {}[{}];\n", members.Take(fmt::format("pad{}_", pad++)), bytes);
+  };
+  auto field = [&](uint32_t at, const char* type, const std::string& name, const char* array,
+                   uint32_t size, const std::string& comment) {
+    if (at > offset) padding(at - offset);
+    out += fmt::format("  {} {}{}; /* {} */\n", type, members.Take(name), array, comment);
     offset = at + size;
   };
   for (const SlotLayout& s : layout.slots) {
     if (s.presence != ir::kNoId) {
-      field(s.presence, "uint8_t has_" + s.name, 1, s.path + " is present");
+      field(s.presence, "uint8_t", "has_" + s.name, "", 1, s.path + " is present");
     }
     std::string comment = s.path + ": " + s.type_text;
     switch (s.kind) {
       case ir::Kind::kBool:
-        field(s.offset, "uint8_t " + s.name, 1, comment);
+        field(s.offset, "uint8_t", s.name, "", 1, comment);
         break;
       case ir::Kind::kNumber:
-        field(s.offset, "int64_t " + s.name + "_num", 8, comment);
-        field(s.offset + 8, "int64_t " + s.name + "_den", 8, "denominator, > 0");
+        field(s.offset, "int64_t", s.name + "_num", "", 8, comment);
+        field(s.offset + 8, "int64_t", s.name + "_den", "", 8, "denominator, > 0");
         break;
       case ir::Kind::kDate:
-        field(s.offset, "int32_t " + s.name, 4, comment + ", days since 1970-01-01");
+        field(s.offset, "int32_t", s.name, "", 4, comment + ", days since 1970-01-01");
         break;
       case ir::Kind::kCountry:
       case ir::Kind::kEnum:
-        field(s.offset, "uint16_t " + s.name, 2, comment);
+        field(s.offset, "uint16_t", s.name, "", 2, comment);
         break;
       case ir::Kind::kText:
-        field(s.offset, "const char* " + s.name, 8, comment);
-        field(s.offset + 8, "uint64_t " + s.name + "_size", 8, "bytes");
+        field(s.offset, "const char*", s.name, "", 8, comment);
+        field(s.offset + 8, "uint64_t", s.name + "_size", "", 8, "bytes");
         break;
       case ir::Kind::kCountrySet:
-        field(s.offset, "uint64_t " + s.name + "[11]", 88, comment + ", bit per CountryIndex");
+        field(s.offset, "uint64_t", s.name, "[11]", 88, comment + ", bit per CountryIndex");
         break;
       case ir::Kind::kEnumSet:
       case ir::Kind::kRow:
-        field(s.offset, "uint64_t " + s.name, 8, comment + ", bit per value");
+        field(s.offset, "uint64_t", s.name, "", 8, comment + ", bit per value");
         break;
       case ir::Kind::kTextSet:
-        field(s.offset, "const void* " + s.name, 8, comment + ", set through the runtime");
+        field(s.offset, "const void*", s.name, "", 8, comment + ", set through the runtime");
         break;
     }
   }
-  if (layout.size > offset)
-    out += fmt::format("  uint8_t pad{}_[{}];\n", pad++, layout.size - offset);
+  if (layout.size > offset) padding(layout.size - offset);
   out += fmt::format("}} {}_request;\n\n", p);
   out += fmt::format(
       "#ifdef __cplusplus\nstatic_assert(sizeof({0}_request) == {1}, \"layout\");\n#else\n"
