@@ -29,6 +29,13 @@ class SourceStore {
   std::deque<std::unique_ptr<SourceBuffer>> buffers_;
 };
 
+// The deepest nesting of records in a request (`input Request` is level 1). Real requests nest
+// three or four deep; the limit bounds the recursion of every phase that walks the schema.
+inline constexpr size_t kMaxRecordDepth = 32;
+// The most leaf fields a request may have, over all its records: the EAR's has about 40. The
+// limit bounds the request struct, its validation and the decoder's work per request.
+inline constexpr uint32_t kMaxRequestFields = 4096;
+
 struct CheckOptions {
   // Directories searched, in order, for `import a.b` as `a/b.cordon` or `a/b/policy.cordon`.
   // The driver puts `-I` directories first and the bundled stdlib last; the checker adds, before

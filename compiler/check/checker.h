@@ -248,6 +248,8 @@ class Checker : public ir::SetStorage {
   std::vector<std::vector<Type>> table_columns_;  // by TableId
   std::map<std::string, DimensionId> base_units_;
   std::unordered_map<std::string, ir::ValueId> value_ids_;  // hash-consing
+  // Inlined calls by (module, decl, each argument's value and type): see CheckCall.
+  std::map<std::vector<uint64_t>, Typed> inlined_;
   // The policy-wide declarations.
   std::optional<Symbol> request_;
   uint32_t request_record_ = ir::kNoId;
@@ -255,6 +257,7 @@ class Checker : public ir::SetStorage {
   std::vector<bool> outcome_produced_;
   std::map<std::string, std::pair<uint32_t, SourceRange>> rule_names_;
   bool missing_outcomes_reported_ = false;
+  bool too_many_fields_ = false;
   bool lattice_has_errors_ = false;
   // The operand of each `is some`, by (module, NodeId): read by the enclosing `and`.
   std::map<std::pair<uint32_t, uint32_t>, Typed> some_operands_;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <string_view>
 #include <utility>
 
@@ -96,6 +97,13 @@ auto CsvReader::Run() -> std::optional<CsvTable> {
         .Help(
             "write the column names on the first line, separated by commas, as in "
             "`name,country,date_added`");
+    return std::nullopt;
+  }
+  if (header == RowResult::kRow && width > kMaxCsvColumns) {
+    Report(Loc(header_range), fmt::format("the header names {} columns, more than a table file may "
+                                          "have ({})",
+                                          width, kMaxCsvColumns))
+        .Help("a table declares the columns it reads; keep the file to those and a few more");
     return std::nullopt;
   }
   if (header == RowResult::kRow) CheckHeader(fields_);
@@ -262,20 +270,21 @@ auto CsvReader::ReadUnquoted(CsvField& field) -> bool {
 }
 
 void CsvReader::CheckHeader(std::span<const CsvField> names) {
+  std::unordered_map<std::string_view, size_t> first;  // linear in the header's width
+  first.reserve(names.size());
   for (size_t i = 0; i < names.size() && errors_ < kMaxCsvErrors; ++i) {
     if (names[i].value.empty()) {
       Report(Loc(names[i].range), fmt::format("column {} of the header has no name", i + 1))
           .Help("name every column; a comma at the end of the header line adds an unnamed column");
       continue;
     }
-    for (size_t j = 0; j < i; ++j) {
-      if (names[j].value == names[i].value) {
-        Report(Loc(names[i].range),
-               fmt::format("the header names the column `{}` twice", names[i].value))
-            .Label(Loc(names[j].range), fmt::format("`{}` is first named here", names[j].value))
-            .Help("give each column a different name");
-        break;
-      }
+    auto [it, inserted] = first.emplace(names[i].value, i);
+    if (!inserted) {
+      const CsvField& earlier = names[it->second];
+      Report(Loc(names[i].range),
+             fmt::format("the header names the column `{}` twice", names[i].value))
+          .Label(Loc(earlier.range), fmt::format("`{}` is first named here", earlier.value))
+          .Help("give each column a different name");
     }
   }
 }

@@ -52,6 +52,9 @@ struct CsvTable {
 // ReadCsv reports at most this many problems, then one TooManyErrors diagnostic if the file
 // goes on.
 inline constexpr int kMaxCsvErrors = 20;
+// The widest header read: real tables have a dozen columns, and the limit keeps a hostile
+// header (250,000 columns) from costing more than its reading.
+inline constexpr size_t kMaxCsvColumns = 1024;
 
 // Parses `source` as CSV with a header line. Reports problems as DiagnosticKind::BadCsvRow errors
 // through `emitter` (located in `source`, with a help line) and returns nullopt if there was any.

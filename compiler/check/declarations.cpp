@@ -128,8 +128,28 @@ auto Checker::BuildSchema(uint32_t record_id, const std::string& name, bool opti
         program_.schema.push_back(ir::SchemaNode{.name = field.name, .is_record = true});
         continue;
       }
+      if (stack.size() >= kMaxRecordDepth) {
+        // Deeper requests exist only to attack: the limit bounds every phase's recursion.
+        emitter_
+            .Error(DiagnosticKind::NestingTooDeep, Loc(record.module, field.range),
+                   fmt::format("field `{}` nests the request's records more than {} deep",
+                               field.name, kMaxRecordDepth))
+            .Help("a request is a shallow tree: flatten the records, or key them by name");
+        program_.schema[node].children.push_back(static_cast<uint32_t>(program_.schema.size()));
+        program_.schema.push_back(ir::SchemaNode{.name = field.name, .is_record = true});
+        continue;
+      }
       child = BuildSchema(field.type.id, field.name, field.type.optional, stack);
     } else {
+      if (program_.slot_count == kMaxRequestFields && !too_many_fields_) {
+        too_many_fields_ = true;
+        emitter_
+            .Error(DiagnosticKind::RequestTooLarge, Loc(record.module, field.range),
+                   fmt::format("with field `{}`, the request has more than {} fields (counting "
+                               "each field of each record it holds)",
+                               field.name, kMaxRequestFields))
+            .Help("a request carries what the rules read; move reference data into tables");
+      }
       child = static_cast<uint32_t>(program_.schema.size());
       ir::SchemaNode leaf{.name = field.name,
                           .optional = field.type.optional,

@@ -795,13 +795,23 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
   }
   if (!ok) return Typed::Error();
   if (!env.emit) return Typed{.type = result};
-  // Inline the body with the arguments bound to the parameters.
+  // Inline the body with the arguments bound to the parameters. Values are hash-consed, so a
+  // call with the same arguments inlines to the same value: memoised, so that definitions that
+  // each call the one before twice cost linear, not exponential, time.
+  std::vector<uint64_t> key = {symbol.module, symbol.decl};
+  for (const Typed& arg : args) {
+    key.insert(key.end(), {arg.value, arg.schema, arg.table, static_cast<uint64_t>(arg.type.kind),
+                           arg.type.optional, arg.type.dim, arg.type.id,
+                           static_cast<uint64_t>(arg.type.element)});
+  }
+  if (auto it = inlined_.find(key); it != inlined_.end()) return it->second;
   Env inner{.module = symbol.module, .emit = true, .quiet = true};
   for (size_t i = 0; i < args.size(); ++i) {
     inner.locals.push_back(Binding{(*decl.params)[i].name.text, args[i]});
   }
   Typed value = Check(*decl.value, inner);
   value.type = result;
+  inlined_.emplace(std::move(key), value);
   return value;
 }
 

@@ -134,7 +134,7 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
                                             "declares",
                                             column.name, table.name));
       if (declaration != nullptr) diag.Label(declaration->name, "declared here");
-      diag.Help(fmt::format("the file's columns are {}", QuotedList(header)));
+      diag.Help(fmt::format("the file's columns are {}", QuotedList(header, 12)));
       return std::nullopt;
     }
     index.push_back(static_cast<size_t>(found - header.begin()));

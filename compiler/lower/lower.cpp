@@ -89,9 +89,14 @@ class Lowerer {
   auto EvalUncached(ir::ValueId id) -> Lowered;
   auto Const(const ir::Datum& d, uint32_t index) -> Lowered;
   auto Slot(ir::SlotId slot, bool optional) -> Lowered;
-  // True when the struct at `request` holds a value no request could hold (abi.h,
-  // CORDON_ABI_BAD_REQUEST). Emitted at the insertion point, without branches.
-  auto BadRequest(Value* request) -> Value*;
+  // Branches to `bad` when the struct at `request` holds a value no request could hold (abi.h,
+  // CORDON_ABI_BAD_REQUEST); the insertion point ends where the request was found good.
+  void CheckRequestStruct(Value* request, BasicBlock* bad);
+  // True when a field among slots [first, last) holds an impossible value: no branches.
+  auto FieldChecks(Value* request, size_t first, size_t last) -> Value*;
+  static constexpr size_t kInlineChecks = 128;
+  static constexpr size_t kChecksPerFunction = 16;
+  llvm::GlobalVariable* assigned_countries_ = nullptr;  // the bitset of ISO codes, made once
   // Reads the row cell at `cell` in place (abi.h, CORDON_ABI_ROW_CELL_*).
   auto FromRowCell(Value* cell, ir::Kind kind, bool optional) -> Lowered;
   auto FillCell(const Lowered& v, ir::Kind kind) -> Value*;
@@ -339,16 +344,17 @@ auto Lowerer::Slot(ir::SlotId slot, bool optional) -> Lowered {
   return out;
 }
 
-auto Lowerer::BadRequest(Value* request) -> Value* {
+auto Lowerer::FieldChecks(Value* request, size_t first, size_t last) -> Value* {
   const StructBounds& bounds = GetStructBounds();
   auto load = [&](Type* type, uint32_t offset) -> Value* {
     return b_.CreateLoad(type, b_.CreateConstInBoundsGEP1_64(i8_, request, offset));
   };
   auto* words_ty = llvm::ArrayType::get(i64_, bounds.assigned_countries.size());
-  llvm::GlobalVariable* assigned = nullptr;
-  Value* bad = nullptr;
-  auto also = [&](Value* wrong) { bad = bad == nullptr ? wrong : b_.CreateOr(bad, wrong); };
-  for (const SlotLayout& s : layout_.slots) {
+  llvm::GlobalVariable*& assigned = assigned_countries_;
+  std::vector<Value*> terms;
+  auto also = [&](Value* wrong) { terms.push_back(wrong); };
+  for (size_t i = first; i < last; ++i) {
+    const SlotLayout& s = layout_.slots[i];
     // Nothing in an absent record is read, so it may hold anything.
     Value* in_record = nullptr;
     for (uint32_t record : s.records) {
@@ -428,7 +434,60 @@ auto Lowerer::BadRequest(Value* request) -> Value* {
     // An absent value is never read, so it may hold anything.
     also(guard(wrong, present));
   }
-  return bad == nullptr ? b_.getFalse() : bad;
+  if (terms.empty()) return b_.getFalse();
+  // A balanced tree: a chain of 10,000 `or`s sent LLVM's recursive analyses past the stack.
+  while (terms.size() > 1) {
+    std::vector<Value*> next;
+    for (size_t t = 0; t + 1 < terms.size(); t += 2) {
+      next.push_back(b_.CreateOr(terms[t], terms[t + 1]));
+    }
+    if (terms.size() % 2 != 0) next.push_back(terms.back());
+    terms = std::move(next);
+  }
+  return terms.front();
+}
+
+void Lowerer::CheckRequestStruct(Value* request, BasicBlock* bad) {
+  const size_t slots = layout_.slots.size();
+  Value* wrong = nullptr;
+  if (slots <= kInlineChecks) {
+    // The common case: straight-line loads and compares, no calls, one branch.
+    wrong = FieldChecks(request, 0, slots);
+  } else {
+    // Many fields: one small function per kChecksPerFunction of them. In one block the register
+    // allocator went quadratic (2,000 fields: 17 s), and blocks chained in one function were
+    // merged back by SimplifyCFG; calls keep every pass linear in the fields.
+    llvm::IRBuilderBase::InsertPoint entry = b_.saveIP();
+    auto* type = llvm::FunctionType::get(b_.getInt1Ty(), {ptr_}, false);
+    std::vector<Value*> calls;
+    std::vector<llvm::Function*> fns;
+    for (size_t first = 0; first < slots; first += kChecksPerFunction) {
+      auto* fn = llvm::Function::Create(type, llvm::GlobalValue::PrivateLinkage,
+                                        fmt::format("cordon_check_fields_{}", fns.size()), m_);
+      // Straight-line loads and compares gain little from the optimiser, which would cost
+      // about a millisecond a field here: optnone (which needs noinline) keeps it out.
+      fn->addFnAttr(llvm::Attribute::NoInline);
+      fn->addFnAttr(llvm::Attribute::OptimizeNone);
+      b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", fn));
+      b_.CreateRet(
+          FieldChecks(fn->getArg(0), first, std::min(slots, first + kChecksPerFunction)));
+      fns.push_back(fn);
+    }
+    b_.restoreIP(entry);
+    for (llvm::Function* fn : fns) calls.push_back(b_.CreateCall(fn, {request}));
+    while (calls.size() > 1) {
+      std::vector<Value*> next;
+      for (size_t t = 0; t + 1 < calls.size(); t += 2) {
+        next.push_back(b_.CreateOr(calls[t], calls[t + 1]));
+      }
+      if (calls.size() % 2 != 0) next.push_back(calls.back());
+      calls = std::move(next);
+    }
+    wrong = calls.front();
+  }
+  BasicBlock* good = BasicBlock::Create(ctx_, "decide", b_.GetInsertBlock()->getParent());
+  b_.CreateCondBr(wrong, bad, good, llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));
+  b_.SetInsertPoint(good);
 }
 
 void Lowerer::FindSharedArithmetic(uint32_t first, uint32_t last) {
@@ -948,9 +1007,8 @@ auto Lowerer::Run(uint32_t part, uint32_t parts) -> std::string {
   // The struct is checked here, where its fields are loaded anyway: the rules then trust it
   // as the interpreter trusts decoded slots.
   BasicBlock* bad = BasicBlock::Create(ctx_, "bad_request", eval);
-  BasicBlock* decide = BasicBlock::Create(ctx_, "decide", eval);
-  b_.CreateCondBr(BadRequest(eval->getArg(0)), bad, decide,
-                  llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));
+  CheckRequestStruct(eval->getArg(0), bad);
+  BasicBlock* decide = b_.GetInsertBlock();
   b_.SetInsertPoint(bad);
   b_.CreateRet(b_.getInt32(CORDON_ABI_BAD_REQUEST));
   b_.SetInsertPoint(decide);

@@ -45,7 +45,7 @@ auto SourceBuffer::FromFile(const std::string& path, size_t max_bytes) -> ErrorO
     return Error{path + ": cannot read: " + std::strerror(errno), ErrorKind::kIo};
   }
   if (S_ISDIR(st.st_mode)) {
-    return Error{path + ": is a directory, not a rule file", ErrorKind::kIo};
+    return Error{path + ": is a directory, not a file", ErrorKind::kIo};
   }
   if (!S_ISREG(st.st_mode)) {
     return Error{path + ": is not a regular file (a pipe or a device cannot be read as one)",

@@ -4,6 +4,7 @@
 // under load from several threads), and the C++ wrapper.
 #include <cordon/cordon.h>
 #include <elf.h>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -459,6 +460,35 @@ TEST(CApiRuleFiles, ReportsPolicyErrorsWithLocations) {
   config.policy_count = 0;
   std::tie(status, message) = OpenFails(config);
   EXPECT_EQ(status, CORDON_ERROR_INVALID_ARGUMENT);
+}
+
+// A table read from something that is not a regular file: refused at once with an I/O error
+// (a FIFO used to block forever, /dev/zero to run out of memory, /proc/self/mem and a
+// directory to give "internal error").
+TEST(CApiSwap, RefusesTablesThatAreNotRegularFiles) {
+  cordon_engine* engine = Open(Library(kLibrary));
+  ASSERT_NE(engine, nullptr);
+  std::string fifo = (fs::temp_directory_path() / "cordon-capi-table.fifo").string();
+  fs::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const std::pair<std::string, std::string> cases[] = {
+      {fifo, fifo + ": is not a regular file (a pipe or a device cannot be read as one)"},
+      {"/dev/zero", "/dev/zero: is not a regular file (a pipe or a device cannot be read as one)"},
+      {"/proc/self/mem", "/proc/self/mem: cannot read: Input/output error"},
+      {fs::temp_directory_path().string(),
+       fs::temp_directory_path().string() + ": is a directory, not a file"},
+      {"/nonexistent/listed.csv", "/nonexistent/listed.csv: cannot open: No such file or directory"},
+  };
+  for (const auto& [path, expected] : cases) {
+    cordon_error* error = nullptr;
+    EXPECT_EQ(cordon_engine_swap_table_file(engine, cordon_str("listed"), Str(path), &error),
+              CORDON_ERROR_IO)
+        << path;
+    EXPECT_EQ(View(cordon_error_message(error)), expected);
+    cordon_error_free(error);
+  }
+  fs::remove(fifo);
+  cordon_engine_free(engine);
 }
 
 TEST(CApiSwap, ReplacesAnExternTableAndKeepsTheOldOneOnBadRows) {
