@@ -43,6 +43,62 @@ def run_measured(cordon, args, stdin_path):
     return proc.returncode, lines, usage.ru_maxrss / 1024
 
 
+def timed(cordon, args, stdin=b"", timeout=60):
+    start = time.monotonic()
+    rc, out, err = run(cordon, args, stdin, timeout)
+    return rc, out, err, time.monotonic() - start
+
+
+def check_bounds(cordon):
+    """Inputs that used to take exponential or quadratic time, or overflow the stack."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = lambda name: os.path.join(tmp, name)
+        head = "outcomes prohibited > no_license_required\n"
+        # 24 definitions, each calling the one before twice: 2^24 inlinings before memoising.
+        lets = ["let f0(x: number): number = x"]
+        lets += [f"let f{i}(x: number): number = f{i-1}(x) + f{i-1}(x)" for i in range(1, 25)]
+        with open(p("lets.cordon"), "w") as f:
+            f.write(head + "input Request { as_of: date  x: number }\n" + "\n".join(lets) +
+                    '\nrule r when f24(request.x) > 3 then prohibited "big"\n')
+        rc, out, err, took = timed(cordon, ["check", p("lets.cordon")])
+        check(rc == 0 and took < 10, f"24 doubling definitions: exit {rc} in {took:.1f}s\n{err}")
+        # 30,000 chained records: a diagnostic at the 33rd level, not a stack overflow.
+        chain = [f"input R{i} {{ a: number  next: R{i+1} }}" for i in range(30000)]
+        with open(p("chain.cordon"), "w") as f:
+            f.write(head + "\n".join(chain) + "\ninput R30000 { v: number }\n"
+                    "input Request { as_of: date  r: R0 }\n"
+                    'rule r when request.r.a > 3 then prohibited "big"\n')
+        rc, out, err, took = timed(cordon, ["check", p("chain.cordon")])
+        check(rc == 2 and "field `next` nests the request's records more than 32 deep" in err,
+              f"30,000 chained records: exit {rc} in {took:.1f}s\n{err[:500]}")
+        # A CSV header of 250,000 columns: refused by its width, in linear time.
+        with open(p("wide.csv"), "w") as f:
+            f.write(",".join(f"c{i}" for i in range(250000)) + "\n")
+        with open(p("wide.cordon"), "w") as f:
+            f.write(head + "input Request { as_of: date  name: text }\n"
+                    'table t from "wide.csv" { name: text }\n'
+                    'rule r when request.name in t then prohibited "x"\n')
+        rc, out, err, took = timed(cordon, ["check", p("wide.cordon")])
+        check(rc == 2 and "the header names 250000 columns, more than a table file may have "
+              "(1024)" in err and took < 10, f"250,000 columns: exit {rc} in {took:.1f}s")
+        # 10,000 optional fields: refused by the field limit; 1,000 compile and decide quickly
+        # in the JIT (2,000 took 23.6 s, 10,000 crashed it).
+        for n in (10000, 1000):
+            fields = "  ".join(f"f{i}: number?" for i in range(n))
+            with open(p(f"opt{n}.cordon"), "w") as f:
+                f.write(head + f"input Request {{ as_of: date  {fields} }}\n"
+                        'rule r when request.f1 is some v and v > 3 then prohibited "big"\n')
+        rc, out, err, took = timed(cordon, ["check", p("opt10000.cordon")])
+        check(rc == 2 and "the request has more than 4096 fields" in err,
+              f"10,000 fields: exit {rc}\n{err[:400]}")
+        for engine in ("jit", "aot"):
+            rc, out, err, took = timed(cordon, ["decide", "--engine", engine, "--policy",
+                                                p("opt1000.cordon")],
+                                       b'{"as_of": "2024-01-01", "f1": 5}\n', timeout=120)
+            check(rc == 0 and json.loads(out)["decision"] == "prohibited" and took < 20,
+                  f"1,000 optional fields, {engine}: exit {rc} in {took:.1f}s\n{err[:400]}")
+
+
 def main():
     cordon, root = sys.argv[1], sys.argv[2]
     long = "--long" in sys.argv
@@ -180,6 +236,7 @@ def main():
                                    "-I", tmp, "-fsyntax-only", src], capture_output=True)
             check(proc.returncode == 0, f"draft.h with {compiler} {std}:\n{proc.stderr.decode()}")
 
+    check_bounds(cordon)
     for f in failures:
         print("FAIL:", f)
     print(f"{len(failures)} failures")
