@@ -267,12 +267,6 @@ auto SplitAliases(std::string_view cell) -> std::vector<std::string> {
 auto RuleIds::Names() -> std::vector<std::string_view> {
   return {"before_coverage",
           "after_review",
-          "negative_tpp",
-          "non_positive_die_area",
-          "negative_transfer_rate",
-          "non_positive_chip_count",
-          "rental_without_hours",
-          "non_positive_rental_hours",
           "comprehensive_embargo",
           "russia_sanctions",
           "belarus_sanctions",
@@ -298,12 +292,6 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
   RuleIds ids{};
   uint8_t* fields[] = {&ids.before_coverage,
                        &ids.after_review,
-                       &ids.negative_tpp,
-                       &ids.non_positive_die_area,
-                       &ids.negative_transfer_rate,
-                       &ids.non_positive_chip_count,
-                       &ids.rental_without_hours,
-                       &ids.non_positive_rental_hours,
                        &ids.comprehensive_embargo,
                        &ids.russia_sanctions,
                        &ids.belarus_sanctions,
@@ -323,7 +311,7 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.iaas_not_an_export,
                        &ids.iaas_ai_training_caution};
   std::vector<std::string_view> names = Names();
-  static_assert(sizeof(fields) / sizeof(fields[0]) == 26);
+  static_assert(sizeof(fields) / sizeof(fields[0]) == 20);
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<uint32_t> id = lookup(names[i]);
     if (!id || *id >= kMaxRules) {
@@ -379,10 +367,22 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
     out.unless[rule] = via;
     outcome = std::min(outcome, o);
   };
+  uint8_t broken = 0;
   auto finish = [&] {
     out.outcome = outcome;
+    out.broken = broken;
     out.fired = fired;
   };
+
+  // ear.validity: impossible figures, `require`s in force on every day.
+  const bool rental = r.kind == Kind::kIaasAccess;
+  auto breaks = [&](Requirement k) { broken |= uint8_t(1u << k); };
+  if (r.tpp_milli < 0) breaks(kTppNotNegative);
+  if (r.has_die_area && r.die_area_milli <= 0) breaks(kDieAreaPositive);
+  if (r.has_io && r.io_milli < 0) breaks(kTransferRateNotNegative);
+  if (r.chips <= 0) breaks(kChipsAtLeastOne);
+  if (rental && !r.has_rental_hours) breaks(kRentalGivesHours);
+  if (rental && r.has_rental_hours && r.rental_hours_milli <= 0) breaks(kRentalHoursPositive);
 
   // ear.validity: coverage. Every other rule takes effect on 2019-01-01 or later, so before it
   // nothing else can fire.
@@ -391,17 +391,6 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
     return finish();
   }
   if (day >= kAfterReview) fire(ids_.after_review, kLicenseRequired);
-
-  // ear.validity: impossible figures (all effective 2019-01-01).
-  const bool rental = r.kind == Kind::kIaasAccess;
-  if (r.tpp_milli < 0) fire(ids_.negative_tpp, kLicenseRequired);
-  if (r.has_die_area && r.die_area_milli <= 0) fire(ids_.non_positive_die_area, kLicenseRequired);
-  if (r.has_io && r.io_milli < 0) fire(ids_.negative_transfer_rate, kLicenseRequired);
-  if (r.chips <= 0) fire(ids_.non_positive_chip_count, kLicenseRequired);
-  if (rental && !r.has_rental_hours) fire(ids_.rental_without_hours, kLicenseRequired);
-  if (rental && r.has_rental_hours && r.rental_hours_milli <= 0) {
-    fire(ids_.non_positive_rental_hours, kLicenseRequired);
-  }
 
   // ear.scope: the headquarters test of 744.23(a)(3), read by rentals and shipments alike.
   const bool hq = D5OrMacau(r.end_user_hq, day) ||

@@ -100,10 +100,8 @@ struct EarRequest {
 
 // The program's id of each rule the baseline implements, found by name.
 struct RuleIds {
-  // ear.validity
-  uint8_t before_coverage, after_review, negative_tpp, non_positive_die_area,
-      negative_transfer_rate, non_positive_chip_count, rental_without_hours,
-      non_positive_rental_hours;
+  // ear.validity (its impossible figures are `require`s: HandDecision::broken)
+  uint8_t before_coverage, after_review;
   // ear.embargoes
   uint8_t comprehensive_embargo, russia_sanctions, belarus_sanctions;
   // ear.end_users
@@ -130,8 +128,20 @@ struct RuleIds {
 inline constexpr uint8_t kThen = 0xff;  // a rule's own `then`, not an `unless`
 inline constexpr size_t kMaxRules = 64;
 
+// The `require`s of ear.validity, in the order the policy declares them.
+enum Requirement : uint8_t {
+  kTppNotNegative,
+  kDieAreaPositive,
+  kTransferRateNotNegative,
+  kChipsAtLeastOne,
+  kRentalGivesHours,
+  kRentalHoursPositive,
+  kRequirementCount
+};
+
 struct HandDecision {
-  Outcome outcome = Outcome::kNoLicenseRequired;
+  Outcome outcome = Outcome::kNoLicenseRequired;  // meaningful when `broken` is 0
+  uint8_t broken = 0;  // bit k: the request breaks Requirement k (the decision is `error`)
   uint64_t fired = 0;  // bit r: program rule r fired
   // For a fired rule r: the index of the `unless` that replaced its `then`, or kThen. Entries of
   // rules that did not fire are stale: nothing clears them, nothing reads them.

@@ -28,6 +28,7 @@ decl        : importDecl
             | letDecl
             | tableDecl
             | ruleDecl
+            | requireDecl
             | testDecl
             ;
 
@@ -63,6 +64,9 @@ ruleClause  : CITES STRING        # citesClause
             ;
 thenClause  : THEN name STRING ;
 unlessClause: UNLESS expr THEN name STRING ;
+
+// require request.item.tpp >= 0 "the TPP cannot be negative"
+requireDecl : REQUIRE expr STRING ;
 
 testDecl    : TEST STRING LBRACE givenClause* expectClause RBRACE ;
 givenClause : GIVEN name ASSIGN expr ;
@@ -134,6 +138,7 @@ TABLE     : 'table' ;
 MATCH     : 'match' ;
 FROM      : 'from' ;
 RULE      : 'rule' ;
+REQUIRE   : 'require' ;
 CITES     : 'cites' ;
 EFFECTIVE : 'effective' ;
 UNTIL     : 'until' ;

@@ -244,6 +244,11 @@ struct RuleDecl {
   Outcome then;
   std::vector<UnlessClause> unless;
 };
+// A condition every request must meet; one that does not is decided `error` with the message.
+struct RequireDecl {
+  ExprPtr condition;
+  Text message;
+};
 struct GivenClause {
   NodeId id;
   SourceRange range;
@@ -259,7 +264,7 @@ struct TestDecl {
 
 struct Decl {
   using Kind = std::variant<ErrorDecl, ImportDecl, UnitDecl, OutcomesDecl, InputDecl, LetDecl,
-                            TableDecl, RuleDecl, TestDecl>;
+                            TableDecl, RuleDecl, RequireDecl, TestDecl>;
   NodeId id;
   SourceRange range;
   std::string doc;  // from `///` lines directly above, joined by newlines

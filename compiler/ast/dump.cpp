@@ -216,6 +216,11 @@ class Dumper {
                        DumpOutcome(2, u.then);
                      }
                    },
+                   [&](const RequireDecl& d) {
+                     Line(0, decl.range, "require " + Quote(d.message.value));
+                     Doc(1, decl.doc);
+                     if (d.condition) DumpExpr(1, *d.condition, "");
+                   },
                    [&](const TestDecl& d) {
                      Line(0, decl.range, "test " + Quote(d.name.value));
                      Doc(1, decl.doc);

@@ -162,6 +162,8 @@ class Checker : public ir::SetStorage {
   void CheckRequest();
   void CheckModule(uint32_t module);
   void CheckRule(uint32_t module, const ast::Decl& decl, const ast::RuleDecl& rule);
+  void CheckRequire(uint32_t module, const ast::Decl& decl, const ast::RequireDecl& require);
+  auto RequestPaths(ir::ValueId value) -> std::string;
   // `use` is where the unit is named: a unit reached again while its own definition is being
   // checked is a cycle, reported there.
   auto Unit(const Symbol& symbol, std::optional<Location> use = std::nullopt) -> const UnitState&;
@@ -258,6 +260,7 @@ class Checker : public ir::SetStorage {
   std::map<std::string, std::pair<uint32_t, SourceRange>> rule_names_;
   bool missing_outcomes_reported_ = false;
   bool too_many_fields_ = false;
+  std::vector<std::string> slot_paths_;  // "$.item.tpp" by slot, for `require` messages
   bool lattice_has_errors_ = false;
   // The operand of each `is some`, by (module, NodeId): read by the enclosing `and`.
   std::map<std::pair<uint32_t, uint32_t>, Typed> some_operands_;

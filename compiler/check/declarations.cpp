@@ -440,6 +440,8 @@ void Checker::CheckModule(uint32_t m) {
       (void)Table(Symbol{SymbolKind::kTable, m, d});
     } else if (const auto* rule = std::get_if<ast::RuleDecl>(&decl.kind)) {
       CheckRule(m, decl, *rule);
+    } else if (const auto* require = std::get_if<ast::RequireDecl>(&decl.kind)) {
+      CheckRequire(m, decl, *require);
     }
   }
 }
@@ -554,6 +556,102 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
   }
   if (!ok) return;
   program_.rules.push_back(std::move(out));
+}
+
+// A `require` becomes a rule that holds when the request breaks it (its condition is false), so
+// that every engine evaluates it as it evaluates rules; FinishDecision turns it into an error.
+void Checker::CheckRequire(uint32_t m, const ast::Decl& decl, const ast::RequireDecl& require) {
+  if (!outcomes_decl_) {
+    if (!missing_outcomes_reported_) {
+      missing_outcomes_reported_ = true;
+      emitter_
+          .Error(DiagnosticKind::MissingOutcomes, Loc(m, decl.range),
+                 "this `require` needs an outcome lattice, but this policy declares none")
+          .Help(
+              "declare the outcomes, highest first, e.g. `outcomes prohibited > "
+              "license_required > no_license_required`");
+    }
+    return;
+  }
+  if (require.condition == nullptr) return;
+  Env env{.module = m};
+  Type expected = MakeType(TypeKind::kBool);
+  Typed typed = Check(*require.condition, env, &expected);
+  if (typed.type.is_error() || !RequireValue(typed, *require.condition, env, "a `require`")) {
+    return;
+  }
+  if (typed.type.kind != TypeKind::kBool) {
+    emitter_
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, require.condition->range),
+               fmt::format("a `require` condition must be true or false, but this is {}",
+                           TypeName(typed.type)))
+        .Help("state what a valid request satisfies, e.g. `require request.chips >= 1 \"…\"`");
+    return;
+  }
+  if (request_record_ == ir::kNoId) {
+    emitter_
+        .Error(DiagnosticKind::MissingRequest, Loc(m, decl.range),
+               "this `require` needs a request, but the policy declares no `input Request`")
+        .Help("declare the fields a request carries: `input Request { as_of: date  … }`");
+    return;
+  }
+  if (IsConst(typed.value) && ConstOf(typed.value).bits != 0) {
+    emitter_
+        .Warning(DiagnosticKind::RuleNeverFires, Loc(m, require.condition->range),
+                 "this `require` always holds: no request can break it")
+        .Help("check the condition; a `require` names what some request could get wrong");
+  }
+  ir::Rule out;
+  out.module = modules_[m].name;
+  out.file = modules_[m].path;
+  out.line = modules_[m].source->LineOf(decl.range.begin);
+  out.name = fmt::format("require@{}:{}", out.module, out.line);
+  out.requirement = true;
+  out.when = Emit(ir::Op::kNot, expected, typed.value, 0, env, require.condition.get());
+  if (out.when == ir::kNoId) return;
+  out.outcome = static_cast<ir::OutcomeId>(program_.outcomes.size() - 1);
+  out.message = fmt::format("{}: {}", RequestPaths(typed.value), require.message.value);
+  program_.rules.push_back(std::move(out));
+}
+
+// "$.item.tpp, $.chips": the request fields a value reads, in the order it reads them, or "$".
+auto Checker::RequestPaths(ir::ValueId root) -> std::string {
+  if (slot_paths_.empty()) {
+    slot_paths_.assign(program_.slot_count, "");
+    std::vector<std::pair<uint32_t, std::string>> pending = {{0, "$"}};
+    while (!pending.empty()) {
+      auto [node, path] = std::move(pending.back());
+      pending.pop_back();
+      const ir::SchemaNode& n = program_.schema[node];
+      if (n.slot != ir::kNoId && n.slot < slot_paths_.size()) slot_paths_[n.slot] = path;
+      for (uint32_t child : n.children) {
+        pending.emplace_back(child, path + "." + program_.schema[child].name);
+      }
+    }
+  }
+  std::vector<std::string> paths;
+  std::set<ir::ValueId> seen;
+  std::vector<ir::ValueId> stack = {root};
+  while (!stack.empty()) {
+    ir::ValueId id = stack.back();
+    stack.pop_back();
+    if (id == ir::kNoId || !seen.insert(id).second) continue;
+    const ir::Value& v = program_.values[id];
+    if (v.op == ir::Op::kConst) continue;
+    if (v.op == ir::Op::kSlot) {
+      if (v.a < slot_paths_.size() &&
+          std::find(paths.begin(), paths.end(), slot_paths_[v.a]) == paths.end()) {
+        paths.push_back(slot_paths_[v.a]);
+      }
+      continue;
+    }
+    if (ir::TakesValueB(v.op)) stack.push_back(v.b);  // pushed first: `a` is read first
+    stack.push_back(v.a);
+  }
+  if (paths.empty()) return "$";
+  std::string out;
+  for (const std::string& p : paths) out += (out.empty() ? "" : ", ") + p;
+  return out;
 }
 
 void Checker::WarnUnproduced() {

@@ -104,7 +104,9 @@ void Checker::ReportShadowed() {
 // here stops the build even though it is the checker's own bug.
 void Checker::ReportDropped(const std::vector<uint32_t>& roots) {
   std::set<std::string> rules;
-  for (const ir::Rule& rule : program_.rules) rules.insert(rule.name);
+  for (const ir::Rule& rule : program_.rules) {
+    if (!rule.requirement) rules.insert(rule.name);
+  }
   for (uint32_t m : order_) {
     for (const ast::Decl& decl : modules_[m].file.decls) {
       const auto* rule = std::get_if<ast::RuleDecl>(&decl.kind);
@@ -115,6 +117,30 @@ void Checker::ReportDropped(const std::vector<uint32_t>& roots) {
                              rule->name.text))
           .Help("this is a bug in Cordon: please report it with this file");
     }
+  }
+  size_t requires_declared = 0;
+  const ast::Decl* first_require = nullptr;
+  uint32_t first_require_module = 0;
+  for (uint32_t m : order_) {
+    for (const ast::Decl& decl : modules_[m].file.decls) {
+      if (!std::holds_alternative<ast::RequireDecl>(decl.kind)) continue;
+      if (first_require == nullptr) {
+        first_require = &decl;
+        first_require_module = m;
+      }
+      ++requires_declared;
+    }
+  }
+  size_t requires_compiled = static_cast<size_t>(std::count_if(
+      program_.rules.begin(), program_.rules.end(), [](const ir::Rule& r) { return r.requirement; }));
+  if (requires_compiled != requires_declared && first_require != nullptr) {
+    emitter_
+        .Error(DiagnosticKind::InternalError, Loc(first_require_module, first_require->range),
+               fmt::format("{} of the {} `require`s declared could not be compiled, and no error "
+                           "said why",
+                           requires_declared - std::min(requires_declared, requires_compiled),
+                           requires_declared))
+        .Help("this is a bug in Cordon: please report it with this file");
   }
   size_t tests = 0;
   std::vector<std::pair<uint32_t, const ast::Decl*>> declared;

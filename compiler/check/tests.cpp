@@ -56,7 +56,22 @@ void Checker::CheckTest(uint32_t m, const ast::Decl& decl, const ast::TestDecl& 
         .Help("add `given request = { … }` with the fields of `input Request`");
     ok = false;
   }
-  out.expect = OutcomeId(m, test.expect);
+  // `expect error`: the request breaks a `require`. `error` cannot be an outcome's name.
+  if (test.expect.text == "error" &&
+      std::find(program_.outcomes.begin(), program_.outcomes.end(), "error") ==
+          program_.outcomes.end()) {
+    out.expect_error = true;
+    out.expect = 0;
+    if (!test.by.empty()) {
+      emitter_
+          .Error(DiagnosticKind::InvalidTest, Loc(m, test.by.front().range),
+                 "`expect error` takes no `by`: a request in error fires no rule")
+          .Help("the decision's errors say which `require` the request breaks");
+      ok = false;
+    }
+  } else {
+    out.expect = OutcomeId(m, test.expect);
+  }
   ok = ok && out.expect != ir::kNoId;
   for (const ast::Name& name : test.by) {
     auto it = std::find_if(program_.rules.begin(), program_.rules.end(),

@@ -194,7 +194,8 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
                           ? static_cast<DayNumber>(test.request[program->as_of_slot].bits)
                           : Today();
       decider.Decide(test.request, day, decision);
-      bool ok = !decision.error && decision.outcome == test.expect;
+      bool ok = test.expect_error ? decision.error
+                                  : !decision.error && decision.outcome == test.expect;
       std::vector<std::string> missing;
       for (ir::RuleId rule : test.by) {
         bool fired = std::any_of(decision.reasons.begin(), decision.reasons.end(),
@@ -206,7 +207,7 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
         continue;
       }
       ++failed;
-      std::string expected = program->outcomes[test.expect];
+      std::string expected = test.expect_error ? "error" : program->outcomes[test.expect];
       for (size_t i = 0; i < test.by.size(); ++i) {
         expected += (i == 0 ? " by " : ", ") + program->rules[test.by[i]].name;
       }

@@ -310,6 +310,17 @@ auto ErrorMessage(const ir::Program& program, ir::ValueId id, std::string_view w
 }
 
 void FinishDecision(const ir::Program& program, Decision& out) {
+  // A broken `require` is not a reason: the request is in error, and the message says why.
+  size_t kept = 0;
+  for (const Reason& reason : out.reasons) {
+    const ir::Rule& rule = program.rules[reason.rule];
+    if (rule.requirement) {
+      out.errors.push_back(RuleError{reason.rule, rule.message});
+    } else {
+      out.reasons[kept++] = reason;
+    }
+  }
+  out.reasons.resize(kept);
   if (!out.errors.empty()) {
     out.error = true;
     return;

@@ -321,8 +321,12 @@ auto Print(const Program& program) -> std::string {
     out += fmt::format("  r{} {} ({}) in force {} .. {}", i, r.name, r.module,
                        DateOrDash(r.effective), DateOrDash(r.until));
     if (r.cites != kNoId) out += fmt::format(" cites c{}", r.cites);
-    out += fmt::format("\n    when v{} then {} {}\n", r.when, program.outcomes[r.outcome],
-                       Quote(r.message));
+    if (r.requirement) {
+      out += fmt::format("\n    when v{} then error {}\n", r.when, Quote(r.message));
+    } else {
+      out += fmt::format("\n    when v{} then {} {}\n", r.when, program.outcomes[r.outcome],
+                         Quote(r.message));
+    }
     for (const Exception& e : r.unless) {
       out += fmt::format("    unless v{} then {} {}\n", e.condition, program.outcomes[e.outcome],
                          Quote(e.message));
@@ -331,7 +335,8 @@ auto Print(const Program& program) -> std::string {
   if (!program.tests.empty()) {
     out += "tests:\n";
     for (const Test& t : program.tests) {
-      out += fmt::format("  {} expects {}", Quote(t.name), program.outcomes[t.expect]);
+      out += fmt::format("  {} expects {}", Quote(t.name),
+                         t.expect_error ? "error" : program.outcomes[t.expect]);
       for (RuleId r : t.by) out += " " + program.rules[r].name;
       out += '\n';
     }

@@ -279,6 +279,9 @@ struct Rule {
   OutcomeId outcome;
   std::string message;
   std::vector<Exception> unless;
+  // A `require`: `when` holds when the request breaks it, and then the decision is `error` with
+  // `message` (its JSON paths included) instead of a reason. `outcome` is the lowest, unused.
+  bool requirement = false;
 };
 
 // A `test` block: a request built at compile time and the decision it must get.
@@ -288,6 +291,7 @@ struct Test {
   uint32_t line = 0;
   std::vector<Datum> request;
   OutcomeId expect;
+  bool expect_error = false;  // `expect error`: the request breaks a `require` (expect is 0)
   std::vector<RuleId> by;  // each must be among the fired rules
 };
 

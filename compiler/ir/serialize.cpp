@@ -9,7 +9,7 @@ namespace cordon::ir {
 namespace {
 
 constexpr uint32_t kMagic = 0x4e44524f;  // "ORDN"
-constexpr uint32_t kFormat = 3;
+constexpr uint32_t kFormat = 4;  // 4: `require` rules, `expect error`
 // The fewest bytes a serialised Datum takes (kind, presence and an empty text), to refuse a
 // count that the remaining bytes cannot hold.
 constexpr size_t kMinDatumBytes = 6;
@@ -376,6 +376,7 @@ auto Write(const Program& p, bool identity) -> std::vector<uint8_t> {
     w.U32(r.when);
     w.U32(r.outcome);
     w.Str(r.message);
+    w.U8(r.requirement);
     w.U32(static_cast<uint32_t>(r.unless.size()));
     for (const Exception& e : r.unless) {
       w.U32(e.condition);
@@ -391,6 +392,7 @@ auto Write(const Program& p, bool identity) -> std::vector<uint8_t> {
     w.U32(static_cast<uint32_t>(t.request.size()));
     for (const Datum& d : t.request) w.Datum(d);
     w.U32(t.expect);
+    w.U8(t.expect_error);
     w.U32(static_cast<uint32_t>(t.by.size()));
     for (RuleId r : t.by) w.U32(r);
   }
@@ -460,6 +462,7 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
       rule.when = r.U32();
       rule.outcome = r.U32();
       rule.message = r.Str();
+      rule.requirement = r.U8() != 0;
       rule.unless.resize(r.Count(12));
       for (Exception& e : rule.unless) {
         e.condition = r.U32();
@@ -475,6 +478,7 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
       t.request.resize(r.Count(kMinDatumBytes));
       for (Datum& d : t.request) d = r.Datum();
       t.expect = r.U32();
+      t.expect_error = r.U8() != 0;
       t.by.resize(r.Count(4));
       for (RuleId& id : t.by) id = r.U32();
     }

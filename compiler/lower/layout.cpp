@@ -247,6 +247,8 @@ auto CHeader(const ir::Program& program, const RequestLayout& layout, std::strin
     }
   }
   for (size_t r = 0; r < program.rules.size(); ++r) {
+    // A `require` is named by its line, which moves with every edit: hosts read its message.
+    if (program.rules[r].requirement) continue;
     out += fmt::format("#define {} {}\n",
                        macros.Take(fmt::format("{}_RULE_{}", upper, CIdent(program.rules[r].name))),
                        r);

@@ -43,6 +43,7 @@ auto IsDeclKeyword(size_t type) -> bool {
     case G::EXTERN:
     case G::TABLE:
     case G::RULE:
+    case G::REQUIRE:
     case G::TEST:
       return true;
     default:
@@ -87,8 +88,8 @@ auto StartsOperand(size_t previous) -> bool {
   }
 }
 
-constexpr std::array<std::string_view, 9> kDeclKeywordSpellings = {
-    "import", "unit", "outcomes", "input", "let", "table", "extern", "rule", "test"};
+constexpr std::array<std::string_view, 10> kDeclKeywordSpellings = {
+    "import", "unit", "outcomes", "input", "let", "table", "extern", "rule", "require", "test"};
 
 auto DateToken(G::DateContext* ctx) -> antlr4::tree::TerminalNode* {
   return ctx->DATE() != nullptr ? ctx->DATE() : ctx->BAD_DATE();
@@ -685,7 +686,7 @@ void Parser::ReportUnknownDeclaration(Token* t) {
   }
   d.Help(
       "a declaration starts with `import`, `unit`, `outcomes`, `input`, `let`, `table`, "
-      "`extern table`, `rule` or `test`");
+      "`extern table`, `rule`, `require` or `test`");
 }
 
 void Parser::ParseDecls() {
@@ -1132,6 +1133,8 @@ auto Parser::BuildDecl(G::DeclContext* ctx) -> ast::Decl {
     decl.kind = std::move(table);
   } else if (auto* d = ctx->ruleDecl()) {
     decl.kind = BuildRule(d, decl);
+  } else if (auto* d = ctx->requireDecl()) {
+    decl.kind = ast::RequireDecl{BuildExpr(d->expr(), 0), MakeText(d->STRING())};
   } else if (auto* d = ctx->testDecl()) {
     decl.kind = BuildTest(d);
   }

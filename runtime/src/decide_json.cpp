@@ -56,6 +56,8 @@ auto ReasonMessage(const ir::Rule& rule, const interp::Reason& reason) -> const 
 auto RuleErrorText(const ir::Program& program, const interp::RuleError& error) -> std::string {
   if (error.rule >= program.rules.size()) return error.message;
   const ir::Rule& rule = program.rules[error.rule];
+  // A `require` speaks for itself: "$.item.tpp: the TPP cannot be negative".
+  if (rule.requirement) return error.message;
   std::string_view cites = Citation(program, rule);
   return fmt::format("rule `{}`{}: {}", rule.name, cites.empty() ? "" : fmt::format(" ({})", cites),
                      error.message);
