@@ -7,6 +7,7 @@
 #define CORDON_COMPILER_CHECK_CHECK_H_
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,9 +25,14 @@ namespace cordon::check {
 class SourceStore {
  public:
   auto Load(const std::string& path, size_t max_bytes) -> ErrorOr<const SourceBuffer*>;
+  // Serves `path` from `text` instead of the disk: the checker fuzzer checks policies in memory.
+  void Provide(std::string path, std::string text) {
+    provided_[std::move(path)] = std::move(text);
+  }
 
  private:
   std::deque<std::unique_ptr<SourceBuffer>> buffers_;
+  std::map<std::string, std::string> provided_;
 };
 
 // The deepest nesting of records in a request (`input Request` is level 1). Real requests nest

@@ -15,6 +15,10 @@ namespace cordon::check {
 namespace fs = std::filesystem;
 
 auto SourceStore::Load(const std::string& path, size_t max_bytes) -> ErrorOr<const SourceBuffer*> {
+  if (auto it = provided_.find(path); it != provided_.end()) {
+    buffers_.push_back(std::make_unique<SourceBuffer>(SourceBuffer::FromText(path, it->second)));
+    return buffers_.back().get();
+  }
   ErrorOr<SourceBuffer> buffer = SourceBuffer::FromFile(path, max_bytes);
   if (!buffer.ok()) return buffer.error();
   buffers_.push_back(std::make_unique<SourceBuffer>(std::move(buffer).value()));
