@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,7 +68,10 @@ auto Open(const std::string& path) -> ErrorOr<int> {
     if (fd != 0) close(fd);
     return Error{fmt::format("{}: cannot read it: {}", name, std::strerror(e)), ErrorKind::kIo};
   }
-  bool ok = S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd);
+  // /dev/null is an empty input (a script's `< /dev/null`); other devices are refused.
+  bool dev_null = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+  bool ok = S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd) ||
+            dev_null;
   if (!ok) {
     if (fd != 0) close(fd);
     return Error{fmt::format("{}: {}, not a file of requests (requests are read from a regular "

@@ -81,10 +81,6 @@ class TextView {
   constexpr auto compare(std::string_view other) const -> int { return view().compare(other); }
   friend constexpr auto operator==(TextView a, std::string_view b) -> bool { return a.view() == b; }
   friend constexpr auto operator<=>(TextView a, std::string_view b) { return a.view() <=> b; }
-  // Exact matches for two TextViews: through the conversion, clang finds the reversed
-  // candidates ambiguous in C++20.
-  friend constexpr auto operator==(TextView a, TextView b) -> bool { return a.view() == b.view(); }
-  friend constexpr auto operator<=>(TextView a, TextView b) { return a.view() <=> b.view(); }
   // Where compiled code reads a text cell in place (compiler/lower/abi.h).
   static constexpr auto SizeOffset() -> size_t { return offsetof(TextView, size_); }
   static constexpr auto DataOffset() -> size_t { return offsetof(TextView, data_); }

@@ -26,7 +26,8 @@ auto Compare(const Datum& a, const Datum& b) -> std::strong_ordering {
     case Kind::kNumber:
       return a.number <=> b.number;
     case Kind::kText:
-      return a.text <=> b.text;
+      // As views: clang finds TextView <=> TextView ambiguous through the conversions.
+      return a.text.view() <=> b.text.view();
     case Kind::kCountrySet: {
       const auto* x = static_cast<const CountrySet*>(a.set);
       const auto* y = static_cast<const CountrySet*>(b.set);

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <span>
 #include <atomic>
 #include <cstring>
@@ -218,12 +219,38 @@ auto ReadLibrary(const std::string& path, std::vector<uint8_t>& bytes) -> std::o
 // loader (which caches by path and inode) instead of the old code. `fd` stays open while the
 // library is loaded: the loader also matches by name, and a reused /proc/self/fd/N would hand
 // back the library loaded before under that name.
-auto OpenChecked(std::span<const uint8_t> bytes, std::string& why, int& memfd) -> void* {
-  int fd = memfd_create("cordon-policy", MFD_CLOEXEC);
+// Without /proc (a bare chroot), the same bytes go to a private temporary file of a unique name
+// instead, unlinked once loaded.
+auto OpenCheckedFromTempFile(std::span<const uint8_t> bytes, std::string& why) -> void* {
+  std::string name = (std::filesystem::temp_directory_path() / "cordon-policy-XXXXXX").string();
+  int fd = mkstemp(name.data());
   if (fd < 0) {
-    why = fmt::format("memfd_create: {}", std::strerror(errno));
+    why = fmt::format("cannot write a private copy to load: {}", std::strerror(errno));
     return nullptr;
   }
+  bool written = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  close(fd);
+  void* handle = nullptr;
+  if (written) {
+    handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      const char* error = dlerror();
+      why = error == nullptr ? "unknown error" : error;
+    }
+  } else {
+    why = "cannot write a private copy to load";
+  }
+  unlink(name.c_str());
+  return handle;
+}
+
+auto OpenChecked(std::span<const uint8_t> bytes, std::string& why, int& memfd) -> void* {
+  std::error_code ec;
+  if (!std::filesystem::is_directory("/proc/self/fd", ec)) {
+    return OpenCheckedFromTempFile(bytes, why);
+  }
+  int fd = memfd_create("cordon-policy", MFD_CLOEXEC);
+  if (fd < 0) return OpenCheckedFromTempFile(bytes, why);
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
@@ -403,7 +430,7 @@ auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expect
   }
   auto fail = [&](std::string message, ErrorKind kind = ErrorKind::kNotAPolicy) -> Error {
     dlclose(handle);
-    close(memfd);
+    if (memfd >= 0) close(memfd);
     return Error{std::move(message), kind};
   };
   const auto* descriptor =
