@@ -146,14 +146,13 @@ void Checker::ReportDropped(const std::vector<uint32_t>& roots) {
                            requires_declared))
         .Help("this is a bug in Cordon: please report it with this file");
   }
-  size_t tests = 0;
-  std::vector<std::pair<uint32_t, const ast::Decl*>> declared;
+  std::vector<std::pair<uint32_t, const ast::Decl*>> declared;  // tests run only for roots
   for (uint32_t m : roots) {
     for (const ast::Decl& decl : modules_[m].file.decls) {
       if (std::holds_alternative<ast::TestDecl>(decl.kind)) declared.emplace_back(m, &decl);
     }
   }
-  tests = declared.size();
+  const size_t tests = declared.size();
   if (tests != program_.tests.size() && !declared.empty()) {
     auto [m, decl] = declared.front();
     emitter_

@@ -106,7 +106,7 @@ auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> 
     return session.Finish();
   }
   runtime::JsonDecider decider(**engine);
-  if (!options.id_field.empty()) {
+  if (!options.id_field.empty() && !program->schema.empty()) {
     for (uint32_t child : program->schema.front().children) {
       if (program->schema[child].name == options.id_field) {
         session.ToolFailure(fmt::format(
@@ -116,8 +116,8 @@ auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> 
         return session.Finish();
       }
     }
-    decider.decoder().SetIdField(options.id_field);
   }
+  if (!options.id_field.empty()) decider.decoder().SetIdField(options.id_field);
   std::vector<std::string> problems;
   interp::Decision decision;
   interp::Trace trace;
