@@ -464,10 +464,7 @@ void Lowerer::CheckRequestStruct(Value* request, BasicBlock* bad) {
     for (size_t first = 0; first < slots; first += kChecksPerFunction) {
       auto* fn = llvm::Function::Create(type, llvm::GlobalValue::PrivateLinkage,
                                         fmt::format("cordon_check_fields_{}", fns.size()), m_);
-      // Straight-line loads and compares gain little from the optimiser, which would cost
-      // about a millisecond a field here: optnone (which needs noinline) keeps it out.
       fn->addFnAttr(llvm::Attribute::NoInline);
-      fn->addFnAttr(llvm::Attribute::OptimizeNone);
       b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", fn));
       b_.CreateRet(
           FieldChecks(fn->getArg(0), first, std::min(slots, first + kChecksPerFunction)));
