@@ -87,6 +87,8 @@ class Lowerer {
   auto CanFail(ir::ValueId id) -> bool;
   auto IsCheap(ir::ValueId id) -> bool;
   auto EvalUncached(ir::ValueId id) -> Lowered;
+  auto Unsupported(const ir::Value& v, ir::ValueId id) -> Lowered;
+  std::string unsupported_;  // the first op that could not be compiled, if any
   auto Const(const ir::Datum& d, uint32_t index) -> Lowered;
   auto Slot(ir::SlotId slot, bool optional) -> Lowered;
   // Branches to `bad` when the struct at `request` holds a value no request could hold (abi.h,
@@ -945,7 +947,7 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
           return Lowered{.a = b_.CreateICmpNE(has, b_.getInt8(0))};
         }
         default:
-          return Lowered{.a = b_.getFalse()};
+          return Unsupported(v, id);
       }
     case ir::Op::kUnion:
     case ir::Op::kDifference: {
@@ -956,8 +958,18 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       return CountrySetOp(add, x, y);
     }
     default:
-      return Lowered{.a = b_.getFalse()};
+      return Unsupported(v, id);
   }
+}
+
+// An op this lowerer cannot compile used to lower to `false`, and the rule silently never
+// fired (fail-open). Now the policy is refused: Run reports it, and no evaluator is made.
+auto Lowerer::Unsupported(const ir::Value& v, ir::ValueId id) -> Lowered {
+  if (unsupported_.empty()) {
+    unsupported_ = fmt::format("the evaluator cannot compile value v{} ({} of {})", id,
+                               ir::OpName(v.op), ir::KindName(v.kind));
+  }
+  return Lowered{.a = b_.getFalse()};
 }
 
 // The optimiser's passes grow faster than linearly with the size of a function (a 2,000-rule
@@ -999,6 +1011,7 @@ auto Lowerer::Run(uint32_t part, uint32_t parts) -> std::string {
       return problem;
     }
   }
+  if (!unsupported_.empty()) return unsupported_;
   if (eval == nullptr) return "";
   b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", eval));
   // The struct is checked here, where its fields are loaded anyway: the rules then trust it
@@ -1017,7 +1030,7 @@ auto Lowerer::Run(uint32_t part, uint32_t parts) -> std::string {
   b_.CreateRet(count);
   std::string problems;
   llvm::raw_string_ostream os(problems);
-  if (llvm::verifyFunction(*eval, &os)) return problems;
+  if (llvm::verifyFunction(*eval, &os)) return "the generated code does not verify: " + problems;
   return "";
 }
 
@@ -1074,7 +1087,7 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
   b_.CreateRet(b_.CreateLoad(i32_, count_));
   std::string problems;
   llvm::raw_string_ostream os(problems);
-  if (llvm::verifyFunction(*fn_, &os)) return problems;
+  if (llvm::verifyFunction(*fn_, &os)) return "the generated code does not verify: " + problems;
   return "";
 }
 
@@ -1116,7 +1129,7 @@ auto Lower(const ir::Program& program, llvm::LLVMContext& context, const LowerOp
   Lowerer lowerer(program, context, *module);
   lowerer.share_arithmetic_ = options.share_arithmetic;
   if (std::string problem = lowerer.Run(options.part, options.parts); !problem.empty()) {
-    return Error{"internal error: the generated code does not verify: " + problem};
+    return Error{"internal error: " + problem};
   }
   llvm::Function* eval = module->getFunction(kEvalSymbol);
   if (options.embed_program) {
