@@ -58,6 +58,11 @@ auto CheckProgram(const std::vector<std::string>& roots, const CheckOptions& opt
                   SourceStore& sources, DiagnosticEmitter& emitter)
     -> ErrorOr<std::optional<ir::Program>>;
 
+// Checks a policy of one rule file held in memory (tests and fuzzers): CheckProgram with `path`
+// served from `text` and nothing on the module path.
+auto CheckText(const std::string& path, std::string text, SourceStore& sources,
+               DiagnosticEmitter& emitter) -> ErrorOr<std::optional<ir::Program>>;
+
 }  // namespace cordon::check
 
 #endif  // CORDON_COMPILER_CHECK_CHECK_H_

@@ -11,12 +11,11 @@
 
 extern "C" auto LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) -> int {
   cordon::check::SourceStore sources;
-  sources.Provide("/fuzz/policy.cordon",
-                  std::string(reinterpret_cast<const char*>(data), size));
   cordon::CollectingConsumer consumer;
   cordon::DiagnosticEmitter emitter(consumer);
-  cordon::check::CheckOptions options;
-  auto checked = cordon::check::CheckProgram({"/fuzz/policy.cordon"}, options, sources, emitter);
+  auto checked = cordon::check::CheckText(
+      "/fuzz/policy.cordon", std::string(reinterpret_cast<const char*>(data), size), sources,
+      emitter);
   if (checked.ok() && *checked) (void)cordon::ir::Print(**checked);
   for (const cordon::Diagnostic& d : consumer.diagnostics) (void)cordon::RenderToString(d);
   return 0;

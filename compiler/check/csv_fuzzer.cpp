@@ -33,10 +33,9 @@ rule listed when request.name in screening then prohibited "listed"
 auto Program() -> const cordon::ir::Program& {
   static const cordon::ir::Program program = [] {
     cordon::check::SourceStore sources;
-    sources.Provide("/fuzz/csv_policy.cordon", kPolicy);
     cordon::CollectingConsumer consumer;
     cordon::DiagnosticEmitter emitter(consumer);
-    auto checked = cordon::check::CheckProgram({"/fuzz/csv_policy.cordon"}, {}, sources, emitter);
+    auto checked = cordon::check::CheckText("/fuzz/csv_policy.cordon", kPolicy, sources, emitter);
     if (!checked.ok() || !*checked) __builtin_trap();  // the harness's own policy must compile
     return std::move(**checked);
   }();

@@ -32,6 +32,12 @@ auto CheckProgram(const std::vector<std::string>& roots, const CheckOptions& opt
   return checker.Run(roots);
 }
 
+auto CheckText(const std::string& path, std::string text, SourceStore& sources,
+               DiagnosticEmitter& emitter) -> ErrorOr<std::optional<ir::Program>> {
+  sources.Provide(path, std::move(text));
+  return CheckProgram({path}, CheckOptions{}, sources, emitter);
+}
+
 namespace {
 
 auto JoinPath(const std::vector<ast::Name>& path) -> std::string {

@@ -209,7 +209,9 @@ void Interpreter::TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t 
   std::string line =
       fmt::format("{} = {} in table {}: {}", label.empty() ? "key" : label,
                   ir::FormatDatum(program_, key), table.schema().name, row >= 0 ? "true" : "false");
-  if (row >= 0 && table.schema().normalized && key.text != table.rows()[row][0].text) {
+  // As views: clang finds TextView != TextView ambiguous through the conversions.
+  if (row >= 0 && table.schema().normalized &&
+      key.text.view() != table.rows()[row][0].text.view()) {
     line += fmt::format(" (listed as \"{}\")", table.rows()[row][0].text);
   }
   if (row < 0 && table.schema().normalized) {

@@ -15,10 +15,9 @@ namespace {
 
 auto Compile(const std::string& text) -> ir::Program {
   check::SourceStore sources;
-  sources.Provide("/test/policy.cordon", text);
   CollectingConsumer consumer;
   DiagnosticEmitter emitter(consumer);
-  auto checked = check::CheckProgram({"/test/policy.cordon"}, {}, sources, emitter);
+  auto checked = check::CheckText("/test/policy.cordon", text, sources, emitter);
   EXPECT_TRUE(checked.ok() && *checked);
   return std::move(**checked);
 }

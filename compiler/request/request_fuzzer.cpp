@@ -57,11 +57,10 @@ struct Fixture {
 auto TheFixture() -> Fixture& {
   static Fixture fixture = [] {
     Fixture f;
-    f.sources.Provide("/fuzz/request_policy.cordon", kPolicy);
     cordon::CollectingConsumer consumer;
     cordon::DiagnosticEmitter emitter(consumer);
     auto checked =
-        cordon::check::CheckProgram({"/fuzz/request_policy.cordon"}, {}, f.sources, emitter);
+        cordon::check::CheckText("/fuzz/request_policy.cordon", kPolicy, f.sources, emitter);
     if (!checked.ok() || !*checked) __builtin_trap();  // the harness's own policy must compile
     f.program = std::move(**checked);
     return f;
