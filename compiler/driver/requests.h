@@ -26,8 +26,9 @@ struct RequestLine {
   std::string problem;
 };
 
-// Opens `path` ("-" is stdin), refusing what is neither a regular file, a pipe, a socket nor a
-// terminal (a directory, /dev/zero, a device), then calls `on_line` for each request in order.
+// Opens `path` ("-" is stdin), refusing what is neither a regular file, a pipe, a socket, a
+// terminal nor /dev/null (a directory, /dev/zero, another device), then calls `on_line` for each
+// request in order.
 // `flush` is called whenever the reader is about to wait for more input, so that answers to the
 // lines read so far are out before it blocks. Returns an I/O error (nothing is lost: every line
 // read before it was answered).
