@@ -611,7 +611,7 @@ void Checker::CheckRequire(uint32_t m, const ast::Decl& decl, const ast::Require
   if (out.when == ir::kNoId) return;
   out.outcome = static_cast<ir::OutcomeId>(program_.outcomes.size() - 1);
   out.message = fmt::format("{}: {}", RequestPaths(typed.value), require.message.value);
-  program_.rules.push_back(std::move(out));
+  requirements_.push_back(std::move(out));  // after every rule: see Program::first_requirement
 }
 
 // "$.item.tpp, $.chips": the request fields a value reads, in the order it reads them, or "$".

@@ -79,6 +79,8 @@ auto Checker::Run(const std::vector<std::string>& roots) -> ErrorOr<std::optiona
   CheckOutcomes();
   CheckRequest();
   for (uint32_t m : order_) CheckModule(m);
+  program_.first_requirement = static_cast<ir::RuleId>(program_.rules.size());
+  for (ir::Rule& rule : requirements_) program_.rules.push_back(std::move(rule));
   for (uint32_t m : root_modules) {
     for (const ast::Decl& decl : modules_[m].file.decls) {
       if (const auto* test = std::get_if<ast::TestDecl>(&decl.kind)) CheckTest(m, decl, *test);

@@ -311,18 +311,26 @@ auto ErrorMessage(const ir::Program& program, ir::ValueId id, std::string_view w
   return label.empty() ? std::string(what) : fmt::format("{} in `{}`", what, label);
 }
 
-void FinishDecision(const ir::Program& program, Decision& out) {
-  // A broken `require` is not a reason: the request is in error, and the message says why.
-  size_t kept = 0;
-  for (const Reason& reason : out.reasons) {
-    const ir::Rule& rule = program.rules[reason.rule];
-    if (rule.requirement) {
-      out.errors.push_back(RuleError{reason.rule, rule.message});
-    } else {
-      out.reasons[kept++] = reason;
-    }
+namespace {
+
+// Out of line: the rare case keeps its string copies out of every decision's path.
+[[gnu::noinline]] void MoveBrokenRequirements(const ir::Program& program, Decision& out) {
+  size_t kept = out.reasons.size();
+  while (kept > 0 && out.reasons[kept - 1].rule >= program.first_requirement) --kept;
+  for (size_t i = kept; i < out.reasons.size(); ++i) {
+    out.errors.push_back(RuleError{out.reasons[i].rule, program.rules[out.reasons[i].rule].message});
   }
   out.reasons.resize(kept);
+}
+
+}  // namespace
+
+void FinishDecision(const ir::Program& program, Decision& out) {
+  // A broken `require` is not a reason: the request is in error, and the message says why. The
+  // requirements are the last rules, so they are the tail of the reasons (one compare when none).
+  if (!out.reasons.empty() && out.reasons.back().rule >= program.first_requirement) {
+    MoveBrokenRequirements(program, out);
+  }
   if (!out.errors.empty()) {
     out.error = true;
     return;

@@ -307,6 +307,9 @@ struct Program {
   std::vector<Table> tables;
   std::vector<std::string> citations;
   std::vector<Rule> rules;
+  // INVARIANT: rules[first_requirement..] are the `require`s, and only they. Engines list reasons
+  // in rule order, so a decision's broken requirements are the tail of its reasons.
+  RuleId first_requirement = kNoId;  // kNoId: none (a Program not built by the checker)
   std::vector<Test> tests;
 
   // Storage that data points into. Deques: growing them never moves an element.

@@ -301,6 +301,9 @@ auto Validate(const Program& p) -> std::string {
     }
     if (v.op > Op::kTableFind) return "operation";
   }
+  for (size_t i = 0; i < p.rules.size(); ++i) {
+    if (p.rules[i].requirement != (i >= p.first_requirement)) return "requirement order";
+  }
   for (const Rule& r : p.rules) {
     if (r.when >= values || r.outcome >= p.outcomes.size()) return "rule";
     if (r.cites != kNoId && r.cites >= p.citations.size()) return "citation";
@@ -485,6 +488,11 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
     if (!r.done()) return Bad("trailing bytes");
   } catch (const Corrupt&) {
     return Bad("truncated or out of range");
+  }
+  // Not stored: the requirements are the last rules (Program::first_requirement).
+  p.first_requirement = static_cast<RuleId>(p.rules.size());
+  while (p.first_requirement > 0 && p.rules[p.first_requirement - 1].requirement) {
+    --p.first_requirement;
   }
   std::string problem = Validate(p);
   if (!problem.empty()) return Bad(problem);
