@@ -26,9 +26,7 @@ class SourceStore {
  public:
   auto Load(const std::string& path, size_t max_bytes) -> ErrorOr<const SourceBuffer*>;
   // Serves `path` from `text` instead of the disk: the checker fuzzer checks policies in memory.
-  void Provide(std::string path, std::string text) {
-    provided_[std::move(path)] = std::move(text);
-  }
+  void Provide(std::string path, std::string text) { provided_[std::move(path)] = std::move(text); }
 
  private:
   std::deque<std::unique_ptr<SourceBuffer>> buffers_;

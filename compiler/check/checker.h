@@ -261,7 +261,7 @@ class Checker : public ir::SetStorage {
   bool missing_outcomes_reported_ = false;
   bool too_many_fields_ = false;
   std::vector<std::string> slot_paths_;  // "$.item.tpp" by slot, for `require` messages
-  std::vector<ir::Rule> requirements_;    // appended to the rules once they are all checked
+  std::vector<ir::Rule> requirements_;   // appended to the rules once they are all checked
   bool lattice_has_errors_ = false;
   // The operand of each `is some`, by (module, NodeId): read by the enclosing `and`.
   std::map<std::pair<uint32_t, uint32_t>, Typed> some_operands_;

@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_map>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 namespace cordon::check {

@@ -107,8 +107,9 @@ void Checker::ReportShadowed() {
                            "module{} of the same name",
                            QuotedList(names, 4), names.size() == 1 ? "is" : "are", where,
                            names.size() == 1 ? "" : "s"))
-      .Help("to use the bundled module, remove the copy or the `-I` directory that holds it; to "
-            "keep both, give the copy another module name");
+      .Help(
+          "to use the bundled module, remove the copy or the `-I` directory that holds it; to "
+          "keep both, give the copy another module name");
 }
 
 // INVARIANT: a policy compiles with every rule and test it declares, or not at all. A rule
@@ -143,8 +144,9 @@ void Checker::ReportDropped(const std::vector<uint32_t>& roots) {
       ++requires_declared;
     }
   }
-  size_t requires_compiled = static_cast<size_t>(std::count_if(
-      program_.rules.begin(), program_.rules.end(), [](const ir::Rule& r) { return r.requirement; }));
+  size_t requires_compiled =
+      static_cast<size_t>(std::count_if(program_.rules.begin(), program_.rules.end(),
+                                        [](const ir::Rule& r) { return r.requirement; }));
   if (requires_compiled != requires_declared && first_require != nullptr) {
     emitter_
         .Error(DiagnosticKind::InternalError, Loc(first_require_module, first_require->range),
@@ -258,8 +260,8 @@ void Checker::LoadImports(uint32_t m) {
         if (i + 1 == module_path_.size() && bundled.empty()) bundled = candidate.string();
       }
     }
-    if (!found.empty() && !bundled.empty() && fs::weakly_canonical(found, ec) !=
-                                                  fs::weakly_canonical(bundled, ec)) {
+    if (!found.empty() && !bundled.empty() &&
+        fs::weakly_canonical(found, ec) != fs::weakly_canonical(bundled, ec)) {
       if (shadowed_.empty()) shadowed_at_ = {m, PathRange(import->path)};
       shadowed_.emplace(name, found);
     }

@@ -57,9 +57,8 @@ void Checker::CheckTest(uint32_t m, const ast::Decl& decl, const ast::TestDecl& 
     ok = false;
   }
   // `expect error`: the request breaks a `require`. `error` cannot be an outcome's name.
-  if (test.expect.text == "error" &&
-      std::find(program_.outcomes.begin(), program_.outcomes.end(), "error") ==
-          program_.outcomes.end()) {
+  if (test.expect.text == "error" && std::find(program_.outcomes.begin(), program_.outcomes.end(),
+                                               "error") == program_.outcomes.end()) {
     out.expect_error = true;
     out.expect = 0;
     if (!test.by.empty()) {

@@ -38,10 +38,10 @@ auto MakeEngine(const Options& options, const ir::Program& program)
     if (!engine.ok() && engine.error().kind == ErrorKind::kSchemaMismatch) {
       std::string names;
       for (const std::string& p : options.policies) names += (names.empty() ? "" : " + ") + p;
-      return Error{fmt::format("{}\n  --library {}\n  --policy  {} (hash {:016x})",
-                               engine.error().message, options.library, names,
-                               ir::PolicyHash(program)),
-                   ErrorKind::kSchemaMismatch};
+      return Error{
+          fmt::format("{}\n  --library {}\n  --policy  {} (hash {:016x})", engine.error().message,
+                      options.library, names, ir::PolicyHash(program)),
+          ErrorKind::kSchemaMismatch};
     }
     return engine;
   }
@@ -134,8 +134,7 @@ auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> 
           malformed = true;
           line = runtime::DecisionJson(*program, decision, problems, nullptr, 0);
         } else {
-          if (!decider.Decide(request.text, as_of, decision, tracing, problems) ||
-              decision.error) {
+          if (!decider.Decide(request.text, as_of, decision, tracing, problems) || decision.error) {
             malformed = true;
           }
           line = runtime::DecisionJson(*program, decision, problems, tracing, decider.day());
@@ -194,8 +193,8 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
                           ? static_cast<DayNumber>(test.request[program->as_of_slot].bits)
                           : Today();
       decider.Decide(test.request, day, decision);
-      bool ok = test.expect_error ? decision.error
-                                  : !decision.error && decision.outcome == test.expect;
+      bool ok =
+          test.expect_error ? decision.error : !decision.error && decision.outcome == test.expect;
       std::vector<std::string> missing;
       for (ir::RuleId rule : test.by) {
         bool fired = std::any_of(decision.reasons.begin(), decision.reasons.end(),

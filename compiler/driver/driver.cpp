@@ -118,8 +118,8 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
                    "The baseline policy, such as the law in force; repeatable")
       ->required()
       ->allow_extra_args(false);
-  CLI::Option* diff_as_of = diff->add_option("--as-of", options.as_of,
-                   "Decide as of this date (YYYY-MM-DD), whatever the requests say");
+  CLI::Option* diff_as_of = diff->add_option(
+      "--as-of", options.as_of, "Decide as of this date (YYYY-MM-DD), whatever the requests say");
   diff->add_flag("--json", options.json,
                  "One JSON object per changed request, then a summary object");
   add_engine(diff);

@@ -70,8 +70,8 @@ auto Open(const std::string& path) -> ErrorOr<int> {
   }
   // /dev/null is an empty input (a script's `< /dev/null`); other devices are refused.
   bool dev_null = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
-  bool ok = S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd) ||
-            dev_null;
+  bool ok =
+      S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd) || dev_null;
   if (!ok) {
     if (fd != 0) close(fd);
     return Error{fmt::format("{}: {}, not a file of requests (requests are read from a regular "
@@ -106,8 +106,8 @@ auto ReadRequestLines(const std::string& path,
   const std::string name = path == "-" ? "stdin" : path;
 
   enum class Mode { kUnknown, kLines, kWhole } mode = Mode::kUnknown;
-  std::string buffer;         // unread bytes: at most one partial line
-  std::string whole;          // kWhole: the object so far
+  std::string buffer;  // unread bytes: at most one partial line
+  std::string whole;   // kWhole: the object so far
   bool whole_too_long = false;
   size_t whole_line = 0;
   std::vector<size_t> blanks;  // kUnknown: blank lines before the first request
@@ -167,8 +167,9 @@ auto ReadRequestLines(const std::string& path,
     if (n < 0) {
       int e = errno;
       if (fd != 0) close(fd);
-      return Error{fmt::format("{}: read failed after {} line(s): {}", name, line, std::strerror(e)),
-                   ErrorKind::kIo};
+      return Error{
+          fmt::format("{}: read failed after {} line(s): {}", name, line, std::strerror(e)),
+          ErrorKind::kIo};
     }
     if (n == 0) break;
     std::string_view data(chunk.data(), static_cast<size_t>(n));

@@ -32,7 +32,8 @@ struct RequestLine {
 // `flush` is called whenever the reader is about to wait for more input, so that answers to the
 // lines read so far are out before it blocks. Returns an I/O error (nothing is lost: every line
 // read before it was answered).
-auto ReadRequestLines(const std::string& path, const std::function<void(const RequestLine&)>& on_line,
+auto ReadRequestLines(const std::string& path,
+                      const std::function<void(const RequestLine&)>& on_line,
                       const std::function<void()>& flush) -> ErrorOr<size_t>;
 
 }  // namespace cordon::driver

@@ -318,7 +318,8 @@ namespace {
   size_t kept = out.reasons.size();
   while (kept > 0 && out.reasons[kept - 1].rule >= program.first_requirement) --kept;
   for (size_t i = kept; i < out.reasons.size(); ++i) {
-    out.errors.push_back(RuleError{out.reasons[i].rule, program.rules[out.reasons[i].rule].message});
+    out.errors.push_back(
+        RuleError{out.reasons[i].rule, program.rules[out.reasons[i].rule].message});
   }
   out.reasons.resize(kept);
 }

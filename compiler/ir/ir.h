@@ -292,7 +292,7 @@ struct Test {
   std::vector<Datum> request;
   OutcomeId expect;
   bool expect_error = false;  // `expect error`: the request breaks a `require` (expect is 0)
-  std::vector<RuleId> by;  // each must be among the fired rules
+  std::vector<RuleId> by;     // each must be among the fired rules
 };
 
 struct Program {

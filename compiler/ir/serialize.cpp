@@ -9,7 +9,7 @@ namespace cordon::ir {
 namespace {
 
 constexpr uint32_t kMagic = 0x4e44524f;  // "ORDN"
-constexpr uint32_t kFormat = 4;  // 4: `require` rules, `expect error`
+constexpr uint32_t kFormat = 4;          // 4: `require` rules, `expect error`
 // The fewest bytes a serialised Datum takes (kind, presence and an empty text), to refuse a
 // count that the remaining bytes cannot hold.
 constexpr size_t kMinDatumBytes = 6;

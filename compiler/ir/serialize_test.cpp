@@ -75,7 +75,8 @@ TEST(Serialize, RoundTripsAndRefusesEveryTruncationAndFlip) {
       flipped[at] ^= 0xa5;
       EXPECT_FALSE(Deserialize(flipped).ok()) << "a flip at byte " << at << " was not caught";
       uint64_t sum = Fnv1a(std::span(flipped).first(flipped.size() - 8));
-      for (int i = 0; i < 8; ++i) flipped[flipped.size() - 8 + i] = static_cast<uint8_t>(sum >> (8 * i));
+      for (int i = 0; i < 8; ++i)
+        flipped[flipped.size() - 8 + i] = static_cast<uint8_t>(sum >> (8 * i));
       ErrorOr<Program> reread = Deserialize(flipped);
       if (reread.ok()) (void)Print(*reread);  // valid after all: it must be printable
     }

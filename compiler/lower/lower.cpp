@@ -468,8 +468,7 @@ void Lowerer::CheckRequestStruct(Value* request, BasicBlock* bad) {
                                         fmt::format("cordon_check_fields_{}", fns.size()), m_);
       fn->addFnAttr(llvm::Attribute::NoInline);
       b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", fn));
-      b_.CreateRet(
-          FieldChecks(fn->getArg(0), first, std::min(slots, first + kChecksPerFunction)));
+      b_.CreateRet(FieldChecks(fn->getArg(0), first, std::min(slots, first + kChecksPerFunction)));
       fns.push_back(fn);
     }
     b_.restoreIP(entry);

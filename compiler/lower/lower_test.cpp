@@ -42,8 +42,7 @@ rule r when request.destination in {CN, MO} then a "m")");
   llvm::LLVMContext context;
   ErrorOr<std::unique_ptr<llvm::Module>> module = Lower(program, context, {});
   ASSERT_FALSE(module.ok());
-  EXPECT_NE(module.error().message.find("the evaluator cannot compile value v"),
-            std::string::npos)
+  EXPECT_NE(module.error().message.find("the evaluator cannot compile value v"), std::string::npos)
       << module.error().message;
 }
 

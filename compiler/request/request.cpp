@@ -167,8 +167,8 @@ struct Decoder::Impl {
       }
       if (!IsJsonNumber(raw)) {
         // simdjson hands over `010` and `1.` as number tokens; JSON forbids both.
-        Problem(fmt::format("{} is not a JSON number (no leading zeros, digits after a point)",
-                            raw));
+        Problem(
+            fmt::format("{} is not a JSON number (no leading zeros, digits after a point)", raw));
         return false;
       }
       std::optional<Number> n = ParseDecimal(raw);
@@ -402,8 +402,7 @@ struct Decoder::Impl {
       return;
     }
     if (type != od::json_type::number) {
-      Problem(fmt::format("expected a string or a number (the id field), got {}",
-                          Describe(value)));
+      Problem(fmt::format("expected a string or a number (the id field), got {}", Describe(value)));
       return;
     }
     std::string_view raw = value.raw_json_token();

@@ -419,9 +419,8 @@ CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_
                   fmt::format("{} was compiled from another policy: its policy hash is {:016x}, "
                               "and the host expects {:016x}: recompile it, or regenerate the "
                               "host's header, from the policy to apply",
-                              config->kind == CORDON_ENGINE_AOT
-                                  ? std::string(View(config->library))
-                                  : std::string("the policy"),
+                              config->kind == CORDON_ENGINE_AOT ? std::string(View(config->library))
+                                                                : std::string("the policy"),
                               (*opened)->policy_hash(), config->expected_policy_hash));
     }
     *engine = new cordon_engine{std::move(*opened)};

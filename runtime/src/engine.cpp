@@ -3,8 +3,8 @@
 
 #include <dlfcn.h>
 #include <elf.h>
-#include <fmt/format.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/membarrier.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,15 +12,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
-#include <span>
-#include <atomic>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <sstream>
 #include <thread>
 
@@ -167,9 +167,8 @@ auto CheckElf(std::span<const uint8_t> bytes) -> std::string {
     return "it is truncated or corrupt (section headers)";
   }
   const size_t magic = sizeof(CORDON_FILE_TRAILER_MAGIC) - 1;
-  if (size < CORDON_FILE_TRAILER_SIZE ||
-      std::memcmp(bytes.data() + size - CORDON_FILE_TRAILER_SIZE, CORDON_FILE_TRAILER_MAGIC,
-                  magic) != 0) {
+  if (size < CORDON_FILE_TRAILER_SIZE || std::memcmp(bytes.data() + size - CORDON_FILE_TRAILER_SIZE,
+                                                     CORDON_FILE_TRAILER_MAGIC, magic) != 0) {
     return "it does not end in Cordon's checksum (it was not written by `cordon compile`, or it "
            "was stripped or cut short)";
   }
@@ -424,9 +423,9 @@ auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expect
   int memfd = -1;
   void* handle = OpenChecked(bytes, why, memfd);
   if (handle == nullptr) {
-    return Error{fmt::format("cannot load {} (not a shared object, or a truncated one): {}", path,
-                             why),
-                 ErrorKind::kNotAPolicy};
+    return Error{
+        fmt::format("cannot load {} (not a shared object, or a truncated one): {}", path, why),
+        ErrorKind::kNotAPolicy};
   }
   auto fail = [&](std::string message, ErrorKind kind = ErrorKind::kNotAPolicy) -> Error {
     dlclose(handle);

@@ -4,12 +4,12 @@
 // under load from several threads), and the C++ wrapper.
 #include <cordon/cordon.h>
 #include <elf.h>
-#include <sys/stat.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cordon/cordon.hpp>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -220,9 +220,9 @@ TEST(CApiRequest, SettersRefuseUnknownFieldsAndWrongTypes) {
   EXPECT_EQ(cordon_request_set_text(request, cordon_str(""), cordon_str("1"), nullptr),
             CORDON_ERROR_UNKNOWN_FIELD);
   // NULL with a length is the host's bug, never the empty name (which no list holds).
-  EXPECT_EQ(cordon_request_set_text(request, cordon_str("end_user"), cordon_string{nullptr, 5},
-                                    &error),
-            CORDON_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      cordon_request_set_text(request, cordon_str("end_user"), cordon_string{nullptr, 5}, &error),
+      CORDON_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(View(cordon_error_message(error)),
             "a cordon_string argument has data NULL and size 5: pass a pointer to the bytes, or "
             "size 0 for the empty string");
@@ -235,9 +235,9 @@ TEST(CApiRequest, SettersRefuseUnknownFieldsAndWrongTypes) {
                                      cordon_str(""), nullptr),
             CORDON_ERROR_INVALID_ARGUMENT);
   // NULL with size 0 is the empty string, as documented.
-  EXPECT_EQ(cordon_request_set_text(request, cordon_str("end_user"), cordon_string{nullptr, 0},
-                                    nullptr),
-            CORDON_OK);
+  EXPECT_EQ(
+      cordon_request_set_text(request, cordon_str("end_user"), cordon_string{nullptr, 0}, nullptr),
+      CORDON_OK);
 
   // A required field left unset is a malformed request, at its path.
   cordon_session* session = nullptr;
@@ -477,7 +477,8 @@ TEST(CApiSwap, RefusesTablesThatAreNotRegularFiles) {
       {"/proc/self/mem", "/proc/self/mem: cannot read: Input/output error"},
       {fs::temp_directory_path().string(),
        fs::temp_directory_path().string() + ": is a directory, not a file"},
-      {"/nonexistent/listed.csv", "/nonexistent/listed.csv: cannot open: No such file or directory"},
+      {"/nonexistent/listed.csv",
+       "/nonexistent/listed.csv: cannot open: No such file or directory"},
   };
   for (const auto& [path, expected] : cases) {
     cordon_error* error = nullptr;
