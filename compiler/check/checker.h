@@ -163,6 +163,7 @@ class Checker : public ir::SetStorage {
   void CheckModule(uint32_t module);
   void CheckRule(uint32_t module, const ast::Decl& decl, const ast::RuleDecl& rule);
   void CheckRequire(uint32_t module, const ast::Decl& decl, const ast::RequireDecl& require);
+  void ReportMissingOutcomes(Location where, const std::string& what);
   auto RequestPaths(ir::ValueId value) -> std::string;
   // `use` is where the unit is named: a unit reached again while its own definition is being
   // checked is a cycle, reported there.

@@ -446,18 +446,21 @@ void Checker::CheckModule(uint32_t m) {
   }
 }
 
+// Once per policy: every rule and `require` needs the lattice, and one diagnostic says so.
+void Checker::ReportMissingOutcomes(Location where, const std::string& what) {
+  if (missing_outcomes_reported_) return;
+  missing_outcomes_reported_ = true;
+  emitter_
+      .Error(DiagnosticKind::MissingOutcomes, where,
+             fmt::format("{} needs an outcome lattice, but this policy declares none", what))
+      .Help(
+          "declare the outcomes, highest first, e.g. `outcomes prohibited > "
+          "license_required > no_license_required`");
+}
+
 void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& rule) {
   if (!outcomes_decl_) {
-    if (!missing_outcomes_reported_) {
-      missing_outcomes_reported_ = true;
-      emitter_
-          .Error(DiagnosticKind::MissingOutcomes, Loc(m, rule.name.range),
-                 fmt::format("rule `{}` needs an outcome lattice, but this policy declares none",
-                             rule.name.text))
-          .Help(
-              "declare the outcomes, highest first, e.g. `outcomes prohibited > "
-              "license_required > no_license_required`");
-    }
+    ReportMissingOutcomes(Loc(m, rule.name.range), fmt::format("rule `{}`", rule.name.text));
     return;
   }
   ir::Rule out;
@@ -562,15 +565,7 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
 // that every engine evaluates it as it evaluates rules; FinishDecision turns it into an error.
 void Checker::CheckRequire(uint32_t m, const ast::Decl& decl, const ast::RequireDecl& require) {
   if (!outcomes_decl_) {
-    if (!missing_outcomes_reported_) {
-      missing_outcomes_reported_ = true;
-      emitter_
-          .Error(DiagnosticKind::MissingOutcomes, Loc(m, decl.range),
-                 "this `require` needs an outcome lattice, but this policy declares none")
-          .Help(
-              "declare the outcomes, highest first, e.g. `outcomes prohibited > "
-              "license_required > no_license_required`");
-    }
+    ReportMissingOutcomes(Loc(m, decl.range), "this `require`");
     return;
   }
   if (require.condition == nullptr) return;

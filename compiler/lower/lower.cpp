@@ -96,6 +96,7 @@ class Lowerer {
   void CheckRequestStruct(Value* request, BasicBlock* bad);
   // True when a field among slots [first, last) holds an impossible value: no branches.
   auto FieldChecks(Value* request, size_t first, size_t last) -> Value*;
+  auto OrAll(std::vector<Value*> terms) -> Value*;
   static constexpr size_t kInlineChecks = 128;
   static constexpr size_t kChecksPerFunction = 16;
   llvm::GlobalVariable* assigned_countries_ = nullptr;  // the bitset of ISO codes, made once
@@ -436,8 +437,12 @@ auto Lowerer::FieldChecks(Value* request, size_t first, size_t last) -> Value* {
     // An absent value is never read, so it may hold anything.
     also(guard(wrong, present));
   }
+  return OrAll(std::move(terms));
+}
+
+// A balanced tree: a chain of 10,000 `or`s sent LLVM's recursive analyses past the stack.
+auto Lowerer::OrAll(std::vector<Value*> terms) -> Value* {
   if (terms.empty()) return b_.getFalse();
-  // A balanced tree: a chain of 10,000 `or`s sent LLVM's recursive analyses past the stack.
   while (terms.size() > 1) {
     std::vector<Value*> next;
     for (size_t t = 0; t + 1 < terms.size(); t += 2) {
@@ -473,15 +478,7 @@ void Lowerer::CheckRequestStruct(Value* request, BasicBlock* bad) {
     }
     b_.restoreIP(entry);
     for (llvm::Function* fn : fns) calls.push_back(b_.CreateCall(fn, {request}));
-    while (calls.size() > 1) {
-      std::vector<Value*> next;
-      for (size_t t = 0; t + 1 < calls.size(); t += 2) {
-        next.push_back(b_.CreateOr(calls[t], calls[t + 1]));
-      }
-      if (calls.size() % 2 != 0) next.push_back(calls.back());
-      calls = std::move(next);
-    }
-    wrong = calls.front();
+    wrong = OrAll(std::move(calls));
   }
   BasicBlock* good = BasicBlock::Create(ctx_, "decide", b_.GetInsertBlock()->getParent());
   b_.CreateCondBr(wrong, bad, good, llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));

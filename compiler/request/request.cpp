@@ -391,45 +391,26 @@ struct Decoder::Impl {
       Problem("invalid JSON");
       return;
     }
-    if (type == od::json_type::string) {
-      std::string_view text;
-      if (value.get_string().get(text) != simdjson::SUCCESS) {
-        Problem("invalid JSON");
-        return;
-      }
-      id.clear();
-      AppendJsonString(id, text);
-      return;
-    }
-    if (type != od::json_type::number) {
+    if (type != od::json_type::string && type != od::json_type::number) {
       Problem(fmt::format("expected a string or a number (the id field), got {}", Describe(value)));
       return;
     }
+    // The token as the request wrote it is already JSON: no escaping to redo. A string is read
+    // once to check its escapes; a number against JSON's grammar.
     std::string_view raw = value.raw_json_token();
     while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) {
       raw.remove_suffix(1);
     }
-    if (!IsJsonNumber(raw)) {
+    std::string_view text;
+    if (type == od::json_type::string && value.get_string().get(text) != simdjson::SUCCESS) {
+      Problem("invalid JSON");
+      return;
+    }
+    if (type == od::json_type::number && !IsJsonNumber(raw)) {
       Problem(fmt::format("{} is not a JSON number", raw));
       return;
     }
     id.assign(raw);
-  }
-
-  static void AppendJsonString(std::string& out, std::string_view text) {
-    out += '"';
-    for (char c : text) {
-      auto byte = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (byte < 0x20 || byte == 0x7f) {
-        out += fmt::format("\\u{:04x}", byte);
-      } else {
-        out += c;
-      }
-    }
-    out += '"';
   }
 
   void MarkAbsent(uint32_t node_id) {
@@ -471,7 +452,6 @@ auto Decoder::Decode(std::string_view json, std::vector<ir::Datum>& slots,
     return false;
   }
   impl.path = "$";
-  impl.id.clear();
   impl.seen_stack.clear();
   impl.Record(object, 0);
   const char* trailing = nullptr;
