@@ -28,15 +28,15 @@
 #include <vector>
 
 #include "bench/ear_handwritten.h"
-#include "compiler/base/names.h"
 #include "compiler/check/check.h"
-#include "compiler/diagnostics/diagnostics.h"
-#include "compiler/interp/interp.h"
-#include "compiler/ir/ir.h"
-#include "compiler/lower/layout.h"
-#include "compiler/request/request.h"
-#include "runtime/src/decide_json.h"
-#include "runtime/src/engine.h"
+#include "runtime/abi/layout.h"
+#include "runtime/base/names.h"
+#include "runtime/diagnostics/diagnostics.h"
+#include "runtime/engine/decide_json.h"
+#include "runtime/engine/engine.h"
+#include "runtime/interp/interp.h"
+#include "runtime/ir/ir.h"
+#include "runtime/request/request.h"
 
 namespace cordon {
 namespace {
@@ -1022,12 +1022,12 @@ void CompiledBench(benchmark::State& state, runtime::EngineKind kind) {
   if (engine == nullptr) return state.SkipWithError(error.c_str());
   runtime::Session session(*engine);
   // One array of structs, as the hand-written requests are one vector.
-  const lower::RequestLayout& layout = engine->layout();
+  const abi::RequestLayout& layout = engine->layout();
   const size_t words = (layout.size + 7) / 8;
   std::vector<uint64_t> buffer(words * kMix);
   std::vector<const uint64_t*> packed;
   for (size_t k = 0; k < kMix; ++k) {
-    lower::PackRequest(layout, mix.slots[k], reinterpret_cast<uint8_t*>(&buffer[k * words]));
+    abi::PackRequest(layout, mix.slots[k], reinterpret_cast<uint8_t*>(&buffer[k * words]));
     packed.push_back(&buffer[k * words]);
   }
   interp::Decision decision;

@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <initializer_list>
 
-#include "compiler/base/names.h"
+#include "runtime/base/names.h"
 
 namespace cordon::ear_bench {
 namespace {

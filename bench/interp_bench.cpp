@@ -17,16 +17,16 @@
 #include <unordered_set>
 #include <vector>
 
-#include "compiler/base/countries.h"
-#include "compiler/base/date.h"
-#include "compiler/base/names.h"
 #include "compiler/check/check.h"
 #include "compiler/codegen/codegen.h"
-#include "compiler/interp/interp.h"
-#include "compiler/ir/serialize.h"
-#include "compiler/lower/layout.h"
-#include "compiler/request/request.h"
-#include "runtime/src/engine.h"
+#include "runtime/abi/layout.h"
+#include "runtime/base/countries.h"
+#include "runtime/base/date.h"
+#include "runtime/base/names.h"
+#include "runtime/engine/engine.h"
+#include "runtime/interp/interp.h"
+#include "runtime/ir/serialize.h"
+#include "runtime/request/request.h"
 
 namespace cordon {
 namespace {
@@ -215,11 +215,11 @@ void CompiledBench(benchmark::State& state, runtime::EngineKind kind) {
     return;
   }
   runtime::Session session(**engine);
-  const lower::RequestLayout& layout = (*engine)->layout();
+  const abi::RequestLayout& layout = (*engine)->layout();
   std::vector<std::vector<uint64_t>> packed;
   for (const auto& slots : f.decoded) {
     std::vector<uint64_t> buffer(layout.size / 8 + 1);
-    lower::PackRequest(layout, slots, reinterpret_cast<uint8_t*>(buffer.data()));
+    abi::PackRequest(layout, slots, reinterpret_cast<uint8_t*>(buffer.data()));
     packed.push_back(std::move(buffer));
   }
   interp::Decision decision;
@@ -356,7 +356,7 @@ void BM_Eval10kRules(benchmark::State& state) {
       program,
       {.selector = state.range(0) == 1 ? codegen::Selector::kFast : codegen::Selector::kFull});
   if (!jit.ok()) return state.SkipWithError(jit.error().message.c_str());
-  lower::RequestLayout layout = lower::LayoutRequest(program);
+  abi::RequestLayout layout = abi::LayoutRequest(program);
   request::Decoder decoder(program);
   std::mt19937 rng(7);
   std::vector<std::vector<uint64_t>> packed;
@@ -368,7 +368,7 @@ void BM_Eval10kRules(benchmark::State& state) {
     std::vector<std::string> problems;
     if (!decoder.Decode(json, slots, problems)) return state.SkipWithError(problems[0].c_str());
     packed.emplace_back(layout.size / 8 + 1);
-    lower::PackRequest(layout, slots, reinterpret_cast<uint8_t*>(packed.back().data()));
+    abi::PackRequest(layout, slots, reinterpret_cast<uint8_t*>(packed.back().data()));
   }
   std::vector<cordon_abi_result> results(program.rules.size());
   cordon_abi_env env{};

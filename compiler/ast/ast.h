@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "compiler/source/source_buffer.h"
+#include "runtime/source/source_buffer.h"
 
 namespace cordon::ast {
 

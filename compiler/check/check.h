@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "compiler/base/error_or.h"
-#include "compiler/diagnostics/diagnostics.h"
-#include "compiler/ir/ir.h"
-#include "compiler/source/source_buffer.h"
+#include "runtime/base/error_or.h"
+#include "runtime/diagnostics/diagnostics.h"
+#include "runtime/ir/ir.h"
+#include "runtime/source/source_buffer.h"
 
 namespace cordon::check {
 
@@ -27,6 +27,8 @@ class SourceStore {
   auto Load(const std::string& path, size_t max_bytes) -> ErrorOr<const SourceBuffer*>;
   // Serves `path` from `text` instead of the disk: the checker fuzzer checks policies in memory.
   void Provide(std::string path, std::string text) { provided_[std::move(path)] = std::move(text); }
+  // Every file read from disk so far, in the order read: what a build must watch (a depfile).
+  auto Paths() const -> std::vector<std::string>;
 
  private:
   std::deque<std::unique_ptr<SourceBuffer>> buffers_;

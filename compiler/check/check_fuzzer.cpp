@@ -7,7 +7,7 @@
 #include <string>
 
 #include "compiler/check/check.h"
-#include "compiler/ir/ir.h"
+#include "runtime/ir/ir.h"
 
 extern "C" auto LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) -> int {
   cordon::check::SourceStore sources;

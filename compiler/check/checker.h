@@ -15,13 +15,11 @@
 #include "compiler/ast/ast.h"
 #include "compiler/check/check.h"
 #include "compiler/check/types.h"
-#include "compiler/ir/ir.h"
-#include "compiler/ir/ops.h"
+#include "runtime/base/spelling.h"
+#include "runtime/ir/ir.h"
+#include "runtime/ir/ops.h"
 
 namespace cordon::check {
-
-// "`a`, `b`, `c`" for messages; after `limit` names, ", …".
-auto QuotedList(const std::vector<std::string>& names, size_t limit = SIZE_MAX) -> std::string;
 
 // What a top-level name in a module refers to.
 enum class SymbolKind : uint8_t { kUnit, kInput, kLet, kTable };

@@ -18,15 +18,6 @@ constexpr const char* kTypesHelp =
 
 }  // namespace
 
-auto QuotedList(const std::vector<std::string>& names, size_t limit) -> std::string {
-  std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i == limit) return out + ", …";
-    out += (i == 0 ? "`" : ", `") + names[i] + "`";
-  }
-  return out;
-}
-
 void Checker::CheckOutcomes() {
   for (uint32_t m : order_) {
     for (uint32_t d = 0; d < modules_[m].file.decls.size(); ++d) {

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 
-#include "compiler/base/countries.h"
-#include "compiler/base/spelling.h"
 #include "compiler/check/checker.h"
+#include "runtime/base/countries.h"
+#include "runtime/base/spelling.h"
 
 namespace cordon::check {
 

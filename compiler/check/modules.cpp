@@ -25,6 +25,14 @@ auto SourceStore::Load(const std::string& path, size_t max_bytes) -> ErrorOr<con
   return buffers_.back().get();
 }
 
+auto SourceStore::Paths() const -> std::vector<std::string> {
+  std::vector<std::string> paths;
+  for (const auto& buffer : buffers_) {
+    if (!provided_.contains(buffer->filename())) paths.push_back(buffer->filename());
+  }
+  return paths;
+}
+
 auto CheckProgram(const std::vector<std::string>& roots, const CheckOptions& options,
                   SourceStore& sources, DiagnosticEmitter& emitter)
     -> ErrorOr<std::optional<ir::Program>> {

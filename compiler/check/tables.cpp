@@ -6,11 +6,15 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "compiler/base/countries.h"
 #include "compiler/check/checker.h"
-#include "compiler/check/table_rows.h"
+#include "runtime/base/countries.h"
+#include "runtime/tables/table_rows.h"
 
 namespace cordon::check {
+
+using tables::ReadTableRows;
+using tables::RowStorage;
+using tables::TableDeclaration;
 
 // `match normalized` on the key column makes it compare by NormalizeName; on a later
 // `set<text>` column it makes each element another key of its row (aliases).

@@ -31,9 +31,9 @@
 #include <system_error>
 #include <thread>
 
-#include "compiler/ir/serialize.h"
-#include "compiler/lower/abi.h"
 #include "compiler/lower/lower.h"
+#include "runtime/abi/abi.h"
+#include "runtime/ir/serialize.h"
 
 LLD_HAS_DRIVER(elf)
 

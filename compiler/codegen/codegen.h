@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "compiler/base/error_or.h"
-#include "compiler/ir/ir.h"
-#include "compiler/lower/abi.h"
+#include "runtime/abi/abi.h"
+#include "runtime/base/error_or.h"
+#include "runtime/ir/ir.h"
 
 namespace cordon::codegen {
 
@@ -59,7 +59,7 @@ class JitPolicy {
 // The LLVM IR of the evaluator, optimised or not, for `cordon compile --phase=llvm`.
 auto PrintLlvm(const ir::Program& program, bool optimize) -> ErrorOr<std::string>;
 
-// Writes a shared object exporting only the descriptor `cordon_policy_v1` (compiler/lower/abi.h),
+// Writes a shared object exporting only the descriptor `cordon_policy_v1` (runtime/abi/abi.h),
 // linked in process by lld with no undefined symbols.
 struct Unit {};
 auto WriteSharedObject(const ir::Program& program, const std::string& path) -> ErrorOr<Unit>;

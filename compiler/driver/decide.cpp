@@ -11,17 +11,18 @@
 #include <iterator>
 #include <sstream>
 
-#include "compiler/base/date.h"
 #include "compiler/codegen/codegen.h"
 #include "compiler/driver/requests.h"
 #include "compiler/driver/session.h"
-#include "compiler/interp/interp.h"
-#include "compiler/ir/ir.h"
-#include "compiler/ir/serialize.h"
-#include "compiler/lower/layout.h"
-#include "compiler/request/request.h"
-#include "runtime/src/decide_json.h"
-#include "runtime/src/engine.h"
+#include "runtime/abi/layout.h"
+#include "runtime/base/date.h"
+#include "runtime/engine/bundle.h"
+#include "runtime/engine/decide_json.h"
+#include "runtime/engine/engine.h"
+#include "runtime/interp/interp.h"
+#include "runtime/ir/ir.h"
+#include "runtime/ir/serialize.h"
+#include "runtime/request/request.h"
 
 namespace cordon::driver {
 namespace {
@@ -29,6 +30,58 @@ namespace {
 namespace fs = std::filesystem;
 
 }  // namespace
+
+// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so a reader never
+// sees half a bundle.
+auto WriteFileAtomically(const std::string& path, const std::vector<uint8_t>& bytes)
+    -> std::optional<Error> {
+  std::string temporary = fmt::format("{}.tmp{}", path, static_cast<long>(getpid()));
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file.write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    file.close();
+    if (!file) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      return Error{fmt::format("{}: cannot write the bundle", path), ErrorKind::kIo};
+    }
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) {
+    fs::remove(temporary, ec);
+    return Error{fmt::format("{}: cannot write the bundle: {}", path, ec.message()),
+                 ErrorKind::kIo};
+  }
+  return std::nullopt;
+}
+
+// A Makefile rule: the outputs depend on every file the check read. Spaces and `$` escaped as
+// Make and Ninja read them.
+auto WriteDepfile(const std::string& path, const std::string& output, const std::string& header,
+                  const check::SourceStore& sources) -> std::optional<Error> {
+  auto escape = [](std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      if (c == ' ' || c == '#') out += '\\';
+      if (c == '$') out += '$';
+      out += c;
+    }
+    return out;
+  };
+  std::string text = escape(output);
+  if (!header.empty()) text += " " + escape(header);
+  text += ":";
+  for (const std::string& read : sources.Paths())
+    text += " \\\n  " + escape(fs::absolute(read).string());
+  text += "\n";
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) return Error{fmt::format("{}: cannot write the depfile", path), ErrorKind::kIo};
+  return std::nullopt;
+}
 
 auto MakeEngine(const Options& options, const ir::Program& program)
     -> ErrorOr<std::unique_ptr<runtime::Engine>> {
@@ -61,15 +114,32 @@ auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) ->
   }
   std::optional<ir::Program> program = session.CheckPolicy(roots);
   if (!program) return session.Finish();
-  if (!options.output.empty()) {
+  if ((options.bundle || !options.depfile.empty()) && options.output.empty()) {
+    session.ToolFailure(fmt::format("{} needs -o FILE: the {} to write",
+                                    options.bundle ? "--bundle" : "--depfile",
+                                    options.bundle ? "bundle" : "output the depfile is for"));
+    return session.Finish();
+  }
+  if (!options.output.empty() && options.bundle) {
+    std::vector<uint8_t> bytes = runtime::WriteBundle(*program);
+    if (std::optional<Error> failed = WriteFileAtomically(options.output, bytes)) {
+      session.ToolFailure(failed->message);
+    }
+  } else if (!options.output.empty()) {
     ErrorOr<codegen::Unit> written = codegen::WriteSharedObject(*program, options.output);
     if (!written.ok()) session.ToolFailure(written.error().message);
+  }
+  if (!options.depfile.empty() && !session.tool_failure()) {
+    if (std::optional<Error> failed =
+            WriteDepfile(options.depfile, options.output, options.header, session.sources())) {
+      session.ToolFailure(failed->message);
+    }
   }
   if (!options.header.empty()) {
     std::ofstream header(options.header, std::ios::binary);
     std::string prefix = fs::path(options.header).stem().string();
-    header << lower::CHeader(*program, lower::LayoutRequest(*program), prefix,
-                             ir::SchemaHash(*program));
+    header << abi::CHeader(*program, abi::LayoutRequest(*program), prefix,
+                           ir::SchemaHash(*program));
     if (!header) session.ToolFailure(fmt::format("{}: cannot write the header", options.header));
   }
   if (!options.output.empty() || !options.header.empty()) return session.Finish();

@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "compiler/base/date.h"
 #include "compiler/driver/requests.h"
 #include "compiler/driver/session.h"
-#include "runtime/src/decide_json.h"
+#include "runtime/base/date.h"
+#include "runtime/engine/decide_json.h"
 
 namespace cordon::driver {
 namespace {

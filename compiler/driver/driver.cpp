@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "compiler/ast/ast.h"
-#include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/session.h"
 #include "compiler/parse/parse.h"
-#include "compiler/source/source_buffer.h"
+#include "runtime/diagnostics/diagnostics.h"
+#include "runtime/source/source_buffer.h"
 
 namespace cordon::driver {
 namespace {
@@ -74,6 +74,12 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
       ->check(CLI::IsMember({"check", "ir", "llvm", "llvm-opt"}));
   compile->add_option("-o", options.output, "Write a shared object (.so) exporting the evaluator");
   compile->add_option("--header", options.header, "Write the C header of the request struct");
+  compile->add_flag("--bundle", options.bundle,
+                    "With -o: write a policy bundle (the checked policy and its tables, for the "
+                    "interpreter of libcordon alone) instead of a .so");
+  compile->add_option("--depfile", options.depfile,
+                      "Write a Makefile-style list of every rule file, module and table read, "
+                      "for -o (as CMake's DEPFILE and Ninja read it)");
   compile->add_option("--policy", options.policies, "A rule file or a directory with policy.cordon")
       ->allow_extra_args(false);
   compile->add_option("files", options.files, "Rule files (same as --policy)");

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "compiler/base/error_or.h"
+#include "runtime/base/error_or.h"
 
 namespace cordon::driver {
 

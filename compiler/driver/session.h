@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "compiler/check/check.h"
-#include "compiler/diagnostics/diagnostics.h"
 #include "compiler/driver/driver.h"
-#include "runtime/src/engine.h"
+#include "runtime/diagnostics/diagnostics.h"
+#include "runtime/engine/engine.h"
 
 namespace cordon::driver {
 
@@ -37,8 +37,10 @@ struct Options {
   std::string engine = "interp";  // interp | jit | aot
   std::string library;            // --library: a compiled .so for --engine aot
   // compile
-  std::string output;  // -o: write a shared object
-  std::string header;  // --header: write the C header of the request struct
+  std::string output;   // -o: write a shared object
+  std::string header;   // --header: write the C header of the request struct
+  bool bundle = false;  // --bundle: -o writes a policy bundle instead of a .so
+  std::string depfile;  // --depfile: write the files read, for build systems
   std::string input = "-";
 };
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  * Operations the generated code calls, compiled to LLVM bitcode at build time and linked into
- * every evaluator, where O2 inlines them. Exact arithmetic is compiler/base/rational.h, the
+ * every evaluator, where O2 inlines them. Exact arithmetic is runtime/base/rational.h, the
  * same definition the interpreter uses. Only these functions' signatures are known to
  * compiler/lower/lower.cpp; keep them in step. */
 #include <stdint.h>
 
-#include "compiler/base/rational.h"
+#include "runtime/base/rational.h"
 
 /* An arithmetic result, returned in two registers: num/den with den > 0, or den == 0 and num the
  * failure's status. Unlike a result written through a pointer, it leaves the optimiser no

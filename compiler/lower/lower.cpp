@@ -17,16 +17,23 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "compiler/base/rational.h"
-#include "compiler/ir/serialize.h"
-#include "compiler/lower/abi.h"
-#include "compiler/lower/layout.h"
+#include "runtime/abi/abi.h"
+#include "runtime/abi/layout.h"
+#include "runtime/base/rational.h"
+#include "runtime/ir/serialize.h"
 
 // The helper bitcode (compiler/lower/helpers.c), embedded at build time.
 extern "C" const unsigned char cordon_helpers_bc[];
 extern "C" const unsigned long cordon_helpers_bc_size;
 
 namespace cordon::lower {
+
+using abi::GetStructBounds;
+using abi::LayoutRequest;
+using abi::RequestLayout;
+using abi::SlotLayout;
+using abi::StructBounds;
+
 namespace {
 
 using llvm::BasicBlock;

@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "compiler/base/error_or.h"
-#include "compiler/ir/ir.h"
+#include "runtime/base/error_or.h"
+#include "runtime/ir/ir.h"
 
 namespace llvm {
 class LLVMContext;
@@ -43,7 +43,7 @@ inline constexpr const char* kEvalSymbol = "cordon_eval";
 // The functions the rules are lowered into, in chunks (cordon_rules_0, …), called by the evaluator.
 inline constexpr const char* kChunkPrefix = "cordon_rules_";
 
-// Builds the module: `cordon_eval` (see compiler/lower/abi.h), the helpers it needs, and with
+// Builds the module: `cordon_eval` (see runtime/abi/abi.h), the helpers it needs, and with
 // embed_program the descriptor `cordon_policy_v1`. Fails only for an IR the checker should
 // never produce (reported, never a crash).
 auto Lower(const ir::Program& program, llvm::LLVMContext& context, const LowerOptions& options)

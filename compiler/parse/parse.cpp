@@ -20,7 +20,7 @@
 #include "CordonLexer.h"
 #include "CordonParser.h"
 #include "antlr4-runtime.h"
-#include "compiler/base/spelling.h"
+#include "runtime/base/spelling.h"
 
 namespace cordon::parse {
 namespace {

@@ -5,8 +5,8 @@
 #define CORDON_COMPILER_PARSE_PARSE_H_
 
 #include "compiler/ast/ast.h"
-#include "compiler/diagnostics/diagnostics.h"
-#include "compiler/source/source_buffer.h"
+#include "runtime/diagnostics/diagnostics.h"
+#include "runtime/source/source_buffer.h"
 
 namespace cordon::parse {
 

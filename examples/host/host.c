@@ -427,9 +427,65 @@ static void malformed(host* h) {
   if (!located) fail("%s: no error names end_user.country", title);
 }
 
+/* (g) The same policy as a bundle, on the reference interpreter: no compiler needed. */
+static void bundle_decides(const char* bundle) {
+  const char* title = "iFLYTEK buys 8 A100s, 2023-03-10 (bundle, interpreter)";
+  static const char json[] =
+      "{\"as_of\":\"2023-03-10\",\"kind\":\"export\","
+      "\"item\":{\"name\":\"NVIDIA A100 SXM4\",\"tpp\":4992,\"die_area_mm2\":826,"
+      "\"designed_for_datacenter\":true,\"bidirectional_io_gbps\":664},"
+      "\"destination_country\":\"CN\",\"end_user\":{\"name\":\"IFLYTEK Co., Ltd.\","
+      "\"country\":\"CN\",\"hq_country\":\"CN\"},\"chips\":8}";
+  cordon_config config;
+  cordon_config_init(&config);
+  config.kind = CORDON_ENGINE_INTERP;
+  config.bundle = cordon_str(bundle);
+  config.expected_schema_hash = EAR_SCHEMA_HASH;
+  config.expected_policy_hash = EAR_POLICY_HASH; /* the bundle and the .so are one policy */
+  cordon_engine* engine = NULL;
+  cordon_session* session = NULL;
+  cordon_decision* decision = NULL;
+  cordon_error* error = NULL;
+  if (ok(cordon_engine_open(&config, &engine, &error), error, bundle) &&
+      ok(cordon_session_open(engine, &session, &error), error, "cordon_session_open") &&
+      ok(cordon_decision_new(&decision, &error), error, "cordon_decision_new") &&
+      ok(cordon_decide_json(session, cordon_str(json), 0, decision, &error), error, title)) {
+    print_decision(title, decision);
+    expect_outcome(title, decision, "prohibited");
+    expect_listed(title, decision, 1);
+  }
+  cordon_decision_free(decision);
+  cordon_session_free(session);
+  cordon_engine_free(engine);
+}
+
+/* (h) Where only the runtime is installed, rule files are refused, saying what is missing. */
+static void rule_files_need_compiler(const char* policy) {
+  cordon_config config;
+  cordon_config_init(&config);
+  config.kind = CORDON_ENGINE_INTERP;
+  config.policy[0] = cordon_str(policy);
+  config.policy_count = 1;
+  cordon_engine* engine = NULL;
+  cordon_error* error = NULL;
+  cordon_status status = cordon_engine_open(&config, &engine, &error);
+  const char* message = error ? cordon_error_message(error).data : "";
+  printf("== open the rule files %s with the runtime alone\n   %s: %s\n", policy,
+         cordon_status_name(status), message);
+  if (status != CORDON_ERROR_NO_COMPILER) {
+    fail("rule files without the compiler: expected CORDON_ERROR_NO_COMPILER, got %s",
+         cordon_status_name(status));
+  } else if (!contains(cordon_error_message(error), "libcordon-compiler")) {
+    fail("the message does not name the missing library: %s", message);
+  }
+  cordon_error_free(error);
+  cordon_engine_free(engine);
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: %s EAR_SO ENTITIES_CSV\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: %s EAR_SO ENTITIES_CSV EAR_BUNDLE [RULE_FILES_WITHOUT_COMPILER]\n",
+            argv[0]);
     return 2;
   }
   printf("libcordon %s\n", cordon_version());
@@ -456,6 +512,8 @@ int main(int argc, char** argv) {
       malformed(&h);
     }
   }
+  bundle_decides(argv[3]);
+  if (argc == 5) rule_files_need_compiler(argv[4]);
 
   /* Everything made from the engine goes first. */
   cordon_request_free(h.newco);

@@ -21,14 +21,14 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/base/countries.h"
 #include "compiler/check/check.h"
 #include "compiler/codegen/codegen.h"
-#include "compiler/diagnostics/diagnostics.h"
-#include "compiler/ir/serialize.h"
-#include "compiler/lower/layout.h"
-#include "compiler/request/request.h"
-#include "runtime/src/engine.h"
+#include "runtime/abi/layout.h"
+#include "runtime/base/countries.h"
+#include "runtime/diagnostics/diagnostics.h"
+#include "runtime/engine/engine.h"
+#include "runtime/ir/serialize.h"
+#include "runtime/request/request.h"
 
 namespace cordon {
 namespace {
@@ -215,9 +215,9 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   // The JIT compiles a policy of several chunks of rules as several modules on several threads
   // (the AOT .so is always one module), so a policy like many_rules covers both.
   auto jit = runtime::Engine::FromProgram(program, runtime::EngineKind::kJit,
-                                          {.selector = codegen::Selector::kFull, .threads = 3});
+                                          {.selector = runtime::JitSelector::kFull, .threads = 3});
   auto fast = runtime::Engine::FromProgram(program, runtime::EngineKind::kJit,
-                                           {.selector = codegen::Selector::kFast, .threads = 2});
+                                           {.selector = runtime::JitSelector::kFast, .threads = 2});
   fs::path so = fs::temp_directory_path() / fmt::format("cordon-differential-{}.so", getpid());
   ErrorOr<codegen::Unit> written = codegen::WriteSharedObject(program, so.string());
   if (!written.ok() || !interp.ok() || !jit.ok() || !fast.ok()) {
@@ -262,14 +262,14 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   // A host's struct with a byte changed: the evaluators' own check (CORDON_ABI_BAD_REQUEST) must
   // refuse exactly what the runtime's CheckStruct finds wrong. Pointers and text sizes keep
   // their values: a wrong one is the host's bug, and no check can see it.
-  const lower::RequestLayout& layout = (*jit)->layout();
+  const abi::RequestLayout& layout = (*jit)->layout();
   std::vector<uint32_t> spoilable;
   std::vector<uint32_t> text_pointers;
   for (uint32_t at = 0; at < layout.size; ++at) {
     bool pointer = false;
-    for (const lower::SlotLayout& slot : layout.slots) {
+    for (const abi::SlotLayout& slot : layout.slots) {
       bool text = slot.kind == ir::Kind::kText || slot.kind == ir::Kind::kTextSet;
-      if (text && at >= slot.offset && at < slot.offset + lower::SlotSize(slot.kind)) {
+      if (text && at >= slot.offset && at < slot.offset + abi::SlotSize(slot.kind)) {
         pointer = true;
       }
       if (text && at == slot.offset && slot.kind == ir::Kind::kText) text_pointers.push_back(at);
@@ -280,7 +280,7 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   std::vector<uint64_t> packed((layout.size + 7) / 8 + 1);
   auto* bytes = reinterpret_cast<uint8_t*>(packed.data());
   auto spoil_and_compare = [&](uint64_t i, std::span<const ir::Datum> request, DayNumber as_of) {
-    lower::PackRequest(layout, request, bytes);
+    abi::PackRequest(layout, request, bytes);
     int changes = 1 + static_cast<int>(spoiler() % 2);
     for (int k = 0; k < changes && !spoilable.empty(); ++k) {
       uint32_t at = spoilable[spoiler() % spoilable.size()];

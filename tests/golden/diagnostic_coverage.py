@@ -3,7 +3,7 @@
 """Fails when a diagnostic kind registered in kinds.def appears in no golden file's expected
 output (as `[KindName]`), so that every diagnostic a user can see is shown somewhere.
 
-  diagnostic_coverage.py compiler/diagnostics/kinds.def tests/golden
+  diagnostic_coverage.py runtime/diagnostics/kinds.def tests/golden
 """
 import os
 import re

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Appends the trailer of compiler/lower/abi.h (magic, FNV-1a 64 of the file) to a shared object
+"""Appends the trailer of runtime/abi/abi.h (magic, FNV-1a 64 of the file) to a shared object
 built by the host compiler, so that a test .so reaches the checks after the checksum.
 
   append_checksum.py FILE.so

@@ -2,7 +2,7 @@
 // runtime::DecisionJson writes its lines by hand; these tests hold it, byte for byte, to the
 // same line built as an nlohmann tree and dumped, on texts that need escaping: quotes,
 // backslashes, control characters, UTF-8 and bytes that are not UTF-8.
-#include "runtime/src/decide_json.h"
+#include "runtime/engine/decide_json.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/base/date.h"
+#include "runtime/base/date.h"
 
 namespace cordon::runtime {
 namespace {

@@ -3,7 +3,7 @@
  * refuse it by its version, before reading anything else. */
 #include <stdint.h>
 
-#include "compiler/lower/abi.h"
+#include "runtime/abi/abi.h"
 
 __attribute__((visibility("default"))) const cordon_abi_descriptor cordon_policy_v1 = {
     .abi_version = CORDON_ABI_VERSION + 1,

@@ -2,9 +2,12 @@
 /*
  * cordon.h: the C API of libcordon, the Cordon runtime.
  *
- * A host opens an *engine* for one policy, either from rule files (checked and compiled in
- * process: CORDON_ENGINE_JIT, or the reference interpreter CORDON_ENGINE_INTERP) or from a
- * shared object written by `cordon compile -o` (CORDON_ENGINE_AOT). Each deciding thread opens
+ * A host opens an *engine* for one policy: from a shared object written by `cordon compile -o`
+ * (CORDON_ENGINE_AOT), from a policy bundle written by `cordon compile --bundle` (the reference
+ * interpreter, CORDON_ENGINE_INTERP with config.bundle), or from rule files (checked, and for
+ * CORDON_ENGINE_JIT compiled, in process). The first two need only libcordon; rule files need the
+ * compiler component too (libcordon-compiler, opened when first asked for: without it such an
+ * engine fails with CORDON_ERROR_NO_COMPILER). Each deciding thread opens
  * its own *session* on the engine, fills a *request* (by field name, from JSON, or as the
  * struct declared in the header `cordon compile --header` writes), and decides it into a
  * *decision*: the outcome, and every rule that produced it with its citation and message.
@@ -47,7 +50,7 @@ extern "C" {
 
 /* The version of the interface between libcordon and compiled policies (.so). A compiled
  * policy records the version it was built for; libcordon opens only its own. */
-#define CORDON_ABI_VERSION_CURRENT 5
+#define CORDON_ABI_VERSION_CURRENT 6
 
 typedef enum cordon_status {
   CORDON_OK = 0,
@@ -62,7 +65,9 @@ typedef enum cordon_status {
   CORDON_ERROR_MALFORMED_REQUEST = 9, /* the request cannot be decided (the decision says why) */
   CORDON_ERROR_TABLE = 10,            /* no such table, a bad CSV row, a table not `extern` */
   CORDON_ERROR_UNSUPPORTED = 11,      /* not possible with this engine (see the function) */
-  CORDON_ERROR_INTERNAL = 12          /* a bug in Cordon: please report it with the message */
+  CORDON_ERROR_INTERNAL = 12,         /* a bug in Cordon: please report it with the message */
+  CORDON_ERROR_NO_COMPILER = 13       /* rule files need the compiler component, which is not
+                                         installed, or is of another Cordon version */
 } cordon_status;
 
 /* A byte string: `data` need not be NUL-terminated. `data` may be NULL only with `size` 0; a
@@ -94,7 +99,7 @@ CORDON_API void cordon_error_free(cordon_error* error);
 /* ---- Engines --------------------------------------------------------------------------- */
 
 typedef enum cordon_engine_kind {
-  CORDON_ENGINE_INTERP = 0, /* the reference interpreter over rule files */
+  CORDON_ENGINE_INTERP = 0, /* the reference interpreter, over a bundle or rule files */
   CORDON_ENGINE_JIT = 1,    /* rule files compiled to native code in this process */
   CORDON_ENGINE_AOT = 2     /* a shared object written by `cordon compile -o` */
 } cordon_engine_kind;
@@ -103,8 +108,9 @@ typedef struct cordon_config {
   /* sizeof(cordon_config), set by cordon_config_init: lets later versions add fields. */
   uint32_t struct_size;
   cordon_engine_kind kind;
-  /* INTERP and JIT: the policy, a rule file or a directory holding policy.cordon. Up to 8
-   * roots, combined as repeated `--policy` options combine them. */
+  /* INTERP and JIT without a bundle: the policy, a rule file or a directory holding
+   * policy.cordon. Up to 8 roots, combined as repeated `--policy` options combine them. Needs the
+   * compiler component. */
   cordon_string policy[8];
   size_t policy_count;
   /* Directories searched for imported modules, before the standard library, separated by
@@ -123,6 +129,9 @@ typedef struct cordon_config {
    * CORDON_ERROR_SCHEMA_MISMATCH, so a .so compiled before an Entity List update is not run
    * in its place. */
   uint64_t expected_policy_hash;
+  /* INTERP and JIT: a policy bundle written by `cordon compile --bundle` (the checked policy and
+   * its tables), instead of rule files. INTERP needs no compiler; JIT compiles the bundle. */
+  cordon_string bundle;
 } cordon_config;
 
 /* Fills `config` with defaults: CORDON_ENGINE_JIT, nothing else set. */
@@ -131,9 +140,11 @@ CORDON_API void cordon_config_init(cordon_config* config);
 typedef struct cordon_engine cordon_engine;
 
 /* Opens an engine. Fails with CORDON_ERROR_POLICY (rule files with errors), CORDON_ERROR_IO
- * (a missing file), CORDON_ERROR_NOT_A_POLICY (a .so that is not a compiled policy, or is
- * truncated or corrupt), CORDON_ERROR_ABI_VERSION, or CORDON_ERROR_SCHEMA_MISMATCH (another
- * policy than expected_schema_hash names). JIT compilation takes tens of milliseconds. */
+ * (a missing file), CORDON_ERROR_NOT_A_POLICY (a .so or bundle that is not a compiled policy, or
+ * is truncated or corrupt), CORDON_ERROR_ABI_VERSION (a .so or bundle of another version),
+ * CORDON_ERROR_SCHEMA_MISMATCH (another policy than expected_schema_hash names), or
+ * CORDON_ERROR_NO_COMPILER (rule files or JIT without the compiler component). Nothing is
+ * loaded on failure. JIT compilation takes tens of milliseconds. */
 CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_engine** engine,
                                             cordon_error** error);
 /* Frees the engine. Every session, request and decision made from it must be freed first. */

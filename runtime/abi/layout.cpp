@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/abi/layout.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <set>
+
+#include "runtime/abi/abi.h"
+#include "runtime/ir/serialize.h"
+
+namespace cordon::abi {
+namespace {
+
+// `records`: the slots of the optional records around `node`, outermost first (their presence
+// offsets are filled in once every slot has its place).
+void Walk(const ir::Program& program, uint32_t node, const std::string& name,
+          const std::string& path, std::vector<uint32_t>& records, RequestLayout& layout) {
+  const ir::SchemaNode& n = program.schema[node];
+  if (n.is_record) {
+    if (n.slot != ir::kNoId) {
+      SlotLayout& s = layout.slots[n.slot];
+      s = SlotLayout{.kind = ir::Kind::kBool, .optional = true, .name = name, .path = path};
+      s.is_record_presence = true;
+      s.type_text = "record";
+      s.records = records;
+      records.push_back(n.slot);
+    }
+    for (uint32_t child : n.children) {
+      const ir::SchemaNode& c = program.schema[child];
+      Walk(program, child, name.empty() ? c.name : name + "_" + c.name, path + "." + c.name,
+           records, layout);
+    }
+    if (n.slot != ir::kNoId) records.pop_back();
+    return;
+  }
+  layout.slots[n.slot] = SlotLayout{.kind = n.kind,
+                                    .optional = n.optional,
+                                    .name = name,
+                                    .path = path,
+                                    .enum_id = n.enum_id,
+                                    .type_text = n.type_text,
+                                    .integer = n.integer,
+                                    .records = records};
+}
+
+}  // namespace
+
+auto GetStructBounds() -> const StructBounds& {
+  static const StructBounds kBounds = [] {
+    StructBounds b{.assigned_countries = {}};
+    for (int i = 0; i < kCountrySlots; ++i) {
+      if (LookupCountry(CountryCode(static_cast<CountryIndex>(i)))) {
+        b.assigned_countries[i / 64] |= uint64_t{1} << (i % 64);
+      }
+    }
+    return b;
+  }();
+  return kBounds;
+}
+
+namespace {
+
+auto Align(uint32_t offset, uint32_t align) -> uint32_t {
+  return (offset + align - 1) / align * align;
+}
+
+auto SlotAlign(ir::Kind kind) -> uint32_t {
+  switch (kind) {
+    case ir::Kind::kBool:
+      return 1;
+    case ir::Kind::kDate:
+      return 4;
+    case ir::Kind::kCountry:
+    case ir::Kind::kEnum:
+      return 2;
+    default:
+      return 8;
+  }
+}
+
+auto CIdent(std::string_view text) -> std::string {
+  std::string out;
+  for (char c : text) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return out;
+}
+
+// Names a generated header must not use as they are: C11 and C++17 keywords, and the types
+// the header itself names (a member `uint8_t` would hide the type in C++).
+auto IsReservedInHeader(std::string_view name) -> bool {
+  static const std::set<std::string_view> kReserved = {"_Alignas",
+                                                       "_Alignof",
+                                                       "_Atomic",
+                                                       "_Bool",
+                                                       "_Complex",
+                                                       "_Generic",
+                                                       "_Imaginary",
+                                                       "_Noreturn",
+                                                       "_Static_assert",
+                                                       "_Thread_local",
+                                                       "alignas",
+                                                       "alignof",
+                                                       "and",
+                                                       "and_eq",
+                                                       "asm",
+                                                       "auto",
+                                                       "bitand",
+                                                       "bitor",
+                                                       "bool",
+                                                       "break",
+                                                       "case",
+                                                       "catch",
+                                                       "char",
+                                                       "char16_t",
+                                                       "char32_t",
+                                                       "char8_t",
+                                                       "class",
+                                                       "co_await",
+                                                       "co_return",
+                                                       "co_yield",
+                                                       "compl",
+                                                       "concept",
+                                                       "const",
+                                                       "const_cast",
+                                                       "consteval",
+                                                       "constexpr",
+                                                       "constinit",
+                                                       "continue",
+                                                       "decltype",
+                                                       "default",
+                                                       "delete",
+                                                       "do",
+                                                       "double",
+                                                       "dynamic_cast",
+                                                       "else",
+                                                       "enum",
+                                                       "explicit",
+                                                       "export",
+                                                       "extern",
+                                                       "false",
+                                                       "float",
+                                                       "for",
+                                                       "friend",
+                                                       "goto",
+                                                       "if",
+                                                       "inline",
+                                                       "int",
+                                                       "int16_t",
+                                                       "int32_t",
+                                                       "int64_t",
+                                                       "int8_t",
+                                                       "long",
+                                                       "mutable",
+                                                       "namespace",
+                                                       "new",
+                                                       "noexcept",
+                                                       "not",
+                                                       "not_eq",
+                                                       "nullptr",
+                                                       "operator",
+                                                       "or",
+                                                       "or_eq",
+                                                       "private",
+                                                       "protected",
+                                                       "public",
+                                                       "register",
+                                                       "reinterpret_cast",
+                                                       "requires",
+                                                       "restrict",
+                                                       "return",
+                                                       "short",
+                                                       "signed",
+                                                       "sizeof",
+                                                       "static",
+                                                       "static_assert",
+                                                       "static_cast",
+                                                       "struct",
+                                                       "switch",
+                                                       "template",
+                                                       "this",
+                                                       "thread_local",
+                                                       "throw",
+                                                       "true",
+                                                       "try",
+                                                       "typedef",
+                                                       "typeid",
+                                                       "typename",
+                                                       "uint16_t",
+                                                       "uint32_t",
+                                                       "uint64_t",
+                                                       "uint8_t",
+                                                       "union",
+                                                       "unsigned",
+                                                       "using",
+                                                       "virtual",
+                                                       "void",
+                                                       "volatile",
+                                                       "wchar_t",
+                                                       "while",
+                                                       "xor",
+                                                       "xor_eq"};
+  return kReserved.count(name) != 0;
+}
+
+// Hands out identifiers that are neither reserved nor taken: `class` becomes `class_`, and a
+// second `has_y` (a field `y?` and a field `has_y`) becomes `has_y_2`. First come, first
+// served, in layout order, so a header is stable for a given policy.
+class UniqueNames {
+ public:
+  auto Take(std::string name) -> std::string {
+    if (IsReservedInHeader(name)) name += '_';
+    std::string out = name;
+    for (int n = 2; taken_.count(out) != 0; ++n) out = fmt::format("{}_{}", name, n);
+    taken_.insert(out);
+    return out;
+  }
+
+ private:
+  std::set<std::string> taken_;
+};
+
+}  // namespace
+
+auto SlotSize(ir::Kind kind) -> uint32_t {
+  switch (kind) {
+    case ir::Kind::kBool:
+      return 1;
+    case ir::Kind::kNumber:
+      return 16;  // num, den
+    case ir::Kind::kDate:
+      return 4;
+    case ir::Kind::kCountry:
+    case ir::Kind::kEnum:
+      return 2;
+    case ir::Kind::kText:
+      return 16;  // pointer, size
+    case ir::Kind::kCountrySet:
+      return 88;  // 11 words
+    case ir::Kind::kEnumSet:
+    case ir::Kind::kTextSet:
+    case ir::Kind::kRow:
+      return 8;
+  }
+  return 8;
+}
+
+auto LayoutRequest(const ir::Program& program) -> RequestLayout {
+  RequestLayout layout;
+  layout.slots.resize(program.slot_count);
+  std::vector<uint32_t> records;
+  if (!program.schema.empty()) Walk(program, 0, "", "$", records, layout);
+  uint32_t offset = 0;
+  for (SlotLayout& s : layout.slots) {
+    if (s.optional) s.presence = offset++;
+    offset = Align(offset, SlotAlign(s.kind));
+    s.offset = offset;
+    offset += SlotSize(s.kind);
+  }
+  for (SlotLayout& s : layout.slots) {
+    for (uint32_t& record : s.records) record = layout.slots[record].presence;
+  }
+  layout.size = Align(std::max<uint32_t>(offset, 1), 8);
+  return layout;
+}
+
+void PackRequest(const RequestLayout& layout, std::span<const ir::Datum> slots, uint8_t* out) {
+  std::memset(out, 0, layout.size);
+  for (size_t i = 0; i < layout.slots.size() && i < slots.size(); ++i) {
+    const SlotLayout& s = layout.slots[i];
+    const ir::Datum& d = slots[i];
+    if (s.presence != ir::kNoId) out[s.presence] = d.present ? 1 : 0;
+    if (!d.present) continue;
+    uint8_t* p = out + s.offset;
+    switch (s.kind) {
+      case ir::Kind::kBool:
+        *p = d.bits != 0 ? 1 : 0;
+        break;
+      case ir::Kind::kNumber:
+        std::memcpy(p, &d.number.num, 8);
+        std::memcpy(p + 8, &d.number.den, 8);
+        break;
+      case ir::Kind::kDate: {
+        auto day = static_cast<int32_t>(d.bits);
+        std::memcpy(p, &day, 4);
+        break;
+      }
+      case ir::Kind::kCountry:
+      case ir::Kind::kEnum: {
+        auto v = static_cast<uint16_t>(d.bits);
+        std::memcpy(p, &v, 2);
+        break;
+      }
+      case ir::Kind::kText: {
+        const char* data = d.text.data();
+        uint64_t size = d.text.size();
+        std::memcpy(p, &data, 8);
+        std::memcpy(p + 8, &size, 8);
+        break;
+      }
+      case ir::Kind::kCountrySet:
+        std::memcpy(p, static_cast<const ir::CountrySet*>(d.set)->words.data(), 88);
+        break;
+      case ir::Kind::kEnumSet:
+      case ir::Kind::kRow:
+        std::memcpy(p, &d.bits, 8);
+        break;
+      case ir::Kind::kTextSet:
+        std::memcpy(p, &d.set, 8);
+        break;
+    }
+  }
+}
+
+auto CHeader(const ir::Program& program, const RequestLayout& layout, std::string_view prefix,
+             uint64_t schema_hash) -> std::string {
+  std::string p = CIdent(prefix);
+  std::string upper;
+  for (char c : p) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  std::string out = fmt::format(
+      "/* Generated by `cordon compile`: the request struct of policy `{}`. Do not edit.\n"
+      " * Fill it and pass it to cordon_decide_struct() with the matching .so. Dates are days\n"
+      " * since 1970-01-01; numbers exact fractions num/den (den > 0, in base units); countries\n"
+      " * CountryIndex ((c0 - 'A') * 26 + (c1 - 'A')); texts pointer + size. */\n"
+      "#ifndef {}_CORDON_H_\n#define {}_CORDON_H_\n\n#include <stdint.h>\n\n"
+      "#define {}_SCHEMA_HASH UINT64_C(0x{:016x})\n#define {}_ABI_VERSION {}u\n"
+      "/* The whole policy (rules, dates, table rows): cordon_config.expected_policy_hash. */\n"
+      "#define {}_POLICY_HASH UINT64_C(0x{:016x})\n\n",
+      program.modules.empty() ? "" : program.modules.back(), upper, upper, upper, schema_hash,
+      upper, CORDON_ABI_VERSION, upper, ir::PolicyHash(program));
+  // Macros share one namespace: an enum named `RULE` must not redefine a rule's macro.
+  UniqueNames macros;
+  for (const char* fixed : {"SCHEMA_HASH", "ABI_VERSION", "POLICY_HASH", "CORDON_H_"}) {
+    macros.Take(fmt::format("{}_{}", upper, fixed));
+  }
+  for (size_t e = 0; e < program.enums.size(); ++e) {
+    const ir::Enum& en = program.enums[e];
+    std::string en_name = CIdent(en.name.empty() ? fmt::format("enum{}", e) : en.name);
+    out += fmt::format("/* enum {} */\n", en.name);
+    for (size_t v = 0; v < en.values.size(); ++v) {
+      out += fmt::format("#define {} {}\n",
+                         macros.Take(fmt::format("{}_{}_{}", upper, en_name, CIdent(en.values[v]))),
+                         v);
+    }
+  }
+  for (size_t r = 0; r < program.rules.size(); ++r) {
+    // A `require` is named by its line, which moves with every edit: hosts read its message.
+    if (program.rules[r].requirement) continue;
+    out += fmt::format("#define {} {}\n",
+                       macros.Take(fmt::format("{}_RULE_{}", upper, CIdent(program.rules[r].name))),
+                       r);
+  }
+  for (size_t o = 0; o < program.outcomes.size(); ++o) {
+    out += fmt::format(
+        "#define {} {}\n",
+        macros.Take(fmt::format("{}_OUTCOME_{}", upper, CIdent(program.outcomes[o]))), o);
+  }
+  out += fmt::format("\ntypedef struct {}_request {{\n", p);
+  uint32_t offset = 0;
+  int pad = 0;
+  UniqueNames members;
+  auto padding = [&](uint32_t bytes) {
+    out += fmt::format("  uint8_t {}[{}];\n", members.Take(fmt::format("pad{}_", pad++)), bytes);
+  };
+  auto field = [&](uint32_t at, const char* type, const std::string& name, const char* array,
+                   uint32_t size, const std::string& comment) {
+    if (at > offset) padding(at - offset);
+    out += fmt::format("  {} {}{}; /* {} */\n", type, members.Take(name), array, comment);
+    offset = at + size;
+  };
+  for (const SlotLayout& s : layout.slots) {
+    if (s.presence != ir::kNoId) {
+      field(s.presence, "uint8_t", "has_" + s.name, "", 1, s.path + " is present");
+    }
+    std::string comment = s.path + ": " + s.type_text;
+    switch (s.kind) {
+      case ir::Kind::kBool:
+        field(s.offset, "uint8_t", s.name, "", 1, comment);
+        break;
+      case ir::Kind::kNumber:
+        field(s.offset, "int64_t", s.name + "_num", "", 8, comment);
+        field(s.offset + 8, "int64_t", s.name + "_den", "", 8, "denominator, > 0");
+        break;
+      case ir::Kind::kDate:
+        field(s.offset, "int32_t", s.name, "", 4, comment + ", days since 1970-01-01");
+        break;
+      case ir::Kind::kCountry:
+      case ir::Kind::kEnum:
+        field(s.offset, "uint16_t", s.name, "", 2, comment);
+        break;
+      case ir::Kind::kText:
+        field(s.offset, "const char*", s.name, "", 8, comment);
+        field(s.offset + 8, "uint64_t", s.name + "_size", "", 8, "bytes");
+        break;
+      case ir::Kind::kCountrySet:
+        field(s.offset, "uint64_t", s.name, "[11]", 88, comment + ", bit per CountryIndex");
+        break;
+      case ir::Kind::kEnumSet:
+      case ir::Kind::kRow:
+        field(s.offset, "uint64_t", s.name, "", 8, comment + ", bit per value");
+        break;
+      case ir::Kind::kTextSet:
+        field(s.offset, "const void*", s.name, "", 8, comment + ", set through the runtime");
+        break;
+    }
+  }
+  if (layout.size > offset) padding(layout.size - offset);
+  out += fmt::format("}} {}_request;\n\n", p);
+  out += fmt::format(
+      "#ifdef __cplusplus\nstatic_assert(sizeof({0}_request) == {1}, \"layout\");\n#else\n"
+      "_Static_assert(sizeof({0}_request) == {1}, \"layout\");\n#endif\n\n#endif\n",
+      p, layout.size);
+  return out;
+}
+
+}  // namespace cordon::abi

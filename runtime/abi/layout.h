@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// The request as a flat C struct: one field per request slot, in schema order, with a presence
+// byte for each optional slot. The generated code reads it, the generated header declares it,
+// and the runtime fills it from decoded JSON; all three use this one layout. No LLVM here.
+#ifndef CORDON_RUNTIME_ABI_LAYOUT_H_
+#define CORDON_RUNTIME_ABI_LAYOUT_H_
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/base/countries.h"
+#include "runtime/base/date.h"
+#include "runtime/ir/ir.h"
+
+namespace cordon::abi {
+
+struct SlotLayout {
+  ir::Kind kind = ir::Kind::kBool;
+  bool optional = false;
+  uint32_t offset = 0;            // the value
+  uint32_t presence = ir::kNoId;  // offset of the presence byte (optional slots)
+  std::string name;               // C field name: the JSON path joined by `_` ("item_tpp")
+  std::string path;               // "$.item.tpp", for comments and messages
+  ir::EnumId enum_id = ir::kNoId;
+  std::string type_text;
+  bool is_record_presence = false;  // an optional record's own slot: only its presence counts
+  bool integer = false;             // `int`: the denominator must be 1
+  // The presence bytes of the optional records around this slot, outermost first. While one of
+  // them is 0 the slot is never read, and may hold anything.
+  std::vector<uint32_t> records;
+};
+
+struct RequestLayout {
+  std::vector<SlotLayout> slots;  // indexed by SlotId
+  uint32_t size = 0;
+  uint32_t align = 8;
+};
+
+auto LayoutRequest(const ir::Program& program) -> RequestLayout;
+
+// What a host-filled struct may hold, checked by the generated evaluator (which refuses the
+// struct) and by the runtime (which then says which field is wrong): one definition for both.
+// Days are kFirstDay to kLastDay (runtime/base/date.h).
+struct StructBounds {
+  // Bit i: country index i is an assigned code.
+  std::array<uint64_t, (kCountrySlots + 63) / 64> assigned_countries;
+};
+auto GetStructBounds() -> const StructBounds&;
+
+// Bytes and alignment of a slot's value.
+auto SlotSize(ir::Kind kind) -> uint32_t;
+
+// Writes decoded slots into a request struct of layout.size bytes (8-aligned). Texts and sets
+// are pointers into the datums' storage, which must outlive the decision.
+void PackRequest(const RequestLayout& layout, std::span<const ir::Datum> slots, uint8_t* out);
+
+// The C declaration of the request struct and its enums, for the generated header.
+auto CHeader(const ir::Program& program, const RequestLayout& layout, std::string_view prefix,
+             uint64_t schema_hash) -> std::string;
+
+}  // namespace cordon::abi
+
+#endif  // CORDON_RUNTIME_ABI_LAYOUT_H_

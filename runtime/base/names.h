@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// Party names as screening lists compare them. The Entity List publishes "IFLYTEK Co., Ltd."; an
+// order says "iFlytek Co Ltd" or "IFLYTEK". A table column declared `match normalized` compares
+// names after NormalizeName, so these match, while a different name ("iFlytec") does not.
+#ifndef CORDON_RUNTIME_BASE_NAMES_H_
+#define CORDON_RUNTIME_BASE_NAMES_H_
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace cordon {
+
+// ASCII letters lowercased; every ASCII character that is not a letter or digit is a separator;
+// runs of separators become one space, none at either end; then trailing legal-form words
+// ("co", "ltd", "limited", "inc", "corp", "llc", "gmbh", …) are dropped while another word
+// remains. Bytes of UTF-8 sequences are kept as they are: "华为技术有限公司" is its own form.
+// Writes into `out` (reusing its capacity) and returns it.
+auto NormalizeName(std::string_view name, std::string& out) -> std::string_view;
+auto NormalizeName(std::string_view name) -> std::string;
+
+// Whether a folded word is a legal form that NormalizeName drops from the end of a name.
+auto IsLegalForm(std::string_view word) -> bool;
+
+namespace names_internal {
+
+// What each byte becomes: 0 for a separator (ASCII that is not a letter or digit), else the
+// byte itself, lowercased when it is an ASCII capital. Bytes of UTF-8 sequences stay.
+inline constexpr std::array<unsigned char, 256> kFold = [] {
+  std::array<unsigned char, 256> fold{};
+  for (int c = 0; c < 256; ++c) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (c >= 'A' && c <= 'Z') {
+      fold[c] = static_cast<unsigned char>(c - 'A' + 'a');
+    } else if (alnum || c >= 0x80) {
+      fold[c] = static_cast<unsigned char>(c);
+    }
+  }
+  return fold;
+}();
+
+}  // namespace names_internal
+
+// NormalizeName a word at a time, for lookups that can stop before the end of a name: folds
+// the next word at or after `s` into `out`, which has room for end - s bytes, moves `s` past
+// it, and returns its length, 0 when no word is left. Inline, because a call per word made
+// NormalizeName 15% slower.
+[[gnu::always_inline]] inline auto FoldWord(const unsigned char*& s, const unsigned char* end,
+                                            char* out) -> size_t {
+  using names_internal::kFold;
+  while (s < end && kFold[*s] == 0) ++s;
+  char* p = out;
+  for (; s < end && kFold[*s] != 0; ++s) *p++ = static_cast<char>(kFold[*s]);
+  return static_cast<size_t>(p - out);
+}
+
+}  // namespace cordon
+
+#endif  // CORDON_RUNTIME_BASE_NAMES_H_

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/base/names.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace cordon {
+namespace {
+
+TEST(NamesTest, CaseSpacingPunctuationAndLegalForms) {
+  EXPECT_EQ(NormalizeName("IFLYTEK Co., Ltd."), "iflytek");
+  EXPECT_EQ(NormalizeName("  iFlytek   co ltd "), "iflytek");
+  EXPECT_EQ(NormalizeName("Keda-Xunfei"), "keda xunfei");
+  EXPECT_EQ(NormalizeName("Face++"), "face");
+  EXPECT_EQ(NormalizeName("Semiconductor Manufacturing International Corporation"),
+            "semiconductor manufacturing international");
+  EXPECT_EQ(NormalizeName("Beijing Sensetime Technology Development Co., Ltd"),
+            "beijing sensetime technology development");
+}
+
+TEST(NamesTest, KeepsTheLastWordAndInnerLegalWords) {
+  EXPECT_EQ(NormalizeName("Limited"), "limited");
+  EXPECT_EQ(NormalizeName("Co. Ltd."), "co");
+  // Only trailing words are legal forms: "Inc Research Labs" keeps its first word.
+  EXPECT_EQ(NormalizeName("Inc Research Labs"), "inc research labs");
+  EXPECT_EQ(NormalizeName(""), "");
+  EXPECT_EQ(NormalizeName("..."), "");
+}
+
+TEST(NamesTest, EveryLegalFormIsDroppedAndNoOtherWord) {
+  for (const char* form :
+       {"co",  "company", "corp", "corporation", "inc",  "incorporated", "ltd",  "limited",
+        "llc", "plc",     "lp",   "llp",         "gmbh", "ag",           "sa",   "nv",
+        "bv",  "pte",     "pty",  "srl",         "spa",  "jsc",          "ojsc", "pjsc",
+        "oao", "zao",     "ooo",  "kk",          "sdn",  "bhd"}) {
+    EXPECT_EQ(NormalizeName(std::string("Acme ") + form), "acme") << form;
+  }
+  for (const char* word : {"c", "cos", "companies", "corporations", "incorporate", "l", "ltdd"}) {
+    EXPECT_EQ(NormalizeName(std::string("Acme ") + word), std::string("acme ") + word) << word;
+  }
+}
+
+TEST(NamesTest, ReusedOutputHoldsOnlyTheNewName) {
+  std::string out;
+  EXPECT_EQ(NormalizeName("Beijing Sensetime Technology Development Co., Ltd", out),
+            "beijing sensetime technology development");
+  EXPECT_EQ(NormalizeName("SMIC", out), "smic");
+  EXPECT_EQ(out, "smic");
+  EXPECT_EQ(NormalizeName("--", out), "");
+  EXPECT_EQ(NormalizeName(std::string_view("a\0b", 3), out), "a b");
+}
+
+TEST(NamesTest, NearMissesStayDifferent) {
+  EXPECT_NE(NormalizeName("iFlytec"), NormalizeName("iFlytek"));
+  EXPECT_NE(NormalizeName("Huawei Cloud"), NormalizeName("Huawei"));
+}
+
+TEST(NamesTest, NonAsciiBytesAreKept) {
+  EXPECT_EQ(NormalizeName("华为技术有限公司"), "华为技术有限公司");
+  // Only ASCII letters are folded: "É" stays as it is, "COLE" becomes "cole".
+  EXPECT_EQ(NormalizeName("ÉCOLE Polytechnique"), "École polytechnique");
+}
+
+// NormalizeName's rules written as plainly as possible: split into words, lowercase, drop
+// trailing legal forms. The fast version must agree with it on every input.
+auto PlainNormalize(std::string_view name) -> std::string {
+  std::vector<std::string> words(1);
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    bool lower = u >= 'a' && u <= 'z';
+    bool upper = u >= 'A' && u <= 'Z';
+    bool digit = u >= '0' && u <= '9';
+    if (lower || upper || digit || u >= 0x80) {
+      words.back() += upper ? static_cast<char>(u - 'A' + 'a') : c;
+    } else if (!words.back().empty()) {
+      words.emplace_back();
+    }
+  }
+  if (words.back().empty()) words.pop_back();
+  static const std::vector<std::string> kForms = {
+      "co",  "company", "corp", "corporation", "inc",  "incorporated", "ltd",  "limited",
+      "llc", "plc",     "lp",   "llp",         "gmbh", "ag",           "sa",   "nv",
+      "bv",  "pte",     "pty",  "srl",         "spa",  "jsc",          "ojsc", "pjsc",
+      "oao", "zao",     "ooo",  "kk",          "sdn",  "bhd"};
+  while (words.size() > 1 &&
+         std::find(kForms.begin(), kForms.end(), words.back()) != kForms.end()) {
+    words.pop_back();
+  }
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+TEST(NamesTest, AgreesWithThePlainRulesOnRandomNames) {
+  // Pieces that exercise every path: separators in runs, legal forms, UTF-8 bytes, NUL.
+  const std::vector<std::string> pieces = {
+      "Acme", "IFLYTEK", "x",    "9",        " ",   "  ",
+      ".",    ",",       "-",    "+",        "\t",  std::string(1, '\0'),
+      "Co",   "co.",     "Ltd",  "LIMITED",  "Inc", "gmbh",
+      "K.K.", "corp",    "华为", "\xC3\x89", "\xFF"};
+  std::mt19937 random(20261123);
+  std::string out;
+  for (int i = 0; i < 20000; ++i) {
+    std::string name;
+    int n = static_cast<int>(random() % 9);
+    for (int k = 0; k < n; ++k) name += pieces[random() % pieces.size()];
+    ASSERT_EQ(NormalizeName(name, out), PlainNormalize(name)) << "name: \"" << name << "\"";
+  }
+}
+
+}  // namespace
+}  // namespace cordon

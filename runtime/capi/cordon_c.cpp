@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: Apache-2.0
+// The C API (runtime/include/cordon/cordon.h) over runtime::Engine. Every entry point catches
+// everything: no C++ exception crosses into a C host.
+#include <cordon/cordon.h>
+#include <dlfcn.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <new>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "runtime/abi/abi.h"
+#include "runtime/base/date.h"
+#include "runtime/base/number.h"
+#include "runtime/base/spelling.h"
+#include "runtime/engine/decide_json.h"
+#include "runtime/engine/engine.h"
+#include "runtime/source/source_buffer.h"
+
+static_assert(CORDON_ABI_VERSION_CURRENT == CORDON_ABI_VERSION,
+              "cordon.h and runtime/abi/abi.h must name the same ABI version");
+
+struct cordon_error {
+  cordon_status status;
+  std::string message;
+};
+
+struct cordon_engine {
+  std::unique_ptr<cordon::runtime::Engine> engine;
+};
+
+struct cordon_session {
+  explicit cordon_session(cordon::runtime::Engine& engine) : decider(engine) {}
+  cordon::runtime::JsonDecider decider;
+  std::string json;  // the request being decided, rendered
+};
+
+// Fields as JSON fragments by schema node; rendered into one object when decided, so a request
+// built by name goes through the same decoder and checks as a JSON request.
+struct cordon_request {
+  const cordon::ir::Program* program;
+  std::map<uint32_t, std::string> fragments;
+};
+
+struct cordon_decision {
+  const cordon::ir::Program* program = nullptr;
+  cordon::interp::Decision decision;
+  cordon::interp::Trace trace;
+  bool traced = false;
+  cordon::DayNumber day = 0;
+  std::vector<std::string> problems;  // a malformed request, at JSON paths
+  std::vector<std::string> errors;    // what cordon_decision_error returns
+  std::string json;
+  bool json_ready = false;
+};
+
+namespace cordon::runtime {
+namespace {
+
+// A host's {NULL, n > 0} is a bug on its side; read as "" it turned a listed name into an
+// empty one that matched nothing (fail-open). Guard turns this into INVALID_ARGUMENT.
+struct NullString : std::exception {
+  size_t size;
+  explicit NullString(size_t n) : size(n) {}
+};
+
+auto View(cordon_string s) -> std::string_view {
+  if (s.data == nullptr && s.size != 0) throw NullString(s.size);
+  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
+}
+
+// Every string handed out is NUL-terminated, the empty one included.
+auto Out(std::string_view s) -> cordon_string {
+  return s.data() == nullptr ? cordon_string{"", 0} : cordon_string{s.data(), s.size()};
+}
+
+auto Fail(cordon_error** error, cordon_status status, std::string message) -> cordon_status {
+  if (error != nullptr) *error = new (std::nothrow) cordon_error{status, std::move(message)};
+  return status;
+}
+
+auto StatusOf(ErrorKind kind) -> cordon_status {
+  switch (kind) {
+    case ErrorKind::kIo:
+      return CORDON_ERROR_IO;
+    case ErrorKind::kPolicy:
+      return CORDON_ERROR_POLICY;
+    case ErrorKind::kNotAPolicy:
+      return CORDON_ERROR_NOT_A_POLICY;
+    case ErrorKind::kAbiVersion:
+      return CORDON_ERROR_ABI_VERSION;
+    case ErrorKind::kSchemaMismatch:
+      return CORDON_ERROR_SCHEMA_MISMATCH;
+    case ErrorKind::kTable:
+      return CORDON_ERROR_TABLE;
+    case ErrorKind::kNoCompiler:
+      return CORDON_ERROR_NO_COMPILER;
+    case ErrorKind::kOther:
+      break;
+  }
+  return CORDON_ERROR_INTERNAL;
+}
+
+auto Fail(cordon_error** error, const Error& e) -> cordon_status {
+  return Fail(error, StatusOf(e.kind), e.message);
+}
+
+// Runs `body`, turning any exception (out of memory, a bug) into a status.
+template <typename Body>
+auto Guard(cordon_error** error, Body body) -> cordon_status {
+  try {
+    return body();
+  } catch (const NullString& e) {
+    return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                fmt::format("a cordon_string argument has data NULL and size {}: pass a pointer "
+                            "to the bytes, or size 0 for the empty string",
+                            e.size));
+  } catch (const std::bad_alloc&) {
+    return Fail(error, CORDON_ERROR_INTERNAL, "out of memory");
+  } catch (const std::exception& e) {
+    return Fail(error, CORDON_ERROR_INTERNAL, fmt::format("internal error: {}", e.what()));
+  } catch (...) {
+    return Fail(error, CORDON_ERROR_INTERNAL, "internal error");
+  }
+}
+
+auto Split(std::string_view text, char separator) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(separator, start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The stdlib installed beside this library (PREFIX/share/cordon/stdlib, with the library in
+// PREFIX/lib or PREFIX/lib/<multiarch>), else the source tree's, for hosts in the build tree.
+auto StdlibDir(const cordon_config& config) -> std::string {
+  if (!View(config.stdlib_dir).empty()) return std::string(View(config.stdlib_dir));
+  const char* env = std::getenv("CORDON_STDLIB");
+  if (env != nullptr && *env != '\0') return env;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&cordon_version), &info) != 0 && info.dli_fname != nullptr) {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::path(info.dli_fname).parent_path();
+    for (int up = 0; up < 3 && !dir.empty(); ++up, dir = dir.parent_path()) {
+      std::filesystem::path stdlib = dir / "share" / "cordon" / "stdlib";
+      if (std::filesystem::is_directory(stdlib, ec)) return stdlib.string();
+    }
+  }
+  return CORDON_SOURCE_STDLIB_DIR;
+}
+
+// The schema node at a dotted path, or an error naming the fields that do exist.
+auto FindNode(const ir::Program& program, std::string_view path, uint32_t& node) -> std::string {
+  if (path.empty()) return "an empty field path: name a field, as in \"end_user.name\"";
+  if (path.back() == '.' || path.front() == '.' || path.find("..") != std::string_view::npos) {
+    return fmt::format("`{}` is not a field path: names joined by single dots", path);
+  }
+  node = 0;
+  std::string walked;
+  for (const std::string& part : Split(path, '.')) {
+    const ir::SchemaNode& record = program.schema[node];
+    if (!record.is_record) {
+      return fmt::format("`{}` is not a record: it has no field `{}`", walked, part);
+    }
+    std::vector<std::string> names;
+    uint32_t found = ir::kNoId;
+    for (uint32_t child : record.children) {
+      names.push_back(program.schema[child].name);
+      if (program.schema[child].name == part) found = child;
+    }
+    if (found == ir::kNoId) {
+      std::string near = ClosestSpelling(part, names);
+      std::string list;
+      for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+      return fmt::format("{} has no field `{}`{}; its fields are {}",
+                         walked.empty() ? "the request" : fmt::format("`{}`", walked), part,
+                         near.empty() ? "" : fmt::format(" (did you mean `{}`?)", near), list);
+    }
+    node = found;
+    walked += (walked.empty() ? "" : ".") + part;
+  }
+  return "";
+}
+
+auto IsAncestor(const ir::Program& program, uint32_t ancestor, uint32_t node) -> bool {
+  if (ancestor == node) return true;
+  for (uint32_t child : program.schema[ancestor].children) {
+    if (IsAncestor(program, child, node)) return true;
+  }
+  return false;
+}
+
+enum class Setter { kText, kNumber, kBool, kNull, kJson };
+
+auto SetField(cordon_request* request, cordon_string path, Setter setter, std::string fragment,
+              cordon_error** error) -> cordon_status {
+  if (request == nullptr) return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "request is NULL");
+  const ir::Program& program = *request->program;
+  uint32_t node = 0;
+  std::string problem = FindNode(program, View(path), node);
+  if (!problem.empty()) return Fail(error, CORDON_ERROR_UNKNOWN_FIELD, problem);
+  const ir::SchemaNode& n = program.schema[node];
+  std::string what = n.is_record ? "a record" : fmt::format("`{}`", n.type_text);
+  bool fits = true;
+  switch (setter) {
+    case Setter::kText:
+      fits = !n.is_record && (n.kind == ir::Kind::kText || n.kind == ir::Kind::kDate ||
+                              n.kind == ir::Kind::kCountry || n.kind == ir::Kind::kEnum);
+      break;
+    case Setter::kNumber:
+      fits = !n.is_record && n.kind == ir::Kind::kNumber;
+      break;
+    case Setter::kBool:
+      fits = !n.is_record && n.kind == ir::Kind::kBool;
+      break;
+    case Setter::kNull:
+      if (!n.optional) {
+        return Fail(error, CORDON_ERROR_BAD_VALUE,
+                    fmt::format("`{}` is required ({}): it cannot be null", View(path), what));
+      }
+      break;
+    case Setter::kJson:
+      if (!nlohmann::json::accept(fragment)) {
+        return Fail(error, CORDON_ERROR_BAD_VALUE,
+                    fmt::format("`{}`: `{}` is not a JSON value", View(path), fragment));
+      }
+      break;
+  }
+  if (!fits) {
+    static constexpr const char* kSetterNames[] = {"set_text", "set_int/set_decimal", "set_bool",
+                                                   "set_null", "set_json"};
+    return Fail(error, CORDON_ERROR_BAD_VALUE,
+                fmt::format("`{}` is {}: cordon_request_{} cannot set it", View(path), what,
+                            kSetterNames[static_cast<int>(setter)]));
+  }
+  // The new value replaces whatever was set at, inside, or around this field.
+  for (auto it = request->fragments.begin(); it != request->fragments.end();) {
+    bool overlaps = IsAncestor(program, node, it->first) || IsAncestor(program, it->first, node);
+    it = overlaps ? request->fragments.erase(it) : std::next(it);
+  }
+  request->fragments[node] = std::move(fragment);
+  return CORDON_OK;
+}
+
+// Appends the JSON of `node`; false when nothing in it was set.
+auto Render(const cordon_request& request, uint32_t node, std::string& out) -> bool {
+  auto it = request.fragments.find(node);
+  if (it != request.fragments.end()) {
+    out += it->second;
+    return true;
+  }
+  const ir::SchemaNode& n = request.program->schema[node];
+  if (!n.is_record) return false;
+  size_t start = out.size();
+  out += '{';
+  bool any = false;
+  for (uint32_t child : n.children) {
+    size_t mark = out.size();
+    if (any) out += ',';
+    out += nlohmann::json(request.program->schema[child].name).dump();
+    out += ':';
+    if (Render(request, child, out)) {
+      any = true;
+    } else {
+      out.resize(mark);
+    }
+  }
+  out += '}';
+  if (!any && node != 0) out.resize(start);
+  return any || node == 0;
+}
+
+// After a decision: what cordon_decision_error and the status report.
+auto Finish(cordon_decision& d, const ir::Program& program, bool well_formed, cordon_error** error)
+    -> cordon_status {
+  d.program = &program;
+  d.json_ready = false;
+  d.errors = d.problems;
+  bool refused = false;
+  for (const interp::RuleError& e : d.decision.errors) {
+    d.errors.push_back(RuleErrorText(program, e));
+    refused = refused || e.rule == ir::kNoId;
+  }
+  if (well_formed && !refused) return CORDON_OK;
+  std::string message = "the request is malformed";
+  for (const std::string& e : d.errors) message += "\n  " + e;
+  return Fail(error, CORDON_ERROR_MALFORMED_REQUEST, message);
+}
+
+}  // namespace
+}  // namespace cordon::runtime
+
+using cordon::runtime::Fail;
+using cordon::runtime::Guard;
+using cordon::runtime::Out;
+using cordon::runtime::View;
+
+extern "C" {
+
+CORDON_API cordon_string cordon_str(const char* text) {
+  return cordon_string{text == nullptr ? "" : text, text == nullptr ? 0 : std::strlen(text)};
+}
+
+CORDON_API const char* cordon_status_name(cordon_status status) {
+  switch (status) {
+    case CORDON_OK:
+      return "CORDON_OK";
+    case CORDON_ERROR_INVALID_ARGUMENT:
+      return "CORDON_ERROR_INVALID_ARGUMENT";
+    case CORDON_ERROR_IO:
+      return "CORDON_ERROR_IO";
+    case CORDON_ERROR_POLICY:
+      return "CORDON_ERROR_POLICY";
+    case CORDON_ERROR_NOT_A_POLICY:
+      return "CORDON_ERROR_NOT_A_POLICY";
+    case CORDON_ERROR_ABI_VERSION:
+      return "CORDON_ERROR_ABI_VERSION";
+    case CORDON_ERROR_SCHEMA_MISMATCH:
+      return "CORDON_ERROR_SCHEMA_MISMATCH";
+    case CORDON_ERROR_UNKNOWN_FIELD:
+      return "CORDON_ERROR_UNKNOWN_FIELD";
+    case CORDON_ERROR_BAD_VALUE:
+      return "CORDON_ERROR_BAD_VALUE";
+    case CORDON_ERROR_MALFORMED_REQUEST:
+      return "CORDON_ERROR_MALFORMED_REQUEST";
+    case CORDON_ERROR_TABLE:
+      return "CORDON_ERROR_TABLE";
+    case CORDON_ERROR_UNSUPPORTED:
+      return "CORDON_ERROR_UNSUPPORTED";
+    case CORDON_ERROR_INTERNAL:
+      return "CORDON_ERROR_INTERNAL";
+    case CORDON_ERROR_NO_COMPILER:
+      return "CORDON_ERROR_NO_COMPILER";
+  }
+  return "CORDON_UNKNOWN_STATUS";
+}
+
+CORDON_API const char* cordon_version(void) { return CORDON_VERSION_STRING; }
+
+CORDON_API cordon_status cordon_error_status(const cordon_error* error) {
+  return error == nullptr ? CORDON_ERROR_INVALID_ARGUMENT : error->status;
+}
+
+CORDON_API cordon_string cordon_error_message(const cordon_error* error) {
+  if (error == nullptr) return cordon_str("");
+  return Out(error->message);
+}
+
+CORDON_API void cordon_error_free(cordon_error* error) { delete error; }
+
+CORDON_API void cordon_config_init(cordon_config* config) {
+  if (config == nullptr) return;
+  *config = cordon_config{};
+  config->struct_size = sizeof(cordon_config);
+  config->kind = CORDON_ENGINE_JIT;
+}
+
+CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_engine** engine,
+                                            cordon_error** error) {
+  using namespace cordon;
+  return Guard(error, [&]() -> cordon_status {
+    if (config == nullptr || engine == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "config and engine must not be NULL");
+    }
+    *engine = nullptr;
+    if (config->struct_size != sizeof(cordon_config)) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                  "the config was not set up by this version's cordon_config_init");
+    }
+    ErrorOr<std::unique_ptr<runtime::Engine>> opened = Error{"no engine"};
+    if (config->kind == CORDON_ENGINE_AOT) {
+      if (View(config->library).empty()) {
+        return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                    "an AOT engine needs config.library: a .so from `cordon compile -o`");
+      }
+      std::optional<uint64_t> expected;
+      if (config->expected_schema_hash != 0) expected = config->expected_schema_hash;
+      opened = runtime::Engine::FromLibrary(std::string(View(config->library)), expected);
+    } else if ((config->kind == CORDON_ENGINE_JIT || config->kind == CORDON_ENGINE_INTERP) &&
+               !View(config->bundle).empty()) {
+      if (config->policy_count != 0) {
+        return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                    "config.bundle and config.policy both name the policy: give one");
+      }
+      std::optional<uint64_t> expected;
+      if (config->expected_schema_hash != 0) expected = config->expected_schema_hash;
+      opened = runtime::Engine::FromBundle(std::string(View(config->bundle)),
+                                           config->kind == CORDON_ENGINE_JIT
+                                               ? runtime::EngineKind::kJit
+                                               : runtime::EngineKind::kInterp,
+                                           expected);
+    } else if (config->kind == CORDON_ENGINE_JIT || config->kind == CORDON_ENGINE_INTERP) {
+      if (config->policy_count == 0 || config->policy_count > 8) {
+        return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                    "config.policy_count must be 1 to 8: the rule files of the policy (or set "
+                    "config.bundle)");
+      }
+      std::vector<std::string> roots;
+      for (size_t i = 0; i < config->policy_count; ++i) {
+        roots.emplace_back(View(config->policy[i]));
+      }
+      std::vector<std::string> path = runtime::Split(View(config->module_path), ':');
+      path.push_back(runtime::StdlibDir(*config));
+      opened = runtime::Engine::FromRuleFiles(roots, path,
+                                              config->kind == CORDON_ENGINE_JIT
+                                                  ? runtime::EngineKind::kJit
+                                                  : runtime::EngineKind::kInterp);
+    } else {
+      return Fail(
+          error, CORDON_ERROR_INVALID_ARGUMENT,
+          fmt::format("config.kind {} is not an engine kind", static_cast<int>(config->kind)));
+    }
+    if (!opened.ok()) return Fail(error, opened.error());
+    if (config->expected_schema_hash != 0 &&
+        (*opened)->schema_hash() != config->expected_schema_hash) {
+      return Fail(error, CORDON_ERROR_SCHEMA_MISMATCH,
+                  fmt::format("the policy's request schema hash is {:016x}, and the host was "
+                              "built for {:016x}: regenerate its header from this policy",
+                              (*opened)->schema_hash(), config->expected_schema_hash));
+    }
+    if (config->expected_policy_hash != 0 &&
+        (*opened)->policy_hash() != config->expected_policy_hash) {
+      return Fail(error, CORDON_ERROR_SCHEMA_MISMATCH,
+                  fmt::format("{} was compiled from another policy: its policy hash is {:016x}, "
+                              "and the host expects {:016x}: recompile it, or regenerate the "
+                              "host's header, from the policy to apply",
+                              config->kind == CORDON_ENGINE_AOT ? std::string(View(config->library))
+                                                                : std::string("the policy"),
+                              (*opened)->policy_hash(), config->expected_policy_hash));
+    }
+    *engine = new cordon_engine{std::move(*opened)};
+    return CORDON_OK;
+  });
+}
+
+CORDON_API void cordon_engine_free(cordon_engine* engine) { delete engine; }
+
+CORDON_API cordon_engine_kind cordon_engine_kind_of(const cordon_engine* engine) {
+  if (engine == nullptr) return CORDON_ENGINE_INTERP;
+  switch (engine->engine->kind()) {
+    case cordon::runtime::EngineKind::kJit:
+      return CORDON_ENGINE_JIT;
+    case cordon::runtime::EngineKind::kAot:
+      return CORDON_ENGINE_AOT;
+    case cordon::runtime::EngineKind::kInterp:
+      break;
+  }
+  return CORDON_ENGINE_INTERP;
+}
+
+CORDON_API uint64_t cordon_engine_policy_hash(const cordon_engine* engine) {
+  return engine == nullptr ? 0 : engine->engine->policy_hash();
+}
+
+CORDON_API uint64_t cordon_engine_schema_hash(const cordon_engine* engine) {
+  return engine == nullptr ? 0 : engine->engine->schema_hash();
+}
+
+CORDON_API size_t cordon_engine_request_size(const cordon_engine* engine) {
+  if (engine == nullptr || engine->engine->kind() == cordon::runtime::EngineKind::kInterp) {
+    return 0;
+  }
+  return engine->engine->layout().size;
+}
+
+CORDON_API cordon_status cordon_engine_swap_table(cordon_engine* engine, cordon_string table,
+                                                  cordon_string csv, cordon_string source_name,
+                                                  cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (engine == nullptr) return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "engine is NULL");
+    std::string name(View(source_name));
+    if (name.empty()) name = "<table>";
+    std::optional<cordon::Error> failed =
+        engine->engine->SwapTableCsv(View(table), std::string(View(csv)), std::move(name));
+    return failed ? Fail(error, *failed) : CORDON_OK;
+  });
+}
+
+CORDON_API cordon_status cordon_engine_swap_table_file(cordon_engine* engine, cordon_string table,
+                                                       cordon_string path, cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (engine == nullptr) return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "engine is NULL");
+    std::string file(View(path));
+    // Regular files only, read up to the limit: a FIFO would block forever and /dev/zero would
+    // be read until memory ran out.
+    cordon::ErrorOr<cordon::SourceBuffer> csv =
+        cordon::SourceBuffer::FromFile(file, cordon::kDefaultMaxSourceBytes);
+    if (!csv.ok()) return Fail(error, CORDON_ERROR_IO, csv.error().message);
+    if (csv->oversize()) {
+      return Fail(error, CORDON_ERROR_IO,
+                  fmt::format("{}: {} bytes, more than a table may hold ({} bytes)", file,
+                              *csv->oversize(), cordon::kDefaultMaxSourceBytes));
+    }
+    return cordon_engine_swap_table(engine, table, Out(csv->text()), path, error);
+  });
+}
+
+CORDON_API cordon_status cordon_session_open(cordon_engine* engine, cordon_session** session,
+                                             cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (engine == nullptr || session == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "engine and session must not be NULL");
+    }
+    *session = new cordon_session(*engine->engine);
+    return CORDON_OK;
+  });
+}
+
+CORDON_API void cordon_session_free(cordon_session* session) { delete session; }
+
+CORDON_API cordon_status cordon_request_new(cordon_engine* engine, cordon_request** request,
+                                            cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (engine == nullptr || request == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "engine and request must not be NULL");
+    }
+    *request = new cordon_request{&engine->engine->program(), {}};
+    return CORDON_OK;
+  });
+}
+
+CORDON_API void cordon_request_free(cordon_request* request) { delete request; }
+
+CORDON_API void cordon_request_clear(cordon_request* request) {
+  if (request != nullptr) request->fragments.clear();
+}
+
+CORDON_API cordon_status cordon_request_set_text(cordon_request* request, cordon_string path,
+                                                 cordon_string value, cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    std::string json;
+    try {
+      json = nlohmann::json(std::string(View(value))).dump();
+    } catch (const nlohmann::json::type_error&) {
+      return Fail(error, CORDON_ERROR_BAD_VALUE,
+                  fmt::format("`{}`: the text is not valid UTF-8", View(path)));
+    }
+    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kText, std::move(json),
+                                     error);
+  });
+}
+
+CORDON_API cordon_status cordon_request_set_int(cordon_request* request, cordon_string path,
+                                                int64_t value, cordon_error** error) {
+  return Guard(error, [&] {
+    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kNumber,
+                                     std::to_string(value), error);
+  });
+}
+
+CORDON_API cordon_status cordon_request_set_decimal(cordon_request* request, cordon_string path,
+                                                    cordon_string value, cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    std::string text(View(value));
+    // JSON's number syntax, which the decoder reads exactly.
+    if (!cordon::ParseDecimal(text) || !nlohmann::json::accept(text) ||
+        !nlohmann::json::parse(text).is_number()) {
+      return Fail(error, CORDON_ERROR_BAD_VALUE,
+                  fmt::format("`{}`: `{}` is not a decimal number such as 5.92", View(path), text));
+    }
+    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kNumber, text, error);
+  });
+}
+
+CORDON_API cordon_status cordon_request_set_bool(cordon_request* request, cordon_string path,
+                                                 int value, cordon_error** error) {
+  return Guard(error, [&] {
+    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kBool,
+                                     value != 0 ? "true" : "false", error);
+  });
+}
+
+CORDON_API cordon_status cordon_request_set_null(cordon_request* request, cordon_string path,
+                                                 cordon_error** error) {
+  return Guard(error, [&] {
+    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kNull, "null", error);
+  });
+}
+
+CORDON_API cordon_status cordon_request_set_json(cordon_request* request, cordon_string path,
+                                                 cordon_string json, cordon_error** error) {
+  return Guard(error, [&] {
+    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kJson,
+                                     std::string(View(json)), error);
+  });
+}
+
+CORDON_API cordon_status cordon_decision_new(cordon_decision** decision, cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (decision == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "decision must not be NULL");
+    }
+    *decision = new cordon_decision();
+    return CORDON_OK;
+  });
+}
+
+CORDON_API void cordon_decision_free(cordon_decision* decision) { delete decision; }
+
+CORDON_API cordon_status cordon_decide_json(cordon_session* session, cordon_string json,
+                                            uint32_t flags, cordon_decision* decision,
+                                            cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (session == nullptr || decision == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "session and decision must not be NULL");
+    }
+    decision->traced = (flags & CORDON_DECIDE_EXPLAIN) != 0;
+    bool ok =
+        session->decider.Decide(View(json), std::nullopt, decision->decision,
+                                decision->traced ? &decision->trace : nullptr, decision->problems);
+    decision->day = session->decider.day();
+    return cordon::runtime::Finish(*decision, session->decider.session().engine().program(), ok,
+                                   error);
+  });
+}
+
+CORDON_API cordon_status cordon_decide(cordon_session* session, const cordon_request* request,
+                                       uint32_t flags, cordon_decision* decision,
+                                       cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (session == nullptr || request == nullptr || decision == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                  "session, request and decision must not be NULL");
+    }
+    if (request->program != &session->decider.session().engine().program()) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                  "the request was made for another engine than the session's");
+    }
+    session->json.clear();
+    cordon::runtime::Render(*request, 0, session->json);
+    return cordon_decide_json(session, Out(session->json), flags, decision, error);
+  });
+}
+
+CORDON_API cordon_status cordon_decide_struct(cordon_session* session, const void* request,
+                                              size_t size, cordon_decision* decision,
+                                              cordon_error** error) {
+  using namespace cordon;
+  return Guard(error, [&]() -> cordon_status {
+    if (session == nullptr || request == nullptr || decision == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                  "session, request and decision must not be NULL");
+    }
+    runtime::Engine& engine = session->decider.session().engine();
+    if (engine.kind() == runtime::EngineKind::kInterp) {
+      return Fail(error, CORDON_ERROR_UNSUPPORTED,
+                  "the interpreter has no request struct: decide with cordon_decide or "
+                  "cordon_decide_json, or open a JIT or AOT engine");
+    }
+    if (size != engine.layout().size) {
+      return Fail(error, CORDON_ERROR_SCHEMA_MISMATCH,
+                  fmt::format("the request struct is {} bytes, and this policy's is {}: "
+                              "regenerate the header with `cordon compile --header`",
+                              size, engine.layout().size));
+    }
+    if (reinterpret_cast<uintptr_t>(request) % engine.layout().align != 0) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "the request struct is misaligned");
+    }
+    const ir::Program& program = engine.program();
+    DayNumber day = Today();
+    if (program.as_of_slot != ir::kNoId) {
+      int32_t stored = 0;
+      std::memcpy(
+          &stored,
+          static_cast<const uint8_t*>(request) + engine.layout().slots[program.as_of_slot].offset,
+          4);
+      day = stored;
+    }
+    decision->traced = false;
+    decision->problems.clear();
+    decision->day = day;
+    session->decider.session().DecideStruct(request, day, decision->decision);
+    return runtime::Finish(*decision, program, true, error);
+  });
+}
+
+CORDON_API cordon_string cordon_decision_outcome(const cordon_decision* decision) {
+  if (decision == nullptr || decision->program == nullptr) return cordon_str("error");
+  return Out(cordon::runtime::DecisionName(*decision->program, decision->decision));
+}
+
+CORDON_API uint32_t cordon_decision_outcome_id(const cordon_decision* decision) {
+  if (decision == nullptr || decision->program == nullptr || decision->decision.error ||
+      decision->decision.outcome >= decision->program->outcomes.size()) {
+    return CORDON_OUTCOME_ERROR;
+  }
+  return decision->decision.outcome;
+}
+
+CORDON_API int cordon_decision_is_error(const cordon_decision* decision) {
+  return cordon_decision_outcome_id(decision) == CORDON_OUTCOME_ERROR ? 1 : 0;
+}
+
+CORDON_API size_t cordon_decision_reason_count(const cordon_decision* decision) {
+  if (decision == nullptr || decision->program == nullptr) return 0;
+  return decision->decision.reasons.size();
+}
+
+CORDON_API cordon_status cordon_decision_reason(const cordon_decision* decision, size_t index,
+                                                cordon_reason* reason) {
+  if (reason == nullptr || index >= cordon_decision_reason_count(decision)) {
+    return CORDON_ERROR_INVALID_ARGUMENT;
+  }
+  const cordon::ir::Program& program = *decision->program;
+  const cordon::interp::Reason& r = decision->decision.reasons[index];
+  const cordon::ir::Rule& rule = program.rules[r.rule];
+  *reason = cordon_reason{.rule_id = r.rule,
+                          .rule = Out(rule.name),
+                          .outcome = Out(program.outcomes[r.outcome]),
+                          .cites = Out(cordon::runtime::Citation(program, rule)),
+                          .message = Out(cordon::runtime::ReasonMessage(rule, r))};
+  return CORDON_OK;
+}
+
+CORDON_API size_t cordon_decision_error_count(const cordon_decision* decision) {
+  return decision == nullptr ? 0 : decision->errors.size();
+}
+
+CORDON_API cordon_string cordon_decision_error(const cordon_decision* decision, size_t index) {
+  if (decision == nullptr || index >= decision->errors.size()) return cordon_str("");
+  return Out(decision->errors[index]);
+}
+
+CORDON_API cordon_string cordon_decision_json(cordon_decision* decision) {
+  if (decision == nullptr || decision->program == nullptr) return cordon_str("");
+  if (!decision->json_ready) {
+    try {
+      decision->json = cordon::runtime::DecisionJson(
+          *decision->program, decision->decision, decision->problems,
+          decision->traced ? &decision->trace : nullptr, decision->day);
+    } catch (...) {
+      decision->json = R"({"decision":"error","reasons":[],"errors":["internal error"]})";
+    }
+    decision->json_ready = true;
+  }
+  return Out(decision->json);
+}
+
+}  // extern "C"

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: Apache-2.0
+// Names of IR enums and the text form of a Program (`cordon compile --phase=ir`).
+#include "runtime/ir/ir.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+
+#include "runtime/base/countries.h"
+
+namespace cordon::ir {
+
+auto KindName(Kind kind) -> const char* {
+  switch (kind) {
+    case Kind::kBool:
+      return "bool";
+    case Kind::kNumber:
+      return "number";
+    case Kind::kDate:
+      return "date";
+    case Kind::kCountry:
+      return "country";
+    case Kind::kEnum:
+      return "enum";
+    case Kind::kText:
+      return "text";
+    case Kind::kCountrySet:
+      return "set<country>";
+    case Kind::kEnumSet:
+      return "set<enum>";
+    case Kind::kTextSet:
+      return "set<text>";
+    case Kind::kRow:
+      return "row";
+  }
+  return "?";
+}
+
+auto OpName(Op op) -> const char* {
+  switch (op) {
+    case Op::kConst:
+      return "const";
+    case Op::kSlot:
+      return "slot";
+    case Op::kRowField:
+      return "row_field";
+    case Op::kIsSome:
+      return "is_some";
+    case Op::kUnwrap:
+      return "unwrap";
+    case Op::kOtherwise:
+      return "otherwise";
+    case Op::kNot:
+      return "not";
+    case Op::kAnd:
+      return "and";
+    case Op::kOr:
+      return "or";
+    case Op::kNeg:
+      return "neg";
+    case Op::kAdd:
+      return "add";
+    case Op::kSub:
+      return "sub";
+    case Op::kMul:
+      return "mul";
+    case Op::kDiv:
+      return "div";
+    case Op::kDateAddDays:
+      return "date_add_days";
+    case Op::kDateSubDays:
+      return "date_sub_days";
+    case Op::kDateDiff:
+      return "date_diff";
+    case Op::kEq:
+      return "eq";
+    case Op::kNe:
+      return "ne";
+    case Op::kLt:
+      return "lt";
+    case Op::kLe:
+      return "le";
+    case Op::kGt:
+      return "gt";
+    case Op::kGe:
+      return "ge";
+    case Op::kIn:
+      return "in";
+    case Op::kUnion:
+      return "union";
+    case Op::kDifference:
+      return "difference";
+    case Op::kTableHas:
+      return "table_has";
+    case Op::kTableFind:
+      return "table_find";
+  }
+  return "?";
+}
+
+auto TakesValueB(Op op) -> bool {
+  switch (op) {
+    case Op::kConst:
+    case Op::kSlot:
+    case Op::kRowField:
+    case Op::kIsSome:
+    case Op::kUnwrap:
+    case Op::kNot:
+    case Op::kNeg:
+    case Op::kTableHas:
+    case Op::kTableFind:
+      return false;
+    default:
+      return true;
+  }
+}
+
+auto Program::AddText(std::string_view text) -> std::string_view {
+  texts.emplace_back(text);
+  return texts.back();
+}
+
+namespace {
+
+auto Quote(std::string_view text) -> std::string {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+auto LookupKeySlot(const Program& program, ValueId key) -> SlotId {
+  const Value* v = &program.values[key];
+  if (v->op == Op::kUnwrap) v = &program.values[v->a];
+  return v->op == Op::kSlot && v->kind == Kind::kText ? v->a : kNoId;
+}
+
+auto LookupKeyField(const Program& program, const std::vector<SlotId>& slots, ValueId key)
+    -> uint32_t {
+  SlotId slot = LookupKeySlot(program, key);
+  auto it = std::find(slots.begin(), slots.end(), slot);
+  return slot == kNoId || it == slots.end() ? kNoId : static_cast<uint32_t>(it - slots.begin());
+}
+
+auto LookupKeySlots(const Program& program) -> std::vector<SlotId> {
+  std::vector<SlotId> slots;
+  for (const Value& v : program.values) {
+    if (v.op != Op::kTableFind && v.op != Op::kTableHas) continue;
+    SlotId slot = LookupKeySlot(program, v.a);
+    if (slot == kNoId) continue;
+    if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
+  }
+  return slots;
+}
+
+auto FormatDatum(const Program& program, const Datum& datum, EnumId enum_id) -> std::string {
+  if (!datum.present) return "none";
+  auto enum_value = [&](int64_t ordinal) -> std::string {
+    if (enum_id < program.enums.size() &&
+        static_cast<size_t>(ordinal) < program.enums[enum_id].values.size()) {
+      return program.enums[enum_id].values[static_cast<size_t>(ordinal)];
+    }
+    return fmt::format("#{}", ordinal);
+  };
+  switch (datum.kind) {
+    case Kind::kBool:
+      return datum.bits ? "true" : "false";
+    case Kind::kNumber:
+      return FormatNumber(datum.number);
+    case Kind::kDate:
+      return FormatDate(static_cast<DayNumber>(datum.bits));
+    case Kind::kCountry:
+      return CountryCode(static_cast<CountryIndex>(datum.bits));
+    case Kind::kEnum:
+      return enum_value(datum.bits);
+    case Kind::kText:
+      return Quote(datum.text);
+    case Kind::kCountrySet: {
+      std::string out = "{";
+      const auto* set = static_cast<const CountrySet*>(datum.set);
+      for (uint32_t c = 0; set != nullptr && c < kCountrySlots; ++c) {
+        if (!set->Has(c)) continue;
+        if (out.size() > 1) out += ", ";
+        out += CountryCode(static_cast<CountryIndex>(c));
+      }
+      return out + "}";
+    }
+    case Kind::kEnumSet: {
+      std::string out = "{";
+      for (int64_t i = 0; i < 64; ++i) {
+        if (!((static_cast<uint64_t>(datum.bits) >> i) & 1)) continue;
+        if (out.size() > 1) out += ", ";
+        out += enum_value(i);
+      }
+      return out + "}";
+    }
+    case Kind::kTextSet: {
+      std::string out = "{";
+      const auto* set = static_cast<const TextSet*>(datum.set);
+      for (std::string_view t : set->sorted) {
+        if (out.size() > 1) out += ", ";
+        out += Quote(t);
+      }
+      return out + "}";
+    }
+    case Kind::kRow: {
+      auto table = static_cast<uint32_t>(datum.bits >> 32);
+      auto row = static_cast<uint32_t>(datum.bits & 0xffffffff);
+      std::string name = table < program.tables.size() ? program.tables[table].name : "?";
+      return fmt::format("{}[row {}]", name, row + 1);
+    }
+  }
+  return "?";
+}
+
+namespace {
+
+auto DateOrDash(const std::optional<DayNumber>& day) -> std::string {
+  return day ? FormatDate(*day) : "-";
+}
+
+void PrintSchema(const Program& program, uint32_t node_id, const std::string& prefix,
+                 std::string& out) {
+  const SchemaNode& node = program.schema[node_id];
+  std::string path = prefix.empty() ? node.name : prefix + "." + node.name;
+  if (node.is_record) {
+    if (node_id != 0) {
+      out += fmt::format("  record {}{}", path, node.optional ? "?" : "");
+      if (node.slot != kNoId) out += fmt::format(" presence s{}", node.slot);
+      out += '\n';
+    }
+    for (uint32_t child : node.children) PrintSchema(program, child, path, out);
+    return;
+  }
+  // type_text is the declared type as written, `?` included.
+  out += fmt::format("  s{} {}: {}", node.slot, path, node.type_text);
+  if (node.scale != Number::Integer(1)) out += fmt::format(" (x {})", FormatNumber(node.scale));
+  out += '\n';
+}
+
+}  // namespace
+
+auto Print(const Program& program) -> std::string {
+  std::string out;
+  out += "modules:";
+  for (const std::string& m : program.modules) out += " " + m;
+  out += "\noutcomes:";
+  for (size_t i = 0; i < program.outcomes.size(); ++i) {
+    out += fmt::format("{} {}", i == 0 ? "" : " >", program.outcomes[i]);
+  }
+  out += '\n';
+  for (size_t i = 0; i < program.enums.size(); ++i) {
+    out += fmt::format("enum e{} {} {{", i, program.enums[i].name);
+    for (size_t v = 0; v < program.enums[i].values.size(); ++v) {
+      out += fmt::format("{}{}", v == 0 ? "" : ", ", program.enums[i].values[v]);
+    }
+    out += "}\n";
+  }
+  if (!program.schema.empty()) {
+    out += fmt::format("request ({} slots):\n", program.slot_count);
+    PrintSchema(program, 0, "", out);
+  }
+  for (size_t t = 0; t < program.tables.size(); ++t) {
+    const Table& table = program.tables[t];
+    out += fmt::format("table t{} {}{} (", t, table.is_extern ? "extern " : "", table.name);
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      out += fmt::format("{}{}: {}{}", c == 0 ? "" : ", ", table.columns[c].name,
+                         table.columns[c].type_text,
+                         table.columns[c].match_normalized ? " match normalized" : "");
+    }
+    out += fmt::format(") {} rows\n", table.rows.size());
+  }
+  out += "values:\n";
+  for (size_t i = 0; i < program.values.size(); ++i) {
+    const Value& v = program.values[i];
+    out += fmt::format("  v{} = {}", i, OpName(v.op));
+    switch (v.op) {
+      case Op::kConst:
+        out += " " + FormatDatum(program, program.constants[v.a], v.enum_id);
+        break;
+      case Op::kSlot:
+        out += fmt::format(" s{}", v.a);
+        break;
+      case Op::kRowField:
+        out += fmt::format(" v{} col {}", v.a, v.b);
+        break;
+      case Op::kTableHas:
+      case Op::kTableFind:
+        out += fmt::format(" v{} t{}", v.a, v.b);
+        break;
+      case Op::kIsSome:
+      case Op::kUnwrap:
+      case Op::kNot:
+      case Op::kNeg:
+        out += fmt::format(" v{}", v.a);
+        break;
+      default:
+        out += fmt::format(" v{} v{}", v.a, v.b);
+        break;
+    }
+    out += fmt::format(" : {}{}", KindName(v.kind), v.optional ? "?" : "");
+    if (!v.label.empty()) out += "  // " + v.label;
+    out += '\n';
+  }
+  out += "citations:\n";
+  for (size_t i = 0; i < program.citations.size(); ++i) {
+    out += fmt::format("  c{} {}\n", i, Quote(program.citations[i]));
+  }
+  out += "rules:\n";
+  for (size_t i = 0; i < program.rules.size(); ++i) {
+    const Rule& r = program.rules[i];
+    out += fmt::format("  r{} {} ({}) in force {} .. {}", i, r.name, r.module,
+                       DateOrDash(r.effective), DateOrDash(r.until));
+    if (r.cites != kNoId) out += fmt::format(" cites c{}", r.cites);
+    if (r.requirement) {
+      out += fmt::format("\n    when v{} then error {}\n", r.when, Quote(r.message));
+    } else {
+      out += fmt::format("\n    when v{} then {} {}\n", r.when, program.outcomes[r.outcome],
+                         Quote(r.message));
+    }
+    for (const Exception& e : r.unless) {
+      out += fmt::format("    unless v{} then {} {}\n", e.condition, program.outcomes[e.outcome],
+                         Quote(e.message));
+    }
+  }
+  if (!program.tests.empty()) {
+    out += "tests:\n";
+    for (const Test& t : program.tests) {
+      out += fmt::format("  {} expects {}", Quote(t.name),
+                         t.expect_error ? "error" : program.outcomes[t.expect]);
+      for (RuleId r : t.by) out += " " + program.rules[r].name;
+      out += '\n';
+    }
+  }
+  return out;
+}
+
+}  // namespace cordon::ir

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: Apache-2.0
+// The IR: a checked policy as flat, id-indexed data. compiler/check builds it; the reference
+// interpreter (compiler/interp) and the LLVM backend read it. It is data, not an engine.
+//
+// Everything the engines need is resolved here: names are ids, units are gone (every quantity is
+// a Number in its dimension's base unit, literals already converted), `let` definitions are
+// inlined, constant sub-expressions are folded, and equal expressions share one ValueId.
+// A request is a flat array of slots, one per leaf field of the `input Request` record (and one
+// presence slot per optional nested record), described by `schema`.
+#ifndef CORDON_RUNTIME_IR_IR_H_
+#define CORDON_RUNTIME_IR_IR_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/base/date.h"
+#include "runtime/base/huge_pages.h"
+#include "runtime/base/number.h"
+
+namespace cordon::ir {
+
+// Dense ids; the `_id` suffix names them in code.
+using ValueId = uint32_t;
+using RuleId = uint32_t;
+using TableId = uint32_t;
+using CitationId = uint32_t;
+using OutcomeId = uint32_t;  // index into Program::outcomes: 0 is the highest
+using EnumId = uint32_t;
+using SlotId = uint32_t;
+
+inline constexpr uint32_t kNoId = UINT32_MAX;
+
+// Run-time kinds. `int`, `number`, quantities and `duration` (whole days) are all kNumber.
+enum class Kind : uint8_t {
+  kBool,
+  kNumber,
+  kDate,
+  kCountry,
+  kEnum,
+  kText,
+  kCountrySet,
+  kEnumSet,
+  kTextSet,
+  kRow,
+};
+auto KindName(Kind kind) -> const char*;
+
+// A set of countries: one bit per CountryIndex (0..675).
+struct CountrySet {
+  std::array<uint64_t, 11> words{};
+  auto Has(uint32_t country) const -> bool { return (words[country / 64] >> (country % 64)) & 1; }
+  void Insert(uint32_t country) { words[country / 64] |= uint64_t{1} << (country % 64); }
+  friend auto operator==(const CountrySet&, const CountrySet&) -> bool = default;
+};
+
+struct TextSet {
+  std::vector<std::string_view> sorted;  // into Program::texts
+};
+
+// A std::string_view that a union can hold (its default constructor is trivial, which
+// string_view's is not). Size first: a Datum's default payload, the number 0/1, reads as empty.
+class TextView {
+ public:
+  TextView() = default;
+  constexpr TextView(std::string_view v) : size_(v.size()), data_(v.data()) {}
+  TextView(const std::string& s) : TextView(std::string_view(s)) {}
+  constexpr operator std::string_view() const { return {data_, size_}; }
+  constexpr auto view() const -> std::string_view { return {data_, size_}; }
+  constexpr auto data() const -> const char* { return data_; }
+  constexpr auto size() const -> size_t { return size_; }
+  constexpr auto empty() const -> bool { return size_ == 0; }
+  constexpr auto begin() const -> const char* { return data_; }
+  constexpr auto end() const -> const char* { return data_ + size_; }
+  constexpr auto compare(std::string_view other) const -> int { return view().compare(other); }
+  friend constexpr auto operator==(TextView a, std::string_view b) -> bool { return a.view() == b; }
+  friend constexpr auto operator<=>(TextView a, std::string_view b) { return a.view() <=> b; }
+  // Where compiled code reads a text cell in place (runtime/abi/abi.h).
+  static constexpr auto SizeOffset() -> size_t { return offsetof(TextView, size_); }
+  static constexpr auto DataOffset() -> size_t { return offsetof(TextView, data_); }
+
+ private:
+  size_t size_;
+  const char* data_;
+};
+
+// One run-time value: a request slot, a table cell, a constant or an intermediate result.
+// Exactly one payload member is meaningful, the one `kind` names; they share storage, so that a
+// request, a memo and a table row are 24 bytes a value (they were 56, and a decision's time went
+// to the cache misses). Texts point into storage that outlives the datum (the program's text
+// pool, or the decoded request).
+struct Datum {
+  Kind kind = Kind::kBool;
+  bool present = true;  // false: an absent optional
+  union {
+    Number number = {};  // kNumber. The default 0/1 leaves bits 0, set null and text empty.
+    int64_t bits;        // kBool 0/1, kDate day number, kCountry index, kEnum ordinal,
+                         // kEnumSet mask, kRow (table << 32 | row)
+    TextView text;       // kText
+    const void* set;     // kCountrySet: CountrySet*, kTextSet: TextSet*
+  };
+};
+static_assert(sizeof(Datum) == 24);
+
+// Which member of a Datum a kind is read through: the one place that says so.
+enum class Payload : uint8_t { kBits, kNumber, kText, kSet };
+constexpr auto PayloadOf(Kind kind) -> Payload {
+  switch (kind) {
+    case Kind::kNumber:
+      return Payload::kNumber;
+    case Kind::kText:
+      return Payload::kText;
+    case Kind::kCountrySet:
+    case Kind::kTextSet:
+      return Payload::kSet;
+    default:
+      return Payload::kBits;
+  }
+}
+
+enum class Op : uint8_t {
+  kConst,      // a: index into Program::constants
+  kSlot,       // a: request slot (absent when the field is optional and missing)
+  kRowField,   // a: row value, b: column
+  kIsSome,     // a: optional value
+  kUnwrap,     // a: optional value the checker proved present
+  kOtherwise,  // a if present, else b
+  kNot,
+  kAnd,  // short-circuit
+  kOr,   // short-circuit
+  kNeg,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kDateAddDays,  // a: date, b: days
+  kDateSubDays,
+  kDateDiff,  // a - b in days
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kIn,  // a: element, b: set
+  kUnion,
+  kDifference,
+  kTableHas,   // a: key, b: TableId
+  kTableFind,  // a: key, b: TableId; an optional row
+};
+auto OpName(Op op) -> const char*;
+// Whether `b` names a value: false for unary ops, and where `b` is a column or a TableId.
+auto TakesValueB(Op op) -> bool;
+
+struct Value {
+  Op op;
+  Kind kind;
+  bool optional = false;
+  uint32_t a = 0;
+  uint32_t b = 0;
+  EnumId enum_id = kNoId;  // kEnum and kEnumSet values
+  // Source text of the expression, for --explain (empty for most values).
+  std::string label;
+};
+
+// The request schema: a tree of records and leaves, stored flat; node 0 is `input Request`.
+struct SchemaNode {
+  std::string name;  // JSON key ("" for the root)
+  bool is_record = false;
+  bool optional = false;
+  Kind kind = Kind::kBool;            // leaves
+  EnumId enum_id = kNoId;             // kEnum and kEnumSet leaves
+  bool integer = false;               // `int`: JSON must give a whole number
+  bool duration = false;              // `duration`: whole days
+  Number scale = Number::Integer(1);  // JSON value times scale = value in base units
+  std::string type_text;              // the declared type, for messages ("number GB / s")
+  SlotId slot = kNoId;                // leaf: its slot; optional record: its presence slot
+  std::vector<uint32_t> children;
+};
+
+struct Enum {
+  std::string name;
+  std::vector<std::string> values;
+};
+
+struct Column {
+  std::string name;
+  Kind kind;
+  EnumId enum_id = kNoId;
+  bool optional = false;
+  std::string type_text;
+  Number scale = Number::Integer(1);  // CSV cell times scale = value in base units
+  bool match_normalized = false;      // `match normalized`: compared by NormalizeName
+  bool integer = false;               // `int`: cells must be whole numbers
+};
+
+// A table's rows as one block of cells, `columns` to a row: a 100,000-row table is one
+// allocation, not 100,000, and a row is found by arithmetic, not through a pointer.
+class Rows {
+ public:
+  Rows() = default;
+  explicit Rows(uint32_t columns) : columns_(columns) {}
+
+  auto columns() const -> uint32_t { return columns_; }
+  auto size() const -> size_t { return columns_ == 0 ? 0 : cells_.size() / columns_; }
+  auto empty() const -> bool { return cells_.empty(); }
+  auto cells() const -> const Datum* { return cells_.data(); }
+  auto operator[](size_t row) const -> std::span<const Datum> {
+    return {cells_.data() + row * columns_, columns_};
+  }
+  auto operator[](size_t row) -> std::span<Datum> {
+    return {cells_.data() + row * columns_, columns_};
+  }
+  void reserve(size_t rows) { cells_.reserve(rows * columns_); }
+  // Appends a row of default cells and returns it (valid until the next AddRow).
+  auto AddRow() -> std::span<Datum> {
+    cells_.resize(cells_.size() + columns_);
+    return (*this)[size() - 1];
+  }
+  void PopRow() { cells_.resize(cells_.size() - columns_); }
+
+  class Iterator {
+   public:
+    Iterator(const Datum* at, uint32_t columns) : at_(at), columns_(columns) {}
+    auto operator*() const -> std::span<const Datum> { return {at_, columns_}; }
+    auto operator++() -> Iterator& {
+      at_ += columns_;
+      return *this;
+    }
+    friend auto operator==(const Iterator&, const Iterator&) -> bool = default;
+
+   private:
+    const Datum* at_;
+    uint32_t columns_;
+  };
+  auto begin() const -> Iterator { return {cells_.data(), columns_}; }
+  auto end() const -> Iterator { return {cells_.data() + cells_.size(), columns_}; }
+
+ private:
+  uint32_t columns_ = 0;
+  HugeVector<Datum> cells_;  // read at random by lookups: huge pages when large
+};
+
+// Column 0 is the key. Rows of a `from` table are read and checked at compile time; an
+// `extern` table starts with them (or empty) and the host may replace them.
+struct Table {
+  std::string name;
+  bool is_extern = false;
+  std::string file;  // the CSV it was read from, if any
+  std::vector<Column> columns;
+  // `match normalized` on the key: keys compare after NormalizeName, and each `set<text>`
+  // column in `alias_columns` adds its elements as further keys of the row.
+  bool normalized = false;
+  std::vector<uint32_t> alias_columns;
+  Rows rows;
+};
+
+struct Exception {
+  ValueId condition;
+  OutcomeId outcome;
+  std::string message;
+};
+
+struct Rule {
+  std::string name;
+  std::string module;
+  std::string file;
+  uint32_t line = 0;
+  CitationId cites = kNoId;
+  std::optional<DayNumber> effective;  // in force from this day
+  std::optional<DayNumber> until;      // up to, not including, this day
+  ValueId when;
+  OutcomeId outcome;
+  std::string message;
+  std::vector<Exception> unless;
+  // A `require`: `when` holds when the request breaks it, and then the decision is `error` with
+  // `message` (its JSON paths included) instead of a reason. `outcome` is the lowest, unused.
+  bool requirement = false;
+};
+
+// A `test` block: a request built at compile time and the decision it must get.
+struct Test {
+  std::string name;
+  std::string file;
+  uint32_t line = 0;
+  std::vector<Datum> request;
+  OutcomeId expect;
+  bool expect_error = false;  // `expect error`: the request breaks a `require` (expect is 0)
+  std::vector<RuleId> by;     // each must be among the fired rules
+};
+
+struct Program {
+  std::vector<std::string> modules;   // loaded, in dependency order
+  std::vector<std::string> outcomes;  // highest first
+  std::vector<Enum> enums;
+  std::vector<SchemaNode> schema;
+  uint32_t slot_count = 0;
+  SlotId as_of_slot = kNoId;  // `as_of: date` of the request, if declared
+  std::vector<Value> values;
+  std::vector<Datum> constants;
+  std::vector<Table> tables;
+  std::vector<std::string> citations;
+  std::vector<Rule> rules;
+  // INVARIANT: rules[first_requirement..] are the `require`s, and only they. Engines list reasons
+  // in rule order, so a decision's broken requirements are the tail of its reasons.
+  RuleId first_requirement = kNoId;  // kNoId: none (a Program not built by the checker)
+  std::vector<Test> tests;
+
+  // Storage that data points into. Deques: growing them never moves an element.
+  std::deque<std::string> texts;
+  std::deque<CountrySet> country_sets;
+  std::deque<TextSet> text_sets;
+
+  Program() = default;
+  Program(const Program&) = delete;
+  auto operator=(const Program&) -> Program& = delete;
+  Program(Program&&) = default;
+  auto operator=(Program&&) -> Program& = default;
+
+  // Stores a text for the lifetime of the program.
+  auto AddText(std::string_view text) -> std::string_view;
+};
+
+// The text slots that tables are looked up by (an end user's name), each once. Their bytes live
+// far from the rest of a request, so the engines fetch them as a decision starts, and every
+// engine memoises a decision's lookups by a slot's index here (FieldLookups).
+auto LookupKeySlots(const Program& program) -> std::vector<SlotId>;
+// The request text slot that the table key `key` reads, present or proved present; kNoId when
+// the key is computed (a row's text, a constant).
+auto LookupKeySlot(const Program& program, ValueId key) -> SlotId;
+// Which of `slots` (LookupKeySlots) the table key `key` reads, or kNoId: the field number the
+// engines memoise a decision's lookups by (FieldLookups).
+auto LookupKeyField(const Program& program, const std::vector<SlotId>& slots, ValueId key)
+    -> uint32_t;
+
+// A stable text rendering for `cordon compile --phase=ir` and golden tests.
+auto Print(const Program& program) -> std::string;
+// A datum as rule text would write it ("4992", "CN", "2023-11-17", "{CN, MO}").
+auto FormatDatum(const Program& program, const Datum& datum, EnumId enum_id = kNoId) -> std::string;
+
+}  // namespace cordon::ir
+
+#endif  // CORDON_RUNTIME_IR_IR_H_

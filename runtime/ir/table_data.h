@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// The rows of one table and the hash index that finds a row by key. The interpreter and the
+// compiled engines both look keys up through this one class, so `match normalized` and every
+// other key rule means the same in each engine. An `extern` table the host swaps at run time is
+// a new TableData built beside the old one.
+#ifndef CORDON_RUNTIME_IR_TABLE_DATA_H_
+#define CORDON_RUNTIME_IR_TABLE_DATA_H_
+
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/base/huge_pages.h"
+#include "runtime/ir/ir.h"
+
+namespace cordon::ir {
+
+// A name as `match normalized` tables look it up: normalised lazily, a word at a time. Most
+// names looked up are on no list, and most of those part from every listed name within a word
+// or two, so a lookup stops there (TableData::FindName) and the rest is never read.
+class NameKey {
+ public:
+  // Starts on `name`, which must stay where it is while this key is used.
+  void Reset(std::string_view name);
+  // Reads the name up to its `count`th word (from 1); false when it has fewer words.
+  auto Read(uint32_t count) -> bool { return count <= words_.size() || ReadTo(count); }
+  // Of words already read: whether word `word` (from 1) is a legal form ("co", "ltd", …), and
+  // the hash and text of the first `count` words (0 words: the empty name).
+  auto legal_form(uint32_t word) const -> bool;
+  auto hash(uint32_t count) const -> uint64_t {
+    return count == 0 ? kNoWords : words_[count - 1].hash;
+  }
+  auto text(uint32_t count) const -> std::string_view {
+    return std::string_view(text_.data(), count == 0 ? 0 : words_[count - 1].end);
+  }
+  // Reads every word and returns how many NormalizeName keeps: trailing legal forms are
+  // dropped while another word remains.
+  auto KeyWords() -> uint32_t;
+
+  // The hash of no words. A `match normalized` key's hash is built a word at a time
+  // (table_data.cpp, HashNextWord), so that every prefix of words has one on the way.
+  static constexpr uint64_t kNoWords = 0x9e3779b97f4a7c15ull;
+
+ private:
+  auto ReadTo(uint32_t count) -> bool;
+
+  struct Word {
+    uint32_t start;  // in text_
+    uint32_t end;
+    uint64_t hash;  // of the words up to this one
+  };
+  std::string_view name_;
+  size_t pos_ = 0;            // in name_, past the last word read
+  uint32_t next_ = 0;         // in text_, where the next word goes
+  uint64_t hash_ = kNoWords;  // of the words read
+  std::string text_;          // the words read, folded, one space apart; sized for the whole name
+  std::vector<Word> words_;
+};
+
+class TableData {
+ public:
+  // Indexes `rows`, whose texts and sets point into `program` or into storage this object was
+  // given with AdoptStorage. `schema` must outlive this object.
+  TableData(const Table& schema, Rows rows);
+  TableData(const TableData&) = delete;
+  auto operator=(const TableData&) -> TableData& = delete;
+
+  auto schema() const -> const Table& { return *schema_; }
+  auto rows() const -> const Rows& { return rows_; }
+
+  // The row whose key (or, with `match normalized`, whose normalised name or alias) equals
+  // `key`, or -1. A `match normalized` table is better asked through FindName.
+  auto Find(const Datum& key) const -> int64_t;
+  // The same for a `match normalized` table, reading no more of the name than it must.
+  auto FindName(NameKey& name) const -> int64_t;
+
+  // For --explain: the listed name or alias closest to `key` (edit distance on normalised
+  // names), with its row, or -1 when the table is empty or not `match normalized`.
+  auto Closest(std::string_view key) const -> std::pair<std::string, int64_t>;
+
+  // Storage the rows' texts and sets point into, when they do not point into the program.
+  std::deque<std::string> texts;
+  std::deque<TextSet> text_sets;
+  // What else they point into: the CSV text a table swapped in at run time was read from.
+  std::shared_ptr<const void> source;
+
+ private:
+  // Open addressing, at most half full. `tag` is the high half of the key's hash, so a probe
+  // compares keys only when their hashes agree.
+  struct Slot {
+    uint32_t tag = 0;
+    uint32_t entry = 0;  // 0 empty; else the row + 1, or with `match normalized` its record + 1
+  };
+  auto KeyAt(uint32_t record) const -> std::string_view {
+    uint32_t size;
+    std::memcpy(&size, records_.data() + record + 4, sizeof size);
+    return std::string_view(records_.data() + record + 8, size);
+  }
+  auto RowAt(uint32_t record) const -> uint32_t {
+    uint32_t row;
+    std::memcpy(&row, records_.data() + record, sizeof row);
+    return row;
+  }
+  auto Key(uint32_t entry) const -> std::string_view { return KeyAt(keys_[entry]); }
+  void Insert(uint32_t entry, uint64_t hash);
+  auto FindNormalized(std::string_view normalized, uint64_t hash) const -> int64_t;
+  // Whether some key may start with the words whose NameKey hash is `hash` (a Bloom filter:
+  // never false when one does).
+  auto MayStart(uint64_t hash) const -> bool {
+    uint64_t bits = StartBits(hash);
+    return (starts_[(hash >> 40) & (starts_.size() - 1)] & bits) == bits;
+  }
+  static auto StartBits(uint64_t hash) -> uint64_t {
+    return uint64_t{1} << (hash & 63) | uint64_t{1} << ((hash >> 6) & 63) |
+           uint64_t{1} << ((hash >> 12) & 63);
+  }
+
+  const Table* schema_;
+  Rows rows_;
+  // With `match normalized`: a record per name and alias (an entry), in row order, end to end:
+  // the row (4 bytes), the normalised key's length (4 bytes), the key, padded to 4 bytes. An
+  // index slot names its record, so a hit finds the row and the key in one place (a table of
+  // key starts between the two cost one more cache miss). This and the arrays below are read
+  // at random by lookups: huge pages when large.
+  HugeVector<char> records_;
+  std::vector<uint32_t> keys_;  // where each entry's record starts
+  HugeVector<Slot> slots_;
+  // With `match normalized`: the first word of every key, its first two words, and so on.
+  HugeVector<uint64_t> starts_;
+};
+
+// One decision's `match normalized` lookups, by the request field a key is (its index in
+// LookupKeySlots): the rules look the same names up again and again (the end user in the Entity
+// and the Unverified List, from several rules), so each field is normalised once per decision
+// and found in each table once. Any other text (a row's, a constant) is normalised on every
+// lookup. A decision starts afresh by counting, not by clearing: an entry is current when its
+// stamp is the decision's (64 bits never wrap). Not thread-safe.
+class FieldLookups {
+ public:
+  static constexpr uint32_t kNoField = kNoId;
+  // For a program with `fields` lookup key fields and `tables` tables.
+  void Resize(size_t fields, size_t tables);
+  void Start() { ++epoch_; }
+  // The row of `table` (the `table`th of the program) whose key matches `text`, which is
+  // request field `field` or kNoField; a field past those given to Resize counts as kNoField.
+  auto Find(const TableData& data, uint32_t table, uint32_t field, std::string_view text)
+      -> int64_t;
+
+ private:
+  struct Key {
+    uint64_t epoch = 0;
+    NameKey name;
+  };
+  struct Row {
+    uint64_t epoch = 0;
+    int64_t row = -1;
+  };
+  uint64_t epoch_ = 1;  // entries start stale
+  size_t tables_ = 0;
+  std::vector<Key> keys_;  // by field
+  std::vector<Row> rows_;  // [field * tables_ + table]
+  NameKey other_;
+};
+
+// The hash of the table index (a multiply-fold hash, eight bytes at a time).
+auto HashText(std::string_view text) -> uint64_t;
+// The hash of a key as a table without `match normalized` compares it (KeyCompare).
+auto HashKey(const Datum& key) -> uint64_t;
+
+// Orders two keys of one column kind (numbers, texts, or the `bits` kinds).
+auto KeyCompare(const Datum& a, const Datum& b) -> int;
+
+}  // namespace cordon::ir
+
+#endif  // CORDON_RUNTIME_IR_TABLE_DATA_H_

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runtime/ir/table_data.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <deque>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/base/names.h"
+#include "runtime/ir/ops.h"
+
+namespace cordon::ir {
+namespace {
+
+// A `match normalized` table of names with an alias column, and what a lookup must find: the
+// first row whose name or an alias normalises as the query does.
+class NamedTable {
+ public:
+  NamedTable(const std::vector<std::vector<std::string>>& rows) : texts_(rows) {
+    schema_.normalized = true;
+    schema_.columns = {Column{.name = "name", .kind = Kind::kText},
+                       Column{.name = "aliases", .kind = Kind::kTextSet}};
+    schema_.alias_columns = {1};
+    Rows cells(2);
+    for (const std::vector<std::string>& row : texts_) {
+      std::span<Datum> cell = cells.AddRow();
+      cell[0] = Datum{.kind = Kind::kText, .present = true};
+      cell[0].text = std::string_view(row[0]);
+      TextSet& aliases = sets_.emplace_back();
+      for (size_t i = 1; i < row.size(); ++i) aliases.sorted.emplace_back(row[i]);
+      cell[1] = Datum{.kind = Kind::kTextSet, .present = true};
+      cell[1].set = &aliases;
+    }
+    data_.emplace(schema_, std::move(cells));
+  }
+
+  auto data() const -> const TableData& { return *data_; }
+  // FindName on `query`, read afresh.
+  auto Find(std::string_view query) -> int64_t {
+    name_.Reset(query);
+    return data_->FindName(name_);
+  }
+
+  auto Expected(std::string_view query) const -> int64_t {
+    std::string key = NormalizeName(query);
+    for (size_t r = 0; r < texts_.size(); ++r) {
+      for (const std::string& name : texts_[r]) {
+        if (NormalizeName(name) == key) return static_cast<int64_t>(r);
+      }
+    }
+    return -1;
+  }
+
+ private:
+  std::vector<std::vector<std::string>> texts_;
+  std::deque<TextSet> sets_;
+  Table schema_;
+  std::optional<TableData> data_;
+  NameKey name_;
+};
+
+TEST(TableDataTest, LegalFormsAtTheEndOfAQueryStillFindTheKey) {
+  NamedTable table({{"Huawei Technologies Co., Ltd.", "Huawei"}, {"Limited"}, {"Co Ltd"}});
+  auto find = [&](std::string_view query) { return table.Find(query); };
+  EXPECT_EQ(find("HUAWEI TECHNOLOGIES"), 0);
+  EXPECT_EQ(find("huawei technologies company limited"), 0);
+  EXPECT_EQ(find("Huawei Ltd"), 0);
+  EXPECT_EQ(find("Huawei Cloud"), -1);
+  EXPECT_EQ(find("Huawei Technologies Cloud Ltd"), -1);
+  EXPECT_EQ(find("limited"), 1);
+  // "Co Ltd" normalises to "co": no key starts with "co ltd", yet "co" is one.
+  EXPECT_EQ(find("co. inc."), 2);
+  EXPECT_EQ(find("Co"), 2);
+  EXPECT_EQ(find("Ltd Co"), -1);
+  EXPECT_EQ(find(""), -1);
+}
+
+TEST(TableDataTest, TheEmptyNameIsAKeyLikeAnother) {
+  NamedTable table({{"Acme"}, {"--"}});
+  EXPECT_EQ(table.Find("..."), 1);
+  EXPECT_EQ(table.Find("Acme Inc"), 0);
+}
+
+TEST(TableDataTest, AnAliasOfManyRowsFindsTheFirst) {
+  std::vector<std::vector<std::string>> rows;
+  for (int k = 0; k < 2000; ++k)
+    rows.push_back({"Listed Company " + std::to_string(k), "LC Group"});
+  NamedTable table(rows);
+  EXPECT_EQ(table.Find("lc group ltd"), 0);
+  EXPECT_EQ(table.Find("Listed Company 1999"), 1999);
+}
+
+// Small sets are searched by size first, large ones by binary search: both must find exactly
+// the members, including texts of a member's size that differ from it.
+TEST(TextSetTest, SmallAndLargeSetsFindExactlyTheirMembers) {
+  for (size_t n : {0, 1, 11, 32, 33, 200}) {
+    std::vector<std::string> texts;
+    for (size_t k = 0; k < n; ++k) texts.push_back("member " + std::to_string(k * 7));
+    std::sort(texts.begin(), texts.end());
+    TextSet set;
+    for (const std::string& t : texts) set.sorted.emplace_back(t);
+    for (size_t k = 0; k < n + 3; ++k) {
+      std::string probe = "member " + std::to_string(k * 7);
+      EXPECT_EQ(TextSetHas(set, probe), k < n) << n << " " << probe;
+      std::string same_size = probe;
+      same_size.back() = same_size.back() == 'x' ? 'y' : 'x';
+      EXPECT_FALSE(TextSetHas(set, same_size)) << n << " " << same_size;
+    }
+    EXPECT_FALSE(TextSetHas(set, ""));
+  }
+}
+
+// Random tables and queries against the plain definition. The pieces make names that share
+// first words, end in legal forms, are nothing but legal forms, or differ in one late word.
+TEST(TableDataTest, AgreesWithNormalizeNameOnRandomTables) {
+  const std::vector<std::string> words = {
+      "Beijing", "Huaxin", "Tech", "Semiconductor", "Co",   "Ltd", "Inc",      "Limited",
+      "x",       "9",      "华为", "Corporation",   "ltdd", "AB",  "abcdefgh", "abcdefghij"};
+  const std::vector<std::string> separators = {" ", "  ", ", ", ".", "-", " (", ") "};
+  std::mt19937 random(20261124);
+  auto word = [&] { return words[random() % words.size()]; };
+  auto phrase = [&](size_t most) {
+    std::string out;
+    size_t n = random() % most + (random() % 8 == 0 ? 0 : 1);
+    for (size_t i = 0; i < n; ++i) {
+      if (i > 0) out += separators[random() % separators.size()];
+      out += word();
+    }
+    return out;
+  };
+  // Another spelling of `name`: case, separators, and legal forms or words added at the end.
+  auto respell = [&](std::string name) {
+    for (char& c : name) {
+      if (random() % 4 == 0) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    switch (random() % 4) {
+      case 0:
+        return name + ", " + (random() % 2 == 0 ? "Co. Ltd." : "Inc");
+      case 1:
+        return name + " " + word();
+      case 2:
+        return std::string(" ") + name + ".";
+      default:
+        return name;
+    }
+  };
+  for (int round = 0; round < 40; ++round) {
+    std::vector<std::vector<std::string>> rows(random() % 60 + 1);
+    for (auto& row : rows) {
+      row.push_back(phrase(4));
+      for (size_t a = random() % 3; a > 0; --a) row.push_back(phrase(3));
+    }
+    NamedTable big(rows);
+    NamedTable small({rows[random() % rows.size()]});
+    NameKey shared;  // read by both tables, as one decision's memo entry is
+    for (int q = 0; q < 500; ++q) {
+      const auto& row = rows[random() % rows.size()];
+      std::string query = random() % 2 == 0 ? respell(row[random() % row.size()]) : phrase(5);
+      shared.Reset(query);
+      bool small_first = random() % 2 == 0;
+      if (small_first) {
+        ASSERT_EQ(small.data().FindName(shared), small.Expected(query)) << query;
+      }
+      ASSERT_EQ(big.data().FindName(shared), big.Expected(query)) << query;
+      ASSERT_EQ(small.data().FindName(shared), small.Expected(query)) << query;
+      Datum key{.kind = Kind::kText, .present = true};
+      key.text = std::string_view(query);
+      ASSERT_EQ(big.data().Find(key), big.Expected(query)) << query;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cordon::ir

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: Apache-2.0
+// The only file that includes simdjson (it is large). The On Demand API reads the request in one
+// pass, guided by the schema.
+#include "runtime/request/request.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "runtime/base/countries.h"
+#include "runtime/base/spelling.h"
+
+namespace cordon::request {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+auto IsJsonNumber(std::string_view s) -> bool {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
+struct Decoder::Impl {
+  const ir::Program& program;
+  od::parser parser;
+  std::string buffer;  // the request plus simdjson's padding
+  std::deque<ir::CountrySet> country_sets;
+  size_t country_sets_used = 0;
+  std::deque<ir::TextSet> text_sets;
+  size_t text_sets_used = 0;
+  std::deque<std::string> texts;  // strings unescaped by simdjson are copied here
+  size_t texts_used = 0;
+  std::vector<std::string>* errors = nullptr;
+  std::vector<uint8_t> seen_stack;
+  std::vector<ir::Datum>* slots = nullptr;
+  std::string id_field;  // --id-field: copied, not decoded
+  std::string id;        // its JSON text in the last request
+
+  explicit Impl(const ir::Program& p) : program(p) {}
+
+  // The JSON path of the value being read ("$.item.tpp"). One buffer, extended on the way down
+  // and cut back on the way up, so well-formed requests build no strings.
+  std::string path = "$";
+
+  void Problem(const std::string& message) {
+    errors->push_back(fmt::format("{}: {}", path, message));
+  }
+
+  auto KeepText(std::string_view text) -> std::string_view {
+    if (texts_used == texts.size()) texts.emplace_back();
+    std::string& slot = texts[texts_used++];
+    slot.assign(text);
+    return slot;
+  }
+
+  static auto Describe(od::value& value) -> std::string {
+    std::string_view raw;
+    od::json_type type;
+    if (value.type().get(type) != simdjson::SUCCESS) return "invalid JSON";
+    switch (type) {
+      case od::json_type::object:
+        return "an object";
+      case od::json_type::array:
+        return "an array";
+      case od::json_type::null:
+        return "null";
+      default:
+        break;
+    }
+    raw = value.raw_json_token();
+    while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) {
+      raw.remove_suffix(1);
+    }
+    if (raw.size() > 40) return fmt::format("{}…", raw.substr(0, 40));
+    return std::string(raw);
+  }
+
+  auto Expected(const ir::SchemaNode& node) const -> std::string {
+    switch (node.kind) {
+      case ir::Kind::kBool:
+        return "true or false";
+      case ir::Kind::kNumber:
+        if (node.duration) return "a whole number of days";
+        if (node.integer) {
+          return node.type_text == "int" ? "a whole number"
+                                         : fmt::format("a whole number ({})", node.type_text);
+        }
+        return node.type_text == "number" ? "a number"
+                                          : fmt::format("a number ({})", node.type_text);
+      case ir::Kind::kDate:
+        return "a date \"YYYY-MM-DD\"";
+      case ir::Kind::kCountry:
+        return "an ISO 3166-1 alpha-2 country code such as \"CN\"";
+      case ir::Kind::kEnum:
+        return fmt::format("one of {}", EnumValues(node.enum_id));
+      case ir::Kind::kText:
+        return "a string";
+      case ir::Kind::kCountrySet:
+        return "an array of country codes";
+      case ir::Kind::kEnumSet:
+        return fmt::format("an array of {}", EnumValues(node.enum_id));
+      case ir::Kind::kTextSet:
+        return "an array of strings";
+      case ir::Kind::kRow:
+        return "?";
+    }
+    return "?";
+  }
+
+  auto EnumValues(ir::EnumId id) const -> std::string {
+    std::string out;
+    for (const std::string& v : program.enums[id].values) {
+      out += (out.empty() ? "\"" : ", \"") + v + "\"";
+    }
+    return out;
+  }
+
+  // A string element: enum ordinal, country index or date, by kind; false with a problem.
+  auto Scalar(od::value& value, const ir::SchemaNode& node, ir::Kind kind, ir::Datum& out) -> bool {
+    out = ir::Datum{.kind = kind};
+    od::json_type type;
+    if (value.type().get(type) != simdjson::SUCCESS) {
+      Problem("invalid JSON");
+      return false;
+    }
+    auto wrong = [&] {
+      Problem(fmt::format("expected {}, got {}", Expected(node), Describe(value)));
+      return false;
+    };
+    if (kind == ir::Kind::kBool) {
+      bool b;
+      if (type != od::json_type::boolean || value.get_bool().get(b) != simdjson::SUCCESS) {
+        return wrong();
+      }
+      out.bits = b ? 1 : 0;
+      return true;
+    }
+    if (kind == ir::Kind::kNumber) {
+      std::string_view raw;
+      if (type != od::json_type::number) return wrong();
+      raw = value.raw_json_token();
+      while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) {
+        raw.remove_suffix(1);
+      }
+      if (!IsJsonNumber(raw)) {
+        // simdjson hands over `010` and `1.` as number tokens; JSON forbids both.
+        Problem(
+            fmt::format("{} is not a JSON number (no leading zeros, digits after a point)", raw));
+        return false;
+      }
+      std::optional<Number> n = ParseDecimal(raw);
+      if (!n) {
+        Problem(
+            fmt::format("{} is out of range: numbers are exact fractions of 64-bit "
+                        "integers",
+                        raw));
+        return false;
+      }
+      if ((node.integer || node.duration) && !n->is_integer()) {
+        Problem(fmt::format("expected {}, got {}", Expected(node), raw));
+        return false;
+      }
+      if (Multiply(*n, node.scale, out.number) != ArithmeticStatus::kOk) {
+        Problem(fmt::format("{} is out of range in base units", raw));
+        return false;
+      }
+      return true;
+    }
+    std::string_view text;
+    if (type != od::json_type::string || value.get_string().get(text) != simdjson::SUCCESS) {
+      return wrong();
+    }
+    switch (kind) {
+      case ir::Kind::kText:
+        out.text = KeepText(text);
+        return true;
+      case ir::Kind::kDate:
+        if (std::optional<DayNumber> day = ParseDate(text)) {
+          out.bits = *day;
+          return true;
+        }
+        Problem(fmt::format("expected a date \"YYYY-MM-DD\", got \"{}\"", text));
+        return false;
+      case ir::Kind::kCountry:
+        if (std::optional<CountryIndex> country = LookupCountry(text)) {
+          out.bits = *country;
+          return true;
+        }
+        {
+          std::string help = CountryHelp(text);
+          Problem(fmt::format("\"{}\" is not an ISO 3166-1 alpha-2 country code{}{}", text,
+                              help.empty() ? "" : ": ", help));
+        }
+        return false;
+      case ir::Kind::kEnum: {
+        const auto& values = program.enums[node.enum_id].values;
+        auto it = std::find(values.begin(), values.end(), text);
+        if (it != values.end()) {
+          out.bits = it - values.begin();
+          return true;
+        }
+        Problem(fmt::format("\"{}\" is not one of {}", text, EnumValues(node.enum_id)));
+        return false;
+      }
+      default:
+        return wrong();
+    }
+  }
+
+  void Leaf(od::value& value, const ir::SchemaNode& node) {
+    ir::Datum& slot = (*slots)[node.slot];
+    bool is_null = false;
+    if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+      if (node.optional) {
+        slot = ir::Datum{.kind = node.kind, .present = false};
+      } else {
+        Problem(fmt::format("expected {}, got null", Expected(node)));
+      }
+      return;
+    }
+    if (node.kind == ir::Kind::kCountrySet || node.kind == ir::Kind::kEnumSet ||
+        node.kind == ir::Kind::kTextSet) {
+      od::array array;
+      if (value.get_array().get(array) != simdjson::SUCCESS) {
+        Problem(fmt::format("expected {}, got {}", Expected(node), Describe(value)));
+        return;
+      }
+      ir::Datum set{.kind = node.kind};
+      ir::Kind element = node.kind == ir::Kind::kCountrySet ? ir::Kind::kCountry
+                         : node.kind == ir::Kind::kEnumSet  ? ir::Kind::kEnum
+                                                            : ir::Kind::kText;
+      ir::CountrySet* countries = nullptr;
+      ir::TextSet* texts_set = nullptr;
+      if (element == ir::Kind::kCountry) {
+        if (country_sets_used == country_sets.size()) country_sets.emplace_back();
+        countries = &country_sets[country_sets_used++];
+        *countries = ir::CountrySet{};
+        set.set = countries;
+      } else if (element == ir::Kind::kText) {
+        if (text_sets_used == text_sets.size()) text_sets.emplace_back();
+        texts_set = &text_sets[text_sets_used++];
+        texts_set->sorted.clear();
+        set.set = texts_set;
+      }
+      size_t i = 0;
+      bool ok = true;
+      for (auto item : array) {
+        od::value v;
+        PathMark item_path(path);
+        path.append("[").append(std::to_string(i++)).append("]");
+        if (item.get(v) != simdjson::SUCCESS) {
+          Problem("invalid JSON");
+          ok = false;
+          break;
+        }
+        ir::Datum d;
+        if (!Scalar(v, node, element, d)) {
+          ok = false;
+          continue;
+        }
+        if (countries != nullptr) countries->Insert(static_cast<uint32_t>(d.bits));
+        if (texts_set != nullptr) texts_set->sorted.push_back(d.text);
+        if (element == ir::Kind::kEnum) set.bits |= int64_t{1} << d.bits;
+      }
+      if (texts_set != nullptr) std::sort(texts_set->sorted.begin(), texts_set->sorted.end());
+      if (ok) slot = set;
+      return;
+    }
+    ir::Datum d;
+    if (Scalar(value, node, node.kind, d)) slot = d;
+  }
+
+  // Restores `path` to its length on construction when it goes out of scope.
+  struct PathMark {
+    std::string& path;
+    size_t length;
+    explicit PathMark(std::string& p) : path(p), length(p.size()) {}
+    ~PathMark() { path.resize(length); }
+  };
+
+  void Record(od::object object, uint32_t node_id) {
+    const ir::SchemaNode& node = program.schema[node_id];
+    // Which fields were given, on a stack shared by nested records (no allocation once warm).
+    size_t seen = seen_stack.size();
+    seen_stack.resize(seen + node.children.size(), 0);
+    bool aborted = false;
+    for (auto field : object) {
+      std::string_view key;
+      if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
+        Problem("invalid JSON: a field name cannot be read");
+        aborted = true;
+        break;
+      }
+      PathMark field_path(path);
+      path.append(".").append(key);
+      size_t index = 0;
+      while (index < node.children.size() && program.schema[node.children[index]].name != key) {
+        ++index;
+      }
+      if (node_id == 0 && !id_field.empty() && key == id_field && index == node.children.size()) {
+        ReadId(field);
+        continue;
+      }
+      if (index == node.children.size()) {
+        std::vector<std::string> names;
+        for (uint32_t child : node.children) names.push_back(program.schema[child].name);
+        std::string close = ClosestSpelling(key, names);
+        Problem(close.empty() ? "unknown field"
+                              : fmt::format("unknown field (did you mean \"{}\"?)", close));
+        continue;
+      }
+      if (seen_stack[seen + index] != 0) {
+        Problem("given twice");
+        continue;
+      }
+      seen_stack[seen + index] = 1;
+      od::value value;
+      if (field.value().get(value) != simdjson::SUCCESS) {
+        Problem("invalid JSON");
+        aborted = true;
+        break;
+      }
+      const ir::SchemaNode& child = program.schema[node.children[index]];
+      if (!child.is_record) {
+        Leaf(value, child);
+        continue;
+      }
+      bool is_null = false;
+      if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+        if (child.optional) {
+          MarkAbsent(node.children[index]);
+        } else {
+          Problem("expected an object, got null");
+        }
+        continue;
+      }
+      od::object inner;
+      if (value.get_object().get(inner) != simdjson::SUCCESS) {
+        Problem(fmt::format("expected an object, got {}", Describe(value)));
+        continue;
+      }
+      if (child.optional) (*slots)[child.slot] = ir::Datum{.kind = ir::Kind::kBool, .bits = 1};
+      Record(inner, node.children[index]);
+    }
+    for (size_t i = 0; i < node.children.size() && !aborted; ++i) {
+      if (seen_stack[seen + i] != 0) continue;
+      const ir::SchemaNode& child = program.schema[node.children[i]];
+      if (child.optional) {
+        MarkAbsent(node.children[i]);
+      } else {
+        PathMark field_path(path);
+        path.append(".").append(child.name);
+        Problem(child.is_record ? "missing required field (an object)"
+                                : fmt::format("missing required field ({})", Expected(child)));
+      }
+    }
+    seen_stack.resize(seen);
+  }
+
+  // The --id-field value, kept as JSON text: a string or a number only, so that a decision line
+  // stays one flat object.
+  template <typename Field>
+  void ReadId(Field& field) {
+    od::value value;
+    od::json_type type;
+    if (field.value().get(value) != simdjson::SUCCESS ||
+        value.type().get(type) != simdjson::SUCCESS) {
+      Problem("invalid JSON");
+      return;
+    }
+    if (type != od::json_type::string && type != od::json_type::number) {
+      Problem(fmt::format("expected a string or a number (the id field), got {}", Describe(value)));
+      return;
+    }
+    // The token as the request wrote it is already JSON: no escaping to redo. A string is read
+    // once to check its escapes; a number against JSON's grammar.
+    std::string_view raw = value.raw_json_token();
+    while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) {
+      raw.remove_suffix(1);
+    }
+    std::string_view text;
+    if (type == od::json_type::string && value.get_string().get(text) != simdjson::SUCCESS) {
+      Problem("invalid JSON");
+      return;
+    }
+    if (type == od::json_type::number && !IsJsonNumber(raw)) {
+      Problem(fmt::format("{} is not a JSON number", raw));
+      return;
+    }
+    id.assign(raw);
+  }
+
+  void MarkAbsent(uint32_t node_id) {
+    const ir::SchemaNode& node = program.schema[node_id];
+    if (node.slot != ir::kNoId) {
+      (*slots)[node.slot] =
+          ir::Datum{.kind = node.is_record ? ir::Kind::kBool : node.kind, .present = false};
+    }
+    for (uint32_t child : node.children) MarkAbsent(child);
+  }
+};
+
+Decoder::Decoder(const ir::Program& program) : impl_(std::make_unique<Impl>(program)) {}
+Decoder::~Decoder() = default;
+
+auto Decoder::Decode(std::string_view json, std::vector<ir::Datum>& slots,
+                     std::vector<std::string>& errors) -> bool {
+  Impl& impl = *impl_;
+  errors.clear();
+  slots.assign(impl.program.slot_count, ir::Datum{.present = false});
+  impl.errors = &errors;
+  impl.slots = &slots;
+  impl.country_sets_used = 0;
+  impl.text_sets_used = 0;
+  impl.texts_used = 0;
+  if (impl.program.schema.empty()) {
+    errors.emplace_back("$: this policy declares no `input Request`, so it cannot decide requests");
+    return false;
+  }
+  impl.id.clear();
+  impl.buffer.assign(json);
+  impl.buffer.append(simdjson::SIMDJSON_PADDING, '\0');
+  od::document doc;
+  auto error = impl.parser.iterate(impl.buffer.data(), json.size(), impl.buffer.size()).get(doc);
+  od::object object;
+  if (error == simdjson::SUCCESS) error = doc.get_object().get(object);
+  if (error != simdjson::SUCCESS) {
+    errors.push_back(fmt::format("$: expected a JSON object: {}", simdjson::error_message(error)));
+    return false;
+  }
+  impl.path = "$";
+  impl.seen_stack.clear();
+  impl.Record(object, 0);
+  const char* trailing = nullptr;
+  if (errors.empty() && doc.current_location().get(trailing) == simdjson::SUCCESS) {
+    errors.emplace_back("$: unexpected text after the request object");
+  }
+  return errors.empty();
+}
+
+void Decoder::SetIdField(std::string name) { impl_->id_field = std::move(name); }
+
+auto Decoder::id() const -> std::string_view { return impl_->id; }
+
+}  // namespace cordon::request
