@@ -46,23 +46,14 @@ struct Date {
 // ---------------------------------------------------------------------------------------------
 // Expressions
 
-enum class UnaryOp : uint8_t { kNeg, kNot };
+// Operators, from operators.def.
+enum class UnaryOp : uint8_t {
+#define CORDON_UNARY(Name, spelling, IrOp) k##Name,
+#include "compiler/ast/operators.def"
+};
 enum class BinaryOp : uint8_t {
-  kMul,
-  kDiv,
-  kAdd,
-  kSub,
-  kOtherwise,
-  kEq,
-  kNe,
-  kLt,
-  kLe,
-  kGt,
-  kGe,
-  kIn,
-  kNotIn,
-  kAnd,
-  kOr,
+#define CORDON_BINARY(Name, spelling, IrOp) k##Name,
+#include "compiler/ast/operators.def"
 };
 auto Spelling(UnaryOp op) -> const char*;
 auto Spelling(BinaryOp op) -> const char*;

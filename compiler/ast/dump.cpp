@@ -6,40 +6,22 @@
 
 namespace cordon::ast {
 
-auto Spelling(UnaryOp op) -> const char* { return op == UnaryOp::kNeg ? "-" : "not"; }
+auto Spelling(UnaryOp op) -> const char* {
+  switch (op) {
+#define CORDON_UNARY(Name, spelling, IrOp) \
+  case UnaryOp::k##Name:                   \
+    return spelling;
+#include "compiler/ast/operators.def"
+  }
+  return "?";
+}
 
 auto Spelling(BinaryOp op) -> const char* {
   switch (op) {
-    case BinaryOp::kMul:
-      return "*";
-    case BinaryOp::kDiv:
-      return "/";
-    case BinaryOp::kAdd:
-      return "+";
-    case BinaryOp::kSub:
-      return "-";
-    case BinaryOp::kOtherwise:
-      return "otherwise";
-    case BinaryOp::kEq:
-      return "==";
-    case BinaryOp::kNe:
-      return "!=";
-    case BinaryOp::kLt:
-      return "<";
-    case BinaryOp::kLe:
-      return "<=";
-    case BinaryOp::kGt:
-      return ">";
-    case BinaryOp::kGe:
-      return ">=";
-    case BinaryOp::kIn:
-      return "in";
-    case BinaryOp::kNotIn:
-      return "not in";
-    case BinaryOp::kAnd:
-      return "and";
-    case BinaryOp::kOr:
-      return "or";
+#define CORDON_BINARY(Name, spelling, IrOp) \
+  case BinaryOp::k##Name:                   \
+    return spelling;
+#include "compiler/ast/operators.def"
   }
   return "?";
 }

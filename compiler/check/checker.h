@@ -21,6 +21,8 @@
 
 namespace cordon::check {
 
+struct Builtin;  // expressions.cpp
+
 // What a top-level name in a module refers to.
 enum class SymbolKind : uint8_t { kUnit, kInput, kLet, kTable };
 
@@ -215,6 +217,9 @@ class Checker : public ir::SetStorage {
   }
   auto BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) -> size_t;
   auto CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed;
+  // A call of a builtin function (runtime/ir/ops.def), such as `year(request.as_of)`.
+  auto CheckBuiltin(const ast::Expr& expr, const ast::Call& call, const Builtin& builtin, Env& env)
+      -> Typed;
   auto CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env& env, const Type* expected)
       -> Typed;
   auto CheckName(const ast::Expr& expr, const std::string& name, Env& env, const Type* expected)

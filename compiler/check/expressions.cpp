@@ -24,41 +24,38 @@ auto IsComparison(ast::BinaryOp op) -> bool {
          op == ast::BinaryOp::kLe || op == ast::BinaryOp::kGt || op == ast::BinaryOp::kGe;
 }
 
+// The IR op an operator becomes (operators.def); the checker picks another for dates and `not in`.
 auto ToIrOp(ast::BinaryOp op) -> ir::Op {
   switch (op) {
-    case ast::BinaryOp::kMul:
-      return ir::Op::kMul;
-    case ast::BinaryOp::kDiv:
-      return ir::Op::kDiv;
-    case ast::BinaryOp::kAdd:
-      return ir::Op::kAdd;
-    case ast::BinaryOp::kSub:
-      return ir::Op::kSub;
-    case ast::BinaryOp::kOtherwise:
-      return ir::Op::kOtherwise;
-    case ast::BinaryOp::kEq:
-      return ir::Op::kEq;
-    case ast::BinaryOp::kNe:
-      return ir::Op::kNe;
-    case ast::BinaryOp::kLt:
-      return ir::Op::kLt;
-    case ast::BinaryOp::kLe:
-      return ir::Op::kLe;
-    case ast::BinaryOp::kGt:
-      return ir::Op::kGt;
-    case ast::BinaryOp::kGe:
-      return ir::Op::kGe;
-    case ast::BinaryOp::kIn:
-      return ir::Op::kIn;
-    case ast::BinaryOp::kNotIn:
-      return ir::Op::kIn;
-    case ast::BinaryOp::kAnd:
-      return ir::Op::kAnd;
-    case ast::BinaryOp::kOr:
-      return ir::Op::kOr;
+#define CORDON_BINARY(Name, spelling, IrOp) \
+  case ast::BinaryOp::k##Name:              \
+    return ir::Op::k##IrOp;
+#include "compiler/ast/operators.def"
   }
   return ir::Op::kAnd;
 }
+
+}  // namespace
+
+// The functions rule text can call by name, from ops.def (besides `days`, which converts).
+enum class BuiltinUnits : uint8_t {
+  kDimensionless,  // the result is a plain number, whatever the argument's unit
+  kArgument,       // the result has the argument's unit
+};
+struct Builtin {
+  std::string_view name;
+  ir::Op op;
+  TypeKind parameter;
+  TypeKind result;
+  BuiltinUnits units;
+};
+namespace {
+
+constexpr Builtin kBuiltins[] = {
+#define CORDON_BUILTIN(name, Name, parameter, result, unit_rule) \
+  {#name, ir::Op::k##Name, TypeKind::parameter, TypeKind::result, BuiltinUnits::unit_rule},
+#include "runtime/ir/ops.def"
+};
 
 }  // namespace
 
@@ -674,6 +671,41 @@ auto Checker::CheckField(const ast::Expr& expr, const ast::FieldAccess& access, 
   return Typed::Error();
 }
 
+auto Checker::CheckBuiltin(const ast::Expr& expr, const ast::Call& call, const Builtin& builtin,
+                           Env& env) -> Typed {
+  uint32_t m = env.module;
+  Type parameter = MakeType(builtin.parameter);
+  if (call.args.size() != 1) {
+    Diag(env)
+        .Error(DiagnosticKind::WrongArgumentCount, Loc(m, expr.range),
+               fmt::format("`{}` takes 1 argument, not {}", builtin.name, call.args.size()))
+        .Help(fmt::format("write `{}(x)` with x of type {}", builtin.name, TypeName(parameter)));
+    return Typed::Error();
+  }
+  const ast::Expr& arg = *call.args[0];
+  std::string use = fmt::format("`{}`", builtin.name);
+  Typed x = Check(arg, env, &parameter);
+  if (x.type.is_error() || !RequireValue(x, arg, env, use.c_str())) return Typed::Error();
+  if (x.type.kind != builtin.parameter) {
+    Diag(env)
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, arg.range),
+               fmt::format("`{}` takes a value of type {}, not {}", builtin.name,
+                           TypeName(parameter), Describe(arg, x, m)))
+        .Help(fmt::format("write `{}(x)` with x of type {}", builtin.name, TypeName(parameter)));
+    return Typed::Error();
+  }
+  Type result = MakeType(builtin.result);
+  switch (builtin.units) {
+    case BuiltinUnits::kDimensionless:
+      result.dim = kDimensionless;
+      break;
+    case BuiltinUnits::kArgument:
+      result.dim = x.type.dim;
+      break;
+  }
+  return Typed{result, Emit(builtin.op, result, x.value, 0, env, &expr)};
+}
+
 auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed {
   uint32_t m = env.module;
   const auto* callee = std::get_if<ast::NameRef>(&call.callee->kind);
@@ -682,8 +714,8 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
         .Error(DiagnosticKind::NotCallable, Loc(m, call.callee->range),
                fmt::format("`{}` cannot be called", Text(m, call.callee->range)))
         .Help(
-            "only definitions with parameters (`let f(x: T) = …`), tables and `days(n)` can "
-            "be called");
+            "only definitions with parameters (`let f(x: T) = …`), tables, `days(n)` and "
+            "`year(date)` can be called");
     return Typed::Error();
   }
   std::vector<Typed> args;
@@ -707,6 +739,9 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
     return Typed{MakeType(TypeKind::kDuration), n.value};
   }
   if (v == nullptr) {
+    for (const Builtin& builtin : kBuiltins) {
+      if (builtin.name == callee->name) return CheckBuiltin(expr, call, builtin, env);
+    }
     (void)CheckName(*call.callee, callee->name, env, nullptr);
     return Typed::Error();
   }
@@ -747,8 +782,8 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
         .Error(DiagnosticKind::NotCallable, Loc(m, call.callee->range),
                fmt::format("`{}` is not a definition with parameters", callee->name))
         .Help(
-            "only definitions with parameters (`let f(x: T) = …`), tables and `days(n)` can "
-            "be called");
+            "only definitions with parameters (`let f(x: T) = …`), tables, `days(n)` and "
+            "`year(date)` can be called");
     return Typed::Error();
   }
   if (lets_[{symbol.module, symbol.decl}].state == State::kInProgress) {

@@ -5,6 +5,7 @@
  * compiler/lower/lower.cpp; keep them in step. */
 #include <stdint.h>
 
+#include "runtime/base/civil.h"
 #include "runtime/base/rational.h"
 
 /* An arithmetic result, returned in two registers: num/den with den > 0, or den == 0 and num the
@@ -52,3 +53,6 @@ int cordon_h_text_cmp(const char* a, uint64_t an, const char* b, uint64_t bn) {
   }
   return (an > bn) - (an < bn);
 }
+
+/* The year of a day, as ir::EvalOp computes it. */
+int64_t cordon_h_year(int64_t day) { return cordon_year_of_day(day); }

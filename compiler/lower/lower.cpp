@@ -664,9 +664,34 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
       return b_.CreateICmpSLE(l, r);
     case ir::Op::kGt:
       return b_.CreateICmpSGT(l, r);
-    default:
+    case ir::Op::kGe:
       return b_.CreateICmpSGE(l, r);
+    case ir::Op::kConst:
+    case ir::Op::kSlot:
+    case ir::Op::kRowField:
+    case ir::Op::kIsSome:
+    case ir::Op::kUnwrap:
+    case ir::Op::kOtherwise:
+    case ir::Op::kNot:
+    case ir::Op::kAnd:
+    case ir::Op::kOr:
+    case ir::Op::kNeg:
+    case ir::Op::kAdd:
+    case ir::Op::kSub:
+    case ir::Op::kMul:
+    case ir::Op::kDiv:
+    case ir::Op::kDateAddDays:
+    case ir::Op::kDateSubDays:
+    case ir::Op::kDateDiff:
+    case ir::Op::kIn:
+    case ir::Op::kUnion:
+    case ir::Op::kDifference:
+    case ir::Op::kTableHas:
+    case ir::Op::kTableFind:
+    case ir::Op::kYear:
+      break;
   }
+  return Unsupported(v, static_cast<ir::ValueId>(&v - p_.values.data())).a;
 }
 
 auto Lowerer::CountrySetOp(bool add, const Lowered& x, const Lowered& y) -> Lowered {
@@ -709,8 +734,27 @@ auto Lowerer::CanFail(ir::ValueId id) -> bool {
     case ir::Op::kConst:
     case ir::Op::kSlot:
       break;
-    default:
+    case ir::Op::kRowField:
+    case ir::Op::kIsSome:
+    case ir::Op::kUnwrap:
+    case ir::Op::kOtherwise:
+    case ir::Op::kNot:
+    case ir::Op::kAnd:
+    case ir::Op::kOr:
+    case ir::Op::kEq:
+    case ir::Op::kNe:
+    case ir::Op::kLt:
+    case ir::Op::kLe:
+    case ir::Op::kGt:
+    case ir::Op::kGe:
+    case ir::Op::kIn:
+    case ir::Op::kUnion:
+    case ir::Op::kDifference:
+    case ir::Op::kTableHas:
+    case ir::Op::kTableFind:
+    case ir::Op::kYear:
       fails = CanFail(v.a) || (ir::TakesValueB(v.op) && CanFail(v.b));
+      break;
   }
   can_fail_[id] = fails ? 2 : 1;
   return fails;
@@ -734,8 +778,30 @@ auto Lowerer::IsCheap(ir::ValueId id) -> bool {
     case ir::Op::kIn:
       cheap = p_.values[v.b].kind != ir::Kind::kTextSet && IsCheap(v.a) && IsCheap(v.b);
       break;
-    default:
+    case ir::Op::kIsSome:
+    case ir::Op::kOtherwise:
+    case ir::Op::kNot:
+    case ir::Op::kAnd:
+    case ir::Op::kOr:
+    case ir::Op::kNeg:
+    case ir::Op::kAdd:
+    case ir::Op::kSub:
+    case ir::Op::kMul:
+    case ir::Op::kDiv:
+    case ir::Op::kDateAddDays:
+    case ir::Op::kDateSubDays:
+    case ir::Op::kDateDiff:
+    case ir::Op::kEq:
+    case ir::Op::kNe:
+    case ir::Op::kLt:
+    case ir::Op::kLe:
+    case ir::Op::kGt:
+    case ir::Op::kGe:
+    case ir::Op::kUnion:
+    case ir::Op::kDifference:
+    case ir::Op::kYear:
       cheap = IsCheap(v.a) && (!ir::TakesValueB(v.op) || IsCheap(v.b));
+      break;
   }
   cheap_[id] = cheap ? 1 : 2;
   return cheap;
@@ -865,7 +931,28 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
                                     b_.getInt64(0));
       return Lowered{.present = found, .a = bits};
     }
-    default:
+    // The rest: operands first, below.
+    case ir::Op::kIsSome:
+    case ir::Op::kUnwrap:
+    case ir::Op::kNot:
+    case ir::Op::kNeg:
+    case ir::Op::kAdd:
+    case ir::Op::kSub:
+    case ir::Op::kMul:
+    case ir::Op::kDiv:
+    case ir::Op::kDateAddDays:
+    case ir::Op::kDateSubDays:
+    case ir::Op::kDateDiff:
+    case ir::Op::kEq:
+    case ir::Op::kNe:
+    case ir::Op::kLt:
+    case ir::Op::kLe:
+    case ir::Op::kGt:
+    case ir::Op::kGe:
+    case ir::Op::kIn:
+    case ir::Op::kUnion:
+    case ir::Op::kDifference:
+    case ir::Op::kYear:
       break;
   }
   Lowered x = Eval(v.a);
@@ -960,9 +1047,21 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       }
       return CountrySetOp(add, x, y);
     }
-    default:
-      return Unsupported(v, id);
+    case ir::Op::kYear:
+      // helpers.c, over runtime/base/civil.h as ir::EvalOp: the same year from the same day.
+      return Lowered{.a = b_.CreateCall(Helper("cordon_h_year"), {x.a}), .b = b_.getInt64(1)};
+    // Lowered above, before their operands.
+    case ir::Op::kConst:
+    case ir::Op::kSlot:
+    case ir::Op::kAnd:
+    case ir::Op::kOr:
+    case ir::Op::kOtherwise:
+    case ir::Op::kRowField:
+    case ir::Op::kTableHas:
+    case ir::Op::kTableFind:
+      break;
   }
+  return Unsupported(v, id);
 }
 
 // An op this lowerer cannot compile used to lower to `false`, and the rule silently never

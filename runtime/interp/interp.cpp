@@ -146,7 +146,30 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
                       ->rows()[static_cast<uint32_t>(row->bits & 0xffffffff)][v.b];
       }
       break;
-    default:
+    case ir::Op::kConst:
+    case ir::Op::kSlot:
+    case ir::Op::kIsSome:
+    case ir::Op::kNot:
+    case ir::Op::kNeg:
+    case ir::Op::kAdd:
+    case ir::Op::kSub:
+    case ir::Op::kMul:
+    case ir::Op::kDiv:
+    case ir::Op::kDateAddDays:
+    case ir::Op::kDateSubDays:
+    case ir::Op::kDateDiff:
+    case ir::Op::kEq:
+    case ir::Op::kNe:
+    case ir::Op::kLt:
+    case ir::Op::kLe:
+    case ir::Op::kGt:
+    case ir::Op::kGe:
+    case ir::Op::kIn:
+    case ir::Op::kUnion:
+    case ir::Op::kDifference:
+    case ir::Op::kTableHas:
+    case ir::Op::kTableFind:
+    case ir::Op::kYear:
       // Computed in place: the memo entry is the result.
       if (EvalUncached(v, id, memo_[id])) {
         v.stamp = generation_;
@@ -175,7 +198,34 @@ auto Interpreter::EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) ->
       if (tracing_ != nullptr) TraceLookup(program_.values[id], *key, row);
       return true;
     }
-    default:
+    // The rest: operands first, then ir::EvalOp.
+    case ir::Op::kConst:
+    case ir::Op::kSlot:
+    case ir::Op::kRowField:
+    case ir::Op::kIsSome:
+    case ir::Op::kUnwrap:
+    case ir::Op::kOtherwise:
+    case ir::Op::kNot:
+    case ir::Op::kAnd:
+    case ir::Op::kOr:
+    case ir::Op::kNeg:
+    case ir::Op::kAdd:
+    case ir::Op::kSub:
+    case ir::Op::kMul:
+    case ir::Op::kDiv:
+    case ir::Op::kDateAddDays:
+    case ir::Op::kDateSubDays:
+    case ir::Op::kDateDiff:
+    case ir::Op::kEq:
+    case ir::Op::kNe:
+    case ir::Op::kLt:
+    case ir::Op::kLe:
+    case ir::Op::kGt:
+    case ir::Op::kGe:
+    case ir::Op::kIn:
+    case ir::Op::kUnion:
+    case ir::Op::kDifference:
+    case ir::Op::kYear:
       break;
   }
   const ir::Datum* a = Eval(v.a);

@@ -39,81 +39,22 @@ auto KindName(Kind kind) -> const char* {
 
 auto OpName(Op op) -> const char* {
   switch (op) {
-    case Op::kConst:
-      return "const";
-    case Op::kSlot:
-      return "slot";
-    case Op::kRowField:
-      return "row_field";
-    case Op::kIsSome:
-      return "is_some";
-    case Op::kUnwrap:
-      return "unwrap";
-    case Op::kOtherwise:
-      return "otherwise";
-    case Op::kNot:
-      return "not";
-    case Op::kAnd:
-      return "and";
-    case Op::kOr:
-      return "or";
-    case Op::kNeg:
-      return "neg";
-    case Op::kAdd:
-      return "add";
-    case Op::kSub:
-      return "sub";
-    case Op::kMul:
-      return "mul";
-    case Op::kDiv:
-      return "div";
-    case Op::kDateAddDays:
-      return "date_add_days";
-    case Op::kDateSubDays:
-      return "date_sub_days";
-    case Op::kDateDiff:
-      return "date_diff";
-    case Op::kEq:
-      return "eq";
-    case Op::kNe:
-      return "ne";
-    case Op::kLt:
-      return "lt";
-    case Op::kLe:
-      return "le";
-    case Op::kGt:
-      return "gt";
-    case Op::kGe:
-      return "ge";
-    case Op::kIn:
-      return "in";
-    case Op::kUnion:
-      return "union";
-    case Op::kDifference:
-      return "difference";
-    case Op::kTableHas:
-      return "table_has";
-    case Op::kTableFind:
-      return "table_find";
+#define CORDON_OP(Name, text, operands) \
+  case Op::k##Name:                     \
+    return text;
+#include "runtime/ir/ops.def"
   }
   return "?";
 }
 
-auto TakesValueB(Op op) -> bool {
+auto OperandsOf(Op op) -> Operands {
   switch (op) {
-    case Op::kConst:
-    case Op::kSlot:
-    case Op::kRowField:
-    case Op::kIsSome:
-    case Op::kUnwrap:
-    case Op::kNot:
-    case Op::kNeg:
-    case Op::kTableHas:
-    case Op::kTableFind:
-      return false;
-    default:
-      return true;
+#define CORDON_OP(Name, text, operands) \
+  case Op::k##Name:                     \
+    return Operands::operands;
+#include "runtime/ir/ops.def"
   }
+  return Operands::kTwo;
 }
 
 auto Program::AddText(std::string_view text) -> std::string_view {
@@ -283,27 +224,23 @@ auto Print(const Program& program) -> std::string {
   for (size_t i = 0; i < program.values.size(); ++i) {
     const Value& v = program.values[i];
     out += fmt::format("  v{} = {}", i, OpName(v.op));
-    switch (v.op) {
-      case Op::kConst:
+    switch (OperandsOf(v.op)) {
+      case Operands::kConstant:
         out += " " + FormatDatum(program, program.constants[v.a], v.enum_id);
         break;
-      case Op::kSlot:
+      case Operands::kSlot:
         out += fmt::format(" s{}", v.a);
         break;
-      case Op::kRowField:
+      case Operands::kColumn:
         out += fmt::format(" v{} col {}", v.a, v.b);
         break;
-      case Op::kTableHas:
-      case Op::kTableFind:
+      case Operands::kTable:
         out += fmt::format(" v{} t{}", v.a, v.b);
         break;
-      case Op::kIsSome:
-      case Op::kUnwrap:
-      case Op::kNot:
-      case Op::kNeg:
+      case Operands::kOne:
         out += fmt::format(" v{}", v.a);
         break;
-      default:
+      case Operands::kTwo:
         out += fmt::format(" v{} v{}", v.a, v.b);
         break;
     }

@@ -124,39 +124,29 @@ constexpr auto PayloadOf(Kind kind) -> Payload {
   }
 }
 
+// The operations, from ops.def (where each is described).
 enum class Op : uint8_t {
-  kConst,      // a: index into Program::constants
-  kSlot,       // a: request slot (absent when the field is optional and missing)
-  kRowField,   // a: row value, b: column
-  kIsSome,     // a: optional value
-  kUnwrap,     // a: optional value the checker proved present
-  kOtherwise,  // a if present, else b
-  kNot,
-  kAnd,  // short-circuit
-  kOr,   // short-circuit
-  kNeg,
-  kAdd,
-  kSub,
-  kMul,
-  kDiv,
-  kDateAddDays,  // a: date, b: days
-  kDateSubDays,
-  kDateDiff,  // a - b in days
-  kEq,
-  kNe,
-  kLt,
-  kLe,
-  kGt,
-  kGe,
-  kIn,  // a: element, b: set
-  kUnion,
-  kDifference,
-  kTableHas,   // a: key, b: TableId
-  kTableFind,  // a: key, b: TableId; an optional row
+#define CORDON_OP(Name, text, operands) k##Name,
+#include "runtime/ir/ops.def"
 };
+inline constexpr size_t kOpCount = 0
+#define CORDON_OP(Name, text, operands) +1
+#include "runtime/ir/ops.def"
+    ;
+
+// What a value's `a` and `b` hold, by op (ops.def).
+enum class Operands : uint8_t {
+  kConstant,  // a: a constant
+  kSlot,      // a: a request slot
+  kOne,       // a: a value
+  kTwo,       // a and b: values
+  kColumn,    // a: a row value, b: a column
+  kTable,     // a: a key value, b: a TableId
+};
+auto OperandsOf(Op op) -> Operands;
 auto OpName(Op op) -> const char*;
 // Whether `b` names a value: false for unary ops, and where `b` is a column or a TableId.
-auto TakesValueB(Op op) -> bool;
+inline auto TakesValueB(Op op) -> bool { return OperandsOf(op) == Operands::kTwo; }
 
 struct Value {
   Op op;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <compare>
 
+#include "runtime/base/civil.h"
+
 namespace cordon::ir {
 namespace {
 
@@ -83,9 +85,32 @@ auto ComparisonSymbol(Op op) -> const char* {
       return "≥";
     case Op::kIn:
       return "in";
-    default:
-      return OpName(op);
+    // Not comparisons: their IR names.
+    case Op::kConst:
+    case Op::kSlot:
+    case Op::kRowField:
+    case Op::kIsSome:
+    case Op::kUnwrap:
+    case Op::kOtherwise:
+    case Op::kNot:
+    case Op::kAnd:
+    case Op::kOr:
+    case Op::kNeg:
+    case Op::kAdd:
+    case Op::kSub:
+    case Op::kMul:
+    case Op::kDiv:
+    case Op::kDateAddDays:
+    case Op::kDateSubDays:
+    case Op::kDateDiff:
+    case Op::kUnion:
+    case Op::kDifference:
+    case Op::kTableHas:
+    case Op::kTableFind:
+    case Op::kYear:
+      break;
   }
+  return OpName(op);
 }
 
 auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storage, Datum& out)
@@ -184,10 +209,22 @@ auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storag
       out.set = set;
       return EvalStatus::kOk;
     }
-    default:
-      out = Datum{.kind = kind};
+    case Op::kYear:
+      out.number = Number::Integer(cordon_year_of_day(a.bits));
       return EvalStatus::kOk;
+    // Evaluated by the caller (see EvalOp's comment): an absent result if one arrives here.
+    case Op::kConst:
+    case Op::kSlot:
+    case Op::kRowField:
+    case Op::kOtherwise:
+    case Op::kAnd:
+    case Op::kOr:
+    case Op::kTableHas:
+    case Op::kTableFind:
+      break;
   }
+  out = Datum{.kind = kind};
+  return EvalStatus::kOk;
 }
 
 }  // namespace cordon::ir

@@ -280,25 +280,27 @@ auto Validate(const Program& p) -> std::string {
   }
   for (ValueId id = 0; id < values; ++id) {
     const Value& v = p.values[id];
-    switch (v.op) {
-      case Op::kConst:
+    if (static_cast<size_t>(v.op) >= kOpCount) return "operation";
+    switch (OperandsOf(v.op)) {
+      case Operands::kConstant:
         if (v.a >= p.constants.size()) return "constant";
         break;
-      case Op::kSlot:
+      case Operands::kSlot:
         if (v.a >= p.slot_count) return "slot";
         break;
-      case Op::kTableHas:
-      case Op::kTableFind:
+      case Operands::kTable:
         if (v.a >= id || v.b >= p.tables.size()) return "table lookup";
         break;
-      case Op::kRowField:
+      case Operands::kColumn:
         if (v.a >= id) return "row field";
         break;
-      default:
-        if (v.a >= id || (TakesValueB(v.op) && v.b >= id)) return "operand";
+      case Operands::kOne:
+        if (v.a >= id) return "operand";
+        break;
+      case Operands::kTwo:
+        if (v.a >= id || v.b >= id) return "operand";
         break;
     }
-    if (v.op > Op::kTableFind) return "operation";
   }
   for (size_t i = 0; i < p.rules.size(); ++i) {
     if (p.rules[i].requirement != (i >= p.first_requirement)) return "requirement order";
@@ -426,7 +428,8 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
     p.values.resize(r.Count(15));
     for (Value& v : p.values) {
       uint8_t op = r.U8();
-      if (op > static_cast<uint8_t>(Op::kTableFind)) throw Corrupt{};
+      if (op >= kOpCount)
+        return Bad("an operation this runtime does not know (written by a newer Cordon?)");
       v.op = static_cast<Op>(op);
       v.kind = r.Kind();
       v.optional = r.U8() != 0;
