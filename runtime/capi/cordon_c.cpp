@@ -381,6 +381,11 @@ CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_
                   "the config was not set up by this version's cordon_config_init");
     }
     ErrorOr<std::unique_ptr<runtime::Engine>> opened = Error{"no engine"};
+    if (config->kind == CORDON_ENGINE_AOT && !View(config->bundle).empty()) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                  "a bundle runs on CORDON_ENGINE_INTERP or CORDON_ENGINE_JIT; an AOT engine "
+                  "loads config.library, a .so from `cordon compile -o`");
+    }
     if (config->kind == CORDON_ENGINE_AOT) {
       if (View(config->library).empty()) {
         return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
@@ -395,13 +400,14 @@ CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_
         return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
                     "config.bundle and config.policy both name the policy: give one");
       }
-      std::optional<uint64_t> expected;
-      if (config->expected_schema_hash != 0) expected = config->expected_schema_hash;
+      std::optional<uint64_t> schema, policy;  // refused before a JIT compiles anything
+      if (config->expected_schema_hash != 0) schema = config->expected_schema_hash;
+      if (config->expected_policy_hash != 0) policy = config->expected_policy_hash;
       opened = runtime::Engine::FromBundle(std::string(View(config->bundle)),
                                            config->kind == CORDON_ENGINE_JIT
                                                ? runtime::EngineKind::kJit
                                                : runtime::EngineKind::kInterp,
-                                           expected);
+                                           schema, policy);
     } else if (config->kind == CORDON_ENGINE_JIT || config->kind == CORDON_ENGINE_INTERP) {
       if (config->policy_count == 0 || config->policy_count > 8) {
         return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The C API as a host meets it: engines from rule files and from .so files (good and bad),
+// The C API as a host meets it: engines from rule files, .so files and bundles (good and bad),
 // requests by field name, as JSON and as the generated struct, table swaps (good, bad, and
 // under load from several threads), and the C++ wrapper.
 #include <cordon/cordon.h>
@@ -32,6 +32,7 @@ namespace fs = std::filesystem;
 const std::string kPolicy = CORDON_TEST_DIR "/swap_policy.cordon";
 const std::string kLibrary = CORDON_TEST_BINARY_DIR "/swap_policy.so";
 const std::string kOtherLibrary = CORDON_TEST_BINARY_DIR "/other_policy.so";
+const std::string kBundle = CORDON_TEST_BINARY_DIR "/swap_policy.cordonb";
 const std::string kFakeAbi = CORDON_FAKE_ABI_SO;
 
 const char* kListed = "name,aliases,country,added\nListed Co. Ltd,Listed Alias,CN,2019-10-09\n";
@@ -443,6 +444,97 @@ TEST(CApiLibrary, OpensTheExpectedPolicyAndReloadsARecompiledFile) {
   cordon_engine_free(c);
   cordon_engine_free(first);
   fs::remove(same);
+}
+
+auto Bundle(const std::string& path, cordon_engine_kind kind = CORDON_ENGINE_INTERP)
+    -> cordon_config {
+  static std::string keep;
+  keep = path;
+  cordon_config config;
+  cordon_config_init(&config);
+  config.kind = kind;
+  config.bundle = Str(keep);
+  return config;
+}
+
+TEST(CApiBundle, DecidesWithTheInterpreterAndTheJitAndSwapsTables) {
+  for (cordon_engine_kind kind : {CORDON_ENGINE_INTERP, CORDON_ENGINE_JIT}) {
+    cordon_config config = Bundle(kBundle, kind);
+    config.expected_schema_hash = SWAP_POLICY_SCHEMA_HASH;
+    config.expected_policy_hash = SWAP_POLICY_POLICY_HASH;
+    cordon_engine* engine = Open(config);
+    ASSERT_NE(engine, nullptr);
+    EXPECT_EQ(cordon_engine_kind_of(engine), kind);
+    EXPECT_EQ(cordon_engine_policy_hash(engine), SWAP_POLICY_POLICY_HASH);
+    cordon_session* session = nullptr;
+    cordon_decision* decision = nullptr;
+    ASSERT_EQ(cordon_session_open(engine, &session, nullptr), CORDON_OK);
+    ASSERT_EQ(cordon_decision_new(&decision, nullptr), CORDON_OK);
+    EXPECT_EQ(DecideJson(session, Json("LISTED CO LTD"), decision), "prohibited");
+    EXPECT_EQ(DecideJson(session, Json("Newly Listed Robotics"), decision), "no_license_required");
+    ASSERT_EQ(cordon_engine_swap_table(engine, cordon_str("listed"), cordon_str(kListedPlusNew),
+                                       cordon_str("new.csv"), nullptr),
+              CORDON_OK);
+    EXPECT_EQ(DecideJson(session, Json("Newly Listed Robotics"), decision), "prohibited");
+    cordon_decision_free(decision);
+    cordon_session_free(session);
+    cordon_engine_free(engine);
+  }
+}
+
+TEST(CApiBundle, RefusesBadBundlesWithAStatusAndMessage) {
+  auto [status, message] = OpenFails(Bundle("/nonexistent/policy.cordonb"));
+  EXPECT_EQ(status, CORDON_ERROR_IO) << message;
+
+  std::tie(status, message) = OpenFails(Bundle(kLibrary));
+  EXPECT_EQ(status, CORDON_ERROR_NOT_A_POLICY) << message;
+  EXPECT_NE(message.find("does not start with CRDNBNDL"), std::string::npos) << message;
+
+  std::string truncated =
+      EditedCopy(kBundle, "truncated.cordonb", [](std::string& b) { b.resize(b.size() / 2); });
+  std::tie(status, message) = OpenFails(Bundle(truncated));
+  EXPECT_EQ(status, CORDON_ERROR_NOT_A_POLICY) << message;
+  EXPECT_NE(message.find("truncated"), std::string::npos) << message;
+
+  std::string header = EditedCopy(kBundle, "header.cordonb", [](std::string& b) { b.resize(20); });
+  std::tie(status, message) = OpenFails(Bundle(header));
+  EXPECT_EQ(status, CORDON_ERROR_NOT_A_POLICY) << message;
+
+  std::string corrupt = EditedCopy(kBundle, "corrupt.cordonb", [](std::string& b) {
+    b[b.size() / 2] = static_cast<char>(b[b.size() / 2] ^ 0x5a);
+  });
+  std::tie(status, message) = OpenFails(Bundle(corrupt));
+  EXPECT_EQ(status, CORDON_ERROR_NOT_A_POLICY) << message;
+  EXPECT_NE(message.find("do not match the checksum"), std::string::npos) << message;
+
+  // Bundle version 2 (bytes 8-11): another release's bundle, refused by its version.
+  std::string version = EditedCopy(kBundle, "version.cordonb", [](std::string& b) { b[8] = 2; });
+  std::tie(status, message) = OpenFails(Bundle(version));
+  EXPECT_EQ(status, CORDON_ERROR_ABI_VERSION) << message;
+  EXPECT_NE(message.find("bundle version 2"), std::string::npos) << message;
+
+  cordon_config other = Bundle(kBundle);
+  other.expected_schema_hash = SWAP_POLICY_SCHEMA_HASH ^ 1;
+  std::tie(status, message) = OpenFails(other);
+  EXPECT_EQ(status, CORDON_ERROR_SCHEMA_MISMATCH) << message;
+
+  other = Bundle(kBundle);
+  other.expected_policy_hash = SWAP_POLICY_POLICY_HASH ^ 1;
+  std::tie(status, message) = OpenFails(other);
+  EXPECT_EQ(status, CORDON_ERROR_SCHEMA_MISMATCH) << message;
+
+  cordon_config both = Bundle(kBundle);
+  both.policy[0] = Str(kPolicy);
+  both.policy_count = 1;
+  std::tie(status, message) = OpenFails(both);
+  EXPECT_EQ(status, CORDON_ERROR_INVALID_ARGUMENT) << message;
+
+  cordon_config aot = Bundle(kBundle, CORDON_ENGINE_AOT);
+  std::tie(status, message) = OpenFails(aot);
+  EXPECT_EQ(status, CORDON_ERROR_INVALID_ARGUMENT) << message;
+  EXPECT_NE(message.find("cordon compile -o"), std::string::npos) << message;
+
+  for (const std::string& path : {truncated, header, corrupt, version}) fs::remove(path);
 }
 
 TEST(CApiRuleFiles, ReportsPolicyErrorsWithLocations) {
