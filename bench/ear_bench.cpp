@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "bench/ear_handwritten.h"
-#include "compiler/check/check.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/abi/layout.h"
 #include "runtime/base/names.h"
 #include "runtime/diagnostics/diagnostics.h"
@@ -71,12 +71,12 @@ auto ReadFile(const std::string& path) -> std::string {
 }
 
 auto CheckOrDie(const std::vector<std::string>& roots) -> ir::Program {
-  static check::SourceStore sources;
+  static frontend::SourceStore sources;
   CollectingConsumer consumer;
   DiagnosticEmitter emitter(consumer);
   check::CheckOptions options;
   options.module_path = {kStdlib};
-  auto result = check::CheckProgram(roots, options, sources, emitter);
+  auto result = frontend::CheckFiles(roots, options, sources, emitter);
   if (!result.ok() || !result->has_value()) {
     if (!result.ok()) fmt::print(stderr, "{}\n", result.error().message);
     for (const Diagnostic& d : consumer.diagnostics) fmt::print(stderr, "{}", RenderToString(d));

@@ -17,8 +17,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "compiler/check/check.h"
 #include "compiler/codegen/codegen.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/abi/layout.h"
 #include "runtime/base/countries.h"
 #include "runtime/base/date.h"
@@ -34,12 +34,12 @@ namespace {
 constexpr const char* kPolicy = CORDON_SOURCE_DIR "/examples/advanced_computing/policy.cordon";
 
 auto CheckOrDie(const std::vector<std::string>& roots) -> ir::Program {
-  static check::SourceStore sources;
+  static frontend::SourceStore sources;
   CollectingConsumer consumer;
   DiagnosticEmitter emitter(consumer);
   check::CheckOptions options;
   options.module_path = {CORDON_SOURCE_DIR "/stdlib"};
-  auto result = check::CheckProgram(roots, options, sources, emitter);
+  auto result = frontend::CheckFiles(roots, options, sources, emitter);
   if (!result.ok() || !result->has_value()) {
     for (const Diagnostic& d : consumer.diagnostics) fmt::print(stderr, "{}", RenderToString(d));
     std::abort();

@@ -1,39 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// Check: rule files -> one ir::Program. Loads the root files and every module they import,
+// Check: parsed rule files -> one ir::Program. Takes the root files and every module they import
+// from an ast::ModuleLoader,
 // resolves names, checks types, units, dates, countries, outcomes and tables, reports mistakes
 // as diagnostics, and lowers what it checked to the IR. Results about AST nodes live in side
 // tables keyed by NodeId; the AST is never modified.
 #ifndef CORDON_COMPILER_CHECK_CHECK_H_
 #define CORDON_COMPILER_CHECK_CHECK_H_
 
-#include <deque>
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "compiler/ast/loader.h"
 #include "runtime/base/error_or.h"
 #include "runtime/diagnostics/diagnostics.h"
 #include "runtime/ir/ir.h"
 #include "runtime/source/source_buffer.h"
 
 namespace cordon::check {
-
-// Owns every buffer a check reads (rule files and CSV tables); diagnostics point into them, so
-// it must outlive the diagnostics' consumers.
-class SourceStore {
- public:
-  auto Load(const std::string& path, size_t max_bytes) -> ErrorOr<const SourceBuffer*>;
-  // Serves `path` from `text` instead of the disk: the checker fuzzer checks policies in memory.
-  void Provide(std::string path, std::string text) { provided_[std::move(path)] = std::move(text); }
-  // Every file read from disk so far, in the order read: what a build must watch (a depfile).
-  auto Paths() const -> std::vector<std::string>;
-
- private:
-  std::deque<std::unique_ptr<SourceBuffer>> buffers_;
-  std::map<std::string, std::string> provided_;
-};
 
 // The deepest nesting of records in a request (`input Request` is level 1). Real requests nest
 // three or four deep; the limit bounds the recursion of every phase that walks the schema.
@@ -52,16 +36,12 @@ struct CheckOptions {
 };
 
 // Checks the policy made of `roots` (rule files, or directories holding `policy.cordon`) and
-// every module they import. The program's rules are those of every loaded module. Returns
-// nullopt when any error was reported; a root that cannot be read is a tool failure (Error).
+// every module they import, each obtained from `loader` (compiler/frontend reads and parses
+// files). The program's rules are those of every loaded module. Returns nullopt when any error
+// was reported; a root that cannot be read is a tool failure (Error).
 auto CheckProgram(const std::vector<std::string>& roots, const CheckOptions& options,
-                  SourceStore& sources, DiagnosticEmitter& emitter)
+                  ast::ModuleLoader& loader, DiagnosticEmitter& emitter)
     -> ErrorOr<std::optional<ir::Program>>;
-
-// Checks a policy of one rule file held in memory (tests and fuzzers): CheckProgram with `path`
-// served from `text` and nothing on the module path.
-auto CheckText(const std::string& path, std::string text, SourceStore& sources,
-               DiagnosticEmitter& emitter) -> ErrorOr<std::optional<ir::Program>>;
 
 }  // namespace cordon::check
 

@@ -6,16 +6,16 @@
 #include <cstdint>
 #include <string>
 
-#include "compiler/check/check.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/ir/ir.h"
 
 extern "C" auto LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) -> int {
-  cordon::check::SourceStore sources;
+  cordon::frontend::SourceStore sources;
   cordon::CollectingConsumer consumer;
   cordon::DiagnosticEmitter emitter(consumer);
-  auto checked = cordon::check::CheckText("/fuzz/policy.cordon",
-                                          std::string(reinterpret_cast<const char*>(data), size),
-                                          sources, emitter);
+  auto checked = cordon::frontend::CheckText("/fuzz/policy.cordon",
+                                             std::string(reinterpret_cast<const char*>(data), size),
+                                             sources, emitter);
   if (checked.ok() && *checked) (void)cordon::ir::Print(**checked);
   for (const cordon::Diagnostic& d : consumer.diagnostics) (void)cordon::RenderToString(d);
   return 0;

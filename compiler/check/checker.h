@@ -138,8 +138,8 @@ struct TableInfo {
 
 class Checker : public ir::SetStorage {
  public:
-  Checker(const CheckOptions& options, SourceStore& sources, DiagnosticEmitter& emitter)
-      : options_(options), sources_(sources), emitter_(emitter) {}
+  Checker(const CheckOptions& options, ast::ModuleLoader& loader, DiagnosticEmitter& emitter)
+      : options_(options), loader_(loader), emitter_(emitter) {}
 
   auto Run(const std::vector<std::string>& roots) -> ErrorOr<std::optional<ir::Program>>;
 
@@ -234,7 +234,7 @@ class Checker : public ir::SetStorage {
   auto Suggest(uint32_t module, const std::string& name, const Env& env) -> std::string;
 
   const CheckOptions& options_;
-  SourceStore& sources_;
+  ast::ModuleLoader& loader_;
   DiagnosticEmitter& emitter_;
   ir::Program program_;
   Dimensions dims_;

@@ -8,42 +8,16 @@
 #include <functional>
 
 #include "compiler/check/checker.h"
-#include "compiler/parse/parse.h"
 
 namespace cordon::check {
 
 namespace fs = std::filesystem;
 
-auto SourceStore::Load(const std::string& path, size_t max_bytes) -> ErrorOr<const SourceBuffer*> {
-  if (auto it = provided_.find(path); it != provided_.end()) {
-    buffers_.push_back(std::make_unique<SourceBuffer>(SourceBuffer::FromText(path, it->second)));
-    return buffers_.back().get();
-  }
-  ErrorOr<SourceBuffer> buffer = SourceBuffer::FromFile(path, max_bytes);
-  if (!buffer.ok()) return buffer.error();
-  buffers_.push_back(std::make_unique<SourceBuffer>(std::move(buffer).value()));
-  return buffers_.back().get();
-}
-
-auto SourceStore::Paths() const -> std::vector<std::string> {
-  std::vector<std::string> paths;
-  for (const auto& buffer : buffers_) {
-    if (!provided_.contains(buffer->filename())) paths.push_back(buffer->filename());
-  }
-  return paths;
-}
-
 auto CheckProgram(const std::vector<std::string>& roots, const CheckOptions& options,
-                  SourceStore& sources, DiagnosticEmitter& emitter)
+                  ast::ModuleLoader& loader, DiagnosticEmitter& emitter)
     -> ErrorOr<std::optional<ir::Program>> {
-  Checker checker(options, sources, emitter);
+  Checker checker(options, loader, emitter);
   return checker.Run(roots);
-}
-
-auto CheckText(const std::string& path, std::string text, SourceStore& sources,
-               DiagnosticEmitter& emitter) -> ErrorOr<std::optional<ir::Program>> {
-  sources.Provide(path, std::move(text));
-  return CheckProgram({path}, CheckOptions{}, sources, emitter);
 }
 
 namespace {
@@ -232,15 +206,13 @@ auto Checker::LoadFile(const std::string& path, const std::string& fallback_name
   std::string key = fs::weakly_canonical(path, ec).string();
   if (ec) key = path;
   if (auto it = by_path_.find(key); it != by_path_.end()) return it->second;
-  ErrorOr<const SourceBuffer*> source = sources_.Load(path, options_.max_source_bytes);
-  if (!source.ok()) return source.error();
+  ErrorOr<ast::ModuleLoader::Parsed> parsed = loader_.LoadModule(path, options_.max_source_bytes);
+  if (!parsed.ok()) return parsed.error();
   Module module;
   module.path = path;
   module.dir = fs::path(path).parent_path().string();
-  module.source = *source;
-  parse::ParseOptions parse_options;
-  parse_options.max_source_bytes = options_.max_source_bytes;
-  module.file = parse::Parse(**source, emitter_, parse_options);
+  module.source = parsed->source;
+  module.file = std::move(parsed->file);
   module.name = module.file.module ? JoinPath(module.file.module->path) : fallback_name;
   module.types.resize(module.file.node_count);
   modules_.push_back(std::move(module));

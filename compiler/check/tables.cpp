@@ -153,7 +153,7 @@ auto Checker::Table(const Symbol& symbol) -> const TableInfo& {
 void Checker::LoadTableRows(uint32_t m, const ast::TableDecl& decl, ir::Table& table) {
   std::filesystem::path path = std::filesystem::path(modules_[m].dir) / decl.path->value;
   table.file = path.string();
-  ErrorOr<const SourceBuffer*> source = sources_.Load(path.string(), options_.max_source_bytes);
+  ErrorOr<const SourceBuffer*> source = loader_.LoadTable(path.string(), options_.max_source_bytes);
   if (!source.ok()) {
     emitter_
         .Error(DiagnosticKind::TableFileError, Loc(m, decl.path->range),

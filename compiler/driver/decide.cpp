@@ -14,6 +14,7 @@
 #include "compiler/codegen/codegen.h"
 #include "compiler/driver/requests.h"
 #include "compiler/driver/session.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/abi/layout.h"
 #include "runtime/base/date.h"
 #include "runtime/engine/bundle.h"
@@ -60,7 +61,7 @@ auto WriteFileAtomically(const std::string& path, const std::vector<uint8_t>& by
 // A Makefile rule: the outputs depend on every file the check read. Spaces and `$` escaped as
 // Make and Ninja read them.
 auto WriteDepfile(const std::string& path, const std::string& output, const std::string& header,
-                  const check::SourceStore& sources) -> std::optional<Error> {
+                  const frontend::SourceStore& sources) -> std::optional<Error> {
   auto escape = [](std::string_view text) {
     std::string out;
     for (char c : text) {

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/check.h"
 #include "compiler/driver/driver.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/diagnostics/diagnostics.h"
 #include "runtime/engine/engine.h"
 
@@ -57,7 +57,7 @@ class Session {
   }
 
   auto emitter() -> DiagnosticEmitter& { return *emitter_; }
-  auto sources() -> check::SourceStore& { return sources_; }
+  auto sources() -> frontend::SourceStore& { return sources_; }
 
   // `-I` directories, then the bundled stdlib ($CORDON_STDLIB overrides where it is).
   auto CheckOptions() const -> check::CheckOptions {
@@ -84,7 +84,7 @@ class Session {
   // Checks one policy; nullopt after errors (reported) or a tool failure (recorded).
   auto CheckPolicy(const std::vector<std::string>& roots) -> std::optional<ir::Program> {
     ErrorOr<std::optional<ir::Program>> program =
-        check::CheckProgram(roots, CheckOptions(), sources_, *emitter_);
+        frontend::CheckFiles(roots, CheckOptions(), sources_, *emitter_);
     if (!program.ok()) {
       ToolFailure(program.error().message);
       return std::nullopt;
@@ -111,7 +111,7 @@ class Session {
   std::unique_ptr<DiagnosticConsumer> renderer_;
   std::unique_ptr<SortingConsumer> sorter_;
   std::unique_ptr<DiagnosticEmitter> emitter_;
-  check::SourceStore sources_;
+  frontend::SourceStore sources_;
   bool tool_failure_ = false;
 };
 

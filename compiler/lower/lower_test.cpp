@@ -8,16 +8,16 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
-#include "compiler/check/check.h"
+#include "compiler/frontend/frontend.h"
 
 namespace cordon::lower {
 namespace {
 
 auto Compile(const std::string& text) -> ir::Program {
-  check::SourceStore sources;
+  frontend::SourceStore sources;
   CollectingConsumer consumer;
   DiagnosticEmitter emitter(consumer);
-  auto checked = check::CheckText("/test/policy.cordon", text, sources, emitter);
+  auto checked = frontend::CheckText("/test/policy.cordon", text, sources, emitter);
   EXPECT_TRUE(checked.ok() && *checked);
   return std::move(**checked);
 }

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/check.h"
 #include "compiler/codegen/codegen.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/diagnostics/diagnostics.h"
 #include "runtime/ir/serialize.h"
 
@@ -66,13 +66,13 @@ auto Check(const cordon_compiler_check_args* args, cordon_compiler_bytes* out) -
     std::vector<std::string> roots(args->roots, args->roots + args->root_count);
     check::CheckOptions options;
     options.module_path.assign(args->module_path, args->module_path + args->module_path_count);
-    check::SourceStore sources;
+    frontend::SourceStore sources;
     std::ostringstream rendered;
     ConsoleRenderer renderer(rendered);
     SortingConsumer sorter(renderer);
     DiagnosticEmitter emitter(sorter);
     ErrorOr<std::optional<ir::Program>> checked =
-        check::CheckProgram(roots, options, sources, emitter);
+        frontend::CheckFiles(roots, options, sources, emitter);
     sorter.Flush();
     if (!checked.ok()) return Fail(*out, CORDON_COMPILER_IO, checked.error().message);
     if (!*checked) {

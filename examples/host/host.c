@@ -2,12 +2,14 @@
 /*
  * host.c: a C11 host of libcordon deciding with the EAR policy compiled ahead of time.
  *
- *   cordon compile --policy stdlib/ear -o ear.so --header ear.h
- *   host_c ear.so stdlib/ear/entities.csv
+ *   cordon compile --policy stdlib/ear -o ear.so --header ear.h   (cordon_add_policy does it)
+ *   cordon compile --policy stdlib/ear --bundle -o ear_bundle.cordonb
+ *   host_c ear.so stdlib/ear/entities.csv ear_bundle.cordonb [RULE_FILES_WITHOUT_COMPILER]
  *
  * It decides requests filled as the generated struct and field by field, swaps the Entity List
  * while the engine stays open (a newly listed party is prohibited without recompiling), shows a
- * bad CSV refused with the old rows kept, and malformed requests failing closed. Every outcome is
+ * bad CSV refused with the old rows kept, malformed requests failing closed, the bundle on the
+ * interpreter, and rule files refused where no compiler is installed. Every outcome is
  * checked: the exit status is 1 if any differs, so ctest can run it.
  */
 #include <cordon/cordon.h>

@@ -13,7 +13,7 @@
 #include <fstream>
 #include <new>
 
-#include "compiler/check/check.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/request/request.h"
 
 // Counts allocations while `g_counting` is set (for the warm-up test below). GCC pairs the
@@ -99,7 +99,7 @@ class InterpTest : public ::testing::Test {
     std::ofstream(dir_ / "policy.cordon") << PolicyText();
     CollectingConsumer consumer;
     DiagnosticEmitter emitter(consumer);
-    auto result = check::CheckProgram({(dir_ / "policy.cordon").string()}, {}, sources_, emitter);
+    auto result = frontend::CheckFiles({(dir_ / "policy.cordon").string()}, {}, sources_, emitter);
     ASSERT_TRUE(result.ok());
     for (const Diagnostic& d : consumer.diagnostics) ADD_FAILURE() << RenderToString(d);
     ASSERT_TRUE(result->has_value());
@@ -130,7 +130,7 @@ class InterpTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  check::SourceStore sources_;
+  frontend::SourceStore sources_;
   std::unique_ptr<ir::Program> program_;
   std::unique_ptr<Interpreter> interpreter_;
   std::unique_ptr<request::Decoder> decoder_;

@@ -13,16 +13,16 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/check.h"
+#include "compiler/frontend/frontend.h"
 
 namespace cordon::ir {
 namespace {
 
 auto Compile(const std::string& text) -> Program {
-  check::SourceStore sources;
+  frontend::SourceStore sources;
   CollectingConsumer consumer;
   DiagnosticEmitter emitter(consumer);
-  auto checked = check::CheckText("/test/policy.cordon", text, sources, emitter);
+  auto checked = frontend::CheckText("/test/policy.cordon", text, sources, emitter);
   EXPECT_TRUE(checked.ok() && *checked);
   return std::move(**checked);
 }

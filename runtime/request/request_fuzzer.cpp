@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/check/check.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/interp/interp.h"
 #include "runtime/request/request.h"
 
@@ -50,7 +50,7 @@ rule waited
 )";
 
 struct Fixture {
-  cordon::check::SourceStore sources;
+  cordon::frontend::SourceStore sources;
   cordon::ir::Program program;
 };
 
@@ -60,7 +60,7 @@ auto TheFixture() -> Fixture& {
     cordon::CollectingConsumer consumer;
     cordon::DiagnosticEmitter emitter(consumer);
     auto checked =
-        cordon::check::CheckText("/fuzz/request_policy.cordon", kPolicy, f.sources, emitter);
+        cordon::frontend::CheckText("/fuzz/request_policy.cordon", kPolicy, f.sources, emitter);
     if (!checked.ok() || !*checked) __builtin_trap();  // the harness's own policy must compile
     f.program = std::move(**checked);
     return f;

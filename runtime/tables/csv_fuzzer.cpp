@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "compiler/check/check.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/ir/ir.h"
 #include "runtime/tables/table_rows.h"
 
@@ -32,10 +32,11 @@ rule listed when request.name in screening then prohibited "listed"
 
 auto Program() -> const cordon::ir::Program& {
   static const cordon::ir::Program program = [] {
-    cordon::check::SourceStore sources;
+    cordon::frontend::SourceStore sources;
     cordon::CollectingConsumer consumer;
     cordon::DiagnosticEmitter emitter(consumer);
-    auto checked = cordon::check::CheckText("/fuzz/csv_policy.cordon", kPolicy, sources, emitter);
+    auto checked =
+        cordon::frontend::CheckText("/fuzz/csv_policy.cordon", kPolicy, sources, emitter);
     if (!checked.ok() || !*checked) __builtin_trap();  // the harness's own policy must compile
     return std::move(**checked);
   }();

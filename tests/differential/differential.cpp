@@ -21,8 +21,8 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/check/check.h"
 #include "compiler/codegen/codegen.h"
+#include "compiler/frontend/frontend.h"
 #include "runtime/abi/layout.h"
 #include "runtime/base/countries.h"
 #include "runtime/diagnostics/diagnostics.h"
@@ -200,12 +200,12 @@ auto Describe(const ir::Program& program, const interp::Decision& d) -> std::str
 auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   ConsoleRenderer renderer(std::cerr);
   DiagnosticEmitter emitter(renderer);
-  check::SourceStore sources;
+  frontend::SourceStore sources;
   check::CheckOptions options;
   const char* stdlib = std::getenv("CORDON_STDLIB");
   options.module_path.push_back(stdlib != nullptr ? stdlib : CORDON_STDLIB_DIR);
   ErrorOr<std::optional<ir::Program>> checked =
-      check::CheckProgram({policy}, options, sources, emitter);
+      frontend::CheckFiles({policy}, options, sources, emitter);
   if (!checked.ok() || !*checked || emitter.error_count() > 0) {
     std::cerr << policy << ": does not check\n";
     return false;
