@@ -731,6 +731,19 @@ TEST(CppWrapper, ThrowsErrorsAndDecides) {
   engine.SwapTable("listed", kListedPlusNew, "new.csv");
   EXPECT_TRUE(session.DecideJson(Json("newly listed robotics"), decision));
   EXPECT_EQ(decision.outcome(), "prohibited");
+
+  cordon::Engine bundled = cordon::Engine::FromBundle(
+      kBundle, CORDON_ENGINE_INTERP, SWAP_POLICY_SCHEMA_HASH, SWAP_POLICY_POLICY_HASH);
+  EXPECT_EQ(bundled.kind(), CORDON_ENGINE_INTERP);
+  cordon::Session on_bundle(bundled);
+  EXPECT_TRUE(on_bundle.DecideJson(Json("Listed Co. Ltd"), decision));
+  EXPECT_EQ(decision.outcome(), "prohibited");
+  try {
+    cordon::Engine::FromBundle(kLibrary);
+    ADD_FAILURE() << "no exception";
+  } catch (const cordon::Error& e) {
+    EXPECT_EQ(e.status(), CORDON_ERROR_NOT_A_POLICY);
+  }
 }
 
 }  // namespace

@@ -209,6 +209,7 @@ class Session {
 class Engine {
  public:
   // A JIT (or interpreter) engine over rule files: a file, or a directory with policy.cordon.
+  // Needs the compiler component (CORDON_ERROR_NO_COMPILER without it).
   static auto FromRuleFiles(const std::vector<std::string>& policy,
                             cordon_engine_kind kind = CORDON_ENGINE_JIT,
                             std::string_view stdlib_dir = {}) -> Engine {
@@ -229,6 +230,20 @@ class Engine {
     cordon_config_init(&config);
     config.kind = CORDON_ENGINE_AOT;
     config.library = detail::Str(path);
+    config.expected_schema_hash = expected_schema_hash;
+    config.expected_policy_hash = expected_policy_hash;
+    return Engine(config);
+  }
+  // The reference interpreter (or, with CORDON_ENGINE_JIT, the JIT) over a bundle from
+  // `cordon compile --bundle`: no compiler needed for the interpreter. The hashes work as for
+  // FromLibrary.
+  static auto FromBundle(std::string_view path, cordon_engine_kind kind = CORDON_ENGINE_INTERP,
+                         uint64_t expected_schema_hash = 0, uint64_t expected_policy_hash = 0)
+      -> Engine {
+    cordon_config config;
+    cordon_config_init(&config);
+    config.kind = kind;
+    config.bundle = detail::Str(path);
     config.expected_schema_hash = expected_schema_hash;
     config.expected_policy_hash = expected_policy_hash;
     return Engine(config);
