@@ -100,6 +100,12 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
                           uint32_t schema_node, std::vector<ir::Datum>& slots) -> bool {
   const Record record = ResolveRecord(record_id);
   const auto* literal = std::get_if<ast::RecordLit>(&expr.kind);
+  // `{}` parses as an empty set; where a record is expected it is the record with no field
+  // given, as the JSON `{}` is (each field then needs to be optional).
+  static const ast::RecordLit kEmpty{};
+  if (const auto* set = std::get_if<ast::SetLit>(&expr.kind); set != nullptr && set->elements.empty()) {
+    literal = &kEmpty;
+  }
   if (literal == nullptr) {
     emitter_
         .Error(

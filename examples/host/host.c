@@ -41,12 +41,15 @@ static void fail(const char* format, ...) {
 }
 
 /* True on CORDON_OK; otherwise prints the status and message, frees the error, and counts a
- * failure: the host did not expect this call to fail. */
-static int ok(cordon_status status, cordon_error* error, const char* what) {
+ * failure: the host did not expect this call to fail. It takes the error's address, not its
+ * value: in `ok(call(&error), &error, …)` C leaves the order of the arguments' evaluation open,
+ * and a value could be read before the call fills it. */
+static int ok(cordon_status status, cordon_error** error, const char* what) {
   if (status == CORDON_OK) return 1;
   fail("%s: %s: %s", what, cordon_status_name(status),
-       error ? cordon_error_message(error).data : "(no message)");
-  cordon_error_free(error);
+       *error ? cordon_error_message(*error).data : "(no message)");
+  cordon_error_free(*error);
+  *error = NULL;
   return 0;
 }
 
@@ -127,7 +130,7 @@ static cordon_status decide(host* h, const cordon_request* request, const char* 
   cordon_error* error = NULL;
   cordon_status status = cordon_decide(h->session, request, 0, h->decision, &error);
   if (status != CORDON_OK && status != CORDON_ERROR_MALFORMED_REQUEST) {
-    ok(status, error, title);
+    ok(status, &error, title);
     return status;
   }
   cordon_error_free(error);
@@ -140,12 +143,12 @@ static cordon_status decide(host* h, const cordon_request* request, const char* 
 
 static int set_text(cordon_request* r, const char* path, const char* value) {
   cordon_error* error = NULL;
-  return ok(cordon_request_set_text(r, cordon_str(path), cordon_str(value), &error), error, path);
+  return ok(cordon_request_set_text(r, cordon_str(path), cordon_str(value), &error), &error, path);
 }
 
 static int set_int(cordon_request* r, const char* path, int64_t value) {
   cordon_error* error = NULL;
-  return ok(cordon_request_set_int(r, cordon_str(path), value, &error), error, path);
+  return ok(cordon_request_set_int(r, cordon_str(path), value, &error), &error, path);
 }
 
 static int set_decimal(cordon_request* r, const char* path, const char* value) {
@@ -156,12 +159,12 @@ static int set_decimal(cordon_request* r, const char* path, const char* value) {
 
 static int set_bool(cordon_request* r, const char* path, int value) {
   cordon_error* error = NULL;
-  return ok(cordon_request_set_bool(r, cordon_str(path), value, &error), error, path);
+  return ok(cordon_request_set_bool(r, cordon_str(path), value, &error), &error, path);
 }
 
 static int set_null(cordon_request* r, const char* path) {
   cordon_error* error = NULL;
-  return ok(cordon_request_set_null(r, cordon_str(path), &error), error, path);
+  return ok(cordon_request_set_null(r, cordon_str(path), &error), &error, path);
 }
 
 /* An export of `chips` ICs to a party located and headquartered in `cc`; the item fields are
@@ -280,7 +283,7 @@ static void iflytek_struct(host* h) {
       /* Absent optionals (parent_hq_country, rental_hours, end_use): has_ = 0, the rest unread. */
   };
   cordon_error* error = NULL;
-  if (!ok(cordon_decide_struct(h->session, &r, sizeof r, h->decision, &error), error, title)) {
+  if (!ok(cordon_decide_struct(h->session, &r, sizeof r, h->decision, &error), &error, title)) {
     return;
   }
   print_decision(title, h->decision);
@@ -307,7 +310,7 @@ static void unlisted_by_field(host* h) {
   const char* title = "Example Compute Co., Ltd. (CN, unlisted) buys 8 A100s, 2024-06-01 (fields)";
   cordon_request* r = NULL;
   cordon_error* error = NULL;
-  if (!ok(cordon_request_new(h->engine, &r, &error), error, "cordon_request_new")) return;
+  if (!ok(cordon_request_new(h->engine, &r, &error), &error, "cordon_request_new")) return;
   if (set_export(r, "2024-06-01", "Example Compute Co., Ltd.", "CN", 8) && set_a100(r) &&
       decide(h, r, title, "license_required") == CORDON_OK) {
     expect_listed(title, h->decision, 0);
@@ -324,7 +327,7 @@ static int swap_story(host* h) {
   const char* before = "8 H20s to " NEWCO ", 2025-02-01, before the swap";
   const char* after = "the same request after swapping in entities+new.csv";
   cordon_error* error = NULL;
-  if (!ok(cordon_request_new(h->engine, &h->newco, &error), error, "cordon_request_new")) return 0;
+  if (!ok(cordon_request_new(h->engine, &h->newco, &error), &error, "cordon_request_new")) return 0;
   if (!set_export(h->newco, "2025-02-01", NEWCO, "CN", 8) || !set_h20(h->newco)) return 0;
   if (decide(h, h->newco, before, "no_license_required") != CORDON_OK) return 0;
   expect_listed(before, h->decision, 0);
@@ -350,7 +353,7 @@ static int swap_story(host* h) {
                                                   (cordon_string){listed, new_size},
                                                   cordon_str("entities+new.csv"), &error);
   free(listed);
-  if (!ok(status, error, "swap entities+new.csv")) return 0;
+  if (!ok(status, &error, "swap entities+new.csv")) return 0;
   printf("== swapped entity_list: entities+new.csv lists " NEWCO " at line %zu\n", line);
   if (decide(h, h->newco, after, "prohibited") == CORDON_OK) expect_listed(after, h->decision, 1);
   return 1;
@@ -405,7 +408,7 @@ static void bad_swap(host* h) {
   title = "the same request after swapping the original file back";
   if (ok(cordon_engine_swap_table_file(h->engine, cordon_str("entity_list"),
                                        cordon_str(h->entities_csv), &error),
-         error, "swap the original entities.csv")) {
+         &error, "swap the original entities.csv")) {
     decide(h, h->newco, title, "no_license_required");
   }
 }
@@ -448,10 +451,10 @@ static void bundle_decides(const char* bundle) {
   cordon_session* session = NULL;
   cordon_decision* decision = NULL;
   cordon_error* error = NULL;
-  if (ok(cordon_engine_open(&config, &engine, &error), error, bundle) &&
-      ok(cordon_session_open(engine, &session, &error), error, "cordon_session_open") &&
-      ok(cordon_decision_new(&decision, &error), error, "cordon_decision_new") &&
-      ok(cordon_decide_json(session, cordon_str(json), 0, decision, &error), error, title)) {
+  if (ok(cordon_engine_open(&config, &engine, &error), &error, bundle) &&
+      ok(cordon_session_open(engine, &session, &error), &error, "cordon_session_open") &&
+      ok(cordon_decision_new(&decision, &error), &error, "cordon_decision_new") &&
+      ok(cordon_decide_json(session, cordon_str(json), 0, decision, &error), &error, title)) {
     print_decision(title, decision);
     expect_outcome(title, decision, "prohibited");
     expect_listed(title, decision, 1);
@@ -499,9 +502,9 @@ int main(int argc, char** argv) {
   config.library = cordon_str(argv[1]);
   config.expected_schema_hash = EAR_SCHEMA_HASH; /* refuse a .so of another policy */
   cordon_error* error = NULL;
-  if (ok(cordon_engine_open(&config, &h.engine, &error), error, argv[1]) &&
-      ok(cordon_session_open(h.engine, &h.session, &error), error, "cordon_session_open") &&
-      ok(cordon_decision_new(&h.decision, &error), error, "cordon_decision_new")) {
+  if (ok(cordon_engine_open(&config, &h.engine, &error), &error, argv[1]) &&
+      ok(cordon_session_open(h.engine, &h.session, &error), &error, "cordon_session_open") &&
+      ok(cordon_decision_new(&h.decision, &error), &error, "cordon_decision_new")) {
     if (cordon_engine_request_size(h.engine) != sizeof(ear_request)) {
       fail("the engine's request struct is %zu bytes, ear.h's %zu",
            cordon_engine_request_size(h.engine), sizeof(ear_request));

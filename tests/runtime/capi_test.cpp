@@ -415,6 +415,18 @@ TEST(CApiLibrary, RefusesBadSharedObjectsWithAStatusAndMessage) {
   for (const std::string& path : {truncated, text, corrupt, code, stripped}) fs::remove(path);
 }
 
+// A bare file name is a file in the working directory, as `./ear.so` is (dlopen would search the
+// library path for it; libcordon reads the file itself and loads the bytes it checked).
+TEST(CApiLibrary, OpensABareFileNameInTheWorkingDirectory) {
+  fs::path before = fs::current_path();
+  fs::current_path(CORDON_TEST_BINARY_DIR);
+  cordon_engine* engine = Open(Library("swap_policy.so", SWAP_POLICY_SCHEMA_HASH));
+  fs::current_path(before);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(cordon_engine_policy_hash(engine), SWAP_POLICY_POLICY_HASH);
+  cordon_engine_free(engine);
+}
+
 TEST(CApiLibrary, OpensTheExpectedPolicyAndReloadsARecompiledFile) {
   cordon_config config = Library(kLibrary, SWAP_POLICY_SCHEMA_HASH);
   config.expected_policy_hash = SWAP_POLICY_POLICY_HASH;
