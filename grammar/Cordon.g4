@@ -58,8 +58,8 @@ matchClause : MATCH name ;
 
 ruleDecl    : RULE name ruleClause* thenClause unlessClause* ;
 ruleClause  : CITES STRING        # citesClause
-            | EFFECTIVE date      # effectiveClause
-            | UNTIL date          # untilClause
+            | EFFECTIVE dateRef   # effectiveClause
+            | UNTIL dateRef       # untilClause
             | WHEN expr           # whenClause
             ;
 thenClause  : THEN name STRING ;
@@ -85,7 +85,7 @@ unitSpec    : (name | SLASH name) ((STAR | SLASH) name)* ;
 // ---------------------------------------------------------------------------------------------
 // Expressions. In an ANTLR left-recursive rule an earlier alternative binds tighter:
 //   postfix (.field, call) > unary minus > * / > + - > otherwise > comparisons, in, is
-//   > not > and > or
+//   > not > and > or > if-then-else (its `else` branch reaches as far right as it can)
 
 expr
     : primary                                              # primaryExpr
@@ -102,6 +102,7 @@ expr
     | NOT expr                                             # notExpr
     | expr AND expr                                        # andExpr
     | expr OR expr                                         # orExpr
+    | IF expr THEN expr ELSE expr                          # ifExpr
     ;
 
 primary
@@ -118,6 +119,8 @@ primary
     ;
 fieldInit   : name COLON expr ;
 date        : DATE | BAD_DATE ;
+// A date in `effective`/`until`: written out, or the name of a `let` holding one.
+dateRef     : date | name ;
 
 qualifiedName : name (DOT name)* ;
 name        : IDENT | TITLE | SOURCE | FROM | BY | SOME | SET ;
@@ -161,6 +164,8 @@ NONE      : 'none' ;
 TRUE      : 'true' ;
 FALSE     : 'false' ;
 OTHERWISE : 'otherwise' ;
+IF        : 'if' ;
+ELSE      : 'else' ;
 
 LPAREN   : '(' ;
 RPAREN   : ')' ;

@@ -123,11 +123,17 @@ struct FieldInit {
 struct RecordLit {
   std::vector<FieldInit> fields;
 };
+// `if condition then value else otherwise`: only the branch the condition picks is evaluated.
+struct If {
+  ExprPtr condition;
+  ExprPtr then_value;
+  ExprPtr else_value;
+};
 
 struct Expr {
   using Kind =
       std::variant<ErrorExpr, NumberLit, QuantityLit, StringLit, DateLit, BoolLit, NoneLit, NameRef,
-                   FieldAccess, Call, Unary, Binary, IsSome, IsNone, SetLit, RecordLit>;
+                   FieldAccess, Call, Unary, Binary, IsSome, IsNone, SetLit, RecordLit, If>;
   NodeId id;
   SourceRange range;
   Kind kind;
@@ -229,8 +235,12 @@ struct UnlessClause {
 struct RuleDecl {
   Name name;
   std::optional<Text> cites;
+  // Written out (`effective 2025-01-15`), or named (`effective rescinded`: a `let` the checker
+  // folds to a date), never both.
   std::optional<Date> effective;
   std::optional<Date> until;
+  ExprPtr effective_name;
+  ExprPtr until_name;
   ExprPtr when;
   Outcome then;
   std::vector<UnlessClause> unless;

@@ -190,6 +190,8 @@ class Dumper {
                      if (d.effective)
                        Line(1, d.effective->range, "effective " + FormatDate(*d.effective));
                      if (d.until) Line(1, d.until->range, "until " + FormatDate(*d.until));
+                     if (d.effective_name) DumpExpr(1, *d.effective_name, "effective ");
+                     if (d.until_name) DumpExpr(1, *d.until_name, "until ");
                      if (d.when) DumpExpr(1, *d.when, "when ");
                      DumpOutcome(1, d.then);
                      for (const UnlessClause& u : d.unless) {
@@ -255,6 +257,12 @@ class Dumper {
                    [&](const IsNone& s) {
                      line("is none");
                      DumpExpr(depth + 1, *s.operand, "");
+                   },
+                   [&](const If& i) {
+                     line("if");
+                     DumpExpr(depth + 1, *i.condition, "");
+                     DumpExpr(depth + 1, *i.then_value, "then ");
+                     DumpExpr(depth + 1, *i.else_value, "else ");
                    },
                    [&](const SetLit& s) {
                      line(fmt::format("set ({} elements)", s.elements.size()));

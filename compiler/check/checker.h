@@ -161,6 +161,8 @@ class Checker : public ir::SetStorage {
   void CheckOutcomes();
   void CheckRequest();
   void CheckModule(uint32_t module);
+  // The day a `let` names in `effective NAME` / `until NAME`, or nullopt once reported.
+  auto NamedDate(uint32_t m, const ast::Expr& name, const char* clause) -> std::optional<DayNumber>;
   void CheckRule(uint32_t module, const ast::Decl& decl, const ast::RuleDecl& rule);
   void CheckRequire(uint32_t module, const ast::Decl& decl, const ast::RequireDecl& require);
   void ReportMissingOutcomes(Location where, const std::string& what);
@@ -217,6 +219,7 @@ class Checker : public ir::SetStorage {
   }
   auto BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) -> size_t;
   auto CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed;
+  auto CheckIf(const ast::Expr& expr, const ast::If& e, Env& env, const Type* expected) -> Typed;
   // A call of a builtin function (runtime/ir/ops.def), such as `year(request.as_of)`.
   auto CheckBuiltin(const ast::Expr& expr, const ast::Call& call, const Builtin& builtin, Env& env)
       -> Typed;

@@ -449,6 +449,25 @@ void Checker::ReportMissingOutcomes(Location where, const std::string& what) {
           "license_required > no_license_required`");
 }
 
+auto Checker::NamedDate(uint32_t m, const ast::Expr& name, const char* clause)
+    -> std::optional<DayNumber> {
+  Env env{.module = m, .constant_only = true};
+  Type expected = MakeType(TypeKind::kDate);
+  Typed value = Check(name, env, &expected);
+  if (value.type.is_error()) return std::nullopt;  // reported where it went wrong
+  if (value.type.kind != TypeKind::kDate || value.type.optional || !IsConst(value.value)) {
+    emitter_
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, name.range),
+               fmt::format("`{} {}` needs a date, but `{}` is {}", clause, Text(m, name.range),
+                           Text(m, name.range), TypeName(value.type)))
+        .Help(fmt::format("name a definition of a date, such as `let rescinded = 2025-05-13`, "
+                          "or write the date: `{} 2025-05-13`",
+                          clause));
+    return std::nullopt;
+  }
+  return ConstOf(value.value).bits;
+}
+
 void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& rule) {
   if (!outcomes_decl_) {
     ReportMissingOutcomes(Loc(m, rule.name.range), fmt::format("rule `{}`", rule.name.text));
@@ -468,18 +487,35 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
   auto day = [](const ast::Date& d) { return DaysFromCivil(d.year, d.month, d.day); };
   if (rule.effective) out.effective = day(*rule.effective);
   if (rule.until) out.until = day(*rule.until);
-  if (out.effective && out.until && *out.until <= *out.effective) {
+  bool dates_ok = true;
+  if (rule.effective_name) {
+    out.effective = NamedDate(m, *rule.effective_name, "effective");
+    dates_ok = out.effective.has_value();
+  }
+  if (rule.until_name) {
+    out.until = NamedDate(m, *rule.until_name, "until");
+    dates_ok = dates_ok && out.until.has_value();
+  }
+  SourceRange effective_range = rule.effective        ? rule.effective->range
+                                : rule.effective_name ? rule.effective_name->range
+                                                      : SourceRange{};
+  SourceRange until_range = rule.until        ? rule.until->range
+                            : rule.until_name ? rule.until_name->range
+                                              : SourceRange{};
+  if (!dates_ok) {
+    // Reported at the name; the rule is dropped with its error.
+  } else if (out.effective && out.until && *out.until <= *out.effective) {
     emitter_
-        .Error(DiagnosticKind::EffectiveAfterUntil, Loc(m, rule.until->range),
+        .Error(DiagnosticKind::EffectiveAfterUntil, Loc(m, until_range),
                fmt::format("rule `{}` would never be in force: `until {}` is not after "
                            "`effective {}`",
                            rule.name.text, FormatDate(*out.until), FormatDate(*out.effective)))
-        .Label(Loc(m, rule.effective->range), "in force from here")
+        .Label(Loc(m, effective_range), "in force from here")
         .Help(
             "a rule is in force from its `effective` day up to, not including, its `until` "
             "day");
   }
-  bool ok = true;
+  bool ok = dates_ok;
   auto condition = [&](const ast::Expr& expr, const char* what) -> ir::ValueId {
     Env env{.module = m};
     Type expected = MakeType(TypeKind::kBool);

@@ -230,6 +230,13 @@ auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, co
     }
   } else if (op == ir::Op::kOtherwise) {
     if (IsConst(a)) return ConstOf(a).present ? a : b;
+  } else if (op == ir::Op::kIf) {
+    // A constant condition picks its branch now; the pair (kElse) is never folded.
+    if (IsConst(a)) {
+      const ir::Value& pair = program_.values[b];
+      return ConstOf(a).bits != 0 ? pair.a : pair.b;
+    }
+  } else if (op == ir::Op::kElse) {
   } else if (op != ir::Op::kSlot && op != ir::Op::kRowField && op != ir::Op::kTableHas &&
              op != ir::Op::kTableFind && IsConst(a) && (!binary || IsConst(b))) {
     const ir::Datum& x = ConstOf(a);
@@ -406,6 +413,8 @@ auto Checker::Check(const ast::Expr& expr, Env& env, const Type* expected) -> Ty
                        Emit(ir::Op::kNeg, operand.type, operand.value, 0, env, &expr)};
         } else if constexpr (std::is_same_v<T, ast::Binary>) {
           return CheckBinary(expr, kind, env, expected);
+        } else if constexpr (std::is_same_v<T, ast::If>) {
+          return CheckIf(expr, kind, env, expected);
         } else if constexpr (std::is_same_v<T, ast::IsSome> || std::is_same_v<T, ast::IsNone>) {
           Typed operand = Check(*kind.operand, env);
           if (operand.type.is_error()) return Typed::Error();
@@ -444,8 +453,8 @@ auto Checker::Check(const ast::Expr& expr, Env& env, const Type* expected) -> Ty
         .Error(DiagnosticKind::UnsupportedExpression, Loc(env.module, expr.range),
                fmt::format("`{}` is not a constant", Text(env.module, expr.range)))
         .Help(
-            "unit definitions and test values are fixed when the policy is compiled: they "
-            "cannot read the request");
+            "unit definitions, test values and `effective`/`until` dates are fixed when the "
+            "policy is compiled: they cannot read the request");
     return Typed::Error();
   }
   modules_[env.module].types[expr.id.index] = out.type;
@@ -531,7 +540,9 @@ auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env
       Diag(env)
           .Error(DiagnosticKind::UnsupportedExpression, Loc(m, expr.range),
                  "`request` is not a constant")
-          .Help("unit definitions and test values are fixed when the policy is compiled");
+          .Help(
+              "unit definitions, test values and `effective`/`until` dates are fixed when the "
+              "policy is compiled");
       return Typed::Error();
     }
     if (!request_) {
@@ -959,6 +970,70 @@ auto Checker::BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) ->
     return BindingsOf(*binary->lhs, typed, env) + BindingsOf(*binary->rhs, typed, env);
   }
   return 0;
+}
+
+auto Checker::CheckIf(const ast::Expr& expr, const ast::If& e, Env& env, const Type* expected)
+    -> Typed {
+  uint32_t m = env.module;
+  Type boolean = MakeType(TypeKind::kBool);
+  Typed condition = Check(*e.condition, env, &boolean);
+  // `if x is some v then v … else …`: `v` is bound in the `then` branch, as after `and`.
+  size_t bound = condition.type.is_error() ? 0 : BindingsOf(*e.condition, condition, env);
+  Typed yes = Check(*e.then_value, env, expected);
+  env.locals.resize(env.locals.size() - bound);
+  Typed no = Check(*e.else_value, env, yes.type.is_error() ? expected : &yes.type);
+  if (yes.type.kind == TypeKind::kNone && !no.type.is_error() && no.type.kind != TypeKind::kNone) {
+    Type optional = no.type;
+    optional.optional = true;
+    yes = Check(*e.then_value, env, &optional);
+  }
+  if (condition.type.is_error() || yes.type.is_error() || no.type.is_error()) {
+    return Typed::Error();
+  }
+  if (!RequireValue(condition, *e.condition, env, "the condition of `if`")) return Typed::Error();
+  if (condition.type.kind != TypeKind::kBool) {
+    Diag(env)
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, e.condition->range),
+               fmt::format("the condition of `if` must be true or false, but this is {}",
+                           TypeName(condition.type)))
+        .Help("compare it with something, e.g. `>= 4800` or `in D5`");
+    return Typed::Error();
+  }
+  for (auto [side, typed] : {std::pair{e.then_value.get(), &yes}, {e.else_value.get(), &no}}) {
+    TypeKind kind = typed->type.kind;
+    if (kind == TypeKind::kRecord || kind == TypeKind::kRow || kind == TypeKind::kTable) {
+      Diag(env)
+          .Error(DiagnosticKind::UnsupportedExpression, Loc(m, side->range),
+                 fmt::format("`if` chooses between values, and {} is not one",
+                             Describe(*side, *typed, m)))
+          .Help("choose between the fields you need: `if c then a.field else b.field`");
+      return Typed::Error();
+    }
+  }
+  if (yes.type.kind == TypeKind::kNone && no.type.kind == TypeKind::kNone) {
+    Diag(env)
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, expr.range),
+               "both branches of `if` are `none`: the expression has no type")
+        .Help("give one branch a value");
+    return Typed::Error();
+  }
+  Type a = yes.type.NonOptional();
+  Type b = no.type.NonOptional();
+  if (!Assignable(a, b) && !Assignable(b, a)) {
+    bool units = a.is_numeric() && b.is_numeric() && a.dim != b.dim;
+    Diag(env)
+        .Error(units ? DiagnosticKind::UnitMismatch : DiagnosticKind::TypeMismatch,
+               Loc(m, e.else_value->range),
+               fmt::format("the branches of `if` differ: {} and {}",
+                           Describe(*e.then_value, yes, m), Describe(*e.else_value, no, m)))
+        .Help(units ? "write both branches in the same unit"
+                    : "both branches must have one type, so the result has it");
+    return Typed::Error();
+  }
+  Type result = Assignable(a, b) ? a : b;  // int and number give number
+  result.optional = yes.type.optional || no.type.optional;
+  ir::ValueId pair = Emit(ir::Op::kElse, result, yes.value, no.value, env);
+  return Typed{result, Emit(ir::Op::kIf, result, condition.value, pair, env)};
 }
 
 auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env& env,

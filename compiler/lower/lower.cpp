@@ -689,6 +689,8 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
     case ir::Op::kTableHas:
     case ir::Op::kTableFind:
     case ir::Op::kYear:
+    case ir::Op::kIf:
+    case ir::Op::kElse:
       break;
   }
   return Unsupported(v, static_cast<ir::ValueId>(&v - p_.values.data())).a;
@@ -753,6 +755,8 @@ auto Lowerer::CanFail(ir::ValueId id) -> bool {
     case ir::Op::kTableHas:
     case ir::Op::kTableFind:
     case ir::Op::kYear:
+    case ir::Op::kIf:
+    case ir::Op::kElse:
       fails = CanFail(v.a) || (ir::TakesValueB(v.op) && CanFail(v.b));
       break;
   }
@@ -800,6 +804,8 @@ auto Lowerer::IsCheap(ir::ValueId id) -> bool {
     case ir::Op::kUnion:
     case ir::Op::kDifference:
     case ir::Op::kYear:
+    case ir::Op::kIf:
+    case ir::Op::kElse:
       cheap = IsCheap(v.a) && (!ir::TakesValueB(v.op) || IsCheap(v.b));
       break;
   }
@@ -954,6 +960,49 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     case ir::Op::kDifference:
     case ir::Op::kYear:
       break;
+    case ir::Op::kIf: {
+      // As kOtherwise: each branch in a block and a scope of its own, merged by phis.
+      Value* condition = Eval(v.a).a;
+      const ir::Value& pair = p_.values[v.b];
+      BasicBlock* then_block = NewBlock("if.then");
+      BasicBlock* else_block = NewBlock("if.else");
+      BasicBlock* done = NewBlock("if.done");
+      b_.CreateCondBr(condition, then_block, else_block);
+      auto branch = [&](BasicBlock* block, ir::ValueId value, BasicBlock*& end) -> Lowered {
+        b_.SetInsertPoint(block);
+        size_t mark = OpenScope();
+        Lowered out = Eval(value);
+        CloseScope(mark);
+        end = b_.GetInsertBlock();
+        b_.CreateBr(done);
+        return out;
+      };
+      BasicBlock* yes_end = nullptr;
+      BasicBlock* no_end = nullptr;
+      Lowered yes = branch(then_block, pair.a, yes_end);
+      Lowered no = branch(else_block, pair.b, no_end);
+      b_.SetInsertPoint(done);
+      // A side without a member (an absent constant's payload) gives the other's zero.
+      auto merge = [&](Value* x, Value* y) -> Value* {
+        if (x == nullptr && y == nullptr) return nullptr;
+        if (x == nullptr) x = llvm::Constant::getNullValue(y->getType());
+        if (y == nullptr) y = llvm::Constant::getNullValue(x->getType());
+        llvm::PHINode* phi = b_.CreatePHI(x->getType(), 2);
+        phi->addIncoming(x, yes_end);
+        phi->addIncoming(y, no_end);
+        return phi;
+      };
+      Lowered out;
+      out.a = merge(yes.a, no.a);
+      out.b = merge(yes.b, no.b);
+      if (v.optional) {
+        out.present =
+            merge(yes.present ? yes.present : b_.getTrue(), no.present ? no.present : b_.getTrue());
+      }
+      return out;
+    }
+    case ir::Op::kElse:
+      return Unsupported(v, id);  // read only through its kIf
   }
   Lowered x = Eval(v.a);
   Lowered y = ir::TakesValueB(v.op) ? Eval(v.b) : Lowered{};
@@ -1059,6 +1108,8 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     case ir::Op::kRowField:
     case ir::Op::kTableHas:
     case ir::Op::kTableFind:
+    case ir::Op::kIf:
+    case ir::Op::kElse:
       break;
   }
   return Unsupported(v, id);

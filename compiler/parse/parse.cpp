@@ -168,6 +168,10 @@ class Parser {
   // --- AST building
   auto DocFor(const Token* start) -> std::string;
   auto MakeName(G::NameContext* ctx) -> ast::Name;
+  // A reference to a name, as an expression (`effective rescinded`).
+  auto NameExpr(G::NameContext* ctx) -> ast::ExprPtr {
+    return MakeExpr(Range(ctx), ast::NameRef{ctx->getText()});
+  }
   auto MakeName(antlr4::tree::TerminalNode* node) -> ast::Name;
   auto MakeText(antlr4::tree::TerminalNode* node) -> ast::Text;
   auto MakeDate(antlr4::tree::TerminalNode* node) -> std::optional<ast::Date>;
@@ -469,7 +473,7 @@ auto Parser::DescribeExpected(const antlr4::misc::IntervalSet& expected, size_t 
     drop([](size_t t) {
       return IsNameToken(t) || t == G::NUMBER || t == G::STRING || t == G::DATE ||
              t == G::BAD_DATE || t == G::TRUE || t == G::FALSE || t == G::NONE || t == G::LBRACE ||
-             t == G::LPAREN || t == G::MINUS || t == G::NOT;
+             t == G::LPAREN || t == G::MINUS || t == G::NOT || t == G::IF;
     });
   }
   auto is_operator = [](size_t t) {
@@ -1029,6 +1033,8 @@ auto Parser::BuildRule(G::RuleDeclContext* ctx, ast::Decl& decl) -> ast::RuleDec
                      std::nullopt,
                      std::nullopt,
                      nullptr,
+                     nullptr,
+                     nullptr,
                      BuildOutcome(ctx->thenClause()->name(), ctx->thenClause()->STRING()),
                      {}};
   SourceRange when_range{};
@@ -1049,17 +1055,26 @@ auto Parser::BuildRule(G::RuleDeclContext* ctx, ast::Decl& decl) -> ast::RuleDec
       }
       rule.cites = MakeText(c->STRING());
     } else if (auto* c = dynamic_cast<G::EffectiveClauseContext*>(clause)) {
-      if (rule.effective) {
-        duplicate(clause, "effective", rule.effective->range);
+      if (rule.effective || rule.effective_name) {
+        duplicate(clause, "effective",
+                  rule.effective ? rule.effective->range : rule.effective_name->range);
         continue;
       }
-      rule.effective = MakeDate(DateToken(c->date()));
+      if (c->dateRef()->date() != nullptr) {
+        rule.effective = MakeDate(DateToken(c->dateRef()->date()));
+      } else {
+        rule.effective_name = NameExpr(c->dateRef()->name());
+      }
     } else if (auto* c = dynamic_cast<G::UntilClauseContext*>(clause)) {
-      if (rule.until) {
-        duplicate(clause, "until", rule.until->range);
+      if (rule.until || rule.until_name) {
+        duplicate(clause, "until", rule.until ? rule.until->range : rule.until_name->range);
         continue;
       }
-      rule.until = MakeDate(DateToken(c->date()));
+      if (c->dateRef()->date() != nullptr) {
+        rule.until = MakeDate(DateToken(c->dateRef()->date()));
+      } else {
+        rule.until_name = NameExpr(c->dateRef()->name());
+      }
     } else if (auto* c = dynamic_cast<G::WhenClauseContext*>(clause)) {
       if (rule.when) {
         duplicate(clause, "when", when_range);
@@ -1225,6 +1240,11 @@ auto Parser::BuildExpr(G::ExprContext* ctx, int depth) -> ast::ExprPtr {
   }
   if (auto* e = dynamic_cast<G::IsSomeExprContext*>(ctx)) {
     return MakeExpr(range, ast::IsSome{BuildExpr(e->expr(), depth + 1), MakeName(e->name())});
+  }
+  if (auto* e = dynamic_cast<G::IfExprContext*>(ctx)) {
+    return MakeExpr(range,
+                    ast::If{BuildExpr(e->expr(0), depth + 1), BuildExpr(e->expr(1), depth + 1),
+                            BuildExpr(e->expr(2), depth + 1)});
   }
   if (auto* e = dynamic_cast<G::IsNoneExprContext*>(ctx)) {
     return MakeExpr(range, ast::IsNone{BuildExpr(e->expr(), depth + 1)});

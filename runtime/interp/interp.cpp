@@ -130,6 +130,16 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
     case ir::Op::kOtherwise:
       if (const ir::Datum* left = Eval(v.a)) result = left->present ? left : Eval(v.b);
       break;
+    case ir::Op::kIf:
+      // Only the branch the condition picks is evaluated (its failures are the decision's).
+      if (const ir::Datum* condition = Eval(v.a)) {
+        const Node& pair = nodes_[v.b];
+        result = Eval(condition->bits != 0 ? pair.a : pair.b);
+      }
+      break;
+    case ir::Op::kElse:
+      Fail(id, "internal error: the branches of an `if` evaluated without it");
+      break;
     case ir::Op::kUnwrap:
       if (const ir::Datum* some = Eval(v.a)) {
         if (some->present) {
@@ -226,6 +236,8 @@ auto Interpreter::EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) ->
     case ir::Op::kUnion:
     case ir::Op::kDifference:
     case ir::Op::kYear:
+    case ir::Op::kIf:
+    case ir::Op::kElse:
       break;
   }
   const ir::Datum* a = Eval(v.a);

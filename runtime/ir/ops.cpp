@@ -108,6 +108,8 @@ auto ComparisonSymbol(Op op) -> const char* {
     case Op::kTableHas:
     case Op::kTableFind:
     case Op::kYear:
+    case Op::kIf:
+    case Op::kElse:
       break;
   }
   return OpName(op);
@@ -221,6 +223,8 @@ auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storag
     case Op::kOr:
     case Op::kTableHas:
     case Op::kTableFind:
+    case Op::kIf:
+    case Op::kElse:
       break;
   }
   out = Datum{.kind = kind};

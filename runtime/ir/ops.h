@@ -21,7 +21,7 @@ class SetStorage {
   virtual auto NewCountrySet() -> CountrySet* = 0;
 };
 
-// Evaluates a unary or binary operation (not kAnd/kOr/kOtherwise/kConst/kSlot/kRowField/
+// Evaluates a unary or binary operation (not kAnd/kOr/kOtherwise/kIf/kElse/kConst/kSlot/kRowField/
 // kTable*) on present operands. `b` is ignored for unary operations.
 // `kind` is the result's.
 auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storage, Datum& out)
