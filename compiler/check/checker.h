@@ -234,6 +234,9 @@ class Checker : public ir::SetStorage {
   auto Quantity(const std::string& digits, SourceRange range, const UnitInfo* unit, Env& env)
       -> Typed;
   auto Resolves(uint32_t module, const std::string& name, const Env& env) -> bool;
+  // When `expr` is a bare name that is a unit in scope and also an ISO country code (`GB`): the
+  // help that says which hides which and how to write the country; "" otherwise.
+  auto UnitHidesCountry(uint32_t module, const ast::Expr& expr, const Env& env) -> std::string;
   auto Suggest(uint32_t module, const std::string& name, const Env& env) -> std::string;
 
   const CheckOptions& options_;

@@ -376,11 +376,16 @@ auto Checker::Let(const Symbol& symbol) -> LetInfo& {
       env.locals.push_back(Binding{param.name.text, Typed{.type = type}});
     }
   }
+  // The declared type is what the definition is checked against, so it can decide what a name
+  // means (`let g: set<country> = {GB, FR}` with a unit `GB` in scope).
+  Type declared = decl.type ? ResolveType(m, *decl.type, decl.name.text, nullptr, nullptr)
+                            : Type{.kind = TypeKind::kError};
   Typed value;
-  if (decl.value != nullptr) value = Check(*decl.value, env);
+  if (decl.value != nullptr) {
+    value = Check(*decl.value, env, declared.is_error() ? nullptr : &declared);
+  }
   ok = ok && !value.type.is_error();
   if (ok && decl.type) {
-    Type declared = ResolveType(m, *decl.type, decl.name.text, nullptr, nullptr);
     if (!declared.is_error() && !Assignable(declared, value.type)) {
       bool units =
           declared.is_numeric() && value.type.is_numeric() && declared.dim != value.type.dim;

@@ -335,6 +335,23 @@ auto Checker::Resolves(uint32_t module, const std::string& name, const Env& env)
   return name == "request" || modules_[module].visible.count(name) != 0 || IsCountryShaped(name);
 }
 
+auto Checker::UnitHidesCountry(uint32_t module, const ast::Expr& expr, const Env& env)
+    -> std::string {
+  const auto* ref = std::get_if<ast::NameRef>(&expr.kind);
+  if (ref == nullptr || !LookupCountry(ref->name)) return "";
+  for (const Binding& b : env.locals) {
+    if (b.name == ref->name) return "";
+  }
+  const Module::Visible* v = Lookup(module, ref->name, false);
+  if (v == nullptr || v->symbol.kind != SymbolKind::kUnit) return "";
+  return fmt::format(
+      "`{0}` here is the unit `{0}` (module `{1}`), which hides the country code {0} ({2}); "
+      "where a country is expected `{0}` is the country: compare a country with it "
+      "(`request.destination == {0}`), or give the set its type (`let g: set<country> = {{{0}, "
+      "FR}}`)",
+      ref->name, modules_[v->symbol.module].name, CountryName(*LookupCountry(ref->name)));
+}
+
 auto Checker::Suggest(uint32_t module, const std::string& name, const Env& env) -> std::string {
   std::vector<std::string> candidates;
   for (const Binding& b : env.locals) candidates.push_back(b.name);
@@ -485,6 +502,15 @@ auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env
                fmt::format("`{}` is declared by more than one imported module: {}", name, from))
         .Help(fmt::format("import it by name from one of them: `import MODULE ({})`", name));
     return Typed::Error();
+  }
+  // A unit spelled as a country code (`GB`) is the country where a country is expected.
+  if (expected != nullptr &&
+      (expected->kind == TypeKind::kCountry ||
+       (expected->kind == TypeKind::kSet && expected->element == TypeKind::kCountry))) {
+    if (!UnitHidesCountry(m, expr, env).empty()) {
+      Type type = MakeType(TypeKind::kCountry);
+      return Typed{type, EmitConst(ir::Datum{.bits = *LookupCountry(name)}, type)};
+    }
   }
   if (const Module::Visible* v = Lookup(m, name, true)) {
     const Symbol symbol = v->symbol;
@@ -892,7 +918,9 @@ auto Checker::CheckSet(const ast::Expr& /*expr*/, const ast::SetLit& set, Env& e
       Diag(env)
           .Error(DiagnosticKind::UnsupportedExpression, Loc(m, e->range),
                  fmt::format("a set cannot hold {}", Describe(*e, t, m)))
-          .Help("sets hold countries, texts or values of an enum");
+          .Help(UnitHidesCountry(m, *e, env).empty()
+                    ? "sets hold countries, texts or values of an enum"
+                    : UnitHidesCountry(m, *e, env));
       ok = false;
       continue;
     }
@@ -1091,7 +1119,8 @@ auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env&
   // read against its type: `request.kind == export`, `export == request.kind`.
   bool swap = false;
   if (const auto* name = std::get_if<ast::NameRef>(&binary.lhs->kind)) {
-    swap = !Resolves(m, name->name, env);
+    // `GB == request.destination`: the other side says whether `GB` is the unit or the country.
+    swap = !Resolves(m, name->name, env) || !UnitHidesCountry(m, *binary.lhs, env).empty();
   }
   Typed lhs;
   Typed rhs;
@@ -1099,6 +1128,11 @@ auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env&
   if (swap && !in) {
     rhs = Check(*binary.rhs, env);
     lhs = Check(*binary.lhs, env, rhs.type.is_error() ? nullptr : &rhs.type);
+  } else if (in && !UnitHidesCountry(m, *binary.lhs, env).empty()) {
+    // `GB in D5`: the set's elements say whether `GB` is the unit or the country.
+    rhs = Check(*binary.rhs, env);
+    Type element{.kind = rhs.type.element, .id = rhs.type.id};
+    lhs = Check(*binary.lhs, env, rhs.type.kind == TypeKind::kSet ? &element : nullptr);
   } else {
     lhs = Check(*binary.lhs, env, op == ast::BinaryOp::kOtherwise ? expected : nullptr);
     Type hint = lhs.type;
@@ -1181,10 +1215,13 @@ auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env&
     } else if (a.kind != b.kind || a.id != b.id || a.element != b.element ||
                a.kind == TypeKind::kRecord || a.kind == TypeKind::kTable ||
                a.kind == TypeKind::kRow) {
-      return mismatch(DiagnosticKind::TypeMismatch,
-                      fmt::format("cannot compare {} with {}", Describe(*binary.lhs, lhs, m),
-                                  Describe(*binary.rhs, rhs, m)),
-                      "both sides of a comparison must have the same type");
+      std::string hidden = UnitHidesCountry(m, *binary.lhs, env);
+      if (hidden.empty()) hidden = UnitHidesCountry(m, *binary.rhs, env);
+      return mismatch(
+          DiagnosticKind::TypeMismatch,
+          fmt::format("cannot compare {} with {}", Describe(*binary.lhs, lhs, m),
+                      Describe(*binary.rhs, rhs, m)),
+          hidden.empty() ? "both sides of a comparison must have the same type" : hidden);
     } else if (ordered && a.kind != TypeKind::kDate && a.kind != TypeKind::kDuration) {
       return mismatch(
           DiagnosticKind::TypeMismatch,
