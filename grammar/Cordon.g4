@@ -114,10 +114,12 @@ primary
     | NONE                                                 # noneLit
     | name                                                 # nameRef
     | LBRACE fieldInit (COMMA fieldInit)* COMMA? RBRACE    # recordLit
-    | LBRACE (expr (COMMA expr)* COMMA?)? RBRACE           # setLit
+    | LBRACE (setElement (COMMA setElement)* COMMA?)? RBRACE  # setLit
     | LPAREN expr RPAREN                                   # parenExpr
     ;
 fieldInit   : name COLON expr ;
+// A member of a set, and for a dated set the days it is a member: `NI from 2024-03-15`.
+setElement  : expr (FROM dateRef)? (UNTIL dateRef)? ;
 date        : DATE | BAD_DATE ;
 // A date in `effective`/`until`: written out, or the name of a `let` holding one.
 dateRef     : date | name ;

@@ -113,8 +113,18 @@ struct IsSome {
 struct IsNone {
   ExprPtr operand;
 };
+// When a member of a dated set is one: `from` inclusive, `until` exclusive, each a date written
+// out or named (as in a rule's `effective`), or absent.
+struct MemberDates {
+  std::optional<Date> from;
+  ExprPtr from_name;
+  std::optional<Date> until;
+  ExprPtr until_name;
+  auto dated() const -> bool { return from || from_name || until || until_name; }
+};
 struct SetLit {
   std::vector<ExprPtr> elements;
+  std::vector<MemberDates> dates;  // one per element
 };
 struct FieldInit {
   Name name;

@@ -266,7 +266,15 @@ class Dumper {
                    },
                    [&](const SetLit& s) {
                      line(fmt::format("set ({} elements)", s.elements.size()));
-                     for (const ExprPtr& el : s.elements) DumpExpr(depth + 1, *el, "");
+                     for (size_t i = 0; i < s.elements.size(); ++i) {
+                       DumpExpr(depth + 1, *s.elements[i], "");
+                       const MemberDates& d = s.dates[i];
+                       if (d.from) Line(depth + 2, d.from->range, "from " + FormatDate(*d.from));
+                       if (d.from_name) DumpExpr(depth + 2, *d.from_name, "from ");
+                       if (d.until)
+                         Line(depth + 2, d.until->range, "until " + FormatDate(*d.until));
+                       if (d.until_name) DumpExpr(depth + 2, *d.until_name, "until ");
+                     }
                    },
                    [&](const RecordLit& r) {
                      line("record");

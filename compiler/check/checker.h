@@ -4,6 +4,7 @@
 #ifndef CORDON_COMPILER_CHECK_CHECKER_H_
 #define CORDON_COMPILER_CHECK_CHECKER_H_
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +16,8 @@
 #include "compiler/ast/ast.h"
 #include "compiler/check/check.h"
 #include "compiler/check/types.h"
+#include "runtime/base/countries.h"
+#include "runtime/base/date.h"
 #include "runtime/base/spelling.h"
 #include "runtime/ir/ir.h"
 #include "runtime/ir/ops.h"
@@ -70,8 +73,21 @@ struct Typed {
   ir::ValueId value = ir::kNoId;  // kNoId while checking a `let` body for its own sake
   uint32_t schema = ir::kNoId;    // kRecord: the request schema node it denotes
   uint32_t table = ir::kNoId;     // kTable
+  uint32_t dated = ir::kNoId;     // a dated set<country>: its index in Checker::dated_sets_
 
   static auto Error() -> Typed { return Typed{}; }
+};
+
+// A set of countries whose members carry dates (`{CN, NI from 2024-03-15}`), known when the
+// policy is compiled. It has no IR value of its own: its algebra is done here, and membership
+// becomes a test of the decision's day (Op::kAsOf) against each period of fixed membership.
+struct DatedMember {
+  CountryIndex country = 0;
+  DayNumber from = kFirstDay;      // inclusive
+  DayNumber until = kLastDay + 1;  // exclusive
+};
+struct DatedSet {
+  std::vector<DatedMember> members;  // by country, then from; no two overlap or touch
 };
 
 struct Binding {
@@ -220,6 +236,13 @@ class Checker : public ir::SetStorage {
   auto BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) -> size_t;
   auto CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed;
   auto CheckIf(const ast::Expr& expr, const ast::If& e, Env& env, const Type* expected) -> Typed;
+  // Dated sets (expressions.cpp).
+  auto CheckDatedSet(const ast::SetLit& set, Env& env) -> Typed;
+  // The members of a dated set, or of a constant set of countries (members on every day).
+  auto DatedOf(const Typed& typed) -> std::optional<DatedSet>;
+  auto NewDatedSet(DatedSet set) -> Typed;
+  // `element in set`: a test of the decision's day against each period of fixed membership.
+  auto EmitDatedIn(ir::ValueId element, const DatedSet& set, const Env& env) -> ir::ValueId;
   // A call of a builtin function (runtime/ir/ops.def), such as `year(request.as_of)`.
   auto CheckBuiltin(const ast::Expr& expr, const ast::Call& call, const Builtin& builtin, Env& env)
       -> Typed;
@@ -241,6 +264,7 @@ class Checker : public ir::SetStorage {
 
   const CheckOptions& options_;
   ast::ModuleLoader& loader_;
+  std::deque<DatedSet> dated_sets_;
   DiagnosticEmitter& emitter_;
   ir::Program program_;
   Dimensions dims_;

@@ -673,7 +673,7 @@ auto Checker::RequestPaths(ir::ValueId root) -> std::string {
       continue;
     }
     if (ir::TakesValueB(v.op)) stack.push_back(v.b);  // pushed first: `a` is read first
-    stack.push_back(v.a);
+    if (ir::TakesValueA(v.op)) stack.push_back(v.a);
   }
   if (paths.empty()) return "$";
   std::string out;

@@ -238,7 +238,8 @@ auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, co
     }
   } else if (op == ir::Op::kElse) {
   } else if (op != ir::Op::kSlot && op != ir::Op::kRowField && op != ir::Op::kTableHas &&
-             op != ir::Op::kTableFind && IsConst(a) && (!binary || IsConst(b))) {
+             op != ir::Op::kTableFind && ir::TakesValueA(op) && IsConst(a) &&
+             (!binary || IsConst(b))) {
     const ir::Datum& x = ConstOf(a);
     ir::Datum y = binary ? ConstOf(b) : ir::Datum{};
     ir::Datum out;
@@ -887,8 +888,160 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
   return value;
 }
 
+auto Checker::CheckDatedSet(const ast::SetLit& set, Env& env) -> Typed {
+  uint32_t m = env.module;
+  Type country = MakeType(TypeKind::kCountry);
+  DatedSet out;
+  bool ok = true;
+  for (size_t i = 0; i < set.elements.size(); ++i) {
+    const ast::Expr& element = *set.elements[i];
+    const ast::MemberDates& dates = set.dates[i];
+    Typed t = Check(element, env, &country);
+    if (t.type.is_error()) {
+      ok = false;
+      continue;
+    }
+    if (t.type.kind != TypeKind::kCountry || t.type.optional || !IsConst(t.value)) {
+      Diag(env)
+          .Error(DiagnosticKind::UnsupportedExpression, Loc(m, element.range),
+                 fmt::format("a dated set holds countries written in the rule text, and {} is "
+                             "not one",
+                             Describe(element, t, m)))
+          .Help("write the member's country code: `{CN, NI from 2024-03-15}`");
+      ok = false;
+      continue;
+    }
+    DatedMember member{.country = static_cast<CountryIndex>(ConstOf(t.value).bits)};
+    auto day = [&](const std::optional<ast::Date>& date, const ast::ExprPtr& name,
+                   const char* clause, DayNumber& into) {
+      if (date) into = DaysFromCivil(date->year, date->month, date->day);
+      if (name == nullptr) return;
+      std::optional<DayNumber> named = NamedDate(m, *name, clause);
+      if (named) {
+        into = *named;
+      } else {
+        ok = false;
+      }
+    };
+    day(dates.from, dates.from_name, "from", member.from);
+    DayNumber until = kLastDay;
+    bool has_until = dates.until || dates.until_name;
+    day(dates.until, dates.until_name, "until", until);
+    if (has_until) member.until = until;
+    if (has_until && member.until <= member.from) {
+      Diag(env)
+          .Error(DiagnosticKind::EffectiveAfterUntil, Loc(m, element.range),
+                 fmt::format("`{}` would never be a member: `until {}` is not after `from {}`",
+                             Text(m, element.range), FormatDate(member.until),
+                             FormatDate(member.from)))
+          .Help("a member belongs from its `from` day up to, not including, its `until` day");
+      ok = false;
+      continue;
+    }
+    out.members.push_back(member);
+  }
+  if (!ok) return Typed::Error();
+  return NewDatedSet(std::move(out));
+}
+
+auto Checker::DatedOf(const Typed& typed) -> std::optional<DatedSet> {
+  if (typed.dated != ir::kNoId) return dated_sets_[typed.dated];
+  if (typed.type.kind != TypeKind::kSet || typed.type.element != TypeKind::kCountry ||
+      !IsConst(typed.value)) {
+    return std::nullopt;
+  }
+  const auto* countries = static_cast<const ir::CountrySet*>(ConstOf(typed.value).set);
+  DatedSet out;
+  for (uint32_t c = 0; c < kCountrySlots; ++c) {
+    if (countries->Has(c)) out.members.push_back({.country = static_cast<CountryIndex>(c)});
+  }
+  return out;
+}
+
+auto Checker::NewDatedSet(DatedSet set) -> Typed {
+  // By country and day; a country's overlapping or touching periods become one.
+  std::sort(set.members.begin(), set.members.end(), [](const DatedMember& x, const DatedMember& y) {
+    return std::tie(x.country, x.from) < std::tie(y.country, y.from);
+  });
+  std::vector<DatedMember> merged;
+  for (const DatedMember& member : set.members) {
+    if (!merged.empty() && merged.back().country == member.country &&
+        member.from <= merged.back().until) {
+      merged.back().until = std::max(merged.back().until, member.until);
+    } else {
+      merged.push_back(member);
+    }
+  }
+  set.members = std::move(merged);
+  dated_sets_.push_back(std::move(set));
+  Type type{.kind = TypeKind::kSet, .element = TypeKind::kCountry};
+  return Typed{.type = type, .dated = static_cast<uint32_t>(dated_sets_.size() - 1)};
+}
+
+auto Checker::EmitDatedIn(ir::ValueId element, const DatedSet& set, const Env& env) -> ir::ValueId {
+  // The days membership can change on, then one period per pair of them; neighbouring periods
+  // with the same members are one.
+  std::vector<DayNumber> cuts{kFirstDay};
+  for (const DatedMember& member : set.members) {
+    cuts.push_back(member.from);
+    if (member.until <= kLastDay) cuts.push_back(member.until);
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  struct Period {
+    DayNumber from;
+    DayNumber until;
+    std::vector<CountryIndex> members;
+  };
+  std::vector<Period> periods;
+  for (size_t i = 0; i < cuts.size(); ++i) {
+    Period p{cuts[i], i + 1 < cuts.size() ? cuts[i + 1] : kLastDay + 1, {}};
+    for (const DatedMember& member : set.members) {
+      if (member.from <= p.from && p.from < member.until) p.members.push_back(member.country);
+    }
+    if (!periods.empty() && periods.back().members == p.members) {
+      periods.back().until = p.until;
+    } else {
+      periods.push_back(std::move(p));
+    }
+  }
+  Type boolean = MakeType(TypeKind::kBool);
+  Type date = MakeType(TypeKind::kDate);
+  Type countries{.kind = TypeKind::kSet, .element = TypeKind::kCountry};
+  auto members = [&](const std::vector<CountryIndex>& list) {
+    ir::CountrySet* constant = NewCountrySet();
+    for (CountryIndex c : list) constant->Insert(c);
+    return EmitConst(ir::Datum{.set = constant}, countries);
+  };
+  if (periods.size() == 1) {
+    return Emit(ir::Op::kIn, boolean, element, members(periods[0].members), env);
+  }
+  ir::ValueId day = Emit(ir::Op::kAsOf, date, 0, 0, env);
+  ir::ValueId result = ir::kNoId;
+  for (const Period& p : periods) {
+    if (p.members.empty()) continue;
+    ir::ValueId term = Emit(ir::Op::kIn, boolean, element, members(p.members), env);
+    if (p.until <= kLastDay) {
+      ir::ValueId before =
+          Emit(ir::Op::kLt, boolean, day, EmitConst(ir::Datum{.bits = p.until}, date), env);
+      term = Emit(ir::Op::kAnd, boolean, before, term, env);
+    }
+    if (p.from > kFirstDay) {
+      ir::ValueId after =
+          Emit(ir::Op::kGe, boolean, day, EmitConst(ir::Datum{.bits = p.from}, date), env);
+      term = Emit(ir::Op::kAnd, boolean, after, term, env);
+    }
+    result = result == ir::kNoId ? term : Emit(ir::Op::kOr, boolean, result, term, env);
+  }
+  return result != ir::kNoId ? result : EmitConst(ir::Datum{.bits = 0}, boolean);
+}
+
 auto Checker::CheckSet(const ast::Expr& /*expr*/, const ast::SetLit& set, Env& env,
                        const Type* expected) -> Typed {
+  if (std::any_of(set.dates.begin(), set.dates.end(),
+                  [](const ast::MemberDates& d) { return d.dated(); })) {
+    return CheckDatedSet(set, env);
+  }
   uint32_t m = env.module;
   Type element;
   const Type* hint = nullptr;
@@ -1029,7 +1182,8 @@ auto Checker::CheckIf(const ast::Expr& expr, const ast::If& e, Env& env, const T
   }
   for (auto [side, typed] : {std::pair{e.then_value.get(), &yes}, {e.else_value.get(), &no}}) {
     TypeKind kind = typed->type.kind;
-    if (kind == TypeKind::kRecord || kind == TypeKind::kRow || kind == TypeKind::kTable) {
+    if (kind == TypeKind::kRecord || kind == TypeKind::kRow || kind == TypeKind::kTable ||
+        typed->dated != ir::kNoId) {
       Diag(env)
           .Error(DiagnosticKind::UnsupportedExpression, Loc(m, side->range),
                  fmt::format("`if` chooses between values, and {} is not one",
@@ -1144,6 +1298,18 @@ auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env&
   }
   if (lhs.type.is_error() || rhs.type.is_error()) return Typed::Error();
   std::string op_text(ast::Spelling(op));
+  if ((lhs.dated != ir::kNoId || rhs.dated != ir::kNoId) && !in && op != ast::BinaryOp::kAdd &&
+      op != ast::BinaryOp::kSub) {
+    const ast::Expr& side = lhs.dated != ir::kNoId ? *binary.lhs : *binary.rhs;
+    Diag(env)
+        .Error(DiagnosticKind::UnsupportedExpression, Loc(m, side.range),
+               fmt::format("`{}` is a dated set: it is used with `in`, `+` and `-`, not `{}`",
+                           Text(m, side.range), op_text))
+        .Help(
+            "its members change with the date, so it is tested for a member on the day of the "
+            "decision: `request.destination in D5`");
+    return Typed::Error();
+  }
 
   if (op == ast::BinaryOp::kOtherwise) {
     if (!lhs.type.optional || lhs.type.kind == TypeKind::kNone) {
@@ -1255,6 +1421,8 @@ auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env&
                       fmt::format("{} cannot be in {}", Describe(*binary.lhs, lhs, m),
                                   Describe(*binary.rhs, rhs, m)),
                       "the element and the set must have the same type");
+    } else if (rhs.dated != ir::kNoId) {
+      value = EmitDatedIn(lhs.value, dated_sets_[rhs.dated], env);
     } else {
       value = Emit(ir::Op::kIn, boolean, lhs.value, rhs.value, env);
     }
@@ -1275,6 +1443,41 @@ auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env&
                       fmt::format("cannot combine {} with {}", Describe(*binary.lhs, lhs, m),
                                   Describe(*binary.rhs, rhs, m)),
                       "both sides must be sets of the same type, e.g. `D5 + {MO}`");
+    }
+    if (lhs.dated != ir::kNoId || rhs.dated != ir::kNoId) {
+      std::optional<DatedSet> x = DatedOf(lhs);
+      std::optional<DatedSet> y = DatedOf(rhs);
+      if (!x || !y) {
+        return mismatch(DiagnosticKind::UnsupportedExpression,
+                        "a dated set combines only with sets of countries known when the policy "
+                        "is compiled",
+                        "write the other set out, or name a `let` that holds one");
+      }
+      DatedSet out;
+      if (op == ast::BinaryOp::kAdd) {
+        out.members = x->members;
+        out.members.insert(out.members.end(), y->members.begin(), y->members.end());
+      } else {
+        // Each member of x, less the days the same country is a member of y.
+        for (const DatedMember& member : x->members) {
+          std::vector<DatedMember> left{member};
+          for (const DatedMember& cut : y->members) {
+            if (cut.country != member.country) continue;
+            std::vector<DatedMember> next;
+            for (const DatedMember& piece : left) {
+              if (cut.until <= piece.from || cut.from >= piece.until) {
+                next.push_back(piece);
+                continue;
+              }
+              if (piece.from < cut.from) next.push_back({piece.country, piece.from, cut.from});
+              if (cut.until < piece.until) next.push_back({piece.country, cut.until, piece.until});
+            }
+            left = std::move(next);
+          }
+          out.members.insert(out.members.end(), left.begin(), left.end());
+        }
+      }
+      return NewDatedSet(std::move(out));
     }
     if (a.element == TypeKind::kText && env.emit && (!IsConst(lhs.value) || !IsConst(rhs.value))) {
       return mismatch(DiagnosticKind::UnsupportedExpression,

@@ -516,8 +516,7 @@ void Lowerer::FindSharedArithmetic(uint32_t first, uint32_t last) {
       visited[id] = r;
       const ir::Value& v = p_.values[id];
       if (is_arithmetic(v.op)) ++rules_using[id];
-      if (v.op == ir::Op::kConst || v.op == ir::Op::kSlot) continue;
-      stack.push_back(v.a);
+      if (ir::TakesValueA(v.op)) stack.push_back(v.a);
       if (ir::TakesValueB(v.op)) stack.push_back(v.b);
     }
   }
@@ -691,6 +690,7 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
     case ir::Op::kYear:
     case ir::Op::kIf:
     case ir::Op::kElse:
+    case ir::Op::kAsOf:
       break;
   }
   return Unsupported(v, static_cast<ir::ValueId>(&v - p_.values.data())).a;
@@ -735,6 +735,7 @@ auto Lowerer::CanFail(ir::ValueId id) -> bool {
       break;
     case ir::Op::kConst:
     case ir::Op::kSlot:
+    case ir::Op::kAsOf:
       break;
     case ir::Op::kRowField:
     case ir::Op::kIsSome:
@@ -778,6 +779,7 @@ auto Lowerer::IsCheap(ir::ValueId id) -> bool {
       break;
     case ir::Op::kConst:
     case ir::Op::kSlot:
+    case ir::Op::kAsOf:
       break;
     case ir::Op::kIn:
       cheap = p_.values[v.b].kind != ir::Kind::kTextSet && IsCheap(v.a) && IsCheap(v.b);
@@ -1003,6 +1005,8 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     }
     case ir::Op::kElse:
       return Unsupported(v, id);  // read only through its kIf
+    case ir::Op::kAsOf:
+      return Lowered{.a = as_of_};
   }
   Lowered x = Eval(v.a);
   Lowered y = ir::TakesValueB(v.op) ? Eval(v.b) : Lowered{};
@@ -1110,6 +1114,7 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     case ir::Op::kTableFind:
     case ir::Op::kIf:
     case ir::Op::kElse:
+    case ir::Op::kAsOf:
       break;
   }
   return Unsupported(v, id);

@@ -1308,7 +1308,23 @@ auto Parser::BuildPrimary(G::PrimaryContext* ctx, int depth) -> ast::ExprPtr {
   }
   if (auto* p = dynamic_cast<G::SetLitContext*>(ctx)) {
     ast::SetLit set;
-    for (G::ExprContext* e : p->expr()) set.elements.push_back(BuildExpr(e, depth + 1));
+    for (G::SetElementContext* e : p->setElement()) {
+      set.elements.push_back(BuildExpr(e->expr(), depth + 1));
+      ast::MemberDates dates;
+      auto date_ref = [&](G::DateRefContext* ref, std::optional<ast::Date>& date,
+                          ast::ExprPtr& name) {
+        if (ref == nullptr) return;
+        if (ref->date() != nullptr) {
+          date = MakeDate(DateToken(ref->date()));
+        } else {
+          name = NameExpr(ref->name());
+        }
+      };
+      date_ref(e->FROM() != nullptr ? e->dateRef(0) : nullptr, dates.from, dates.from_name);
+      date_ref(e->UNTIL() != nullptr ? e->dateRef(e->FROM() != nullptr ? 1 : 0) : nullptr,
+               dates.until, dates.until_name);
+      set.dates.push_back(std::move(dates));
+    }
     return MakeExpr(range, std::move(set));
   }
   if (auto* p = dynamic_cast<G::ParenExprContext*>(ctx)) {

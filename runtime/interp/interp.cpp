@@ -140,6 +140,9 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
     case ir::Op::kElse:
       Fail(id, "internal error: the branches of an `if` evaluated without it");
       break;
+    case ir::Op::kAsOf:
+      result = &as_of_;
+      break;
     case ir::Op::kUnwrap:
       if (const ir::Datum* some = Eval(v.a)) {
         if (some->present) {
@@ -238,6 +241,7 @@ auto Interpreter::EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) ->
     case ir::Op::kYear:
     case ir::Op::kIf:
     case ir::Op::kElse:
+    case ir::Op::kAsOf:
       break;
   }
   const ir::Datum* a = Eval(v.a);
@@ -296,6 +300,7 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
   tables_ = tables.empty() ? std::span<const ir::TableData* const>(own_table_views_) : tables;
   if (trace != nullptr) trace->rules.clear();
   request_ = request;
+  as_of_.bits = as_of;
   names_.Start();
   // A request decoded elsewhere is often cold, and the rules read its slots one dependent load
   // at a time: ask for all of its cache lines up front so that the misses overlap.

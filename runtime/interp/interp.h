@@ -101,6 +101,7 @@ class Interpreter : private ir::SetStorage {
 
   const ir::Program& program_;
   std::span<const ir::Datum> request_;
+  ir::Datum as_of_{.kind = ir::Kind::kDate};  // the decision's day, for Op::kAsOf
   // Per-decision memo: a value is computed once per decision (once per rule when tracing).
   std::vector<ir::Datum> memo_;
   // What evaluating a value reads of it, packed in 24 bytes (ir::Value is twice the size and

@@ -225,6 +225,8 @@ auto Print(const Program& program) -> std::string {
     const Value& v = program.values[i];
     out += fmt::format("  v{} = {}", i, OpName(v.op));
     switch (OperandsOf(v.op)) {
+      case Operands::kNone:
+        break;
       case Operands::kConstant:
         out += " " + FormatDatum(program, program.constants[v.a], v.enum_id);
         break;

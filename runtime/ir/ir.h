@@ -136,6 +136,7 @@ inline constexpr size_t kOpCount = 0
 
 // What a value's `a` and `b` hold, by op (ops.def).
 enum class Operands : uint8_t {
+  kNone,      // neither
   kConstant,  // a: a constant
   kSlot,      // a: a request slot
   kOne,       // a: a value
@@ -147,6 +148,12 @@ auto OperandsOf(Op op) -> Operands;
 auto OpName(Op op) -> const char*;
 // Whether `b` names a value: false for unary ops, and where `b` is a column or a TableId.
 inline auto TakesValueB(Op op) -> bool { return OperandsOf(op) == Operands::kTwo; }
+// Whether `a` names a value (false for constants, slots and ops without operands).
+inline auto TakesValueA(Op op) -> bool {
+  Operands o = OperandsOf(op);
+  return o == Operands::kOne || o == Operands::kTwo || o == Operands::kColumn ||
+         o == Operands::kTable;
+}
 
 struct Value {
   Op op;

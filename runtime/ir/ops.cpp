@@ -110,6 +110,7 @@ auto ComparisonSymbol(Op op) -> const char* {
     case Op::kYear:
     case Op::kIf:
     case Op::kElse:
+    case Op::kAsOf:
       break;
   }
   return OpName(op);
@@ -225,6 +226,7 @@ auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storag
     case Op::kTableFind:
     case Op::kIf:
     case Op::kElse:
+    case Op::kAsOf:
       break;
   }
   out = Datum{.kind = kind};

@@ -282,6 +282,8 @@ auto Validate(const Program& p) -> std::string {
     const Value& v = p.values[id];
     if (static_cast<size_t>(v.op) >= kOpCount) return "operation";
     switch (OperandsOf(v.op)) {
+      case Operands::kNone:
+        break;
       case Operands::kConstant:
         if (v.a >= p.constants.size()) return "constant";
         break;
