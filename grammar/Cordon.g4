@@ -25,6 +25,7 @@ decl        : importDecl
             | unitDecl
             | outcomesDecl
             | inputDecl
+            | extendDecl
             | letDecl
             | tableDecl
             | ruleDecl
@@ -44,6 +45,10 @@ outcomesDecl: OUTCOMES name (GT name)* ;
 // input Item { tpp: number  die_area: number mm2 }
 inputDecl   : INPUT name LBRACE fieldDecl* RBRACE ;
 fieldDecl   : name COLON typeExpr COMMA? ;
+
+// extend input Item { hbm_density: number GB / s / mm2? }: optional fields added to a record
+// declared in another module (the record is named as the extending module sees it)
+extendDecl  : EXTEND INPUT name LBRACE fieldDecl* RBRACE ;
 
 // let density(i: Item): number / mm2 = i.tpp / i.die_area
 letDecl     : LET name (LPAREN (param (COMMA param)* COMMA?)? RPAREN)? (COLON typeExpr)? ASSIGN expr ;
@@ -167,6 +172,7 @@ TRUE      : 'true' ;
 FALSE     : 'false' ;
 OTHERWISE : 'otherwise' ;
 IF        : 'if' ;
+EXTEND    : 'extend' ;
 ELSE      : 'else' ;
 
 LPAREN   : '(' ;

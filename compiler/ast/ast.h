@@ -214,6 +214,11 @@ struct InputDecl {
   Name name;
   std::vector<FieldDecl> fields;
 };
+// `extend input Item { … }`: optional fields added to a record declared elsewhere.
+struct ExtendDecl {
+  Name target;
+  std::vector<FieldDecl> fields;
+};
 struct Param {
   NodeId id;
   SourceRange range;
@@ -274,8 +279,8 @@ struct TestDecl {
 };
 
 struct Decl {
-  using Kind = std::variant<ErrorDecl, ImportDecl, UnitDecl, OutcomesDecl, InputDecl, LetDecl,
-                            TableDecl, RuleDecl, RequireDecl, TestDecl>;
+  using Kind = std::variant<ErrorDecl, ImportDecl, UnitDecl, OutcomesDecl, InputDecl, ExtendDecl,
+                            LetDecl, TableDecl, RuleDecl, RequireDecl, TestDecl>;
   NodeId id;
   SourceRange range;
   std::string doc;  // from `///` lines directly above, joined by newlines

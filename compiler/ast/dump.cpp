@@ -161,6 +161,11 @@ class Dumper {
                      Doc(1, decl.doc);
                      Fields(1, "field", d.fields);
                    },
+                   [&](const ExtendDecl& d) {
+                     Line(0, decl.range, "extend input " + d.target.text);
+                     Doc(1, decl.doc);
+                     Fields(1, "field", d.fields);
+                   },
                    [&](const LetDecl& d) {
                      std::string sig = d.name.text;
                      if (d.params) {

@@ -113,6 +113,7 @@ struct RecordField {
   Number scale = Number::Integer(1);
   std::string type_text;
   SourceRange range;
+  uint32_t module = UINT32_MAX;  // where it is declared, when an `extend` in another module adds it
 };
 
 struct Record {
@@ -180,6 +181,8 @@ class Checker : public ir::SetStorage {
   // The day a `let` names in `effective NAME` / `until NAME`, or nullopt once reported.
   auto NamedDate(uint32_t m, const ast::Expr& name, const char* clause) -> std::optional<DayNumber>;
   void CheckRule(uint32_t module, const ast::Decl& decl, const ast::RuleDecl& rule);
+  // `extend input NAME { … }`: NAME must be a record; its fields are added by ResolveRecord.
+  void CheckExtend(uint32_t module, const ast::ExtendDecl& extend);
   void CheckRequire(uint32_t module, const ast::Decl& decl, const ast::RequireDecl& require);
   void ReportMissingOutcomes(Location where, const std::string& what);
   auto RequestPaths(ir::ValueId value) -> std::string;

@@ -108,7 +108,8 @@ auto Checker::BuildSchema(uint32_t record_id, const std::string& name, bool opti
     if (field.type.kind == TypeKind::kRecord) {
       if (std::find(stack.begin(), stack.end(), field.type.id) != stack.end()) {
         emitter_
-            .Error(DiagnosticKind::RecursiveDefinition, Loc(record.module, field.range),
+            .Error(DiagnosticKind::RecursiveDefinition,
+                   Loc(field.module == UINT32_MAX ? record.module : field.module, field.range),
                    fmt::format("record `{}` contains itself through field `{}`", record.name,
                                field.name))
             .Help(
@@ -122,7 +123,8 @@ auto Checker::BuildSchema(uint32_t record_id, const std::string& name, bool opti
       if (stack.size() >= kMaxRecordDepth) {
         // Deeper requests exist only to attack: the limit bounds every phase's recursion.
         emitter_
-            .Error(DiagnosticKind::NestingTooDeep, Loc(record.module, field.range),
+            .Error(DiagnosticKind::NestingTooDeep,
+                   Loc(field.module == UINT32_MAX ? record.module : field.module, field.range),
                    fmt::format("field `{}` nests the request's records more than {} deep",
                                field.name, kMaxRecordDepth))
             .Help("a request is a shallow tree: flatten the records, or key them by name");
@@ -135,7 +137,8 @@ auto Checker::BuildSchema(uint32_t record_id, const std::string& name, bool opti
       if (program_.slot_count == kMaxRequestFields && !too_many_fields_) {
         too_many_fields_ = true;
         emitter_
-            .Error(DiagnosticKind::RequestTooLarge, Loc(record.module, field.range),
+            .Error(DiagnosticKind::RequestTooLarge,
+                   Loc(field.module == UINT32_MAX ? record.module : field.module, field.range),
                    fmt::format("with field `{}`, the request has more than {} fields (counting "
                                "each field of each record it holds)",
                                field.name, kMaxRequestFields))
@@ -196,6 +199,48 @@ auto Checker::ResolveRecord(uint32_t id) -> const Record& {
     out.type = ResolveType(m, field.type, input.name.text + "." + field.name.text, &out.scale,
                            &out.type_text);
     if (!duplicate) fields.push_back(std::move(out));
+  }
+  // Fields other modules add with `extend input` (optional ones only: requests written for the
+  // record stay valid, and so do its module's tests).
+  for (uint32_t em = 0; em < modules_.size(); ++em) {
+    for (const ast::Decl& decl : modules_[em].file.decls) {
+      const auto* extend = std::get_if<ast::ExtendDecl>(&decl.kind);
+      if (extend == nullptr) continue;
+      const Module::Visible* target = Lookup(em, extend->target.text, false);
+      if (target == nullptr || target->symbol.kind != SymbolKind::kInput ||
+          RecordFor(target->symbol) != id) {
+        continue;
+      }
+      for (const ast::FieldDecl& field : extend->fields) {
+        auto same = std::find_if(fields.begin(), fields.end(),
+                                 [&](const RecordField& f) { return f.name == field.name.text; });
+        if (same != fields.end()) {
+          emitter_
+              .Error(DiagnosticKind::DuplicateName, Loc(em, field.name.range),
+                     fmt::format("`{}` already has a field `{}`", input.name.text, field.name.text))
+              .Label(Loc(same->module == UINT32_MAX ? m : same->module, same->range),
+                     "declared here")
+              .Help("an extension adds fields under new names");
+          continue;
+        }
+        RecordField out{.name = field.name.text, .range = field.name.range, .module = em};
+        out.type = ResolveType(em, field.type, input.name.text + "." + field.name.text, &out.scale,
+                               &out.type_text);
+        if (!out.type.is_error() && !out.type.optional) {
+          emitter_
+              .Error(DiagnosticKind::TypeMismatch, Loc(em, field.type.range),
+                     fmt::format("a field added to `{}` by `extend` must be optional: write `{}?`",
+                                 input.name.text, Text(em, field.type.range)))
+              .Label(Loc(m, input.name.range),
+                     fmt::format("`{}` is declared here", input.name.text))
+              .Help(
+                  "requests written for the record before the extension do not give the field, "
+                  "and must stay valid");
+          continue;
+        }
+        fields.push_back(std::move(out));
+      }
+    }
   }
   // `records_` may have grown while resolving field types.
   records_[id].fields = std::move(fields);
@@ -430,6 +475,8 @@ void Checker::CheckModule(uint32_t m) {
       (void)Unit(Symbol{SymbolKind::kUnit, m, d});
     } else if (std::holds_alternative<ast::InputDecl>(decl.kind)) {
       (void)ResolveRecord(RecordFor(Symbol{SymbolKind::kInput, m, d}));
+    } else if (const auto* extend = std::get_if<ast::ExtendDecl>(&decl.kind)) {
+      CheckExtend(m, *extend);
     } else if (std::holds_alternative<ast::LetDecl>(decl.kind)) {
       (void)Let(Symbol{SymbolKind::kLet, m, d});
     } else if (std::holds_alternative<ast::TableDecl>(decl.kind)) {
@@ -471,6 +518,28 @@ auto Checker::NamedDate(uint32_t m, const ast::Expr& name, const char* clause)
     return std::nullopt;
   }
   return ConstOf(value.value).bits;
+}
+
+void Checker::CheckExtend(uint32_t m, const ast::ExtendDecl& extend) {
+  const Module::Visible* target = Lookup(m, extend.target.text, true);
+  if (target == nullptr) {
+    emitter_
+        .Error(DiagnosticKind::UnknownName, Loc(m, extend.target.range),
+               fmt::format("`extend input {}`: no record `{}` is visible here", extend.target.text,
+                           extend.target.text))
+        .Help(fmt::format("import it from the module that declares it: `import MODULE ({})`",
+                          extend.target.text));
+    return;
+  }
+  if (target->symbol.kind != SymbolKind::kInput) {
+    emitter_
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, extend.target.range),
+               fmt::format("`{}` is not a record: `extend input` adds fields to an `input`",
+                           extend.target.text))
+        .Help("name the record to extend, such as `Item`");
+    return;
+  }
+  (void)ResolveRecord(RecordFor(target->symbol));
 }
 
 void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& rule) {

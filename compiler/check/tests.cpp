@@ -103,7 +103,8 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
   // `{}` parses as an empty set; where a record is expected it is the record with no field
   // given, as the JSON `{}` is (each field then needs to be optional).
   static const ast::RecordLit kEmpty{};
-  if (const auto* set = std::get_if<ast::SetLit>(&expr.kind); set != nullptr && set->elements.empty()) {
+  if (const auto* set = std::get_if<ast::SetLit>(&expr.kind);
+      set != nullptr && set->elements.empty()) {
     literal = &kEmpty;
   }
   if (literal == nullptr) {
@@ -170,7 +171,8 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
                  Loc(m, init.value->range),
                  fmt::format("field `{}` of `{}` is {}, but {} is given", field.name, record.name,
                              TypeName(field.type), Describe(*init.value, value, m)))
-          .Label(Loc(record.module, field.range), "declared here")
+          .Label(Loc(field.module == UINT32_MAX ? record.module : field.module, field.range),
+                 "declared here")
           .Help(units ? "write the value with the declared unit, e.g. `826 mm2`"
                       : "give a value of the declared type");
       ok = false;

@@ -39,6 +39,7 @@ auto IsDeclKeyword(size_t type) -> bool {
     case G::UNIT:
     case G::OUTCOMES:
     case G::INPUT:
+    case G::EXTEND:
     case G::LET:
     case G::EXTERN:
     case G::TABLE:
@@ -351,9 +352,10 @@ void Parser::ScanTokens() {
       previous = type;
       continue;  // part of a run of stray characters already reported
     }
-    // `extern table` is one declaration keyword.
+    // `extern table` and `extend input` are one declaration keyword each.
     bool starts_segment = segments_.empty() || type == Token::EOF ||
-                          (IsDeclKeyword(type) && !(type == G::TABLE && previous == G::EXTERN));
+                          (IsDeclKeyword(type) && !(type == G::TABLE && previous == G::EXTERN) &&
+                           !(type == G::INPUT && previous == G::EXTEND));
     if (starts_segment) {
       segments_.push_back(t->getTokenIndex());
       poisoned_.push_back(false);
@@ -513,7 +515,7 @@ auto Parser::DescribeExpected(const antlr4::misc::IntervalSet& expected, size_t 
       noun = "a unit name";
     } else if (rule == G::RuleRuleDecl && previous == G::RULE) {
       noun = "a rule name";
-    } else if (rule == G::RuleInputDecl || rule == G::RuleFieldDecl) {
+    } else if (rule == G::RuleInputDecl || rule == G::RuleExtendDecl || rule == G::RuleFieldDecl) {
       noun = previous == G::INPUT ? "a record name" : "a field name";
     } else if (rule == G::RuleTableDecl || rule == G::RuleColumnDecl) {
       noun = previous == G::TABLE ? "a table name" : "a column name";
@@ -1130,6 +1132,8 @@ auto Parser::BuildDecl(G::DeclContext* ctx) -> ast::Decl {
     decl.kind = std::move(out);
   } else if (auto* d = ctx->inputDecl()) {
     decl.kind = ast::InputDecl{MakeName(d->name()), BuildFields(d->fieldDecl())};
+  } else if (auto* d = ctx->extendDecl()) {
+    decl.kind = ast::ExtendDecl{MakeName(d->name()), BuildFields(d->fieldDecl())};
   } else if (auto* d = ctx->letDecl()) {
     ast::LetDecl let{MakeName(d->name()), std::nullopt, std::nullopt, nullptr};
     if (d->LPAREN() != nullptr) {
