@@ -29,18 +29,22 @@ auto Dimensions::Combine(DimensionId a, DimensionId b, int sign) -> DimensionId 
 }
 
 auto Dimensions::Format(DimensionId id) const -> std::string {
+  // As a type is written, so that it reads back as the same unit: `GB / s / mm2` (each
+  // denominator after its own `/`), `/ mm2` with nothing above the line (`number / mm2`).
   std::string numerator;
   std::string denominator;
   for (const auto& [unit, exponent] : dims_[id]) {
-    std::string& side = exponent > 0 ? numerator : denominator;
     int count = exponent > 0 ? exponent : -exponent;
     for (int i = 0; i < count; ++i) {
-      if (!side.empty()) side += " * ";
-      side += unit;
+      if (exponent > 0) {
+        numerator += (numerator.empty() ? "" : " * ") + unit;
+      } else {
+        denominator += " / " + unit;
+      }
     }
   }
-  if (denominator.empty()) return numerator;
-  return (numerator.empty() ? "1" : numerator) + " / " + denominator;
+  if (numerator.empty()) return denominator.empty() ? "" : denominator.substr(1);
+  return numerator + denominator;
 }
 
 }  // namespace cordon::check
