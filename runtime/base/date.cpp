@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/base/date.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -62,6 +64,74 @@ auto Today() -> DayNumber {
   auto now = std::chrono::system_clock::now();
   return static_cast<DayNumber>(
       std::chrono::duration_cast<std::chrono::days>(now.time_since_epoch()).count());
+}
+
+auto ParseIsoDuration(std::string_view text, std::string& why) -> std::optional<int64_t> {
+  constexpr int64_t kMaxSeconds = int64_t{10000} * 366 * 86400;
+  if (text.size() < 3 || text[0] != 'P') {
+    why = "an ISO 8601 duration starts with P and has at least one part, as in P30D or PT720H";
+    return std::nullopt;
+  }
+  int64_t seconds = 0;
+  bool time = false;
+  bool any = false;
+  std::string_view order = "WD";  // the designators still allowed, in order
+  size_t i = 1;
+  while (i < text.size()) {
+    if (text[i] == 'T') {
+      if (time || i + 1 == text.size()) {
+        why = "T starts the time part once, followed by hours (H), minutes (M) or seconds (S)";
+        return std::nullopt;
+      }
+      time = true;
+      order = "HMS";
+      ++i;
+      continue;
+    }
+    int64_t n = 0;
+    size_t digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (++digits > 12) {
+        why = "a part has more than 12 digits";
+        return std::nullopt;
+      }
+      n = n * 10 + (text[i++] - '0');
+    }
+    if (digits == 0 || i == text.size()) {
+      why = "each part is a whole number followed by its designator (W, D, or after T: H, M, S)";
+      return std::nullopt;
+    }
+    char designator = text[i++];
+    if (!time && (designator == 'Y' || designator == 'M')) {
+      why = "years (Y) and months (M) have no fixed length: give days (D) or weeks (W)";
+      return std::nullopt;
+    }
+    size_t at = order.find(designator);
+    if (at == std::string_view::npos) {
+      why = fmt::format(
+          "`{}` cannot come here: the parts are PnWnDTnHnMnS, in that order, each "
+          "at most once",
+          designator);
+      return std::nullopt;
+    }
+    order.remove_prefix(at + 1);
+    static constexpr std::pair<char, int64_t> kUnits[] = {{'W', 7 * 86400}, {'D', 86400}};
+    int64_t unit = time ? (designator == 'H' ? 3600 : designator == 'M' ? 60 : 1) : 0;
+    for (auto [d, u] : kUnits) {
+      if (!time && d == designator) unit = u;
+    }
+    seconds += n * unit;  // at most 12 digits times a week: no overflow
+    if (seconds > kMaxSeconds) {
+      why = "it is longer than 10,000 years";
+      return std::nullopt;
+    }
+    any = true;
+  }
+  if (!any) {
+    why = "an ISO 8601 duration has at least one part, as in P30D or PT720H";
+    return std::nullopt;
+  }
+  return seconds;
 }
 
 }  // namespace cordon

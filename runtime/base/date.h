@@ -28,6 +28,11 @@ auto ParseDate(std::string_view text) -> std::optional<DayNumber>;
 // Today in UTC.
 auto Today() -> DayNumber;
 
+// An ISO 8601 duration of weeks, days, hours, minutes and seconds ("P30D", "PT720H", "P2W",
+// "P1DT12H"), whole numbers each, as seconds; nullopt with `why` set when it is not one. Years
+// and months are refused: they have no fixed length. At most 10,000 years' worth of seconds.
+auto ParseIsoDuration(std::string_view text, std::string& why) -> std::optional<int64_t>;
+
 }  // namespace cordon
 
 #endif  // CORDON_RUNTIME_BASE_DATE_H_

@@ -218,7 +218,8 @@ auto SetField(cordon_request* request, cordon_string path, Setter setter, std::s
   switch (setter) {
     case Setter::kText:
       fits = !n.is_record && (n.kind == ir::Kind::kText || n.kind == ir::Kind::kDate ||
-                              n.kind == ir::Kind::kCountry || n.kind == ir::Kind::kEnum);
+                              n.kind == ir::Kind::kCountry || n.kind == ir::Kind::kEnum ||
+                              n.duration);  // an ISO 8601 duration, "P30D"
       break;
     case Setter::kNumber:
       fits = !n.is_record && n.kind == ir::Kind::kNumber;

@@ -103,7 +103,9 @@ struct Decoder::Impl {
       case ir::Kind::kBool:
         return "true or false";
       case ir::Kind::kNumber:
-        if (node.duration) return "a whole number of days";
+        if (node.duration) {
+          return "a whole number of days or an ISO 8601 duration such as \"P30D\"";
+        }
         if (node.integer) {
           return node.type_text == "int" ? "a whole number"
                                          : fmt::format("a whole number ({})", node.type_text);
@@ -138,6 +140,28 @@ struct Decoder::Impl {
     return out;
   }
 
+  // A `duration` given as an ISO 8601 string ("P30D", "PT720H"): a whole number of days.
+  auto IsoDuration(od::value& value, ir::Datum& out) -> bool {
+    std::string_view text;
+    if (value.get_string().get(text) != simdjson::SUCCESS) {
+      Problem("invalid JSON");
+      return false;
+    }
+    std::string why;
+    std::optional<int64_t> seconds = ParseIsoDuration(text, why);
+    if (!seconds) {
+      Problem(fmt::format("\"{}\" is not an ISO 8601 duration: {}", text, why));
+      return false;
+    }
+    if (*seconds % 86400 != 0) {
+      Problem(
+          fmt::format("\"{}\" is not a whole number of days: a duration is counted in days", text));
+      return false;
+    }
+    out.number = Number::Integer(*seconds / 86400);
+    return true;
+  }
+
   // A string element: enum ordinal, country index or date, by kind; false with a problem.
   auto Scalar(od::value& value, const ir::SchemaNode& node, ir::Kind kind, ir::Datum& out) -> bool {
     out = ir::Datum{.kind = kind};
@@ -160,6 +184,7 @@ struct Decoder::Impl {
     }
     if (kind == ir::Kind::kNumber) {
       std::string_view raw;
+      if (node.duration && type == od::json_type::string) return IsoDuration(value, out);
       if (type != od::json_type::number) return wrong();
       raw = value.raw_json_token();
       while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) {

@@ -198,7 +198,8 @@ CORDON_API void cordon_request_free(cordon_request* request);
 /* Unsets every field. */
 CORDON_API void cordon_request_clear(cordon_request* request);
 
-/* text, date ("2024-06-01"), country ("CN") and enum ("export") fields. */
+/* text, date ("2024-06-01"), country ("CN") and enum ("export") fields, and duration fields as an
+ * ISO 8601 duration of whole days ("P30D", "PT720H"). */
 CORDON_API cordon_status cordon_request_set_text(cordon_request* request, cordon_string path,
                                                  cordon_string value, cordon_error** error);
 /* int and number fields, in the unit the policy declares for the field. */
