@@ -30,6 +30,7 @@ decl        : importDecl
             | tableDecl
             | ruleDecl
             | requireDecl
+            | reviewDecl
             | testDecl
             ;
 
@@ -69,6 +70,9 @@ ruleClause  : CITES STRING        # citesClause
             ;
 thenClause  : THEN name STRING ;
 unlessClause: UNLESS expr THEN name STRING ;
+
+// reviewed 2026-11-23 grace days(30): the law is encoded as it stood on that day
+reviewDecl  : REVIEWED dateRef (GRACE expr)? ;
 
 // require request.item.tpp >= 0 "the TPP cannot be negative"
 requireDecl : REQUIRE expr STRING ;
@@ -173,6 +177,8 @@ FALSE     : 'false' ;
 OTHERWISE : 'otherwise' ;
 IF        : 'if' ;
 EXTEND    : 'extend' ;
+REVIEWED  : 'reviewed' ;
+GRACE     : 'grace' ;
 ELSE      : 'else' ;
 
 LPAREN   : '(' ;

@@ -265,6 +265,14 @@ struct RequireDecl {
   ExprPtr condition;
   Text message;
 };
+// `reviewed D grace N`: the day the policy's law was last reviewed, and how long after it a
+// request is still decided (as of D, with a warning).
+struct ReviewDecl {
+  std::optional<Date> date;
+  ExprPtr date_name;
+  ExprPtr grace;  // a constant duration; null: none
+  SourceRange range;
+};
 struct GivenClause {
   NodeId id;
   SourceRange range;
@@ -280,7 +288,7 @@ struct TestDecl {
 
 struct Decl {
   using Kind = std::variant<ErrorDecl, ImportDecl, UnitDecl, OutcomesDecl, InputDecl, ExtendDecl,
-                            LetDecl, TableDecl, RuleDecl, RequireDecl, TestDecl>;
+                            LetDecl, TableDecl, RuleDecl, RequireDecl, ReviewDecl, TestDecl>;
   NodeId id;
   SourceRange range;
   std::string doc;  // from `///` lines directly above, joined by newlines

@@ -210,6 +210,13 @@ class Dumper {
                      Doc(1, decl.doc);
                      if (d.condition) DumpExpr(1, *d.condition, "");
                    },
+                   [&](const ReviewDecl& d) {
+                     Line(0, decl.range,
+                          d.date ? "reviewed " + FormatDate(*d.date) : std::string("reviewed"));
+                     Doc(1, decl.doc);
+                     if (d.date_name) DumpExpr(1, *d.date_name, "");
+                     if (d.grace) DumpExpr(1, *d.grace, "grace ");
+                   },
                    [&](const TestDecl& d) {
                      Line(0, decl.range, "test " + Quote(d.name.value));
                      Doc(1, decl.doc);

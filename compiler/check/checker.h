@@ -183,6 +183,10 @@ class Checker : public ir::SetStorage {
   void CheckRule(uint32_t module, const ast::Decl& decl, const ast::RuleDecl& rule);
   // `extend input NAME { … }`: NAME must be a record; its fields are added by ResolveRecord.
   void CheckExtend(uint32_t module, const ast::ExtendDecl& extend);
+  // `reviewed D grace N`: at most one per policy, into Program::reviewed.
+  void CheckReview(uint32_t module, const ast::Decl& decl, const ast::ReviewDecl& review);
+  // A rule that takes effect after the review date is never applied: say so.
+  void WarnAfterReview();
   void CheckRequire(uint32_t module, const ast::Decl& decl, const ast::RequireDecl& require);
   void ReportMissingOutcomes(Location where, const std::string& what);
   auto RequestPaths(ir::ValueId value) -> std::string;
@@ -268,6 +272,14 @@ class Checker : public ir::SetStorage {
   const CheckOptions& options_;
   ast::ModuleLoader& loader_;
   std::deque<DatedSet> dated_sets_;
+  std::optional<std::pair<uint32_t, SourceRange>> review_decl_;  // where the review date is
+  struct RuleStart {
+    uint32_t module;
+    SourceRange range;  // the `effective` clause
+    std::string rule;
+    DayNumber effective;
+  };
+  std::vector<RuleStart> rule_starts_;
   DiagnosticEmitter& emitter_;
   ir::Program program_;
   Dimensions dims_;

@@ -477,6 +477,8 @@ void Checker::CheckModule(uint32_t m) {
       (void)ResolveRecord(RecordFor(Symbol{SymbolKind::kInput, m, d}));
     } else if (const auto* extend = std::get_if<ast::ExtendDecl>(&decl.kind)) {
       CheckExtend(m, *extend);
+    } else if (const auto* review = std::get_if<ast::ReviewDecl>(&decl.kind)) {
+      CheckReview(m, decl, *review);
     } else if (std::holds_alternative<ast::LetDecl>(decl.kind)) {
       (void)Let(Symbol{SymbolKind::kLet, m, d});
     } else if (std::holds_alternative<ast::TableDecl>(decl.kind)) {
@@ -518,6 +520,58 @@ auto Checker::NamedDate(uint32_t m, const ast::Expr& name, const char* clause)
     return std::nullopt;
   }
   return ConstOf(value.value).bits;
+}
+
+void Checker::CheckReview(uint32_t m, const ast::Decl& decl, const ast::ReviewDecl& review) {
+  std::optional<DayNumber> day;
+  if (review.date) day = DaysFromCivil(review.date->year, review.date->month, review.date->day);
+  if (review.date_name) day = NamedDate(m, *review.date_name, "reviewed");
+  if (!day) return;
+  int64_t grace = 0;
+  if (review.grace) {
+    Env env{.module = m, .constant_only = true};
+    Type duration = MakeType(TypeKind::kDuration);
+    Typed value = Check(*review.grace, env, &duration);
+    if (value.type.is_error()) return;
+    if (value.type.kind != TypeKind::kDuration || !IsConst(value.value) ||
+        ConstOf(value.value).number < Number{}) {
+      emitter_
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, review.grace->range),
+                 fmt::format("`grace` takes a duration of zero or more days, not {}",
+                             Describe(*review.grace, value, m)))
+          .Help("write it as `grace days(30)`");
+      return;
+    }
+    grace = ConstOf(value.value).number.num;
+  }
+  if (review_decl_) {
+    emitter_
+        .Error(DiagnosticKind::DuplicateName, Loc(m, decl.range),
+               "the policy's review date is declared twice")
+        .Label(Loc(review_decl_->first, review_decl_->second), "first declared here")
+        .Help("a policy has one review date: keep it in one module (the policy's root)");
+    return;
+  }
+  review_decl_ = std::pair{m, decl.range};
+  program_.reviewed = *day;
+  program_.review_grace_days = static_cast<int32_t>(grace);
+}
+
+void Checker::WarnAfterReview() {
+  if (!program_.reviewed) return;
+  for (const RuleStart& start : rule_starts_) {
+    if (start.effective <= *program_.reviewed) continue;
+    emitter_
+        .Warning(
+            DiagnosticKind::RuleAfterReview, Loc(start.module, start.range),
+            fmt::format("rule `{}` takes effect on {}, after the policy's review date {}: "
+                        "it is never applied",
+                        start.rule, FormatDate(start.effective), FormatDate(*program_.reviewed)))
+        .Label(Loc(review_decl_->first, review_decl_->second), "the review date")
+        .Help(
+            "a request dated after the review date is decided as the law stood on it; move "
+            "the review date forward once the new rule has been checked");
+  }
 }
 
 void Checker::CheckExtend(uint32_t m, const ast::ExtendDecl& extend) {
@@ -576,6 +630,9 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
   SourceRange until_range = rule.until        ? rule.until->range
                             : rule.until_name ? rule.until_name->range
                                               : SourceRange{};
+  if (out.effective) {
+    rule_starts_.push_back({m, effective_range, rule.name.text, *out.effective});
+  }
   if (!dates_ok) {
     // Reported at the name; the rule is dropped with its error.
   } else if (out.effective && out.until && *out.until <= *out.effective) {

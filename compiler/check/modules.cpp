@@ -61,6 +61,7 @@ auto Checker::Run(const std::vector<std::string>& roots) -> ErrorOr<std::optiona
   CheckOutcomes();
   CheckRequest();
   for (uint32_t m : order_) CheckModule(m);
+  WarnAfterReview();
   program_.first_requirement = static_cast<ir::RuleId>(program_.rules.size());
   for (ir::Rule& rule : requirements_) program_.rules.push_back(std::move(rule));
   for (uint32_t m : root_modules) {

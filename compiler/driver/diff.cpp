@@ -24,6 +24,7 @@ struct Side {
   std::string decision;
   std::map<std::string, std::string> fired;  // rule -> its outcome
   std::vector<std::string> errors;
+  std::vector<std::string> warnings;  // a request past a policy's review date
 };
 
 auto Decide(runtime::JsonDecider& decider, const ir::Program& program, std::string_view text,
@@ -40,6 +41,7 @@ auto Decide(runtime::JsonDecider& decider, const ir::Program& program, std::stri
   for (const interp::RuleError& e : decision.errors) {
     side.errors.push_back(runtime::RuleErrorText(program, e));
   }
+  side.warnings = decision.warnings;
   return side;
 }
 
@@ -149,6 +151,9 @@ auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> in
       if (!a.errors.empty() || !b.errors.empty()) {
         entry["errors"] = {{"from", a.errors}, {"to", b.errors}};
       }
+      if (!a.warnings.empty() || !b.warnings.empty()) {
+        entry["warnings"] = {{"from", a.warnings}, {"to", b.warnings}};
+      }
       out << entry.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
       return;
     }
@@ -162,6 +167,8 @@ auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> in
     for (const auto& [rule, outcome] : stopped) out << fmt::format("  - {} ({})\n", rule, outcome);
     for (const std::string& e : a.errors) out << fmt::format("  error before: {}\n", e);
     for (const std::string& e : b.errors) out << fmt::format("  error after:  {}\n", e);
+    for (const std::string& w : a.warnings) out << fmt::format("  warning before: {}\n", w);
+    for (const std::string& w : b.warnings) out << fmt::format("  warning after:  {}\n", w);
   };
   ErrorOr<size_t> read = ReadRequestLines(options.input, compare, [&] { out.flush(); });
   if (!read.ok()) {

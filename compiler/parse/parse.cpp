@@ -45,6 +45,7 @@ auto IsDeclKeyword(size_t type) -> bool {
     case G::TABLE:
     case G::RULE:
     case G::REQUIRE:
+    case G::REVIEWED:
     case G::TEST:
       return true;
     default:
@@ -1154,6 +1155,16 @@ auto Parser::BuildDecl(G::DeclContext* ctx) -> ast::Decl {
     decl.kind = BuildRule(d, decl);
   } else if (auto* d = ctx->requireDecl()) {
     decl.kind = ast::RequireDecl{BuildExpr(d->expr(), 0), MakeText(d->STRING())};
+  } else if (auto* d = ctx->reviewDecl()) {
+    ast::ReviewDecl review;
+    review.range = Range(d);
+    if (d->dateRef()->date() != nullptr) {
+      review.date = MakeDate(DateToken(d->dateRef()->date()));
+    } else {
+      review.date_name = NameExpr(d->dateRef()->name());
+    }
+    if (d->expr() != nullptr) review.grace = BuildExpr(d->expr(), 0);
+    decl.kind = std::move(review);
   } else if (auto* d = ctx->testDecl()) {
     decl.kind = BuildTest(d);
   }

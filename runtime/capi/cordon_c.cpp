@@ -741,6 +741,15 @@ CORDON_API cordon_string cordon_decision_error(const cordon_decision* decision, 
   return Out(decision->errors[index]);
 }
 
+CORDON_API size_t cordon_decision_warning_count(const cordon_decision* decision) {
+  return decision == nullptr ? 0 : decision->decision.warnings.size();
+}
+
+CORDON_API cordon_string cordon_decision_warning(const cordon_decision* decision, size_t index) {
+  if (decision == nullptr || index >= decision->decision.warnings.size()) return cordon_str("");
+  return Out(decision->decision.warnings[index]);
+}
+
 CORDON_API cordon_string cordon_decision_json(cordon_decision* decision) {
   if (decision == nullptr || decision->program == nullptr) return cordon_str("");
   if (!decision->json_ready) {

@@ -135,6 +135,10 @@ auto DecisionJson(const ir::Program& program, const interp::Decision& decision,
   AppendArray(line, decision.errors, [&](const interp::RuleError& error) {
     AppendQuoted(line, RuleErrorText(program, error));
   });
+  if (!decision.warnings.empty()) {
+    line += R"(,"warnings":)";
+    AppendArray(line, decision.warnings, [&](const std::string& w) { AppendQuoted(line, w); });
+  }
   if (trace != nullptr) {
     line += R"(,"as_of":)";
     AppendQuoted(line, FormatDate(as_of));

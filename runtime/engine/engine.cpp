@@ -724,8 +724,56 @@ void Session::Refuse(const uint8_t* request, interp::Decision& out) const {
   out.errors.push_back(interp::RuleError{ir::kNoId, std::move(why)});
 }
 
+namespace {
+
+auto Days(int64_t n) -> std::string { return fmt::format("{} day{}", n, n == 1 ? "" : "s"); }
+
+}  // namespace
+
+auto Session::AfterReview(DayNumber as_of, std::string& note) const -> bool {
+  const ir::Program& program = engine_.program();
+  DayNumber review = *program.reviewed;
+  int64_t late = int64_t{as_of} - review;
+  if (late > program.review_grace_days) {
+    note = fmt::format(
+        "{} is {} after {}, the day this policy's law was last reviewed, and past "
+        "its grace period of {}: the law after {} is not encoded",
+        FormatDate(as_of), Days(late), FormatDate(review), Days(program.review_grace_days),
+        FormatDate(review));
+    return false;
+  }
+  note = fmt::format(
+      "the law after {} is not encoded: decided as it stood on {}, {} before the "
+      "request's date {}",
+      FormatDate(review), FormatDate(review), Days(late), FormatDate(as_of));
+  return true;
+}
+
+// Past the grace period the decision is `error`, and the rules that fired on the review date still
+// show (as with a broken `require`), so a `prohibited` is not hidden.
+void Session::NoteReview(bool in_grace, std::string note, interp::Decision& out) {
+  if (in_grace) {
+    out.warnings.push_back(std::move(note));
+  } else {
+    out.error = true;
+    out.errors.push_back(interp::RuleError{interp::RuleError::kPastReview, std::move(note)});
+  }
+}
+
 void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::Decision& out,
                      interp::Trace* trace) {
+  const ir::Program& program = engine_.program();
+  if (program.reviewed && as_of > *program.reviewed) [[unlikely]] {
+    std::string note;
+    bool in_grace = AfterReview(as_of, note);
+    // The request as it would be on the review date: rules that read `request.as_of` see it too.
+    DayNumber day = *program.reviewed;
+    std::vector<ir::Datum> moved(slots.begin(), slots.end());
+    if (program.as_of_slot != ir::kNoId) moved[program.as_of_slot].bits = day;
+    Decide(moved, day, out, trace);
+    NoteReview(in_grace, std::move(note), out);
+    return;
+  }
   tables_ = Acquire();
   if (engine_.kind_ == EngineKind::kInterp) {
     interp_.Decide(slots, as_of, out, trace, tables_->views);
@@ -742,6 +790,39 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
 }
 
 void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decision& out) {
+  const ir::Program& program = engine_.program();
+  // A struct whose own `as_of` no request could hold is refused below, not moved to the review
+  // date (that would accept it).
+  auto own_day_valid = [&] {
+    if (program.as_of_slot == ir::kNoId) return true;
+    int32_t own = 0;
+    std::memcpy(
+        &own,
+        static_cast<const uint8_t*>(request) + engine_.layout_.slots[program.as_of_slot].offset,
+        sizeof own);
+    return own >= kFirstDay && own <= kLastDay;
+  };
+  if (program.reviewed && as_of > *program.reviewed && engine_.eval_ != nullptr && own_day_valid())
+      [[unlikely]] {
+    std::string note;
+    bool in_grace = AfterReview(as_of, note);
+    std::optional<DayNumber> day = *program.reviewed;
+    // A copy of the host's struct with `as_of` on the review date (the host's stays as it was).
+    const abi::RequestLayout& layout = engine_.layout_;
+    reviewed_.assign(layout.size + 8, 0);
+    uint8_t* copy = reviewed_.data() + (8 - reinterpret_cast<uintptr_t>(reviewed_.data()) % 8) % 8;
+    std::memcpy(copy, request, layout.size);
+    if (program.as_of_slot != ir::kNoId) {
+      int32_t moved = *day;  // a date is 4 bytes in the struct (abi::SlotSize)
+      std::memcpy(copy + layout.slots[program.as_of_slot].offset, &moved, sizeof moved);
+    }
+    DecideStruct(copy, *day, out);
+    // A struct refused for a bad field says only that.
+    if (out.errors.empty() || out.errors.front().rule != ir::kNoId) {
+      NoteReview(in_grace, std::move(note), out);
+    }
+    return;
+  }
   const auto* bytes = static_cast<const uint8_t*>(request);
   if (engine_.eval_ == nullptr) {
     // The interpreter has no request struct: fail closed rather than call nothing.

@@ -28,7 +28,10 @@ struct Reason {
 };
 
 // A rule that could not be evaluated (division by zero, overflow): the decision fails closed.
+// `rule` is ir::kNoId for a request refused whole (a struct no request could hold), and
+// kPastReview for one dated past the policy's review date and its grace period.
 struct RuleError {
+  static constexpr ir::RuleId kPastReview = ir::kNoId - 1;
   ir::RuleId rule;
   std::string message;
 };
@@ -38,6 +41,9 @@ struct Decision {
   ir::OutcomeId outcome = ir::kNoId;
   std::vector<Reason> reasons;  // in source order
   std::vector<RuleError> errors;
+  // What a reader must know about a decision that stands (a request past the policy's review
+  // date, decided as of that date).
+  std::vector<std::string> warnings;
 
   // Keeps capacity, so a reused Decision does not allocate.
   void Clear() {
@@ -45,6 +51,7 @@ struct Decision {
     outcome = ir::kNoId;
     reasons.clear();
     errors.clear();
+    warnings.clear();
   }
 };
 

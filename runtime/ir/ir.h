@@ -307,6 +307,10 @@ struct Program {
   // INVARIANT: rules[first_requirement..] are the `require`s, and only they. Engines list reasons
   // in rule order, so a decision's broken requirements are the tail of its reasons.
   RuleId first_requirement = kNoId;  // kNoId: none (a Program not built by the checker)
+  // `reviewed D grace N`: the law is encoded as it stood on D. A request for a later day up to N
+  // days after D is decided as of D with a warning; one later still is refused (fails closed).
+  std::optional<DayNumber> reviewed;
+  int32_t review_grace_days = 0;
   std::vector<Test> tests;
 
   // Storage that data points into. Deques: growing them never moves an element.

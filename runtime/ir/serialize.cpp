@@ -390,6 +390,9 @@ auto Write(const Program& p, bool identity) -> std::vector<uint8_t> {
       w.Str(e.message);
     }
   }
+  w.U8(p.reviewed.has_value());
+  w.I64(p.reviewed.value_or(0));
+  w.I64(p.review_grace_days);
   w.U32(identity ? 0 : static_cast<uint32_t>(p.tests.size()));
   for (const Test& t : identity ? std::span<const Test>() : std::span<const Test>(p.tests)) {
     w.Str(t.name);
@@ -477,6 +480,15 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
         e.message = r.Str();
       }
     }
+    bool reviewed = r.U8() != 0;
+    int64_t review_day = r.I64();
+    int64_t grace = r.I64();
+    if (reviewed) {
+      if (review_day < kFirstDay || review_day > kLastDay) throw Corrupt{};
+      p.reviewed = static_cast<DayNumber>(review_day);
+    }
+    if (grace < 0 || grace > kLastDay - kFirstDay) throw Corrupt{};
+    p.review_grace_days = static_cast<int32_t>(grace);
     p.tests.resize(r.Count(16));
     for (Test& t : p.tests) {
       t.name = r.Str();

@@ -69,6 +69,13 @@ auto BuildPools(const ir::Program& program, const ir::TableData* const* tables) 
     }
     if (d.kind == ir::Kind::kText) pools.texts.emplace_back(d.text);
   }
+  // The review date and the end of its grace period, and the days around them.
+  if (program.reviewed) {
+    for (int64_t base :
+         {int64_t{*program.reviewed}, int64_t{*program.reviewed} + program.review_grace_days}) {
+      for (int64_t delta : {-1, 0, 1}) pools.dates.push_back(base + delta);
+    }
+  }
   for (const ir::Rule& rule : program.rules) {
     for (const auto& day : {rule.effective, rule.until}) {
       if (day) {

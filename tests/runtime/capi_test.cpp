@@ -549,6 +549,53 @@ TEST(CApiBundle, RefusesBadBundlesWithAStatusAndMessage) {
   for (const std::string& path : {truncated, header, corrupt, version}) fs::remove(path);
 }
 
+TEST(CApiReview, WarnsWithinTheGracePeriodAndFailsClosedAfterIt) {
+  std::string path = (fs::temp_directory_path() / "cordon-capi-reviewed.cordon").string();
+  std::ofstream(path) << "outcomes license_required > no_license_required\n"
+                         "input Request { as_of: date  tpp: number }\n"
+                         "reviewed 2026-11-23 grace days(30)\n"
+                         "rule big when request.tpp >= 4800 then license_required \"big\"\n";
+  for (cordon_engine_kind kind : {CORDON_ENGINE_INTERP, CORDON_ENGINE_JIT}) {
+    cordon_config config;
+    cordon_config_init(&config);
+    config.kind = kind;
+    config.policy[0] = Str(path);
+    config.policy_count = 1;
+    cordon_engine* engine = Open(config);
+    ASSERT_NE(engine, nullptr);
+    cordon_session* s = nullptr;
+    cordon_decision* d = nullptr;
+    ASSERT_EQ(cordon_session_open(engine, &s, nullptr), CORDON_OK);
+    ASSERT_EQ(cordon_decision_new(&d, nullptr), CORDON_OK);
+    EXPECT_EQ(
+        cordon_decide_json(s, cordon_str(R"({"as_of":"2026-11-23","tpp":5000})"), 0, d, nullptr),
+        CORDON_OK);
+    EXPECT_EQ(cordon_decision_warning_count(d), 0u);
+    EXPECT_EQ(
+        cordon_decide_json(s, cordon_str(R"({"as_of":"2026-12-07","tpp":5000})"), 0, d, nullptr),
+        CORDON_OK);
+    EXPECT_EQ(View(cordon_decision_outcome(d)), "license_required");
+    ASSERT_EQ(cordon_decision_warning_count(d), 1u);
+    EXPECT_NE(View(cordon_decision_warning(d, 0)).find("the law after 2026-11-23 is not encoded"),
+              std::string::npos);
+    EXPECT_NE(View(cordon_decision_json(d)).find(R"("warnings":[)"), std::string::npos);
+    // Decided, and the decision is `error`: CORDON_OK, as for a rule that cannot be evaluated.
+    EXPECT_EQ(
+        cordon_decide_json(s, cordon_str(R"({"as_of":"2027-01-01","tpp":5000})"), 0, d, nullptr),
+        CORDON_OK);
+    EXPECT_TRUE(cordon_decision_is_error(d));
+    ASSERT_EQ(cordon_decision_error_count(d), 1u);
+    EXPECT_NE(View(cordon_decision_error(d, 0)).find("past its grace period of 30 days"),
+              std::string::npos);
+    EXPECT_EQ(cordon_decision_warning_count(d), 0u);
+    EXPECT_EQ(cordon_decision_reason_count(d), 1u);  // the rule that fired still shows
+    cordon_decision_free(d);
+    cordon_session_free(s);
+    cordon_engine_free(engine);
+  }
+  fs::remove(path);
+}
+
 TEST(CApiRuleFiles, ReportsPolicyErrorsWithLocations) {
   std::string path = (fs::temp_directory_path() / "cordon-capi-bad.cordon").string();
   std::ofstream(path) << "outcomes a > b\ninput Request { x: int }\nrule r when request.y then a\n";

@@ -56,6 +56,8 @@ static const struct {
     API(cordon_decision_reason),
     API(cordon_decision_error_count),
     API(cordon_decision_error),
+    API(cordon_decision_warning_count),
+    API(cordon_decision_warning),
     API(cordon_decision_json),
 #undef API
 };

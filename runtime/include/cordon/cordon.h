@@ -285,6 +285,13 @@ CORDON_API cordon_status cordon_decision_reason(const cordon_decision* decision,
  * each rule that could not be evaluated. */
 CORDON_API size_t cordon_decision_error_count(const cordon_decision* decision);
 CORDON_API cordon_string cordon_decision_error(const cordon_decision* decision, size_t index);
+/* What a reader of a decision that stands must know: for a request dated after the policy's
+ * review date (within its grace period), that the law after that date is not encoded and the
+ * request was decided as of the review date. The JSON has them as "warnings" (only when there
+ * are some). A request dated past the grace period is decided "error" (CORDON_OK: read the
+ * decision), with the rules that fired on the review date still in its reasons. */
+CORDON_API size_t cordon_decision_warning_count(const cordon_decision* decision);
+CORDON_API cordon_string cordon_decision_warning(const cordon_decision* decision, size_t index);
 /* The decision as one JSON object, as `cordon decide` prints it (strings returned earlier for
  * this decision stay valid); with CORDON_DECIDE_EXPLAIN,
  * also "as_of" and "explain": per rule, whether it was in force, whether it held, and the

@@ -113,6 +113,14 @@ class Decision {
       out.push_back(detail::View(cordon_decision_error(handle_.get(), i)));
     return out;
   }
+  // A decision past the policy's review date, decided as of it, says so here.
+  auto warnings() const -> std::vector<std::string_view> {
+    std::vector<std::string_view> out;
+    size_t n = cordon_decision_warning_count(handle_.get());
+    for (size_t i = 0; i < n; ++i)
+      out.push_back(detail::View(cordon_decision_warning(handle_.get(), i)));
+    return out;
+  }
   // As `cordon decide` prints it.
   auto json() -> std::string_view { return detail::View(cordon_decision_json(handle_.get())); }
   auto get() const -> cordon_decision* { return handle_.get(); }
