@@ -77,6 +77,33 @@ for dir in examples/*/; do
 done
 
 echo
+step "4. a request dated today ($(date -u +%F))"
+# The stdlib declares the day its law was last reviewed (ear.policy: `reviewed ... grace days(30)`):
+# within 30 days of it a request is decided as the law stood then, with a warning; later, `error`.
+today=$(date -u +%F)
+printf '{"as_of":"%s","kind":"export","item":{"name":"NVIDIA A100 SXM4","tpp":4992,"die_area_mm2":826,"designed_for_datacenter":true,"bidirectional_io_gbps":664},"destination_country":"CN","end_user":{"name":"IFLYTEK Co., Ltd.","country":"CN","hq_country":"CN"},"chips":8}\n' \
+  "$today" >"$tmp/today.jsonl"
+echo "  iFLYTEK buys 8 A100s today, with $engine_name:"
+"$cordon" decide "${engine[@]}" --policy stdlib/ear "$tmp/today.jsonl" >"$tmp/today.out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
+  fail "cordon decide (today) exited $rc"
+  show_err "$tmp/err"
+else
+  python3 - "$tmp/today.out" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+print(f"  decision: {d['decision']}")
+for r in d["reasons"]:
+    print(f"    {r['rule']} -> {r['outcome']} ({r['cites']})")
+for w in d.get("warnings", []):
+    print(f"    warning: {w}")
+for e in d["errors"]:
+    print(f"    error: {e}")
+PY
+fi
+
+echo
 if [ ${#failures[@]} -eq 0 ]; then
   echo "demo: all commands succeeded and every decision is as expected"
   exit 0
