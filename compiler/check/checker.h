@@ -249,7 +249,9 @@ class Checker : public ir::SetStorage {
   auto DatedOf(const Typed& typed) -> std::optional<DatedSet>;
   auto NewDatedSet(DatedSet set) -> Typed;
   // `element in set`: a test of the decision's day against each period of fixed membership.
-  auto EmitDatedIn(ir::ValueId element, const DatedSet& set, const Env& env) -> ir::ValueId;
+  // `label` names the set in --explain (its source text).
+  auto EmitDatedIn(ir::ValueId element, const DatedSet& set, const Env& env, std::string_view label)
+      -> ir::ValueId;
   // A call of a builtin function (runtime/ir/ops.def), such as `year(request.as_of)`.
   auto CheckBuiltin(const ast::Expr& expr, const ast::Call& call, const Builtin& builtin, Env& env)
       -> Typed;

@@ -978,7 +978,8 @@ auto Checker::NewDatedSet(DatedSet set) -> Typed {
   return Typed{.type = type, .dated = static_cast<uint32_t>(dated_sets_.size() - 1)};
 }
 
-auto Checker::EmitDatedIn(ir::ValueId element, const DatedSet& set, const Env& env) -> ir::ValueId {
+auto Checker::EmitDatedIn(ir::ValueId element, const DatedSet& set, const Env& env,
+                          std::string_view label) -> ir::ValueId {
   // The days membership can change on, then one period per pair of them; neighbouring periods
   // with the same members are one.
   std::vector<DayNumber> cuts{kFirstDay};
@@ -1013,27 +1014,39 @@ auto Checker::EmitDatedIn(ir::ValueId element, const DatedSet& set, const Env& e
     for (CountryIndex c : list) constant->Insert(c);
     return EmitConst(ir::Datum{.set = constant}, countries);
   };
+  auto day_const = [&](DayNumber d) { return EmitConst(ir::Datum{.bits = d}, date); };
   if (periods.size() == 1) {
     return Emit(ir::Op::kIn, boolean, element, members(periods[0].members), env);
   }
   ir::ValueId day = Emit(ir::Op::kAsOf, date, 0, 0, env);
-  ir::ValueId result = ir::kNoId;
-  for (const Period& p : periods) {
-    if (p.members.empty()) continue;
-    ir::ValueId term = Emit(ir::Op::kIn, boolean, element, members(p.members), env);
-    if (p.until <= kLastDay) {
-      ir::ValueId before =
-          Emit(ir::Op::kLt, boolean, day, EmitConst(ir::Datum{.bits = p.until}, date), env);
-      term = Emit(ir::Op::kAnd, boolean, before, term, env);
+  if (day != ir::kNoId) program_.values[day].label = "as_of";
+  if (IsConst(element)) {
+    // A country known now: only the days it is a member remain to test (`MO in D5`, never a
+    // member, folds to false, and the checker can say the rule never fires).
+    auto country = static_cast<CountryIndex>(ConstOf(element).bits);
+    ir::ValueId result = ir::kNoId;
+    for (const Period& p : periods) {
+      if (std::find(p.members.begin(), p.members.end(), country) == p.members.end()) continue;
+      ir::ValueId term = EmitConst(ir::Datum{.bits = 1}, boolean);
+      if (p.until <= kLastDay) term = Emit(ir::Op::kLt, boolean, day, day_const(p.until), env);
+      if (p.from > kFirstDay) {
+        ir::ValueId after = Emit(ir::Op::kGe, boolean, day, day_const(p.from), env);
+        term = p.until <= kLastDay ? Emit(ir::Op::kAnd, boolean, after, term, env) : after;
+      }
+      result = result == ir::kNoId ? term : Emit(ir::Op::kOr, boolean, result, term, env);
     }
-    if (p.from > kFirstDay) {
-      ir::ValueId after =
-          Emit(ir::Op::kGe, boolean, day, EmitConst(ir::Datum{.bits = p.from}, date), env);
-      term = Emit(ir::Op::kAnd, boolean, after, term, env);
-    }
-    result = result == ir::kNoId ? term : Emit(ir::Op::kOr, boolean, result, term, env);
+    return result != ir::kNoId ? result : EmitConst(ir::Datum{.bits = 0}, boolean);
   }
-  return result != ir::kNoId ? result : EmitConst(ir::Datum{.bits = 0}, boolean);
+  // The members on the decision's day, picked by a chain of `if as_of < cut`, then one `in`:
+  // --explain shows the comparisons that chose the period and the membership, by the set's name.
+  ir::ValueId chosen = members(periods.back().members);
+  for (size_t k = periods.size() - 1; k-- > 0;) {
+    ir::ValueId before = Emit(ir::Op::kLt, boolean, day, day_const(periods[k].until), env);
+    ir::ValueId pair = Emit(ir::Op::kElse, countries, members(periods[k].members), chosen, env);
+    chosen = Emit(ir::Op::kIf, countries, before, pair, env);
+  }
+  if (chosen != ir::kNoId && !label.empty()) program_.values[chosen].label = label;
+  return Emit(ir::Op::kIn, boolean, element, chosen, env);
 }
 
 auto Checker::CheckSet(const ast::Expr& /*expr*/, const ast::SetLit& set, Env& env,
@@ -1422,7 +1435,11 @@ auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env&
                                   Describe(*binary.rhs, rhs, m)),
                       "the element and the set must have the same type");
     } else if (rhs.dated != ir::kNoId) {
-      value = EmitDatedIn(lhs.value, dated_sets_[rhs.dated], env);
+      std::string_view text = Text(m, binary.rhs->range);
+      value = EmitDatedIn(lhs.value, dated_sets_[rhs.dated], env,
+                          text.size() <= 80 && text.find('\n') == std::string_view::npos
+                              ? text
+                              : std::string_view());
     } else {
       value = Emit(ir::Op::kIn, boolean, lhs.value, rhs.value, env);
     }
@@ -1447,6 +1464,9 @@ auto Checker::CheckBinary(const ast::Expr& expr, const ast::Binary& binary, Env&
     if (lhs.dated != ir::kNoId || rhs.dated != ir::kNoId) {
       std::optional<DatedSet> x = DatedOf(lhs);
       std::optional<DatedSet> y = DatedOf(rhs);
+      // A `let` body checked for its diagnostics emits no values: its sets' members are known
+      // only when it is inlined, where this is checked again.
+      if (!env.emit && (!x || !y)) return NewDatedSet({});
       if (!x || !y) {
         return mismatch(DiagnosticKind::UnsupportedExpression,
                         "a dated set combines only with sets of countries known when the policy "
