@@ -791,7 +791,8 @@ auto DescribeInterp(const ir::Program& p, const interp::Decision& d) -> std::str
 }
 
 auto DescribeHand(const ir::Program& p, const HandDecision& h) -> std::string {
-  std::string out = p.outcomes.at(static_cast<size_t>(h.outcome));
+  std::string out = h.broken != 0 || h.past_review ? std::string("error")
+                                                   : p.outcomes.at(static_cast<size_t>(h.outcome));
   for (uint32_t r = 0; r < p.rules.size(); ++r) {
     if (((h.fired >> r) & 1) == 0) continue;
     out += fmt::format(" {}", p.rules[r].name);
@@ -808,12 +809,20 @@ auto RequirementIndex() -> std::vector<int>& {
 
 auto Agree(const interp::Decision& d, const HandDecision& h) -> bool {
   uint8_t broken = 0;
+  bool past_review = false;
   for (const interp::RuleError& e : d.errors) {
+    if (e.rule == interp::RuleError::kPastReview) {
+      past_review = true;
+      continue;
+    }
     int k = e.rule < RequirementIndex().size() ? RequirementIndex()[e.rule] : -1;
     if (k < 0) return false;  // a rule that failed: the baseline never fails
     broken |= uint8_t(1u << k);
   }
-  if (broken != h.broken || d.error != (broken != 0)) return false;
+  if (broken != h.broken || past_review != h.past_review ||
+      d.error != (broken != 0 || past_review)) {
+    return false;
+  }
   if (!d.error && d.outcome != static_cast<uint32_t>(h.outcome)) return false;
   uint64_t fired = 0;
   for (const interp::Reason& r : d.reasons) fired |= uint64_t{1} << r.rule;

@@ -99,16 +99,19 @@ auto AcScope2023(Country c, int32_t day) -> bool {
 // Rule dates (`effective` / `until` of each rule)
 
 constexpr int32_t kCoverageStart = Day(2019, 1, 1);  // before_coverage: until 2019-01-01
-constexpr int32_t kAfterReview = Day(2026, 11, 24);  // after_review: effective 2026-11-24
-constexpr int32_t kRussia = Day(2022, 2, 24);        // russia_sanctions
-constexpr int32_t kBelarus = Day(2022, 3, 2);        // belarus_sanctions
-constexpr int32_t kIsInformed = Day(2025, 4, 9);     // is_informed_letter
-constexpr int32_t kGp10 = Day(2025, 5, 13);          // gp10_huawei_ascend
-constexpr int32_t kAc2022 = Day(2022, 10, 7);        // *_2022: effective 2022-10-07
-constexpr int32_t kAc2023 = Day(2023, 11, 17);       // *_2022 until, *_2023 and HQ effective
-constexpr int32_t kAca = Day(2024, 4, 4);            // ac_destination_2023 until, _aca effective
-constexpr int32_t kAiDiffusion = Day(2025, 1, 13);   // ai_diffusion_not_applied
-constexpr int32_t kIaasCaution = Day(2025, 5, 13);   // iaas_ai_training_caution
+// ear.policy: `reviewed last_review grace days(30)`, last_review = 2026-11-23. A later day is
+// decided as of the review date; more than 30 days later, the decision is also `error`.
+constexpr int32_t kReviewed = Day(2026, 11, 23);
+constexpr int32_t kReviewGraceDays = 30;
+constexpr int32_t kRussia = Day(2022, 2, 24);       // russia_sanctions
+constexpr int32_t kBelarus = Day(2022, 3, 2);       // belarus_sanctions
+constexpr int32_t kIsInformed = Day(2025, 4, 9);    // is_informed_letter
+constexpr int32_t kGp10 = Day(2025, 5, 13);         // gp10_huawei_ascend
+constexpr int32_t kAc2022 = Day(2022, 10, 7);       // *_2022: effective 2022-10-07
+constexpr int32_t kAc2023 = Day(2023, 11, 17);      // *_2022 until, *_2023 and HQ effective
+constexpr int32_t kAca = Day(2024, 4, 4);           // ac_destination_2023 until, _aca effective
+constexpr int32_t kAiDiffusion = Day(2025, 1, 13);  // ai_diffusion_not_applied
+constexpr int32_t kIaasCaution = Day(2025, 5, 13);  // iaas_ai_training_caution
 
 // ---------------------------------------------------------------------------------------------
 // ear.classification thresholds, in thousandths. Densities p/q are compared as
@@ -266,7 +269,6 @@ auto SplitAliases(std::string_view cell) -> std::vector<std::string> {
 
 auto RuleIds::Names() -> std::vector<std::string_view> {
   return {"before_coverage",
-          "after_review",
           "comprehensive_embargo",
           "russia_sanctions",
           "belarus_sanctions",
@@ -291,7 +293,6 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                       std::vector<std::string>& missing) -> RuleIds {
   RuleIds ids{};
   uint8_t* fields[] = {&ids.before_coverage,
-                       &ids.after_review,
                        &ids.comprehensive_embargo,
                        &ids.russia_sanctions,
                        &ids.belarus_sanctions,
@@ -311,7 +312,7 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.iaas_not_an_export,
                        &ids.iaas_ai_training_caution};
   std::vector<std::string_view> names = Names();
-  static_assert(sizeof(fields) / sizeof(fields[0]) == 20);
+  static_assert(sizeof(fields) / sizeof(fields[0]) == 19);
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<uint32_t> id = lookup(names[i]);
     if (!id || *id >= kMaxRules) {
@@ -359,7 +360,8 @@ HandPolicy::HandPolicy(const RuleIds& ids, std::string_view entities_csv,
 
 void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
   using enum Outcome;
-  const int32_t day = r.as_of;
+  const bool past_review = r.as_of > kReviewed && r.as_of - kReviewed > kReviewGraceDays;
+  const int32_t day = std::min(r.as_of, kReviewed);
   uint64_t fired = 0;
   Outcome outcome = kNoLicenseRequired;  // the lowest outcome, when no rule fires
   auto fire = [&](uint8_t rule, Outcome o, uint8_t via = kThen) {
@@ -372,6 +374,7 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
     out.outcome = outcome;
     out.broken = broken;
     out.fired = fired;
+    out.past_review = past_review;
   };
 
   // ear.validity: impossible figures, `require`s in force on every day.
@@ -390,7 +393,6 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
     fire(ids_.before_coverage, kLicenseRequired);
     return finish();
   }
-  if (day >= kAfterReview) fire(ids_.after_review, kLicenseRequired);
 
   // ear.scope: the headquarters test of 744.23(a)(3), read by rentals and shipments alike.
   const bool hq = D5OrMacau(r.end_user_hq, day) ||
@@ -542,10 +544,12 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
       } else if (nac_item) {
         via = 4;  // ACA, D:1 or D:4
         o = kLicenseExceptionNac;
+        // via 5, the January 2026 case-by-case review, needs `exported_from` and
+        // `item.dram_bandwidth_gbps`, which the bench's requests never give: it never applies.
       } else if (reaches_d5_or_macau) {
-        via = 5;
-      } else if (hq) {
         via = 6;
+      } else if (hq) {
+        via = 7;
       }
       fire(ids_.ac_destination_2023_aca, o, via);
     }

@@ -101,7 +101,7 @@ struct EarRequest {
 // The program's id of each rule the baseline implements, found by name.
 struct RuleIds {
   // ear.validity (its impossible figures are `require`s: HandDecision::broken)
-  uint8_t before_coverage, after_review;
+  uint8_t before_coverage;
   // ear.embargoes
   uint8_t comprehensive_embargo, russia_sanctions, belarus_sanctions;
   // ear.end_users
@@ -142,6 +142,9 @@ enum Requirement : uint8_t {
 struct HandDecision {
   Outcome outcome = Outcome::kNoLicenseRequired;  // meaningful when `broken` is 0
   uint8_t broken = 0;  // bit k: the request breaks Requirement k (the decision is `error`)
+  // Dated more than the grace period after the policy's review date: `error`, with the reasons of
+  // the review date (ear.policy: `reviewed last_review grace days(30)`).
+  bool past_review = false;
   uint64_t fired = 0;  // bit r: program rule r fired
   // For a fired rule r: the index of the `unless` that replaced its `then`, or kThen. Entries of
   // rules that did not fire are stale: nothing clears them, nothing reads them.

@@ -41,7 +41,7 @@ auto Decide(runtime::JsonDecider& decider, const ir::Program& program, std::stri
   for (const interp::RuleError& e : decision.errors) {
     side.errors.push_back(runtime::RuleErrorText(program, e));
   }
-  side.warnings = decision.warnings;
+  side.warnings = runtime::Warnings(program, decision);
   return side;
 }
 

@@ -58,6 +58,7 @@ struct cordon_decision {
   cordon::DayNumber day = 0;
   std::vector<std::string> problems;  // a malformed request, at JSON paths
   std::vector<std::string> errors;    // what cordon_decision_error returns
+  std::vector<std::string> warnings;  // what cordon_decision_warning returns
   std::string json;
   bool json_ready = false;
 };
@@ -290,6 +291,8 @@ auto Finish(cordon_decision& d, const ir::Program& program, bool well_formed, co
   d.program = &program;
   d.json_ready = false;
   d.errors = d.problems;
+  d.warnings.clear();
+  if (d.decision.moved) d.warnings = runtime::Warnings(program, d.decision);
   bool refused = false;
   for (const interp::RuleError& e : d.decision.errors) {
     d.errors.push_back(RuleErrorText(program, e));
@@ -742,12 +745,12 @@ CORDON_API cordon_string cordon_decision_error(const cordon_decision* decision, 
 }
 
 CORDON_API size_t cordon_decision_warning_count(const cordon_decision* decision) {
-  return decision == nullptr ? 0 : decision->decision.warnings.size();
+  return decision == nullptr ? 0 : decision->warnings.size();
 }
 
 CORDON_API cordon_string cordon_decision_warning(const cordon_decision* decision, size_t index) {
-  if (decision == nullptr || index >= decision->decision.warnings.size()) return cordon_str("");
-  return Out(decision->decision.warnings[index]);
+  if (decision == nullptr || index >= decision->warnings.size()) return cordon_str("");
+  return Out(decision->warnings[index]);
 }
 
 CORDON_API cordon_string cordon_decision_json(cordon_decision* decision) {

@@ -53,6 +53,17 @@ auto ReasonMessage(const ir::Rule& rule, const interp::Reason& reason) -> const 
   return reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message;
 }
 
+auto Warnings(const ir::Program& program, const interp::Decision& decision)
+    -> std::vector<std::string> {
+  if (!decision.moved || !program.reviewed) return {};
+  int64_t late = int64_t{decision.moved_from} - *program.reviewed;
+  std::string review = FormatDate(*program.reviewed);
+  return {
+      fmt::format("the law after {} is not encoded: decided as it stood on {}, {} day{} before "
+                  "the request's date {}",
+                  review, review, late, late == 1 ? "" : "s", FormatDate(decision.moved_from))};
+}
+
 auto RuleErrorText(const ir::Program& program, const interp::RuleError& error) -> std::string {
   if (error.rule >= program.rules.size()) return error.message;
   const ir::Rule& rule = program.rules[error.rule];
@@ -135,9 +146,10 @@ auto DecisionJson(const ir::Program& program, const interp::Decision& decision,
   AppendArray(line, decision.errors, [&](const interp::RuleError& error) {
     AppendQuoted(line, RuleErrorText(program, error));
   });
-  if (!decision.warnings.empty()) {
+  if (decision.moved) {
     line += R"(,"warnings":)";
-    AppendArray(line, decision.warnings, [&](const std::string& w) { AppendQuoted(line, w); });
+    AppendArray(line, Warnings(program, decision),
+                [&](const std::string& w) { AppendQuoted(line, w); });
   }
   if (trace != nullptr) {
     line += R"(,"as_of":)";

@@ -25,6 +25,11 @@ auto ReasonMessage(const ir::Rule& rule, const interp::Reason& reason) -> const 
 // belongs to no rule (a refused request struct).
 auto RuleErrorText(const ir::Program& program, const interp::RuleError& error) -> std::string;
 
+// What a reader of `decision` must know although it stands: for a request past the policy's
+// review date (within the grace period), that the law after it is not encoded. Empty otherwise.
+auto Warnings(const ir::Program& program, const interp::Decision& decision)
+    -> std::vector<std::string>;
+
 // One line of `cordon decide` output: {"decision", "reasons", "errors"}, plus "as_of" and
 // "explain" with a trace. A malformed request (`problems` not empty) is an `error` decision
 // listing them.

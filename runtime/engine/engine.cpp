@@ -730,33 +730,30 @@ auto Days(int64_t n) -> std::string { return fmt::format("{} day{}", n, n == 1 ?
 
 }  // namespace
 
-auto Session::AfterReview(DayNumber as_of, std::string& note) const -> bool {
+auto Session::PastGrace(DayNumber as_of, std::string& error) const -> bool {
   const ir::Program& program = engine_.program();
   DayNumber review = *program.reviewed;
   int64_t late = int64_t{as_of} - review;
-  if (late > program.review_grace_days) {
-    note = fmt::format(
-        "{} is {} after {}, the day this policy's law was last reviewed, and past "
-        "its grace period of {}: the law after {} is not encoded",
-        FormatDate(as_of), Days(late), FormatDate(review), Days(program.review_grace_days),
-        FormatDate(review));
-    return false;
-  }
-  note = fmt::format(
-      "the law after {} is not encoded: decided as it stood on {}, {} before the "
-      "request's date {}",
-      FormatDate(review), FormatDate(review), Days(late), FormatDate(as_of));
+  if (late <= program.review_grace_days) return false;
+  error = fmt::format(
+      "{} is {} after {}, the day this policy's law was last reviewed, and past "
+      "its grace period of {}: the law after {} is not encoded",
+      FormatDate(as_of), Days(late), FormatDate(review), Days(program.review_grace_days),
+      FormatDate(review));
   return true;
 }
 
-// Past the grace period the decision is `error`, and the rules that fired on the review date still
-// show (as with a broken `require`), so a `prohibited` is not hidden.
-void Session::NoteReview(bool in_grace, std::string note, interp::Decision& out) {
-  if (in_grace) {
-    out.warnings.push_back(std::move(note));
-  } else {
+// Within the grace period the decision stands and says it was moved (worded when printed: see
+// runtime::Warnings); past it the decision is `error`, and the rules that fired on the review
+// date still show (as with a broken `require`), so a `prohibited` is not hidden.
+void Session::NoteReview(DayNumber as_of, bool past_grace, std::string error,
+                         interp::Decision& out) {
+  if (past_grace) {
     out.error = true;
-    out.errors.push_back(interp::RuleError{interp::RuleError::kPastReview, std::move(note)});
+    out.errors.push_back(interp::RuleError{interp::RuleError::kPastReview, std::move(error)});
+  } else {
+    out.moved = true;
+    out.moved_from = as_of;
   }
 }
 
@@ -764,14 +761,14 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
                      interp::Trace* trace) {
   const ir::Program& program = engine_.program();
   if (program.reviewed && as_of > *program.reviewed) [[unlikely]] {
-    std::string note;
-    bool in_grace = AfterReview(as_of, note);
+    std::string error;
+    bool past_grace = PastGrace(as_of, error);
     // The request as it would be on the review date: rules that read `request.as_of` see it too.
     DayNumber day = *program.reviewed;
-    std::vector<ir::Datum> moved(slots.begin(), slots.end());
-    if (program.as_of_slot != ir::kNoId) moved[program.as_of_slot].bits = day;
-    Decide(moved, day, out, trace);
-    NoteReview(in_grace, std::move(note), out);
+    moved_.assign(slots.begin(), slots.end());
+    if (program.as_of_slot != ir::kNoId) moved_[program.as_of_slot].bits = day;
+    Decide(moved_, day, out, trace);
+    NoteReview(as_of, past_grace, std::move(error), out);
     return;
   }
   tables_ = Acquire();
@@ -804,12 +801,12 @@ void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decisio
   };
   if (program.reviewed && as_of > *program.reviewed && engine_.eval_ != nullptr && own_day_valid())
       [[unlikely]] {
-    std::string note;
-    bool in_grace = AfterReview(as_of, note);
+    std::string error;
+    bool past_grace = PastGrace(as_of, error);
     std::optional<DayNumber> day = *program.reviewed;
     // A copy of the host's struct with `as_of` on the review date (the host's stays as it was).
     const abi::RequestLayout& layout = engine_.layout_;
-    reviewed_.assign(layout.size + 8, 0);
+    if (reviewed_.size() < layout.size + 8) reviewed_.resize(layout.size + 8);
     uint8_t* copy = reviewed_.data() + (8 - reinterpret_cast<uintptr_t>(reviewed_.data()) % 8) % 8;
     std::memcpy(copy, request, layout.size);
     if (program.as_of_slot != ir::kNoId) {
@@ -819,7 +816,7 @@ void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decisio
     DecideStruct(copy, *day, out);
     // A struct refused for a bad field says only that.
     if (out.errors.empty() || out.errors.front().rule != ir::kNoId) {
-      NoteReview(in_grace, std::move(note), out);
+      NoteReview(as_of, past_grace, std::move(error), out);
     }
     return;
   }

@@ -101,9 +101,10 @@ class Session {
   // Makes `out` the `error` decision for a refused struct, naming the field.
   void Refuse(const uint8_t* request, interp::Decision& out) const;
   // A day past the policy's review date (Program::reviewed) is decided as of the review date.
-  // True within the grace period (`note` is the warning), false past it (`note` is the error).
-  auto AfterReview(DayNumber as_of, std::string& note) const -> bool;
-  static void NoteReview(bool in_grace, std::string note, interp::Decision& out);
+  // True past the grace period too, with the decision's error in `error`.
+  auto PastGrace(DayNumber as_of, std::string& error) const -> bool;
+  static void NoteReview(DayNumber as_of, bool past_grace, std::string error,
+                         interp::Decision& out);
 
   Engine& engine_;
   std::atomic<const TableSet*> hazard_{nullptr};
@@ -111,6 +112,7 @@ class Session {
   interp::Interpreter interp_;
   std::vector<uint8_t> packed_;    // 8-aligned request struct
   std::vector<uint8_t> reviewed_;  // a host's struct with `as_of` moved to the review date
+  std::vector<ir::Datum> moved_;   // decoded slots with `as_of` moved to the review date
   std::vector<cordon_abi_result> results_;
   Lookup lookup_;
   cordon_abi_env env_;  // all but `rows` fixed for the session's life

@@ -41,9 +41,11 @@ struct Decision {
   ir::OutcomeId outcome = ir::kNoId;
   std::vector<Reason> reasons;  // in source order
   std::vector<RuleError> errors;
-  // What a reader must know about a decision that stands (a request past the policy's review
-  // date, decided as of that date).
-  std::vector<std::string> warnings;
+  // A request dated after the policy's review date, within its grace period, is decided as of
+  // the review date: `moved` is set and `moved_from` is the day it asked for. The warning is worded
+  // only when a decision is printed (runtime::Warnings), so deciding one formats nothing.
+  bool moved = false;
+  DayNumber moved_from = 0;
 
   // Keeps capacity, so a reused Decision does not allocate.
   void Clear() {
@@ -51,7 +53,7 @@ struct Decision {
     outcome = ir::kNoId;
     reasons.clear();
     errors.clear();
-    warnings.clear();
+    moved = false;
   }
 };
 
