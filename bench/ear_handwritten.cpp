@@ -103,6 +103,11 @@ constexpr int32_t kCoverageStart = Day(2019, 1, 1);  // before_coverage: until 2
 // decided as of the review date; more than 30 days later, the decision is also `error`.
 constexpr int32_t kReviewed = Day(2026, 11, 23);
 constexpr int32_t kReviewGraceDays = 30;
+// ear.end_users: the Affiliates Rule, in force from 2025-09-29, suspended 2025-11-10 to
+// 2026-11-09, applying again from 2026-11-10.
+constexpr int32_t kAffiliates = Day(2025, 9, 29);
+constexpr int32_t kAffiliatesSuspended = Day(2025, 11, 10);
+constexpr int32_t kAffiliatesResumed = Day(2026, 11, 10);
 constexpr int32_t kRussia = Day(2022, 2, 24);       // russia_sanctions
 constexpr int32_t kBelarus = Day(2022, 3, 2);       // belarus_sanctions
 constexpr int32_t kIsInformed = Day(2025, 4, 9);    // is_informed_letter
@@ -274,6 +279,8 @@ auto RuleIds::Names() -> std::vector<std::string_view> {
           "belarus_sanctions",
           "entity_list_party",
           "unverified_list_party",
+          "affiliates_ownership_unknown",
+          "affiliates_ownership_unknown_resumed",
           "is_informed_letter",
           "gp10_huawei_ascend",
           "ac_destination_2022",
@@ -298,6 +305,8 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.belarus_sanctions,
                        &ids.entity_list_party,
                        &ids.unverified_list_party,
+                       &ids.affiliates_ownership_unknown,
+                       &ids.affiliates_ownership_unknown_resumed,
                        &ids.is_informed_letter,
                        &ids.gp10_huawei_ascend,
                        &ids.ac_destination_2022,
@@ -312,7 +321,7 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.iaas_not_an_export,
                        &ids.iaas_ai_training_caution};
   std::vector<std::string_view> names = Names();
-  static_assert(sizeof(fields) / sizeof(fields[0]) == 19);
+  static_assert(sizeof(fields) / sizeof(fields[0]) == 21);
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<uint32_t> id = lookup(names[i]);
     if (!id || *id >= kMaxRules) {
@@ -459,6 +468,11 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
     on_unverified_list = true;
     fire(ids_.unverified_list_party, kReport);
   }
+  if (!rental && day >= kAffiliates && day < kAffiliatesSuspended) {
+    fire(ids_.affiliates_ownership_unknown, kReport);
+  }
+  if (!rental && day >= kAffiliatesResumed)
+    fire(ids_.affiliates_ownership_unknown_resumed, kReport);
 
   // ear.guidance: is_informed_letter, for D:5 and Macau.
   if (day >= kIsInformed && reaches_d5_or_macau) {

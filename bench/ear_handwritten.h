@@ -105,7 +105,8 @@ struct RuleIds {
   // ear.embargoes
   uint8_t comprehensive_embargo, russia_sanctions, belarus_sanctions;
   // ear.end_users
-  uint8_t entity_list_party, unverified_list_party;
+  uint8_t entity_list_party, unverified_list_party, affiliates_ownership_unknown,
+      affiliates_ownership_unknown_resumed;
   // ear.guidance
   uint8_t is_informed_letter, gp10_huawei_ascend;
   // ear.advanced_computing
