@@ -122,6 +122,26 @@ class Lowerer {
     return entry.CreateAlloca(type);
   }
   auto NewBlock(const char* name) -> BasicBlock* { return BasicBlock::Create(ctx_, name, fn_); }
+  // At the join of two blocks (`otherwise`, `if`): the value of whichever ran, member by member.
+  // A side without a member (an absent constant's payload) gives the other's zero; with
+  // `optional`, a side without a presence bit is present.
+  auto Merge(const Lowered& x, BasicBlock* from_x, const Lowered& y, BasicBlock* from_y,
+             bool optional) -> Lowered {
+    auto phi = [&](Value* a, Value* b) -> Value* {
+      if (a == nullptr && b == nullptr) return nullptr;
+      if (a == nullptr) a = llvm::Constant::getNullValue(b->getType());
+      if (b == nullptr) b = llvm::Constant::getNullValue(a->getType());
+      llvm::PHINode* node = b_.CreatePHI(a->getType(), 2);
+      node->addIncoming(a, from_x);
+      node->addIncoming(b, from_y);
+      return node;
+    };
+    Lowered out{.a = phi(x.a, y.a), .b = phi(x.b, y.b)};
+    if (optional) {
+      out.present = phi(x.present ? x.present : b_.getTrue(), y.present ? y.present : b_.getTrue());
+    }
+    return out;
+  }
   // Ends the current block with a jump to the rule's one block that records its result (it
   // fired, with `exception`, or failed at `value` with `status`). One store sequence per rule,
   // not one per way out of it, is less for the optimiser of a large policy to chew on.
@@ -890,20 +910,8 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       BasicBlock* alt_end = b_.GetInsertBlock();
       b_.CreateBr(done);
       b_.SetInsertPoint(done);
-      Lowered out;
-      auto merge = [&](Value* x, Value* y) -> Value* {
-        if (x == nullptr) return nullptr;
-        llvm::PHINode* phi = b_.CreatePHI(x->getType(), 2);
-        phi->addIncoming(x, from);
-        phi->addIncoming(y, alt_end);
-        return phi;
-      };
-      out.a = merge(first.a, second.a);
-      out.b = merge(first.b, second.b);
-      if (v.optional) {
-        out.present = merge(b_.getTrue(), second.present ? second.present : b_.getTrue());
-      }
-      return out;
+      first.present = b_.getTrue();  // the edge from `from` is taken when it is present
+      return Merge(first, from, second, alt_end, v.optional);
     }
     case ir::Op::kRowField: {
       // rows[table].cells + (row * rows[table].columns + column) * cell size
@@ -984,24 +992,7 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       Lowered yes = branch(then_block, pair.a, yes_end);
       Lowered no = branch(else_block, pair.b, no_end);
       b_.SetInsertPoint(done);
-      // A side without a member (an absent constant's payload) gives the other's zero.
-      auto merge = [&](Value* x, Value* y) -> Value* {
-        if (x == nullptr && y == nullptr) return nullptr;
-        if (x == nullptr) x = llvm::Constant::getNullValue(y->getType());
-        if (y == nullptr) y = llvm::Constant::getNullValue(x->getType());
-        llvm::PHINode* phi = b_.CreatePHI(x->getType(), 2);
-        phi->addIncoming(x, yes_end);
-        phi->addIncoming(y, no_end);
-        return phi;
-      };
-      Lowered out;
-      out.a = merge(yes.a, no.a);
-      out.b = merge(yes.b, no.b);
-      if (v.optional) {
-        out.present =
-            merge(yes.present ? yes.present : b_.getTrue(), no.present ? no.present : b_.getTrue());
-      }
-      return out;
+      return Merge(yes, yes_end, no, no_end, v.optional);
     }
     case ir::Op::kElse:
       return Unsupported(v, id);  // read only through its kIf

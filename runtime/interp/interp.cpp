@@ -180,11 +180,16 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
     case ir::Op::kIn:
     case ir::Op::kUnion:
     case ir::Op::kDifference:
-    case ir::Op::kTableHas:
-    case ir::Op::kTableFind:
     case ir::Op::kYear:
       // Computed in place: the memo entry is the result.
-      if (EvalUncached(v, id, memo_[id])) {
+      if (EvalComputed(v, id, memo_[id])) {
+        v.stamp = generation_;
+        result = &memo_[id];
+      }
+      break;
+    case ir::Op::kTableHas:
+    case ir::Op::kTableFind:
+      if (EvalLookup(v, id, memo_[id])) {
         v.stamp = generation_;
         result = &memo_[id];
       }
@@ -194,56 +199,23 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
   return result;
 }
 
-auto Interpreter::EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) -> bool {
-  switch (v.op) {
-    case ir::Op::kTableHas:
-    case ir::Op::kTableFind: {
-      const ir::Datum* key = Eval(v.a);
-      if (key == nullptr) return false;
-      int64_t row = FindRow(id, v.b, *key);
-      if (v.op == ir::Op::kTableHas) {
-        out = ir::Datum{.kind = ir::Kind::kBool, .bits = row >= 0 ? 1 : 0};
-      } else {
-        out = ir::Datum{.kind = ir::Kind::kRow,
-                        .present = row >= 0,
-                        .bits = row >= 0 ? (int64_t{v.b} << 32 | row) : 0};
-      }
-      if (tracing_ != nullptr) TraceLookup(program_.values[id], *key, row);
-      return true;
-    }
-    // The rest: operands first, then ir::EvalOp.
-    case ir::Op::kConst:
-    case ir::Op::kSlot:
-    case ir::Op::kRowField:
-    case ir::Op::kIsSome:
-    case ir::Op::kUnwrap:
-    case ir::Op::kOtherwise:
-    case ir::Op::kNot:
-    case ir::Op::kAnd:
-    case ir::Op::kOr:
-    case ir::Op::kNeg:
-    case ir::Op::kAdd:
-    case ir::Op::kSub:
-    case ir::Op::kMul:
-    case ir::Op::kDiv:
-    case ir::Op::kDateAddDays:
-    case ir::Op::kDateSubDays:
-    case ir::Op::kDateDiff:
-    case ir::Op::kEq:
-    case ir::Op::kNe:
-    case ir::Op::kLt:
-    case ir::Op::kLe:
-    case ir::Op::kGt:
-    case ir::Op::kGe:
-    case ir::Op::kIn:
-    case ir::Op::kUnion:
-    case ir::Op::kDifference:
-    case ir::Op::kYear:
-    case ir::Op::kIf:
-    case ir::Op::kElse:
-    case ir::Op::kAsOf:
-      break;
+auto Interpreter::EvalLookup(const Node& v, ir::ValueId id, ir::Datum& out) -> bool {
+  const ir::Datum* key = Eval(v.a);
+  if (key == nullptr) return false;
+  int64_t row = FindRow(id, v.b, *key);
+  if (v.op == ir::Op::kTableHas) {
+    out = ir::Datum{.kind = ir::Kind::kBool, .bits = row >= 0 ? 1 : 0};
+  } else {
+    out = ir::Datum{.kind = ir::Kind::kRow,
+                    .present = row >= 0,
+                    .bits = row >= 0 ? (int64_t{v.b} << 32 | row) : 0};
   }
+  if (tracing_ != nullptr) TraceLookup(program_.values[id], *key, row);
+  return true;
+}
+
+// Operands first, then ir::EvalOp (the ops Eval sends here).
+auto Interpreter::EvalComputed(const Node& v, ir::ValueId id, ir::Datum& out) -> bool {
   const ir::Datum* a = Eval(v.a);
   if (a == nullptr) return false;
   const ir::Datum* b = &kNoOperand;

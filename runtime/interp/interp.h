@@ -102,7 +102,9 @@ class Interpreter : private ir::SetStorage {
   auto Eval(ir::ValueId id) -> const ir::Datum*;
   // Computes `v` (value `id`) into `out`; false on failure.
   struct Node;
-  auto EvalUncached(const Node& v, ir::ValueId id, ir::Datum& out) -> bool;
+  // A table lookup, and an op of ir::EvalOp: each writes its result into `out`.
+  auto EvalLookup(const Node& v, ir::ValueId id, ir::Datum& out) -> bool;
+  auto EvalComputed(const Node& v, ir::ValueId id, ir::Datum& out) -> bool;
   auto FindRow(ir::ValueId lookup, ir::TableId table, const ir::Datum& key) -> int64_t;
   // Records the decision's first failure.
   void Fail(ir::ValueId id, std::string_view what);
