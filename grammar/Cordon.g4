@@ -87,6 +87,7 @@ expectClause: EXPECT name (BY name (COMMA name)*)? ;
 typeExpr    : typeBase unitSpec? QUESTION? ;
 typeBase    : ENUM LBRACE name (COMMA name)* COMMA? RBRACE   # enumType
             | SET LT typeExpr GT                             # setType
+            | LIST LT typeExpr (COMMA NUMBER)? GT            # listType
             | name                                           # namedType
             ;
 unitSpec    : (name | SLASH name) ((STAR | SLASH) name)* ;
@@ -112,10 +113,13 @@ expr
     | expr AND expr                                        # andExpr
     | expr OR expr                                         # orExpr
     | IF expr THEN expr ELSE expr                          # ifExpr
+    // any o in request.end_user.owners: o.share >= 50 percent (the body reaches as far right
+    // as it can, as an `else` branch does)
+    | quant=(ANY | ALL | COUNT | SUM | MIN | MAX) name IN expr COLON expr  # quantExpr
     ;
 
 primary
-    : NUMBER IDENT?                                        # numberLit
+    : NUMBER unit=(IDENT | MIN)?                           # numberLit
     | STRING                                               # stringLit
     | DATE                                                 # dateLit
     | BAD_DATE                                             # badDateLit
@@ -124,6 +128,7 @@ primary
     | name                                                 # nameRef
     | LBRACE fieldInit (COMMA fieldInit)* COMMA? RBRACE    # recordLit
     | LBRACE (setElement (COMMA setElement)* COMMA?)? RBRACE  # setLit
+    | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK           # listLit
     | LPAREN expr RPAREN                                   # parenExpr
     ;
 fieldInit   : name COLON expr ;
@@ -134,7 +139,8 @@ date        : DATE | BAD_DATE ;
 dateRef     : date | name ;
 
 qualifiedName : name (DOT name)* ;
-name        : IDENT | TITLE | SOURCE | FROM | BY | SOME | SET ;
+name        : IDENT | TITLE | SOURCE | FROM | BY | SOME | SET | LIST | ANY | ALL | COUNT | SUM | MIN
+            | MAX ;
 
 // ---------------------------------------------------------------------------------------------
 // Lexer
@@ -180,10 +186,19 @@ EXTEND    : 'extend' ;
 REVIEWED  : 'reviewed' ;
 GRACE     : 'grace' ;
 ELSE      : 'else' ;
+LIST      : 'list' ;
+ANY       : 'any' ;
+ALL       : 'all' ;
+COUNT     : 'count' ;
+SUM       : 'sum' ;
+MIN       : 'min' ;
+MAX       : 'max' ;
 
 LPAREN   : '(' ;
 RPAREN   : ')' ;
 LBRACE   : '{' ;
+LBRACK   : '[' ;
+RBRACK   : ']' ;
 RBRACE   : '}' ;
 COMMA    : ',' ;
 COLON    : ':' ;

@@ -140,10 +140,24 @@ struct If {
   ExprPtr else_value;
 };
 
+// `any x in xs: body` and its kin: `body` once for each element of list `xs`, named `x`.
+enum class Quantifier : uint8_t { kAny, kAll, kCount, kSum, kMin, kMax };
+struct Quantified {
+  Quantifier kind;
+  SourceRange keyword;
+  Name binding;
+  ExprPtr list;
+  ExprPtr body;
+};
+// `[ {…}, {…} ]`: the elements of a list, in a test's request.
+struct ListLit {
+  std::vector<ExprPtr> elements;
+};
+
 struct Expr {
-  using Kind =
-      std::variant<ErrorExpr, NumberLit, QuantityLit, StringLit, DateLit, BoolLit, NoneLit, NameRef,
-                   FieldAccess, Call, Unary, Binary, IsSome, IsNone, SetLit, RecordLit, If>;
+  using Kind = std::variant<ErrorExpr, NumberLit, QuantityLit, StringLit, DateLit, BoolLit, NoneLit,
+                            NameRef, FieldAccess, Call, Unary, Binary, IsSome, IsNone, SetLit,
+                            RecordLit, If, Quantified, ListLit>;
   NodeId id;
   SourceRange range;
   Kind kind;
@@ -163,6 +177,15 @@ struct EnumType {
 struct SetType {
   std::unique_ptr<TypeExpr> element;
 };
+// The bounds of `list<R, N>`: N without it, and the largest N may be.
+inline constexpr uint32_t kDefaultListLength = 256;
+inline constexpr uint32_t kMaxListLength = 100000;
+// `list<Owner>`, `list<Owner, 32>`: at most `max_length` elements (0: the default).
+struct ListType {
+  std::unique_ptr<TypeExpr> element;
+  uint32_t max_length = 0;
+  SourceRange max_range;
+};
 // One factor of a unit: `mm2` (multiply) or `/ s` (divide).
 struct UnitFactor {
   Name unit;
@@ -172,7 +195,7 @@ struct UnitFactor {
 struct TypeExpr {
   NodeId id;
   SourceRange range;
-  std::variant<ErrorType, NamedType, EnumType, SetType> base;
+  std::variant<ErrorType, NamedType, EnumType, SetType, ListType> base;
   std::vector<UnitFactor> unit;  // empty: dimensionless
   bool optional = false;
 };

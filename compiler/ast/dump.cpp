@@ -107,14 +107,18 @@ class Dumper {
   }
 
   static auto Type(const TypeExpr& t) -> std::string {
-    std::string s =
-        std::visit(Overloaded{
-                       [](const ErrorType&) -> std::string { return "<error>"; },
-                       [](const NamedType& n) { return n.name.text; },
-                       [](const EnumType& e) { return "enum {" + Names(e.values, ", ") + "}"; },
-                       [](const SetType& st) { return "set<" + Type(*st.element) + ">"; },
-                   },
-                   t.base);
+    std::string s = std::visit(
+        Overloaded{
+            [](const ErrorType&) -> std::string { return "<error>"; },
+            [](const NamedType& n) { return n.name.text; },
+            [](const EnumType& e) { return "enum {" + Names(e.values, ", ") + "}"; },
+            [](const SetType& st) { return "set<" + Type(*st.element) + ">"; },
+            [](const ListType& l) {
+              return "list<" + Type(*l.element) +
+                     (l.max_length == 0 ? "" : ", " + std::to_string(l.max_length)) + ">";
+            },
+        },
+        t.base);
     for (size_t i = 0; i < t.unit.size(); ++i) {
       const UnitFactor& f = t.unit[i];
       s += f.divide ? " / " : (i == 0 ? " " : " * ");
@@ -235,66 +239,75 @@ class Dumper {
     auto line = [&](std::string_view text) {
       Line(depth, e.range, std::string(prefix) + std::string(text));
     };
-    std::visit(Overloaded{
-                   [&](const ErrorExpr&) { line("<error>"); },
-                   [&](const NumberLit& n) { line("number " + n.digits); },
-                   [&](const QuantityLit& q) { line("quantity " + q.digits + " " + q.unit.text); },
-                   [&](const StringLit& s) { line("string " + Quote(s.value)); },
-                   [&](const DateLit& d) { line("date " + FormatDate(d.date)); },
-                   [&](const BoolLit& b) { line(b.value ? "true" : "false"); },
-                   [&](const NoneLit&) { line("none"); },
-                   [&](const NameRef& n) { line("name " + n.name); },
-                   [&](const FieldAccess& f) {
-                     line("field ." + f.field.text);
-                     DumpExpr(depth + 1, *f.object, "");
-                   },
-                   [&](const Call& c) {
-                     line(fmt::format("call ({} args)", c.args.size()));
-                     DumpExpr(depth + 1, *c.callee, "callee ");
-                     for (const ExprPtr& a : c.args) DumpExpr(depth + 1, *a, "");
-                   },
-                   [&](const Unary& u) {
-                     line(std::string("unary ") + Spelling(u.op));
-                     DumpExpr(depth + 1, *u.operand, "");
-                   },
-                   [&](const Binary& b) {
-                     line(std::string("binary ") + Spelling(b.op));
-                     DumpExpr(depth + 1, *b.lhs, "");
-                     DumpExpr(depth + 1, *b.rhs, "");
-                   },
-                   [&](const IsSome& s) {
-                     line("is some " + s.binding.text);
-                     DumpExpr(depth + 1, *s.operand, "");
-                   },
-                   [&](const IsNone& s) {
-                     line("is none");
-                     DumpExpr(depth + 1, *s.operand, "");
-                   },
-                   [&](const If& i) {
-                     line("if");
-                     DumpExpr(depth + 1, *i.condition, "");
-                     DumpExpr(depth + 1, *i.then_value, "then ");
-                     DumpExpr(depth + 1, *i.else_value, "else ");
-                   },
-                   [&](const SetLit& s) {
-                     line(fmt::format("set ({} elements)", s.elements.size()));
-                     for (size_t i = 0; i < s.elements.size(); ++i) {
-                       DumpExpr(depth + 1, *s.elements[i], "");
-                       const MemberDates& d = s.dates[i];
-                       if (d.from) Line(depth + 2, d.from->range, "from " + FormatDate(*d.from));
-                       if (d.from_name) DumpExpr(depth + 2, *d.from_name, "from ");
-                       if (d.until)
-                         Line(depth + 2, d.until->range, "until " + FormatDate(*d.until));
-                       if (d.until_name) DumpExpr(depth + 2, *d.until_name, "until ");
-                     }
-                   },
-                   [&](const RecordLit& r) {
-                     line("record");
-                     for (const FieldInit& f : r.fields)
-                       DumpExpr(depth + 1, *f.value, f.name.text + ": ");
-                   },
-               },
-               e.kind);
+    std::visit(
+        Overloaded{
+            [&](const ErrorExpr&) { line("<error>"); },
+            [&](const NumberLit& n) { line("number " + n.digits); },
+            [&](const QuantityLit& q) { line("quantity " + q.digits + " " + q.unit.text); },
+            [&](const StringLit& s) { line("string " + Quote(s.value)); },
+            [&](const DateLit& d) { line("date " + FormatDate(d.date)); },
+            [&](const BoolLit& b) { line(b.value ? "true" : "false"); },
+            [&](const NoneLit&) { line("none"); },
+            [&](const NameRef& n) { line("name " + n.name); },
+            [&](const FieldAccess& f) {
+              line("field ." + f.field.text);
+              DumpExpr(depth + 1, *f.object, "");
+            },
+            [&](const Call& c) {
+              line(fmt::format("call ({} args)", c.args.size()));
+              DumpExpr(depth + 1, *c.callee, "callee ");
+              for (const ExprPtr& a : c.args) DumpExpr(depth + 1, *a, "");
+            },
+            [&](const Unary& u) {
+              line(std::string("unary ") + Spelling(u.op));
+              DumpExpr(depth + 1, *u.operand, "");
+            },
+            [&](const Binary& b) {
+              line(std::string("binary ") + Spelling(b.op));
+              DumpExpr(depth + 1, *b.lhs, "");
+              DumpExpr(depth + 1, *b.rhs, "");
+            },
+            [&](const IsSome& s) {
+              line("is some " + s.binding.text);
+              DumpExpr(depth + 1, *s.operand, "");
+            },
+            [&](const IsNone& s) {
+              line("is none");
+              DumpExpr(depth + 1, *s.operand, "");
+            },
+            [&](const If& i) {
+              line("if");
+              DumpExpr(depth + 1, *i.condition, "");
+              DumpExpr(depth + 1, *i.then_value, "then ");
+              DumpExpr(depth + 1, *i.else_value, "else ");
+            },
+            [&](const SetLit& s) {
+              line(fmt::format("set ({} elements)", s.elements.size()));
+              for (size_t i = 0; i < s.elements.size(); ++i) {
+                DumpExpr(depth + 1, *s.elements[i], "");
+                const MemberDates& d = s.dates[i];
+                if (d.from) Line(depth + 2, d.from->range, "from " + FormatDate(*d.from));
+                if (d.from_name) DumpExpr(depth + 2, *d.from_name, "from ");
+                if (d.until) Line(depth + 2, d.until->range, "until " + FormatDate(*d.until));
+                if (d.until_name) DumpExpr(depth + 2, *d.until_name, "until ");
+              }
+            },
+            [&](const RecordLit& r) {
+              line("record");
+              for (const FieldInit& f : r.fields) DumpExpr(depth + 1, *f.value, f.name.text + ": ");
+            },
+            [&](const Quantified& q) {
+              static constexpr const char* kNames[] = {"any", "all", "count", "sum", "min", "max"};
+              line(fmt::format("{} {} in", kNames[static_cast<int>(q.kind)], q.binding.text));
+              DumpExpr(depth + 1, *q.list, "");
+              DumpExpr(depth + 1, *q.body, ": ");
+            },
+            [&](const ListLit& l) {
+              line(fmt::format("list ({} elements)", l.elements.size()));
+              for (const ExprPtr& x : l.elements) DumpExpr(depth + 1, *x, "");
+            },
+        },
+        e.kind);
   }
 
   const SourceBuffer& source_;

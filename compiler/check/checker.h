@@ -74,6 +74,9 @@ struct Typed {
   uint32_t schema = ir::kNoId;    // kRecord: the request schema node it denotes
   uint32_t table = ir::kNoId;     // kTable
   uint32_t dated = ir::kNoId;     // a dated set<country>: its index in Checker::dated_sets_
+  // kRecord inside a list element: the binder of the quantifier visiting it, whose fields are
+  // read with Op::kElemField (the request's own records read Op::kSlot).
+  ir::ValueId element = ir::kNoId;
 
   static auto Error() -> Typed { return Typed{}; }
 };
@@ -93,6 +96,10 @@ struct DatedSet {
 struct Binding {
   std::string name;
   Typed value;
+  // For structural recursion: a parameter of the definition being checked, or an element of a
+  // list reached from one (strictly smaller than the parameter, so a call on it goes down).
+  bool param = false;
+  bool smaller = false;
 };
 
 // Where an expression is checked.
@@ -105,6 +112,8 @@ struct Env {
   bool quiet = false;
   // Unit definitions and test values must be constant.
   bool constant_only = false;
+  // The `let` whose body this is ({module, decl}), so a call of it is known to be recursive.
+  std::pair<uint32_t, uint32_t> let = {UINT32_MAX, UINT32_MAX};
 };
 
 struct RecordField {
@@ -114,6 +123,7 @@ struct RecordField {
   std::string type_text;
   SourceRange range;
   uint32_t module = UINT32_MAX;  // where it is declared, when an `extend` in another module adds it
+  uint32_t list_max = 0;         // `list<R, N>`: N (the default when not written)
 };
 
 struct Record {
@@ -139,6 +149,8 @@ struct LetInfo {
   std::vector<Type> params;
   Typed constant;  // a `let` without parameters, lowered once
   bool used = false;
+  bool recursive = false;  // calls itself on smaller parts of its parameters
+  uint32_t inlining = 0;   // how deep its body is being inlined into itself now
 };
 
 struct UnitState {
@@ -198,8 +210,13 @@ class Checker : public ir::SetStorage {
   auto Let(const Symbol& symbol) -> LetInfo&;
   auto ResolveType(uint32_t module, const ast::TypeExpr& type, const std::string& owner,
                    Number* scale, std::string* text) -> Type;
+  // `slots`: the counter of the slot space being laid out (the request's, or a list element's).
   auto BuildSchema(uint32_t record, const std::string& name, bool optional,
-                   std::vector<uint32_t>& stack) -> uint32_t;
+                   std::vector<uint32_t>& stack, uint32_t& slots) -> uint32_t;
+  // The shape of `list<record, max_length>`, built once (a recursive record reuses its own).
+  auto ListShapeFor(uint32_t record, uint32_t max_length, const RecordField& field, uint32_t module)
+      -> uint32_t;
+  std::map<std::pair<uint32_t, uint32_t>, uint32_t> list_shapes_;  // (record, max) -> shape
   auto OutcomeId(uint32_t module, const ast::Name& name) -> ir::OutcomeId;
   void WarnUnproduced();
 
@@ -243,6 +260,14 @@ class Checker : public ir::SetStorage {
   auto BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) -> size_t;
   auto CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed;
   auto CheckIf(const ast::Expr& expr, const ast::If& e, Env& env, const Type* expected) -> Typed;
+  // `any x in xs: …` and its kin (expressions.cpp).
+  auto CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, Env& env) -> Typed;
+  uint32_t binders_ = 0;  // numbers each quantifier's binder
+  // A test's list literal, onto `slot` of `slots` (tests.cpp).
+  auto ConstList(uint32_t module, const ast::Expr& expr, const RecordField& field, uint32_t node,
+                 ir::Datum& slot) -> bool;
+  auto EmptyList() -> ir::Datum;
+  void AbsentSlots(uint32_t root, std::vector<ir::Datum>& slots);
   // Dated sets (expressions.cpp).
   auto CheckDatedSet(const ast::SetLit& set, Env& env) -> Typed;
   // The members of a dated set, or of a constant set of countries (members on every day).

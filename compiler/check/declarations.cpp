@@ -86,7 +86,7 @@ void Checker::CheckRequest() {
   if (!request_) return;
   request_record_ = RecordFor(*request_);
   std::vector<uint32_t> stack;
-  BuildSchema(request_record_, "", false, stack);
+  BuildSchema(request_record_, "", false, stack, program_.slot_count);
   const Record& request = records_[request_record_];
   for (size_t f = 0; f < request.fields.size(); ++f) {
     const RecordField& field = request.fields[f];
@@ -96,15 +96,51 @@ void Checker::CheckRequest() {
   }
 }
 
+auto Checker::ListShapeFor(uint32_t record_id, uint32_t max_length, const RecordField& field,
+                           uint32_t module) -> uint32_t {
+  if (max_length == 0) max_length = ast::kDefaultListLength;
+  auto [it, inserted] = list_shapes_.emplace(std::pair{record_id, max_length}, 0);
+  if (!inserted) return it->second;  // built, or being built: a record holding a list of itself
+  auto shape = static_cast<uint32_t>(program_.lists.size());
+  it->second = shape;
+  program_.lists.push_back(
+      ir::ListShape{.record = ResolveRecord(record_id).name, .max_length = max_length});
+  // The element's slots count from 0, and its records may nest afresh: containment through a
+  // list is what lets a tree be written (its depth is bounded by the decoder, kMaxListDepth).
+  std::vector<uint32_t> stack;
+  uint32_t slots = 0;
+  uint32_t element = BuildSchema(record_id, ResolveRecord(record_id).name, false, stack, slots);
+  program_.lists[shape].element = element;
+  program_.lists[shape].slot_count = slots;
+  if (slots > kMaxRequestFields) {
+    emitter_.Error(
+        DiagnosticKind::RequestTooLarge, Loc(module, field.range),
+        fmt::format("an element of `{}` has more than {} fields", field.name, kMaxRequestFields));
+  }
+  return shape;
+}
+
 auto Checker::BuildSchema(uint32_t record_id, const std::string& name, bool optional,
-                          std::vector<uint32_t>& stack) -> uint32_t {
+                          std::vector<uint32_t>& stack, uint32_t& slots) -> uint32_t {
   const Record record = ResolveRecord(record_id);  // a copy: records_ may grow below
   auto node = static_cast<uint32_t>(program_.schema.size());
   program_.schema.push_back(ir::SchemaNode{.name = name, .is_record = true, .optional = optional});
-  if (optional) program_.schema[node].slot = program_.slot_count++;
+  if (optional) program_.schema[node].slot = slots++;
   stack.push_back(record_id);
   for (const RecordField& field : record.fields) {
     uint32_t child;
+    if (field.type.kind == TypeKind::kList) {
+      uint32_t module = field.module == UINT32_MAX ? record.module : field.module;
+      child = static_cast<uint32_t>(program_.schema.size());
+      program_.schema.push_back(ir::SchemaNode{.name = field.name,
+                                               .kind = ir::Kind::kList,
+                                               .type_text = field.type_text,
+                                               .slot = slots++});
+      uint32_t shape = ListShapeFor(field.type.id, field.list_max, field, module);
+      program_.schema[child].list = shape;
+      program_.schema[node].children.push_back(child);
+      continue;
+    }
     if (field.type.kind == TypeKind::kRecord) {
       if (std::find(stack.begin(), stack.end(), field.type.id) != stack.end()) {
         emitter_
@@ -132,9 +168,9 @@ auto Checker::BuildSchema(uint32_t record_id, const std::string& name, bool opti
         program_.schema.push_back(ir::SchemaNode{.name = field.name, .is_record = true});
         continue;
       }
-      child = BuildSchema(field.type.id, field.name, field.type.optional, stack);
+      child = BuildSchema(field.type.id, field.name, field.type.optional, stack, slots);
     } else {
-      if (program_.slot_count == kMaxRequestFields && !too_many_fields_) {
+      if (slots == kMaxRequestFields && !too_many_fields_) {
         too_many_fields_ = true;
         emitter_
             .Error(DiagnosticKind::RequestTooLarge,
@@ -152,7 +188,7 @@ auto Checker::BuildSchema(uint32_t record_id, const std::string& name, bool opti
                           .duration = field.type.kind == TypeKind::kDuration,
                           .scale = field.scale,
                           .type_text = field.type_text,
-                          .slot = program_.slot_count++};
+                          .slot = slots++};
       if (field.type.kind == TypeKind::kEnum ||
           (field.type.kind == TypeKind::kSet && field.type.element == TypeKind::kEnum)) {
         leaf.enum_id = field.type.id;
@@ -198,6 +234,9 @@ auto Checker::ResolveRecord(uint32_t id) -> const Record& {
     RecordField out{.name = field.name.text, .range = field.name.range};
     out.type = ResolveType(m, field.type, input.name.text + "." + field.name.text, &out.scale,
                            &out.type_text);
+    if (const auto* list = std::get_if<ast::ListType>(&field.type.base)) {
+      out.list_max = list->max_length;
+    }
     if (!duplicate) fields.push_back(std::move(out));
   }
   // Fields other modules add with `extend input` (optional ones only: requests written for the
@@ -226,7 +265,11 @@ auto Checker::ResolveRecord(uint32_t id) -> const Record& {
         RecordField out{.name = field.name.text, .range = field.name.range, .module = em};
         out.type = ResolveType(em, field.type, input.name.text + "." + field.name.text, &out.scale,
                                &out.type_text);
-        if (!out.type.is_error() && !out.type.optional) {
+        if (const auto* list = std::get_if<ast::ListType>(&field.type.base)) {
+          out.list_max = list->max_length;
+        }
+        // A list may be added as it is: an absent array is the empty list.
+        if (!out.type.is_error() && !out.type.optional && out.type.kind != TypeKind::kList) {
           emitter_
               .Error(DiagnosticKind::TypeMismatch, Loc(em, field.type.range),
                      fmt::format("a field added to `{}` by `extend` must be optional: write `{}?`",
@@ -290,6 +333,26 @@ auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::stri
     }
     program_.enums.push_back(std::move(e));
     out = MakeType(TypeKind::kEnum, static_cast<uint32_t>(program_.enums.size() - 1));
+  } else if (const auto* list = std::get_if<ast::ListType>(&type.base)) {
+    Type element = ResolveType(m, *list->element, owner, nullptr, nullptr);
+    if (!element.is_error()) {
+      if (element.kind != TypeKind::kRecord || element.optional || !list->element->unit.empty()) {
+        emitter_
+            .Error(DiagnosticKind::UnsupportedExpression, Loc(m, list->element->range),
+                   fmt::format("a list holds records, and `{}` is not one",
+                               Text(m, list->element->range)))
+            .Help(
+                "declare the element as an `input` record: `input Owner { name: text }`, "
+                "then `list<Owner>`");
+      } else if (type.optional) {
+        emitter_
+            .Error(DiagnosticKind::TypeMismatch, Loc(m, type.range),
+                   "a list cannot be optional: an absent list is the empty list")
+            .Help(fmt::format("write `{}` without the `?`", Text(m, list->element->range)));
+      } else {
+        out = MakeType(TypeKind::kList, element.id);
+      }
+    }
   } else if (const auto* set = std::get_if<ast::SetType>(&type.base)) {
     Type element = ResolveType(m, *set->element, owner, nullptr, nullptr);
     if (!element.is_error()) {
@@ -408,7 +471,7 @@ auto Checker::Let(const Symbol& symbol) -> LetInfo& {
   info.state = State::kInProgress;
   uint32_t m = symbol.module;
   const auto& decl = std::get<ast::LetDecl>(modules_[m].file.decls[symbol.decl].kind);
-  Env env{.module = m};
+  Env env{.module = m, .let = {symbol.module, symbol.decl}};
   std::vector<Type> params;
   bool ok = decl.value != nullptr;
   if (decl.params) {
@@ -418,13 +481,17 @@ auto Checker::Let(const Symbol& symbol) -> LetInfo& {
           ResolveType(m, param.type, decl.name.text + "." + param.name.text, nullptr, nullptr);
       ok = ok && !type.is_error();
       params.push_back(type);
-      env.locals.push_back(Binding{param.name.text, Typed{.type = type}});
+      env.locals.push_back(
+          Binding{.name = param.name.text, .value = Typed{.type = type}, .param = true});
     }
   }
   // The declared type is what the definition is checked against, so it can decide what a name
   // means (`let g: set<country> = {GB, FR}` with a unit `GB` in scope).
   Type declared = decl.type ? ResolveType(m, *decl.type, decl.name.text, nullptr, nullptr)
                             : Type{.kind = TypeKind::kError};
+  // What a recursive call in the body sees while the body is being checked.
+  info.params = params;
+  info.result = declared;
   Typed value;
   if (decl.value != nullptr) {
     value = Check(*decl.value, env, declared.is_error() ? nullptr : &declared);

@@ -81,6 +81,8 @@ auto Checker::KindOf(const Type& type) -> ir::Kind {
       return ir::Kind::kEnum;
     case TypeKind::kRow:
       return ir::Kind::kRow;
+    case TypeKind::kList:
+      return ir::Kind::kList;
     case TypeKind::kSet:
       if (type.element == TypeKind::kCountry) return ir::Kind::kCountrySet;
       if (type.element == TypeKind::kEnum) return ir::Kind::kEnumSet;
@@ -135,6 +137,9 @@ auto Checker::TypeName(const Type& type) -> std::string {
     case TypeKind::kRow:
       base = "row of " + program_.tables[type.id].name;
       break;
+    case TypeKind::kList:
+      base = "list<" + records_[type.id].name + ">";
+      break;
     case TypeKind::kNone:
       return "`none`";
   }
@@ -163,7 +168,7 @@ auto Checker::Assignable(const Type& to, const Type& from) const -> bool {
     return to.element == from.element && to.id == from.id;
   }
   if (to.kind == TypeKind::kEnum || to.kind == TypeKind::kRecord || to.kind == TypeKind::kTable ||
-      to.kind == TypeKind::kRow) {
+      to.kind == TypeKind::kRow || to.kind == TypeKind::kList) {
     return to.id == from.id;
   }
   return true;
@@ -456,6 +461,14 @@ auto Checker::Check(const ast::Expr& expr, Env& env, const Type* expected) -> Ty
           return Typed{boolean, Emit(ir::Op::kNot, boolean, is_some, 0, env)};
         } else if constexpr (std::is_same_v<T, ast::SetLit>) {
           return CheckSet(expr, kind, env, expected);
+        } else if constexpr (std::is_same_v<T, ast::Quantified>) {
+          return CheckQuantified(expr, kind, env);
+        } else if constexpr (std::is_same_v<T, ast::ListLit>) {
+          Diag(env)
+              .Error(DiagnosticKind::UnsupportedExpression, Loc(env.module, expr.range),
+                     "a list can only be written in a test's `given`")
+              .Help("rules read lists from the request and go over them with `any x in xs: …`");
+          return Typed::Error();
         } else {
           static_assert(std::is_same_v<T, ast::RecordLit>);
           Diag(env)
@@ -655,15 +668,26 @@ auto Checker::CheckField(const ast::Expr& expr, const ast::FieldAccess& access, 
       if (object.schema == ir::kNoId || !env.emit) return out;
       uint32_t child = program_.schema[object.schema].children[f];
       const ir::SchemaNode& node = program_.schema[child];
+      // A field of the request is a slot of it; a field of a list element, a slot of the
+      // element the quantifier is visiting.
+      auto read = [&](const Type& type, uint32_t slot) {
+        return object.element == ir::kNoId
+                   ? Emit(ir::Op::kSlot, type, slot, 0, env)
+                   : Emit(ir::Op::kElemField, type, object.element, slot, env);
+      };
       if (out.type.kind == TypeKind::kRecord) {
         out.schema = child;
+        out.element = object.element;
         if (node.optional) {
-          out.value = Emit(ir::Op::kSlot, Type{.kind = TypeKind::kBool, .optional = true},
-                           node.slot, 0, env);
+          out.value = read(Type{.kind = TypeKind::kBool, .optional = true}, node.slot);
         }
         return out;
       }
-      out.value = Emit(ir::Op::kSlot, out.type, node.slot, 0, env);
+      out.value = read(out.type, node.slot);
+      if (out.type.kind == TypeKind::kList && out.value != ir::kNoId) {
+        out.schema = child;
+        program_.values[out.value].enum_id = node.list;
+      }
       if (out.value != ir::kNoId && program_.values[out.value].label.empty()) {
         program_.values[out.value].label = std::string(Text(m, expr.range));
       }
@@ -824,15 +848,62 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
             "`year(date)` can be called");
     return Typed::Error();
   }
-  if (lets_[{symbol.module, symbol.decl}].state == State::kInProgress) {
-    Diag(env)
-        .Error(DiagnosticKind::RecursiveDefinition, Loc(m, call.callee->range),
-               fmt::format("`{}` calls itself", callee->name))
-        .Help("definitions cannot be recursive: every decision must finish in bounded time");
-    return Typed::Error();
+  const auto& decl = std::get<ast::LetDecl>(modules_[symbol.module].file.decls[symbol.decl].kind);
+  const std::pair<uint32_t, uint32_t> key_of_let = {symbol.module, symbol.decl};
+  const bool recursive_call = lets_[key_of_let].state == State::kInProgress;
+  if (recursive_call) {
+    // Allowed only when it goes down the request: on an element of a list reached from a
+    // parameter. Every evaluation then ends, and the recursion unrolls to the lists' depth.
+    if (env.let != key_of_let) {
+      Diag(env)
+          .Error(DiagnosticKind::RecursiveDefinition, Loc(m, call.callee->range),
+                 fmt::format("`{}` is called while its own definition is being checked: the "
+                             "definitions call each other",
+                             callee->name))
+          .Label(Loc(symbol.module, decl.name.range), "defined here")
+          .Help(
+              "only a definition that calls itself directly, on an element of a list of its "
+              "parameter, may recurse");
+      return Typed::Error();
+    }
+    if (!decl.type) {
+      Diag(env)
+          .Error(DiagnosticKind::RecursiveDefinition, Loc(m, call.callee->range),
+                 fmt::format("`{}` calls itself, so its type must be declared", callee->name))
+          .Label(Loc(symbol.module, decl.name.range), "defined here")
+          .Help(fmt::format("write `let {}(…): bool = …` (or the type it gives)", callee->name));
+      return Typed::Error();
+    }
+    // The root of `p` or `p.sub`: a binding that is smaller than a parameter.
+    auto smaller = [&](const ast::Expr& arg) {
+      const ast::Expr* at = &arg;
+      while (const auto* field = std::get_if<ast::FieldAccess>(&at->kind)) at = field->object.get();
+      const auto* name = std::get_if<ast::NameRef>(&at->kind);
+      if (name == nullptr) return false;
+      for (auto it = env.locals.rbegin(); it != env.locals.rend(); ++it) {
+        if (it->name == name->name) return it->smaller;
+      }
+      return false;
+    };
+    if (std::none_of(call.args.begin(), call.args.end(),
+                     [&](const ast::ExprPtr& arg) { return arg != nullptr && smaller(*arg); })) {
+      Diag(env)
+          .Error(DiagnosticKind::RecursiveDefinition, Loc(m, expr.range),
+                 fmt::format("`{}` calls itself on {}, which is not a smaller part of its "
+                             "parameters, so the recursion might never end",
+                             callee->name,
+                             call.args.empty() ? std::string("nothing")
+                                               : fmt::format("`{}`", Text(m, call.args[0]->range))))
+          .Label(Loc(symbol.module, decl.name.range), "defined here")
+          .Help(
+              fmt::format("recursion goes down a list of the request, an element a call: `any x in "
+                          "{}.owners: {}(x)`, with `{}` the parameter",
+                          (*decl.params)[0].name.text, callee->name, (*decl.params)[0].name.text));
+      return Typed::Error();
+    }
+    lets_[key_of_let].recursive = true;
   }
   LetInfo& let = Let(symbol);
-  const auto& decl = std::get<ast::LetDecl>(modules_[symbol.module].file.decls[symbol.decl].kind);
   if (call.args.size() != decl.params->size()) {
     Diag(env)
         .Error(DiagnosticKind::WrongArgumentCount, Loc(m, expr.range),
@@ -842,7 +913,7 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
         .Label(Loc(symbol.module, decl.name.range), "defined here");
     return Typed::Error();
   }
-  bool ok = let.ok;
+  bool ok = let.ok || recursive_call;  // a recursive call is checked against the declared type
   std::vector<Type> params = let.params;
   Type result = let.result;
   for (size_t i = 0; i < call.args.size(); ++i) {
@@ -875,14 +946,23 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
   for (const Typed& arg : args) {
     key.insert(key.end(), {arg.value, arg.schema, arg.table, static_cast<uint64_t>(arg.type.kind),
                            arg.type.optional, arg.type.dim, arg.type.id,
-                           static_cast<uint64_t>(arg.type.element)});
+                           static_cast<uint64_t>(arg.type.element), arg.element});
   }
   if (auto it = inlined_.find(key); it != inlined_.end()) return it->second;
-  Env inner{.module = symbol.module, .emit = true, .quiet = true};
-  for (size_t i = 0; i < args.size(); ++i) {
-    inner.locals.push_back(Binding{(*decl.params)[i].name.text, args[i]});
+  if (let.recursive && let.inlining > ir::kMaxListDepth + 1) {
+    // Each level goes down one list, and no request nests lists deeper than kMaxListDepth: this
+    // call sits in a quantifier over a list that is always empty. Should one not be, the
+    // decision fails closed.
+    return Typed{result, Emit(ir::Op::kTooDeep, result, 0, 0, env)};
   }
+  Env inner{.module = symbol.module, .emit = true, .quiet = true, .let = key_of_let};
+  for (size_t i = 0; i < args.size(); ++i) {
+    inner.locals.push_back(
+        Binding{.name = (*decl.params)[i].name.text, .value = args[i], .param = true});
+  }
+  ++lets_[key_of_let].inlining;
   Typed value = Check(*decl.value, inner);
+  --lets_[key_of_let].inlining;
   value.type = result;
   inlined_.emplace(std::move(key), value);
   return value;
@@ -1164,6 +1244,91 @@ auto Checker::BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) ->
     return BindingsOf(*binary->lhs, typed, env) + BindingsOf(*binary->rhs, typed, env);
   }
   return 0;
+}
+
+auto Checker::CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, Env& env) -> Typed {
+  static constexpr const char* kNames[] = {"any", "all", "count", "sum", "min", "max"};
+  const char* name = kNames[static_cast<int>(q.kind)];
+  uint32_t m = env.module;
+  Typed list = Check(*q.list, env);
+  if (list.type.is_error()) return Typed::Error();
+  if (list.type.kind != TypeKind::kList) {
+    Diag(env)
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, q.list->range),
+               fmt::format("`{}` goes over a list, and {} is not one", name,
+                           Describe(*q.list, list, m)))
+        .Help("lists are request fields declared `list<R>`, such as `request.end_user.owners`");
+    return Typed::Error();
+  }
+  // The element: smaller than a parameter when the list is reached from one (recursion).
+  Binding binding{q.binding.text, Typed{.type = MakeType(TypeKind::kRecord, list.type.id)}};
+  {
+    const ast::Expr* at = q.list.get();
+    while (const auto* field = std::get_if<ast::FieldAccess>(&at->kind)) at = field->object.get();
+    if (const auto* root = std::get_if<ast::NameRef>(&at->kind);
+        root != nullptr && at != q.list.get()) {
+      for (auto it = env.locals.rbegin(); it != env.locals.rend(); ++it) {
+        if (it->name != root->name) continue;
+        binding.smaller = it->param || it->smaller;
+        break;
+      }
+    }
+  }
+  ir::ValueId binder = ir::kNoId;
+  if (env.emit && list.value != ir::kNoId) {
+    // A value of its own (not hash-consed): two quantifiers over one list visit it separately.
+    uint32_t shape = program_.values[list.value].enum_id;
+    program_.values.push_back(ir::Value{.op = ir::Op::kBinder,
+                                        .kind = ir::Kind::kElement,
+                                        .a = list.value,
+                                        .b = binders_++,
+                                        .enum_id = shape});
+    binder = static_cast<ir::ValueId>(program_.values.size() - 1);
+    binding.value.schema = program_.lists[shape].element;
+    binding.value.element = binder;
+  }
+  env.locals.push_back(binding);
+  Typed body = Check(*q.body, env);
+  env.locals.pop_back();
+  if (body.type.is_error()) return Typed::Error();
+  bool logical = q.kind == ast::Quantifier::kAny || q.kind == ast::Quantifier::kAll ||
+                 q.kind == ast::Quantifier::kCount;
+  if (!RequireValue(body, *q.body, env, fmt::format("`{}`", name).c_str())) return Typed::Error();
+  Type result;
+  if (logical) {
+    if (body.type.kind != TypeKind::kBool) {
+      Diag(env)
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, q.body->range),
+                 fmt::format("`{} {} in …:` needs a condition after the colon, and {} is not one",
+                             name, q.binding.text, Describe(*q.body, body, m)))
+          .Help(q.kind == ast::Quantifier::kCount
+                    ? "`count o in xs: o.share >= 50 percent` counts the elements it holds for"
+                    : "write a condition, such as `o.share >= 50 percent`");
+      return Typed::Error();
+    }
+    result = q.kind == ast::Quantifier::kCount ? MakeType(TypeKind::kInt) : body.type;
+  } else {
+    if (!body.type.is_numeric() && body.type.kind != TypeKind::kDuration) {
+      Diag(env)
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, q.body->range),
+                 fmt::format("`{}` adds up or compares numbers, and {} is not one", name,
+                             Describe(*q.body, body, m)))
+          .Help(fmt::format("write a number after the colon: `{} o in xs: o.share`", name));
+      return Typed::Error();
+    }
+    result = body.type;                                           // a sum of `percent` is `percent`
+    if (q.kind != ast::Quantifier::kSum) result.optional = true;  // none for an empty list
+  }
+  if (!env.emit) return Typed{.type = result};
+  static constexpr ir::Op kOps[] = {ir::Op::kAny, ir::Op::kAll, ir::Op::kCount,
+                                    ir::Op::kSum, ir::Op::kMin, ir::Op::kMax};
+  ir::ValueId value = Emit(kOps[static_cast<int>(q.kind)], result, binder, body.value, env);
+  if (value != ir::kNoId && program_.values[value].label.empty()) {
+    std::string_view text = Text(m, expr.range);
+    program_.values[value].label =
+        text.size() > 60 ? std::string(text.substr(0, 57)) + "…" : std::string(text);
+  }
+  return Typed{result, value};
 }
 
 auto Checker::CheckIf(const ast::Expr& expr, const ast::If& e, Env& env, const Type* expected)

@@ -21,11 +21,7 @@ void Checker::CheckTest(uint32_t m, const ast::Decl& decl, const ast::TestDecl& 
                .file = modules_[m].path,
                .line = modules_[m].source->LineOf(decl.range.begin)};
   out.request.resize(program_.slot_count);
-  for (const ir::SchemaNode& node : program_.schema) {
-    if (node.slot == ir::kNoId) continue;
-    out.request[node.slot] =
-        ir::Datum{.kind = node.is_record ? ir::Kind::kBool : node.kind, .present = false};
-  }
+  AbsentSlots(0, out.request);
   bool ok = true;
   const ast::GivenClause* given_request = nullptr;
   for (const ast::GivenClause& given : test.givens) {
@@ -90,8 +86,66 @@ void Checker::CheckTest(uint32_t m, const ast::Decl& decl, const ast::TestDecl& 
   if (ok) program_.tests.push_back(std::move(out));
 }
 
+// Every slot under `root` (the request's, or a list element's: each has slots from 0) absent,
+// with its kind.
+void Checker::AbsentSlots(uint32_t root, std::vector<ir::Datum>& slots) {
+  const ir::SchemaNode& node = program_.schema[root];
+  if (node.slot != ir::kNoId) {
+    slots[node.slot] =
+        ir::Datum{.kind = node.is_record ? ir::Kind::kBool : node.kind, .present = false};
+  }
+  for (uint32_t child : node.children) AbsentSlots(child, slots);
+}
+
+auto Checker::EmptyList() -> ir::Datum {
+  static const ir::List kEmpty;
+  return ir::Datum{.kind = ir::Kind::kList, .set = &kEmpty};
+}
+
+auto Checker::ConstList(uint32_t m, const ast::Expr& expr, const RecordField& field, uint32_t node,
+                        ir::Datum& slot) -> bool {
+  const auto* literal = std::get_if<ast::ListLit>(&expr.kind);
+  const ir::ListShape& shape = program_.lists[program_.schema[node].list];
+  if (literal == nullptr) {
+    emitter_
+        .Error(
+            DiagnosticKind::TypeMismatch, Loc(m, expr.range),
+            fmt::format("field `{}` is a list: write its elements as `[{{…}}, {{…}}]`", field.name))
+        .Help(fmt::format("each element is a `{}` record; `[]` is the empty list", shape.record));
+    return false;
+  }
+  if (literal->elements.size() > shape.max_length) {
+    emitter_
+        .Error(DiagnosticKind::InvalidTest, Loc(m, expr.range),
+               fmt::format("{} elements, but `{}` holds at most {}", literal->elements.size(),
+                           field.name, shape.max_length))
+        .Help("a request with more is refused, and so is this test's");
+    return false;
+  }
+  bool ok = true;
+  std::vector<ir::Datum>& items = program_.list_items.emplace_back(
+      literal->elements.size() * shape.slot_count, ir::Datum{.present = false});
+  for (size_t i = 0; i < literal->elements.size(); ++i) {
+    // Filled in place: ConstRecord writes slots by index into the element's own vector.
+    std::vector<ir::Datum> element(shape.slot_count);
+    AbsentSlots(shape.element, element);
+    ok = ConstRecord(m, *literal->elements[i], field.type.id, shape.element, element) && ok;
+    std::copy(element.begin(), element.end(), items.begin() + i * shape.slot_count);
+  }
+  ir::List& list = program_.lists_data.emplace_back();
+  list = ir::List{.items = items.data(),
+                  .count = static_cast<uint32_t>(literal->elements.size()),
+                  .stride = shape.slot_count};
+  slot = ir::Datum{.kind = ir::Kind::kList, .set = &list};
+  return ok;
+}
+
 void Checker::MarkAbsent(uint32_t schema_node, std::vector<ir::Datum>& slots) {
   const ir::SchemaNode& node = program_.schema[schema_node];
+  if (!node.is_record && node.kind == ir::Kind::kList) {
+    slots[node.slot] = EmptyList();  // an absent list is the empty list
+    return;
+  }
   if (node.slot != ir::kNoId) slots[node.slot].present = false;
   for (uint32_t child : node.children) MarkAbsent(child, slots);
 }
@@ -146,6 +200,10 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
       ok = false;
       continue;
     }
+    if (field.type.kind == TypeKind::kList) {
+      ok = ConstList(m, *init.value, field, child, slots[program_.schema[child].slot]) && ok;
+      continue;
+    }
     if (field.type.kind == TypeKind::kRecord) {
       if (std::holds_alternative<ast::NoneLit>(init.value->kind) && field.type.optional) {
         MarkAbsent(child, slots);
@@ -196,7 +254,7 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
   std::vector<std::string> missing_names;
   for (size_t f = 0; f < record.fields.size(); ++f) {
     if (seen[f] != nullptr) continue;
-    if (record.fields[f].type.optional) {
+    if (record.fields[f].type.optional || record.fields[f].type.kind == TypeKind::kList) {
       MarkAbsent(program_.schema[schema_node].children[f], slots);
       continue;
     }

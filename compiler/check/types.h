@@ -26,6 +26,7 @@ enum class TypeKind : uint8_t {
   kSet,
   kTable,
   kRow,
+  kList,  // `list<R>`: id is the record's
   kNone,  // the literal `none`, before it meets an optional
 };
 
@@ -35,7 +36,7 @@ inline constexpr DimensionId kDimensionless = 0;
 struct Type {
   TypeKind kind = TypeKind::kError;
   bool optional = false;
-  // kEnum: enum id; kRecord: record id; kTable, kRow: table id; kSet: the element's id.
+  // kEnum: enum id; kRecord, kList: record id; kTable, kRow: table id; kSet: the element's id.
   uint32_t id = 0;
   DimensionId dim = kDimensionless;     // kInt, kNumber
   TypeKind element = TypeKind::kError;  // kSet

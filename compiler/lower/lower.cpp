@@ -98,6 +98,11 @@ class Lowerer {
   std::string unsupported_;  // the first op that could not be compiled, if any
   auto Const(const ir::Datum& d, uint32_t index) -> Lowered;
   auto Slot(ir::SlotId slot, bool optional) -> Lowered;
+  // A field of the record at `base` (the request, or a list element), read where `b` points.
+  auto LoadField(IRBuilder<>& b, Value* base, const SlotLayout& s, bool optional) -> Lowered;
+  // any, all, count, sum, min, max: a loop over the binder's list.
+  auto Quantifier(const ir::Value& v, ir::ValueId id) -> Lowered;
+  std::vector<bool> element_dependent_;  // ir::ElementDependent
   // Branches to `bad` when the struct at `request` holds a value no request could hold (abi.h,
   // CORDON_ABI_BAD_REQUEST); the insertion point ends where the request was found good.
   void CheckRequestStruct(Value* request, BasicBlock* bad);
@@ -324,19 +329,25 @@ auto Lowerer::Slot(ir::SlotId slot, bool optional) -> Lowered {
   // thousands of rule blocks was most of a large policy's compile time). The request does not
   // change during a call, so the loads are marked invariant: reloading is as good as a spill.
   IRBuilder<> b(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+  Lowered out = LoadField(b, request_, layout_.slots[slot], optional);
+  slots_.emplace(key, out);
+  return out;
+}
+
+auto Lowerer::LoadField(IRBuilder<>& b, Value* base, const SlotLayout& s, bool optional)
+    -> Lowered {
   llvm::MDNode* invariant = llvm::MDNode::get(ctx_, {});
   auto load = [&](Type* type, Value* at) {
     llvm::LoadInst* l = b.CreateLoad(type, at);
     l->setMetadata(llvm::LLVMContext::MD_invariant_load, invariant);
     return l;
   };
-  const SlotLayout& s = layout_.slots[slot];
   Lowered out;
   if (s.presence != ir::kNoId && optional) {
-    Value* byte = load(i8_, b.CreateConstInBoundsGEP1_64(i8_, request_, s.presence));
+    Value* byte = load(i8_, b.CreateConstInBoundsGEP1_64(i8_, base, s.presence));
     out.present = b.CreateICmpNE(byte, b.getInt8(0));
   }
-  Value* at = b.CreateConstInBoundsGEP1_64(i8_, request_, s.offset);
+  Value* at = b.CreateConstInBoundsGEP1_64(i8_, base, s.offset);
   switch (s.kind) {
     case ir::Kind::kBool:
       out.a = b.CreateICmpNE(load(i8_, at), b.getInt8(0));
@@ -356,6 +367,7 @@ auto Lowerer::Slot(ir::SlotId slot, bool optional) -> Lowered {
       out.a = b.CreateZExt(load(i16_, at), i64_);
       break;
     case ir::Kind::kText:
+    case ir::Kind::kList:  // items, count
       out.a = load(ptr_, at);
       out.b = load(i64_, b.CreateConstInBoundsGEP1_64(i8_, at, 8));
       break;
@@ -367,10 +379,10 @@ auto Lowerer::Slot(ir::SlotId slot, bool optional) -> Lowered {
       break;
     case ir::Kind::kEnumSet:
     case ir::Kind::kRow:
+    case ir::Kind::kElement:
       out.a = load(i64_, at);
       break;
   }
-  slots_.emplace(key, out);
   return out;
 }
 
@@ -456,8 +468,17 @@ auto Lowerer::FieldChecks(Value* request, size_t first, size_t last) -> Value* {
             b_.CreateICmpNE(b_.CreateLShr(load(i64_, s.offset + 80), uint64_t{kCountrySlots - 640}),
                             b_.getInt64(0));
         break;
+      case ir::Kind::kList: {
+        // The header only; the runtime checks the elements before it calls (Session::CheckStruct).
+        Value* count = load(i64_, s.offset + 8);
+        wrong = b_.CreateOr(b_.CreateICmpUGT(count, b_.getInt64(p_.lists[s.list].max_length)),
+                            b_.CreateAnd(b_.CreateIsNull(load(ptr_, s.offset)),
+                                         b_.CreateICmpNE(count, b_.getInt64(0))));
+        break;
+      }
       case ir::Kind::kTextSet:
       case ir::Kind::kRow:
+      case ir::Kind::kElement:
         break;
     }
     if (wrong == nullptr) continue;
@@ -524,6 +545,7 @@ void Lowerer::FindSharedArithmetic(uint32_t first, uint32_t last) {
   // The rule that last saw each value: rules are numbered across chunks, so this is sized
   // once for the module, not per chunk.
   std::vector<uint32_t>& visited = rule_seeing_;
+  if (element_dependent_.empty()) element_dependent_ = ir::ElementDependent(p_);
   visited.resize(p_.values.size(), UINT32_MAX);
   for (uint32_t r = first; r < last; ++r) {
     const ir::Rule& rule = p_.rules[r];
@@ -535,7 +557,8 @@ void Lowerer::FindSharedArithmetic(uint32_t first, uint32_t last) {
       if (visited[id] == r) continue;
       visited[id] = r;
       const ir::Value& v = p_.values[id];
-      if (is_arithmetic(v.op)) ++rules_using[id];
+      // A value computed per list element is not shared: its first result would stand for all.
+      if (is_arithmetic(v.op) && !element_dependent_[id]) ++rules_using[id];
       if (ir::TakesValueA(v.op)) stack.push_back(v.a);
       if (ir::TakesValueB(v.op)) stack.push_back(v.b);
     }
@@ -711,6 +734,15 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
     case ir::Op::kIf:
     case ir::Op::kElse:
     case ir::Op::kAsOf:
+    case ir::Op::kBinder:
+    case ir::Op::kElemField:
+    case ir::Op::kAny:
+    case ir::Op::kAll:
+    case ir::Op::kCount:
+    case ir::Op::kSum:
+    case ir::Op::kMin:
+    case ir::Op::kMax:
+    case ir::Op::kTooDeep:
       break;
   }
   return Unsupported(v, static_cast<ir::ValueId>(&v - p_.values.data())).a;
@@ -751,11 +783,20 @@ auto Lowerer::CanFail(ir::ValueId id) -> bool {
     case ir::Op::kDateAddDays:
     case ir::Op::kDateSubDays:
     case ir::Op::kDateDiff:
+    case ir::Op::kTooDeep:
+    case ir::Op::kAny:  // the body, evaluated per element, may fail; a sum may overflow
+    case ir::Op::kAll:
+    case ir::Op::kCount:
+    case ir::Op::kSum:
+    case ir::Op::kMin:
+    case ir::Op::kMax:
       fails = true;
       break;
     case ir::Op::kConst:
     case ir::Op::kSlot:
     case ir::Op::kAsOf:
+    case ir::Op::kBinder:
+    case ir::Op::kElemField:
       break;
     case ir::Op::kRowField:
     case ir::Op::kIsSome:
@@ -795,11 +836,20 @@ auto Lowerer::IsCheap(ir::ValueId id) -> bool {
     case ir::Op::kTableFind:
     case ir::Op::kRowField:
     case ir::Op::kUnwrap:
+    case ir::Op::kAny:
+    case ir::Op::kAll:
+    case ir::Op::kCount:
+    case ir::Op::kSum:
+    case ir::Op::kMin:
+    case ir::Op::kMax:
+    case ir::Op::kTooDeep:
       cheap = false;
       break;
     case ir::Op::kConst:
     case ir::Op::kSlot:
     case ir::Op::kAsOf:
+    case ir::Op::kBinder:
+    case ir::Op::kElemField:
       break;
     case ir::Op::kIn:
       cheap = p_.values[v.b].kind != ir::Kind::kTextSet && IsCheap(v.a) && IsCheap(v.b);
@@ -998,6 +1048,24 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       return Unsupported(v, id);  // read only through its kIf
     case ir::Op::kAsOf:
       return Lowered{.a = as_of_};
+    case ir::Op::kBinder:
+      // In the memo while its quantifier's loop body is lowered; anywhere else is a bug.
+      return Unsupported(v, id);
+    case ir::Op::kElemField: {
+      Lowered element = Eval(v.a);
+      const abi::RequestLayout& layout = layout_.elements[p_.values[v.a].enum_id];
+      return LoadField(b_, element.a, layout.slots[v.b], v.optional);
+    }
+    case ir::Op::kAny:
+    case ir::Op::kAll:
+    case ir::Op::kCount:
+    case ir::Op::kSum:
+    case ir::Op::kMin:
+    case ir::Op::kMax:
+      return Quantifier(v, id);
+    case ir::Op::kTooDeep:
+      CheckStatus(b_.getInt32(CORDON_EVAL_TOO_DEEP), id);
+      return Lowered{.a = b_.getFalse(), .b = b_.getInt64(1)};
   }
   Lowered x = Eval(v.a);
   Lowered y = ir::TakesValueB(v.op) ? Eval(v.b) : Lowered{};
@@ -1106,9 +1174,121 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     case ir::Op::kIf:
     case ir::Op::kElse:
     case ir::Op::kAsOf:
+    case ir::Op::kBinder:
+    case ir::Op::kElemField:
+    case ir::Op::kAny:
+    case ir::Op::kAll:
+    case ir::Op::kCount:
+    case ir::Op::kSum:
+    case ir::Op::kMin:
+    case ir::Op::kMax:
+    case ir::Op::kTooDeep:
       break;
   }
   return Unsupported(v, id);
+}
+
+// for (i = 0; i < count; ++i) { element = items + i * size; accumulate body }: the body in a
+// scope of its own, so nothing computed from one element is reused for the next or after.
+// `any` and `all` leave the loop at the first element that settles them, as the interpreter.
+auto Lowerer::Quantifier(const ir::Value& v, ir::ValueId id) -> Lowered {
+  const ir::Value& binder = p_.values[v.a];
+  Lowered list = Eval(binder.a);
+  const uint32_t size = layout_.elements[binder.enum_id].size;
+  const bool logical = v.op == ir::Op::kAny || v.op == ir::Op::kAll;
+  const bool extreme = v.op == ir::Op::kMin || v.op == ir::Op::kMax;
+  BasicBlock* before = b_.GetInsertBlock();
+  BasicBlock* head = NewBlock("each.head");
+  BasicBlock* body = NewBlock("each.body");
+  BasicBlock* latch = NewBlock("each.next");
+  BasicBlock* done = NewBlock("each.done");
+  b_.CreateBr(head);
+  b_.SetInsertPoint(head);
+  llvm::PHINode* index = b_.CreatePHI(i64_, 2);
+  index->addIncoming(b_.getInt64(0), before);
+  // The accumulator: a count or sum {num, den}; min/max also whether one was seen yet.
+  llvm::PHINode* num = nullptr;
+  llvm::PHINode* den = nullptr;
+  llvm::PHINode* seen = nullptr;
+  if (!logical) {
+    num = b_.CreatePHI(i64_, 2);
+    den = b_.CreatePHI(i64_, 2);
+    num->addIncoming(b_.getInt64(0), before);
+    den->addIncoming(b_.getInt64(1), before);
+    if (extreme) {
+      seen = b_.CreatePHI(i1_, 2);
+      seen->addIncoming(b_.getFalse(), before);
+    }
+  }
+  b_.CreateCondBr(b_.CreateICmpULT(index, list.b), body, done);
+  b_.SetInsertPoint(body);
+  size_t mark = OpenScope();
+  Value* element = b_.CreateInBoundsGEP(i8_, list.a, b_.CreateMul(index, b_.getInt64(size)));
+  memo_.emplace(v.a, Lowered{.a = element});
+  memo_log_.push_back(v.a);
+  Lowered x = Eval(v.b);
+  Value* next_num = nullptr;
+  Value* next_den = nullptr;
+  Value* next_seen = nullptr;
+  switch (v.op) {
+    case ir::Op::kCount:
+      next_num = b_.CreateAdd(num, b_.CreateZExt(x.a, i64_));
+      next_den = den;
+      break;
+    case ir::Op::kSum: {
+      Value* result = b_.CreateCall(Helper("cordon_h_add"), {num, den, x.a, x.b});
+      next_num = b_.CreateExtractValue(result, 0);
+      next_den = b_.CreateExtractValue(result, 1);
+      CheckStatus(b_.CreateSelect(b_.CreateICmpEQ(next_den, b_.getInt64(0)),
+                                  b_.CreateTrunc(next_num, i32_), b_.getInt32(0)),
+                  id);
+      break;
+    }
+    case ir::Op::kMin:
+    case ir::Op::kMax: {
+      // As the interpreter: the first element, then any strictly less (greater) one.
+      ir::Value order{.op = v.op == ir::Op::kMin ? ir::Op::kLt : ir::Op::kGt, .a = v.b};
+      Value* better =
+          b_.CreateOr(b_.CreateNot(seen), Compare(order, x, Lowered{.a = num, .b = den}));
+      next_num = b_.CreateSelect(better, x.a, num);
+      next_den = b_.CreateSelect(better, x.b, den);
+      next_seen = b_.getTrue();
+      break;
+    }
+    default:
+      break;
+  }
+  CloseScope(mark);
+  BasicBlock* body_end = b_.GetInsertBlock();
+  if (logical) {
+    // any: leave on true; all: leave on false.
+    if (v.op == ir::Op::kAny) {
+      b_.CreateCondBr(x.a, done, latch);
+    } else {
+      b_.CreateCondBr(x.a, latch, done);
+    }
+  } else {
+    b_.CreateBr(latch);
+  }
+  b_.SetInsertPoint(latch);
+  index->addIncoming(b_.CreateAdd(index, b_.getInt64(1)), latch);
+  if (num != nullptr) {
+    num->addIncoming(next_num, latch);
+    den->addIncoming(next_den, latch);
+  }
+  if (seen != nullptr) seen->addIncoming(next_seen, latch);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(done);
+  if (logical) {
+    // From the head: every element was visited (any: none held; all: all held).
+    llvm::PHINode* result = b_.CreatePHI(i1_, 2);
+    result->addIncoming(b_.getInt1(v.op == ir::Op::kAll), head);
+    result->addIncoming(b_.getInt1(v.op == ir::Op::kAny), body_end);
+    return Lowered{.a = result};
+  }
+  Lowered out{.a = num, .b = den};
+  if (extreme) out.present = seen;
+  return out;
 }
 
 // An op this lowerer cannot compile used to lower to `false`, and the rule silently never

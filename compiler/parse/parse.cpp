@@ -62,6 +62,13 @@ auto IsNameToken(size_t type) -> bool {
     case G::BY:
     case G::SOME:
     case G::SET:
+    case G::LIST:
+    case G::ANY:
+    case G::ALL:
+    case G::COUNT:
+    case G::SUM:
+    case G::MIN:
+    case G::MAX:
       return true;
     default:
       return false;
@@ -174,7 +181,7 @@ class Parser {
   auto NameExpr(G::NameContext* ctx) -> ast::ExprPtr {
     return MakeExpr(Range(ctx), ast::NameRef{ctx->getText()});
   }
-  auto MakeName(antlr4::tree::TerminalNode* node) -> ast::Name;
+  auto MakeName(const Token* token) -> ast::Name;
   auto MakeText(antlr4::tree::TerminalNode* node) -> ast::Text;
   auto MakeDate(antlr4::tree::TerminalNode* node) -> std::optional<ast::Date>;
   auto MakeDigits(antlr4::tree::TerminalNode* node) -> std::optional<std::string>;
@@ -476,7 +483,7 @@ auto Parser::DescribeExpected(const antlr4::misc::IntervalSet& expected, size_t 
     drop([](size_t t) {
       return IsNameToken(t) || t == G::NUMBER || t == G::STRING || t == G::DATE ||
              t == G::BAD_DATE || t == G::TRUE || t == G::FALSE || t == G::NONE || t == G::LBRACE ||
-             t == G::LPAREN || t == G::MINUS || t == G::NOT || t == G::IF;
+             t == G::LPAREN || t == G::MINUS || t == G::NOT || t == G::IF || t == G::LBRACK;
     });
   }
   auto is_operator = [](size_t t) {
@@ -511,7 +518,7 @@ auto Parser::DescribeExpected(const antlr4::misc::IntervalSet& expected, size_t 
       noun = "a unit";
     } else if (rule == G::RuleTypeExpr || rule == G::RuleTypeBase) {
       noun = "a type";
-      drop([](size_t t) { return t == G::ENUM; });
+      drop([](size_t t) { return t == G::ENUM || t == G::LIST; });
     } else if (rule == G::RuleUnitDecl) {
       noun = "a unit name";
     } else if (rule == G::RuleRuleDecl && previous == G::RULE) {
@@ -809,8 +816,8 @@ auto Parser::MakeName(G::NameContext* ctx) -> ast::Name {
   return {NewId(), Range(ctx), ctx->getText()};
 }
 
-auto Parser::MakeName(antlr4::tree::TerminalNode* node) -> ast::Name {
-  return {NewId(), Range(node->getSymbol()), node->getText()};
+auto Parser::MakeName(const Token* token) -> ast::Name {
+  return {NewId(), Range(token), token->getText()};
 }
 
 auto Parser::MakePath(G::QualifiedNameContext* ctx) -> std::vector<ast::Name> {
@@ -1010,6 +1017,28 @@ auto Parser::BuildType(G::TypeExprContext* ctx) -> ast::TypeExpr {
     type.base = ast::SetType{std::make_unique<ast::TypeExpr>(BuildType(s->typeExpr()))};
   } else if (auto* n = dynamic_cast<G::NamedTypeContext*>(base)) {
     type.base = ast::NamedType{MakeName(n->name())};
+  } else if (auto* l = dynamic_cast<G::ListTypeContext*>(base)) {
+    ast::ListType list{std::make_unique<ast::TypeExpr>(BuildType(l->typeExpr()))};
+    if (l->NUMBER() != nullptr) {
+      list.max_range = Range(l->NUMBER()->getSymbol());
+      std::string text = l->NUMBER()->getText();
+      uint64_t n = 0;
+      bool ok = !text.empty() && text.size() <= 9;
+      for (char c : text) {
+        if (c < '0' || c > '9') ok = false;
+        n = n * 10 + static_cast<uint64_t>(c - '0');
+      }
+      if (!ok || n == 0 || n > ast::kMaxListLength) {
+        emitter_
+            .Error(DiagnosticKind::NumberOutOfRange, Loc(list.max_range),
+                   fmt::format("a list's maximum length is a whole number from 1 to {}, not {}",
+                               ast::kMaxListLength, text))
+            .Help("write, for example, `list<Owner, 32>`; without a number it is 256");
+      } else {
+        list.max_length = static_cast<uint32_t>(n);
+      }
+    }
+    type.base = std::move(list);
   }
   if (G::UnitSpecContext* unit = ctx->unitSpec()) {
     bool divide = false;
@@ -1261,6 +1290,31 @@ auto Parser::BuildExpr(G::ExprContext* ctx, int depth) -> ast::ExprPtr {
                     ast::If{BuildExpr(e->expr(0), depth + 1), BuildExpr(e->expr(1), depth + 1),
                             BuildExpr(e->expr(2), depth + 1)});
   }
+  if (auto* e = dynamic_cast<G::QuantExprContext*>(ctx)) {
+    ast::Quantifier kind = ast::Quantifier::kAny;
+    switch (e->quant->getType()) {
+      case G::ALL:
+        kind = ast::Quantifier::kAll;
+        break;
+      case G::COUNT:
+        kind = ast::Quantifier::kCount;
+        break;
+      case G::SUM:
+        kind = ast::Quantifier::kSum;
+        break;
+      case G::MIN:
+        kind = ast::Quantifier::kMin;
+        break;
+      case G::MAX:
+        kind = ast::Quantifier::kMax;
+        break;
+      default:
+        break;
+    }
+    return MakeExpr(
+        range, ast::Quantified{kind, Range(e->quant), MakeName(e->name()),
+                               BuildExpr(e->expr(0), depth + 1), BuildExpr(e->expr(1), depth + 1)});
+  }
   if (auto* e = dynamic_cast<G::IsNoneExprContext*>(ctx)) {
     return MakeExpr(range, ast::IsNone{BuildExpr(e->expr(), depth + 1)});
   }
@@ -1278,19 +1332,20 @@ auto Parser::BuildPrimary(G::PrimaryContext* ctx, int depth) -> ast::ExprPtr {
   if (auto* p = dynamic_cast<G::NumberLitContext*>(ctx)) {
     std::optional<std::string> digits = MakeDigits(p->NUMBER());
     if (!digits) return ErrorExpr(range);
-    if (p->IDENT() != nullptr) {
+    // `90 min`: `min` is also a quantifier, but after a number it is the unit.
+    if (p->unit != nullptr) {
       SourceRange number = Range(p->NUMBER()->getSymbol());
-      SourceRange unit = Range(p->IDENT()->getSymbol());
+      SourceRange unit = Range(p->unit);
       if (source_.LineOf(number.end) != source_.LineOf(unit.begin)) {
         emitter_
             .Error(DiagnosticKind::SyntaxError, Loc(unit),
                    fmt::format("`{}` on the line after `{}` would be read as its unit",
-                               p->IDENT()->getText(), p->NUMBER()->getText()))
+                               p->unit->getText(), p->NUMBER()->getText()))
             .Label(Loc(number), "the number is here")
             .Help("write a unit on the same line as its number");
         return ErrorExpr(range);
       }
-      return MakeExpr(range, ast::QuantityLit{std::move(*digits), MakeName(p->IDENT())});
+      return MakeExpr(range, ast::QuantityLit{std::move(*digits), MakeName(p->unit)});
     }
     return MakeExpr(range, ast::NumberLit{std::move(*digits)});
   }
@@ -1341,6 +1396,11 @@ auto Parser::BuildPrimary(G::PrimaryContext* ctx, int depth) -> ast::ExprPtr {
       set.dates.push_back(std::move(dates));
     }
     return MakeExpr(range, std::move(set));
+  }
+  if (auto* p = dynamic_cast<G::ListLitContext*>(ctx)) {
+    ast::ListLit list;
+    for (G::ExprContext* e : p->expr()) list.elements.push_back(BuildExpr(e, depth + 1));
+    return MakeExpr(range, std::move(list));
   }
   if (auto* p = dynamic_cast<G::ParenExprContext*>(ctx)) {
     ast::ExprPtr inner = BuildExpr(p->expr(), depth + 1);

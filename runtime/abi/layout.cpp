@@ -41,6 +41,7 @@ void Walk(const ir::Program& program, uint32_t node, const std::string& name,
                                     .enum_id = n.enum_id,
                                     .type_text = n.type_text,
                                     .integer = n.integer,
+                                    .list = n.list,
                                     .records = records};
 }
 
@@ -239,16 +240,23 @@ auto SlotSize(ir::Kind kind) -> uint32_t {
     case ir::Kind::kEnumSet:
     case ir::Kind::kTextSet:
     case ir::Kind::kRow:
+    case ir::Kind::kElement:
       return 8;
+    case ir::Kind::kList:
+      return 16;  // items, count
   }
   return 8;
 }
 
-auto LayoutRequest(const ir::Program& program) -> RequestLayout {
+namespace {
+
+// The slots of one record (the request, or a list's element) in order, each aligned.
+auto Place(const ir::Program& program, uint32_t root, uint32_t slot_count, std::string path)
+    -> RequestLayout {
   RequestLayout layout;
-  layout.slots.resize(program.slot_count);
+  layout.slots.resize(slot_count);
   std::vector<uint32_t> records;
-  if (!program.schema.empty()) Walk(program, 0, "", "$", records, layout);
+  if (root < program.schema.size()) Walk(program, root, "", path, records, layout);
   uint32_t offset = 0;
   for (SlotLayout& s : layout.slots) {
     if (s.optional) s.presence = offset++;
@@ -263,7 +271,28 @@ auto LayoutRequest(const ir::Program& program) -> RequestLayout {
   return layout;
 }
 
-void PackRequest(const RequestLayout& layout, std::span<const ir::Datum> slots, uint8_t* out) {
+}  // namespace
+
+auto LayoutRequest(const ir::Program& program) -> RequestLayout {
+  RequestLayout layout =
+      Place(program, program.schema.empty() ? ir::kNoId : 0, program.slot_count, "$");
+  for (const ir::ListShape& shape : program.lists) {
+    layout.elements.push_back(Place(program, shape.element, shape.slot_count, ""));
+  }
+  return layout;
+}
+
+auto PackArena::Allocate(size_t bytes) -> uint8_t* {
+  if (used_ == blocks_.size()) blocks_.emplace_back();
+  std::vector<uint64_t>& block = blocks_[used_++];
+  block.assign((bytes + 7) / 8, 0);
+  return reinterpret_cast<uint8_t*>(block.data());
+}
+
+namespace {
+
+void Pack(const RequestLayout& layout, const std::vector<RequestLayout>& elements,
+          std::span<const ir::Datum> slots, uint8_t* out, PackArena* arena) {
   std::memset(out, 0, layout.size);
   for (size_t i = 0; i < layout.slots.size() && i < slots.size(); ++i) {
     const SlotLayout& s = layout.slots[i];
@@ -307,8 +336,35 @@ void PackRequest(const RequestLayout& layout, std::span<const ir::Datum> slots, 
       case ir::Kind::kTextSet:
         std::memcpy(p, &d.set, 8);
         break;
+      case ir::Kind::kList: {
+        const auto* list = static_cast<const ir::List*>(d.set);
+        uint64_t count = list == nullptr ? 0 : list->count;
+        uint8_t* items = nullptr;
+        if (count > 0) {
+          if (arena == nullptr) std::abort();  // a caller's bug: lists need somewhere to go
+          const RequestLayout& element = elements[s.list];
+          items = arena->Allocate(count * element.size);
+          for (uint64_t i = 0; i < count; ++i) {
+            Pack(element, elements,
+                 std::span<const ir::Datum>(list->items + i * list->stride, list->stride),
+                 items + i * element.size, arena);
+          }
+        }
+        std::memcpy(p, &items, 8);
+        std::memcpy(p + 8, &count, 8);
+        break;
+      }
+      case ir::Kind::kElement:
+        break;
     }
   }
+}
+
+}  // namespace
+
+void PackRequest(const RequestLayout& layout, std::span<const ir::Datum> slots, uint8_t* out,
+                 PackArena* arena) {
+  Pack(layout, layout.elements, slots, out, arena);
 }
 
 auto CHeader(const ir::Program& program, const RequestLayout& layout, std::string_view prefix,
@@ -328,6 +384,10 @@ auto CHeader(const ir::Program& program, const RequestLayout& layout, std::strin
       program.modules.empty() ? "" : program.modules.back(), upper, upper, upper, schema_hash,
       upper, CORDON_ABI_VERSION, upper, ir::PolicyHash(program));
   // Macros share one namespace: an enum named `RULE` must not redefine a rule's macro.
+  // An element's fields are named by their path in the element: "Owner.share".
+  auto record_path = [](const std::string& record, const std::string& path) {
+    return record + path;
+  };
   UniqueNames macros;
   for (const char* fixed : {"SCHEMA_HASH", "ABI_VERSION", "POLICY_HASH", "CORDON_H_"}) {
     macros.Take(fmt::format("{}_{}", upper, fixed));
@@ -354,57 +414,89 @@ auto CHeader(const ir::Program& program, const RequestLayout& layout, std::strin
         "#define {} {}\n",
         macros.Take(fmt::format("{}_OUTCOME_{}", upper, CIdent(program.outcomes[o]))), o);
   }
-  out += fmt::format("\ntypedef struct {}_request {{\n", p);
-  uint32_t offset = 0;
-  int pad = 0;
-  UniqueNames members;
-  auto padding = [&](uint32_t bytes) {
-    out += fmt::format("  uint8_t {}[{}];\n", members.Take(fmt::format("pad{}_", pad++)), bytes);
-  };
-  auto field = [&](uint32_t at, const char* type, const std::string& name, const char* array,
-                   uint32_t size, const std::string& comment) {
-    if (at > offset) padding(at - offset);
-    out += fmt::format("  {} {}{}; /* {} */\n", type, members.Take(name), array, comment);
-    offset = at + size;
-  };
-  for (const SlotLayout& s : layout.slots) {
-    if (s.presence != ir::kNoId) {
-      field(s.presence, "uint8_t", "has_" + s.name, "", 1, s.path + " is present");
-    }
-    std::string comment = s.path + ": " + s.type_text;
-    switch (s.kind) {
-      case ir::Kind::kBool:
-        field(s.offset, "uint8_t", s.name, "", 1, comment);
-        break;
-      case ir::Kind::kNumber:
-        field(s.offset, "int64_t", s.name + "_num", "", 8, comment);
-        field(s.offset + 8, "int64_t", s.name + "_den", "", 8, "denominator, > 0");
-        break;
-      case ir::Kind::kDate:
-        field(s.offset, "int32_t", s.name, "", 4, comment + ", days since 1970-01-01");
-        break;
-      case ir::Kind::kCountry:
-      case ir::Kind::kEnum:
-        field(s.offset, "uint16_t", s.name, "", 2, comment);
-        break;
-      case ir::Kind::kText:
-        field(s.offset, "const char*", s.name, "", 8, comment);
-        field(s.offset + 8, "uint64_t", s.name + "_size", "", 8, "bytes");
-        break;
-      case ir::Kind::kCountrySet:
-        field(s.offset, "uint64_t", s.name, "[11]", 88, comment + ", bit per CountryIndex");
-        break;
-      case ir::Kind::kEnumSet:
-      case ir::Kind::kRow:
-        field(s.offset, "uint64_t", s.name, "", 8, comment + ", bit per value");
-        break;
-      case ir::Kind::kTextSet:
-        field(s.offset, "const void*", s.name, "", 8, comment + ", set through the runtime");
-        break;
-    }
+  // The element structs of lists, declared first so that any struct can point to any.
+  UniqueNames types;
+  types.Take(p + "_request");
+  std::vector<std::string> element_names;
+  for (const ir::ListShape& shape : program.lists) {
+    element_names.push_back(types.Take(fmt::format("{}_{}", p, CIdent(shape.record))));
   }
-  if (layout.size > offset) padding(layout.size - offset);
-  out += fmt::format("}} {}_request;\n\n", p);
+  if (!element_names.empty()) out += "\n";
+  for (const std::string& name : element_names) {
+    out += fmt::format("typedef struct {0} {0};\n", name);
+  }
+  auto emit_struct = [&](const std::string& name, const RequestLayout& record, bool is_typedef,
+                         const std::string& label) {
+    out += is_typedef ? fmt::format("\ntypedef struct {}_request {{\n", p)
+                      : fmt::format("\nstruct {} {{\n", name);
+    uint32_t offset = 0;
+    int pad = 0;
+    UniqueNames members;
+    auto padding = [&](uint32_t bytes) {
+      out += fmt::format("  uint8_t {}[{}];\n", members.Take(fmt::format("pad{}_", pad++)), bytes);
+    };
+    auto field = [&](uint32_t at, const std::string& type, const std::string& member,
+                     const char* array, uint32_t size, const std::string& comment) {
+      if (at > offset) padding(at - offset);
+      out += fmt::format("  {} {}{}; /* {} */\n", type, members.Take(member), array, comment);
+      offset = at + size;
+    };
+    for (const SlotLayout& s : record.slots) {
+      std::string path = is_typedef ? s.path : record_path(label, s.path);
+      if (s.presence != ir::kNoId) {
+        field(s.presence, "uint8_t", "has_" + s.name, "", 1, path + " is present");
+      }
+      std::string comment = path + ": " + s.type_text;
+      switch (s.kind) {
+        case ir::Kind::kBool:
+          field(s.offset, "uint8_t", s.name, "", 1, comment);
+          break;
+        case ir::Kind::kNumber:
+          field(s.offset, "int64_t", s.name + "_num", "", 8, comment);
+          field(s.offset + 8, "int64_t", s.name + "_den", "", 8, "denominator, > 0");
+          break;
+        case ir::Kind::kDate:
+          field(s.offset, "int32_t", s.name, "", 4, comment + ", days since 1970-01-01");
+          break;
+        case ir::Kind::kCountry:
+        case ir::Kind::kEnum:
+          field(s.offset, "uint16_t", s.name, "", 2, comment);
+          break;
+        case ir::Kind::kText:
+          field(s.offset, "const char*", s.name, "", 8, comment);
+          field(s.offset + 8, "uint64_t", s.name + "_size", "", 8, "bytes");
+          break;
+        case ir::Kind::kCountrySet:
+          field(s.offset, "uint64_t", s.name, "[11]", 88, comment + ", bit per CountryIndex");
+          break;
+        case ir::Kind::kEnumSet:
+        case ir::Kind::kRow:
+        case ir::Kind::kElement:
+          field(s.offset, "uint64_t", s.name, "", 8, comment + ", bit per value");
+          break;
+        case ir::Kind::kTextSet:
+          field(s.offset, "const void*", s.name, "", 8, comment + ", set through the runtime");
+          break;
+        case ir::Kind::kList:
+          field(s.offset, fmt::format("const {}*", element_names[s.list]), s.name, "", 8,
+                fmt::format("{}, at most {} elements", comment, program.lists[s.list].max_length));
+          field(s.offset + 8, "uint64_t", s.name + "_count", "", 8, "elements");
+          break;
+      }
+    }
+    if (record.size > offset) padding(record.size - offset);
+    out += is_typedef ? fmt::format("}} {}_request;\n\n", p) : "};\n";
+  };
+  for (size_t k = 0; k < program.lists.size(); ++k) {
+    emit_struct(element_names[k], layout.elements[k], false, program.lists[k].record);
+  }
+  emit_struct("", layout, true, "");
+  for (size_t k = 0; k < program.lists.size(); ++k) {
+    out += fmt::format(
+        "#ifdef __cplusplus\nstatic_assert(sizeof({0}) == {1}, \"layout\");\n#else\n"
+        "_Static_assert(sizeof({0}) == {1}, \"layout\");\n#endif\n",
+        element_names[k], layout.elements[k].size);
+  }
   out += fmt::format(
       "#ifdef __cplusplus\nstatic_assert(sizeof({0}_request) == {1}, \"layout\");\n#else\n"
       "_Static_assert(sizeof({0}_request) == {1}, \"layout\");\n#endif\n\n#endif\n",

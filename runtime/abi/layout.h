@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,18 +29,34 @@ struct SlotLayout {
   std::string type_text;
   bool is_record_presence = false;  // an optional record's own slot: only its presence counts
   bool integer = false;             // `int`: the denominator must be 1
+  uint32_t list = ir::kNoId;        // a kList slot: its shape (RequestLayout::elements)
   // The presence bytes of the optional records around this slot, outermost first. While one of
   // them is 0 the slot is never read, and may hold anything.
   std::vector<uint32_t> records;
 };
 
+// A list field is `{const ELEMENT* items; uint64_t count;}`: 16 bytes, the elements an array of
+// structs laid out by `elements[shape]` (slots numbered from 0, paths relative: ".share").
 struct RequestLayout {
   std::vector<SlotLayout> slots;  // indexed by SlotId
   uint32_t size = 0;
   uint32_t align = 8;
+  std::vector<RequestLayout> elements;  // by ir::ListShape id; only in the request's layout
 };
 
 auto LayoutRequest(const ir::Program& program) -> RequestLayout;
+
+// Where PackRequest puts the element structs of lists: reused from decision to decision.
+class PackArena {
+ public:
+  void Reset() { used_ = 0; }
+  // `bytes` zeroed bytes, 8-aligned, valid until the arena is destroyed (Reset reuses them).
+  auto Allocate(size_t bytes) -> uint8_t*;
+
+ private:
+  std::deque<std::vector<uint64_t>> blocks_;
+  size_t used_ = 0;
+};
 
 // What a host-filled struct may hold, checked by the generated evaluator (which refuses the
 // struct) and by the runtime (which then says which field is wrong): one definition for both.
@@ -54,8 +71,10 @@ auto GetStructBounds() -> const StructBounds&;
 auto SlotSize(ir::Kind kind) -> uint32_t;
 
 // Writes decoded slots into a request struct of layout.size bytes (8-aligned). Texts and sets
-// are pointers into the datums' storage, which must outlive the decision.
-void PackRequest(const RequestLayout& layout, std::span<const ir::Datum> slots, uint8_t* out);
+// are pointers into the datums' storage, which must outlive the decision; the elements of lists
+// go into `arena` (required when the policy has lists).
+void PackRequest(const RequestLayout& layout, std::span<const ir::Datum> slots, uint8_t* out,
+                 PackArena* arena = nullptr);
 
 // The C declaration of the request struct and its enums, for the generated header.
 auto CHeader(const ir::Program& program, const RequestLayout& layout, std::string_view prefix,

@@ -130,6 +130,7 @@ auto AsymmetricFence() -> bool {
 }
 
 auto StatusMessage(uint32_t status) -> const char* {
+  if (status == CORDON_EVAL_TOO_DEEP) return ir::kTooDeepMessage;
   return ir::EvalStatusMessage(status == CORDON_RATIONAL_DIVISION_BY_ZERO
                                    ? ir::EvalStatus::kDivisionByZero
                                    : ir::EvalStatus::kOverflow);
@@ -275,6 +276,65 @@ auto OpenChecked(std::span<const uint8_t> bytes, std::string& why, int& memfd) -
 
 }  // namespace
 
+namespace {
+
+// What CheckStruct reads of a record's slots (the request's, or a list element's), by check.
+auto BuildStructChecks(const ir::Program& program, const abi::RequestLayout& layout)
+    -> StructChecks {
+  StructChecks checks;
+  for (uint32_t i = 0; i < layout.slots.size(); ++i) {
+    const abi::SlotLayout& slot = layout.slots[i];
+    StructChecks::Field f{.slot = i,
+                          .offset = slot.offset,
+                          .presence = slot.optional ? slot.presence : ir::kNoId,
+                          .limit = 0};
+    if (slot.optional) checks.presence.push_back(f);
+    if (slot.is_record_presence) continue;
+    if (slot.enum_id != ir::kNoId) {
+      f.limit = static_cast<uint32_t>(program.enums[slot.enum_id].values.size());
+    }
+    switch (slot.kind) {
+      case ir::Kind::kBool:
+        checks.bools.push_back(f);
+        break;
+      case ir::Kind::kNumber:
+        (slot.integer ? checks.integers : checks.numbers).push_back(f);
+        break;
+      case ir::Kind::kDate:
+        checks.dates.push_back(f);
+        break;
+      case ir::Kind::kCountry:
+        checks.countries.push_back(f);
+        break;
+      case ir::Kind::kEnum:
+        checks.enums.push_back(f);
+        break;
+      case ir::Kind::kEnumSet:
+        checks.enum_sets.push_back(f);
+        break;
+      case ir::Kind::kText:
+        checks.texts.push_back(f);
+        break;
+      case ir::Kind::kCountrySet:
+        checks.country_sets.push_back(f);
+        break;
+      case ir::Kind::kTextSet:
+        checks.text_sets.push_back(f);
+        break;
+      case ir::Kind::kList:
+        f.limit = slot.list;
+        checks.lists.push_back(f);
+        break;
+      case ir::Kind::kRow:
+      case ir::Kind::kElement:
+        break;
+    }
+  }
+  return checks;
+}
+
+}  // namespace
+
 auto EngineKindName(EngineKind kind) -> const char* {
   switch (kind) {
     case EngineKind::kInterp:
@@ -290,48 +350,9 @@ auto EngineKindName(EngineKind kind) -> const char* {
 void Engine::Init() {
   asymmetric_fence_ = AsymmetricFence();
   layout_ = abi::LayoutRequest(*program_);
-  for (uint32_t i = 0; i < layout_.slots.size(); ++i) {
-    const abi::SlotLayout& slot = layout_.slots[i];
-    StructChecks::Field f{.slot = i,
-                          .offset = slot.offset,
-                          .presence = slot.optional ? slot.presence : ir::kNoId,
-                          .limit = 0};
-    if (slot.optional) struct_checks_.presence.push_back(f);
-    if (slot.is_record_presence) continue;
-    if (slot.enum_id != ir::kNoId) {
-      f.limit = static_cast<uint32_t>(program_->enums[slot.enum_id].values.size());
-    }
-    switch (slot.kind) {
-      case ir::Kind::kBool:
-        struct_checks_.bools.push_back(f);
-        break;
-      case ir::Kind::kNumber:
-        (slot.integer ? struct_checks_.integers : struct_checks_.numbers).push_back(f);
-        break;
-      case ir::Kind::kDate:
-        struct_checks_.dates.push_back(f);
-        break;
-      case ir::Kind::kCountry:
-        struct_checks_.countries.push_back(f);
-        break;
-      case ir::Kind::kEnum:
-        struct_checks_.enums.push_back(f);
-        break;
-      case ir::Kind::kEnumSet:
-        struct_checks_.enum_sets.push_back(f);
-        break;
-      case ir::Kind::kText:
-        struct_checks_.texts.push_back(f);
-        break;
-      case ir::Kind::kCountrySet:
-        struct_checks_.country_sets.push_back(f);
-        break;
-      case ir::Kind::kTextSet:
-        struct_checks_.text_sets.push_back(f);
-        break;
-      case ir::Kind::kRow:
-        break;
-    }
+  struct_checks_ = BuildStructChecks(*program_, layout_);
+  for (const abi::RequestLayout& element : layout_.elements) {
+    element_checks_.push_back(BuildStructChecks(*program_, element));
   }
   for (ir::SlotId slot : ir::LookupKeySlots(*program_)) {
     key_texts_.push_back(layout_.slots[slot].offset);
@@ -776,7 +797,8 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
     interp_.Decide(slots, as_of, out, trace, tables_->views);
   } else {
     uint8_t* request = packed_.data() + (8 - reinterpret_cast<uintptr_t>(packed_.data()) % 8) % 8;
-    abi::PackRequest(engine_.layout_, slots, request);
+    pack_arena_.Reset();
+    abi::PackRequest(engine_.layout_, slots, request, &pack_arena_);
     if (!RunCompiled(request, as_of, out)) Refuse(request, out);
     if (trace != nullptr) {
       interp::Decision ignored;
@@ -828,8 +850,10 @@ void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decisio
     out.errors.push_back(interp::RuleError{ir::kNoId, "the interpreter has no request struct"});
     return;
   }
-  // The evaluator checks every field but text sets, which only the runtime can make.
-  if (!engine_.struct_checks_.text_sets.empty() && !CheckStruct(bytes).empty()) {
+  // The evaluator checks every field but text sets, which only the runtime can make, and the
+  // elements of lists, which the runtime walks here (the evaluator reads only their headers).
+  if ((!engine_.struct_checks_.text_sets.empty() || !engine_.program().lists.empty()) &&
+      !CheckStruct(bytes).empty()) {
     Refuse(bytes, out);
     return;
   }
@@ -842,15 +866,22 @@ void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decisio
 // Every value the generated code reads from a host-filled struct must be one a decoded request
 // could hold: the compiled code trusts its input as the interpreter trusts decoded slots.
 auto Session::CheckStruct(const uint8_t* request) const -> std::string {
+  return CheckRecord(engine_.struct_checks_, engine_.layout_, request, "", 0);
+}
+
+// `prefix` is the JSON path of an element ("$.end_user.owners[2]"), whose slots' paths are
+// relative; "" for the request. `depth`: how many lists the record is inside.
+auto Session::CheckRecord(const StructChecks& checks, const abi::RequestLayout& layout,
+                          const uint8_t* request, const std::string& prefix, uint32_t depth) const
+    -> std::string {
   const ir::Program& program = engine_.program();
-  const StructChecks& checks = engine_.struct_checks_;
-  auto path = [&](const StructChecks::Field& f) -> const std::string& {
-    return engine_.layout_.slots[f.slot].path;
+  auto path = [&](const StructChecks::Field& f) -> std::string {
+    return prefix + layout.slots[f.slot].path;
   };
   // A value is read only when present, so an absent field may hold anything.
   // So is everything in an absent record.
   auto in_record = [&](const StructChecks::Field& f) {
-    for (uint32_t record : engine_.layout_.slots[f.slot].records) {
+    for (uint32_t record : layout.slots[f.slot].records) {
       if (request[record] == 0) return false;
     }
     return true;
@@ -903,7 +934,7 @@ auto Session::CheckStruct(const uint8_t* request) const -> std::string {
     uint16_t v = 0;
     load(f.offset, v);
     if (v >= f.limit && present(f)) {
-      const ir::Enum& e = program.enums[engine_.layout_.slots[f.slot].enum_id];
+      const ir::Enum& e = program.enums[layout.slots[f.slot].enum_id];
       return fmt::format("{}: {} is not a value of `{}` (it has {})", path(f), v, e.name,
                          e.values.size());
     }
@@ -936,6 +967,29 @@ auto Session::CheckStruct(const uint8_t* request) const -> std::string {
     load(f.offset, set);
     if (set != nullptr && present(f)) {
       return fmt::format("{}: text sets cannot be passed in the struct; decide from JSON", path(f));
+    }
+  }
+  for (const auto& f : checks.lists) {
+    const uint8_t* items = nullptr;
+    uint64_t count = 0;
+    load(f.offset, items);
+    load(f.offset + 8, count);
+    if (!in_record(f) || count == 0) continue;
+    const ir::ListShape& shape = program.lists[f.limit];
+    if (count > shape.max_length) {
+      return fmt::format("{}: {} elements, but list<{}> holds at most {} here", path(f), count,
+                         shape.record, shape.max_length);
+    }
+    if (items == nullptr) return fmt::format("{}: a null list of {} elements", path(f), count);
+    if (depth >= ir::kMaxListDepth) {
+      return fmt::format("{}: lists nest more than {} deep", path(f), ir::kMaxListDepth);
+    }
+    const abi::RequestLayout& element = engine_.layout_.elements[f.limit];
+    for (uint64_t i = 0; i < count; ++i) {
+      std::string why =
+          CheckRecord(engine_.element_checks_[f.limit], element, items + i * element.size,
+                      fmt::format("{}[{}]", path(f), i), depth + 1);
+      if (!why.empty()) return why;
     }
   }
   return {};

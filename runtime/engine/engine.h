@@ -56,11 +56,11 @@ struct StructChecks {
     uint32_t slot;
     uint32_t offset;
     uint32_t presence;  // offset of the presence byte, or ir::kNoId
-    uint32_t limit;     // enums: the number of values
+    uint32_t limit;     // enums: the number of values; lists: their shape
   };
   std::vector<Field> presence;  // optional slots: the presence byte is 0 or 1
   std::vector<Field> bools, numbers, integers, dates, countries, enums, enum_sets, texts,
-      country_sets, text_sets;
+      country_sets, text_sets, lists;
 };
 
 // Per-thread scratch for deciding. A session belongs to one engine and is used by one thread at
@@ -91,6 +91,9 @@ class Session {
   // The first field of a request struct that no request could hold, in words ("$.kind: 7 is
   // not a value of `Kind` (it has 2)"); "" when there is none. DecideStruct's message.
   auto CheckStruct(const uint8_t* request) const -> std::string;
+  auto CheckRecord(const StructChecks& checks, const abi::RequestLayout& layout,
+                   const uint8_t* request, const std::string& prefix, uint32_t depth) const
+      -> std::string;
 
  private:
   friend class Engine;
@@ -111,6 +114,7 @@ class Session {
   const TableSet* tables_ = nullptr;
   interp::Interpreter interp_;
   std::vector<uint8_t> packed_;    // 8-aligned request struct
+  abi::PackArena pack_arena_;      // its lists' elements
   std::vector<uint8_t> reviewed_;  // a host's struct with `as_of` moved to the review date
   std::vector<ir::Datum> moved_;   // decoded slots with `as_of` moved to the review date
   std::vector<cordon_abi_result> results_;
@@ -177,6 +181,7 @@ class Engine {
   const ir::Program* program_ = nullptr;
   abi::RequestLayout layout_;
   StructChecks struct_checks_;
+  std::vector<StructChecks> element_checks_;  // by list shape
   uint64_t schema_hash_ = 0;
   uint64_t policy_hash_ = 0;
   cordon_abi_eval_fn eval_ = nullptr;

@@ -56,6 +56,8 @@ Interpreter::Interpreter(const ir::Program& program)
     nodes_[id].a = start;
     nodes_[id].b = static_cast<uint32_t>(chains_.size()) - start;
   }
+  std::vector<bool> inner = ir::ElementDependent(program);
+  for (ir::ValueId id = 0; id < program.values.size(); ++id) nodes_[id].inner = inner[id];
   key_slots_ = ir::LookupKeySlots(program);
   lookup_fields_.assign(program.values.size(), ir::FieldLookups::kNoField);
   for (ir::ValueId id = 0; id < program.values.size(); ++id) {
@@ -96,10 +98,20 @@ void Interpreter::Fail(ir::ValueId id, std::string_view what) {
   if (error_.empty()) error_ = ErrorMessage(program_, id, what);
 }
 
+void Interpreter::NextElement() {
+  if (++clock_ == 0) {
+    for (Node& node : nodes_) node.stamp = 0;
+    clock_ = 1;
+    generation_ = clock_++;  // values computed before stay valid under the new stamp
+  }
+  element_stamp_ = clock_;
+}
+
 auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
   Node& v = nodes_[id];
   if (v.direct != nullptr) return v.direct;
-  if (v.stamp == generation_) return &memo_[id];
+  const uint32_t stamp = v.inner ? element_stamp_ : generation_;
+  if (v.stamp == stamp) return &memo_[id];
   // Request slots are read where they are, and only when a rule reads them: a decision
   // touches the few cache lines of the slots its rules need, not the whole request.
   if (v.op == ir::Op::kSlot) {
@@ -183,16 +195,52 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
     case ir::Op::kYear:
       // Computed in place: the memo entry is the result.
       if (EvalComputed(v, id, memo_[id])) {
-        v.stamp = generation_;
+        v.stamp = stamp;
         result = &memo_[id];
       }
       break;
     case ir::Op::kTableHas:
     case ir::Op::kTableFind:
       if (EvalLookup(v, id, memo_[id])) {
-        v.stamp = generation_;
+        v.stamp = stamp;
         result = &memo_[id];
       }
+      break;
+    case ir::Op::kAny:
+    case ir::Op::kAll:
+    case ir::Op::kCount:
+    case ir::Op::kSum:
+    case ir::Op::kMin:
+    case ir::Op::kMax: {
+      // The result goes to a local first: the body's values may be memoised again meanwhile.
+      ir::Datum out;
+      if (EvalQuantifier(v, id, out)) {
+        memo_[id] = out;
+        v.stamp = v.inner ? element_stamp_ : generation_;
+        result = &memo_[id];
+      }
+      break;
+    }
+    case ir::Op::kBinder:
+      // Set by the quantifier that owns it while it visits its list.
+      if (memo_[id].set != nullptr) {
+        result = &memo_[id];
+      } else {
+        Fail(id, "internal error: a list element read outside its quantifier");
+      }
+      break;
+    case ir::Op::kElemField:
+      if (const ir::Datum* element = Eval(v.a)) {
+        const ir::Datum& d = static_cast<const ir::Datum*>(element->set)[v.b];
+        if (d.present || v.optional) {
+          result = &d;
+        } else {
+          Fail(id, "a required value is missing");
+        }
+      }
+      break;
+    case ir::Op::kTooDeep:
+      Fail(id, ir::kTooDeepMessage);
       break;
   }
   --depth_;
@@ -241,6 +289,84 @@ auto Interpreter::EvalComputed(const Node& v, ir::ValueId id, ir::Datum& out) ->
   return true;
 }
 
+auto Interpreter::EvalQuantifier(const Node& v, ir::ValueId id, ir::Datum& out) -> bool {
+  const ir::Datum* list_datum = Eval(nodes_[v.a].a);
+  if (list_datum == nullptr) return false;
+  const auto* list = static_cast<const ir::List*>(list_datum->set);
+  const uint32_t count = list == nullptr ? 0 : list->count;
+  switch (v.op) {
+    case ir::Op::kAny:
+      out = ir::Datum{.kind = ir::Kind::kBool, .bits = 0};
+      break;
+    case ir::Op::kAll:
+      out = ir::Datum{.kind = ir::Kind::kBool, .bits = 1};
+      break;
+    case ir::Op::kMin:
+    case ir::Op::kMax:
+      out = ir::Datum{.kind = ir::Kind::kNumber, .present = false};
+      break;
+    default:  // count, sum
+      out = ir::Datum{.kind = ir::Kind::kNumber, .number = Number::Integer(0)};
+  }
+  ir::Datum& element = memo_[v.a];
+  const ir::Datum outer = element;
+  bool ok = true;
+  bool decided = false;  // any/all: an element settled it
+  for (uint32_t i = 0; i < count && ok && !decided; ++i) {
+    element = ir::Datum{.kind = ir::Kind::kElement, .set = list->items + size_t{i} * list->stride};
+    NextElement();
+    const ir::Datum* x = Eval(v.b);
+    if (x == nullptr) {
+      ok = false;
+      break;
+    }
+    ir::Datum next;
+    ir::EvalStatus status = ir::EvalStatus::kOk;
+    switch (v.op) {
+      case ir::Op::kAny:
+        decided = x->bits != 0;
+        out.bits = decided ? 1 : 0;
+        break;
+      case ir::Op::kAll:
+        decided = x->bits == 0;
+        out.bits = decided ? 0 : 1;
+        break;
+      case ir::Op::kCount:
+        if (x->bits != 0) ++out.number.num;  // at most a list's length: no overflow
+        break;
+      case ir::Op::kSum:
+        status = ir::EvalOp(ir::Op::kAdd, ir::Kind::kNumber, out, *x, *this, next);
+        if (status == ir::EvalStatus::kOk) out.number = next.number;
+        break;
+      case ir::Op::kMin:
+      case ir::Op::kMax: {
+        if (!out.present) {
+          out = *x;
+          out.present = true;
+          break;
+        }
+        ir::Op better = v.op == ir::Op::kMin ? ir::Op::kLt : ir::Op::kGt;
+        status = ir::EvalOp(better, ir::Kind::kBool, *x, out, *this, next);
+        if (status == ir::EvalStatus::kOk && next.bits != 0) {
+          out = *x;
+          out.present = true;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    if (status != ir::EvalStatus::kOk) {
+      Fail(id, ir::EvalStatusMessage(status));
+      ok = false;
+    }
+  }
+  element = outer;
+  NextElement();  // what was computed with the last element is stale now
+  out.present = out.present || (v.op != ir::Op::kMin && v.op != ir::Op::kMax);
+  return ok;
+}
+
 void Interpreter::TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t row) {
   const ir::TableData& table = *tables_[v.b];
   const std::string& label = program_.values[v.a].label;
@@ -287,10 +413,12 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
   }
   arena_used_ = 0;
   auto next_generation = [&] {
-    if (++generation_ == 0) {
+    if (++clock_ == 0) {
       for (Node& node : nodes_) node.stamp = 0;
-      generation_ = 1;
+      clock_ = 1;
     }
+    generation_ = clock_;
+    element_stamp_ = clock_;
   };
   next_generation();
   for (ir::RuleId r = 0; r < program_.rules.size(); ++r) {

@@ -105,6 +105,10 @@ class Interpreter : private ir::SetStorage {
   // A table lookup, and an op of ir::EvalOp: each writes its result into `out`.
   auto EvalLookup(const Node& v, ir::ValueId id, ir::Datum& out) -> bool;
   auto EvalComputed(const Node& v, ir::ValueId id, ir::Datum& out) -> bool;
+  // any, all, count, sum, min, max: the body once per element of the binder's list.
+  auto EvalQuantifier(const Node& v, ir::ValueId id, ir::Datum& out) -> bool;
+  // A new stamp for values that read a quantifier's element (Node::inner): the element moved.
+  void NextElement();
   auto FindRow(ir::ValueId lookup, ir::TableId table, const ir::Datum& key) -> int64_t;
   // Records the decision's first failure.
   void Fail(ir::ValueId id, std::string_view what);
@@ -124,6 +128,7 @@ class Interpreter : private ir::SetStorage {
     ir::Kind kind = ir::Kind::kBool;
     bool optional = false;
     bool takes_b = false;  // ir::TakesValueB
+    bool inner = false;    // reads a quantifier's element: memoised per element, not per decision
     uint32_t a = 0;
     uint32_t b = 0;
   };
@@ -142,7 +147,11 @@ class Interpreter : private ir::SetStorage {
   std::vector<ir::SlotId> key_slots_;  // ir::LookupKeySlots
   // By value: the field a table lookup's key is (ir::LookupKeyField), else kNoField.
   std::vector<uint32_t> lookup_fields_;
+  // Memo stamps, from one clock: `generation_` for a decision (per rule when tracing), and
+  // `element_stamp_`, which moves on with every element a quantifier visits.
+  uint32_t clock_ = 0;
   uint32_t generation_ = 0;
+  uint32_t element_stamp_ = 0;
   std::deque<ir::CountrySet> arena_;
   size_t arena_used_ = 0;
   int depth_ = 0;

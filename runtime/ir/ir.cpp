@@ -33,6 +33,10 @@ auto KindName(Kind kind) -> const char* {
       return "set<text>";
     case Kind::kRow:
       return "row";
+    case Kind::kList:
+      return "list";
+    case Kind::kElement:
+      return "element";
   }
   return "?";
 }
@@ -103,6 +107,31 @@ auto LookupKeySlots(const Program& program) -> std::vector<SlotId> {
   return slots;
 }
 
+auto ElementDependent(const Program& program) -> std::vector<bool> {
+  // The binders each value depends on; few values have any, and those few.
+  std::vector<std::vector<ValueId>> binders(program.values.size());
+  auto merge = [](std::vector<ValueId>& into, const std::vector<ValueId>& from, ValueId except) {
+    for (ValueId b : from) {
+      if (b != except && std::find(into.begin(), into.end(), b) == into.end()) into.push_back(b);
+    }
+  };
+  std::vector<bool> out(program.values.size(), false);
+  for (ValueId id = 0; id < program.values.size(); ++id) {
+    const Value& v = program.values[id];
+    std::vector<ValueId>& mine = binders[id];
+    if (v.op == Op::kBinder) mine.push_back(id);
+    if (IsQuantifier(v.op)) {
+      merge(mine, binders[program.values[v.a].a], kNoId);  // the list's
+      merge(mine, binders[v.b], v.a);                      // the body's, but its own element's
+    } else {
+      if (TakesValueA(v.op)) merge(mine, binders[v.a], kNoId);
+      if (TakesValueB(v.op)) merge(mine, binders[v.b], kNoId);
+    }
+    out[id] = !mine.empty();
+  }
+  return out;
+}
+
 auto FormatDatum(const Program& program, const Datum& datum, EnumId enum_id) -> std::string {
   if (!datum.present) return "none";
   auto enum_value = [&](int64_t ordinal) -> std::string {
@@ -159,6 +188,13 @@ auto FormatDatum(const Program& program, const Datum& datum, EnumId enum_id) -> 
       std::string name = table < program.tables.size() ? program.tables[table].name : "?";
       return fmt::format("{}[row {}]", name, row + 1);
     }
+    case Kind::kList: {
+      const auto* list = static_cast<const List*>(datum.set);
+      size_t n = list == nullptr ? 0 : list->count;
+      return fmt::format("[{} element{}]", n, n == 1 ? "" : "s");
+    }
+    case Kind::kElement:
+      return "element";
   }
   return "?";
 }
@@ -170,7 +206,7 @@ auto DateOrDash(const std::optional<DayNumber>& day) -> std::string {
 }
 
 void PrintSchema(const Program& program, uint32_t node_id, const std::string& prefix,
-                 std::string& out) {
+                 std::string& out, std::vector<uint32_t>& printing) {
   const SchemaNode& node = program.schema[node_id];
   std::string path = prefix.empty() ? node.name : prefix + "." + node.name;
   if (node.is_record) {
@@ -179,7 +215,20 @@ void PrintSchema(const Program& program, uint32_t node_id, const std::string& pr
       if (node.slot != kNoId) out += fmt::format(" presence s{}", node.slot);
       out += '\n';
     }
-    for (uint32_t child : node.children) PrintSchema(program, child, path, out);
+    for (uint32_t child : node.children) PrintSchema(program, child, path, out, printing);
+    return;
+  }
+  if (node.list != kNoId && node.list < program.lists.size()) {
+    // The element's slots count from 0; a recursive shape is printed once, where it starts.
+    const ListShape& shape = program.lists[node.list];
+    out += fmt::format("  s{} {}: {} (list l{}, at most {}, {} slots an element)\n", node.slot,
+                       path, node.type_text, node.list, shape.max_length, shape.slot_count);
+    if (std::find(printing.begin(), printing.end(), node.list) != printing.end()) return;
+    printing.push_back(node.list);
+    for (uint32_t child : program.schema[shape.element].children) {
+      PrintSchema(program, child, path + "[]", out, printing);
+    }
+    printing.pop_back();
     return;
   }
   // type_text is the declared type as written, `?` included.
@@ -208,7 +257,8 @@ auto Print(const Program& program) -> std::string {
   }
   if (!program.schema.empty()) {
     out += fmt::format("request ({} slots):\n", program.slot_count);
-    PrintSchema(program, 0, "", out);
+    std::vector<uint32_t> printing;
+    PrintSchema(program, 0, "", out, printing);
   }
   for (size_t t = 0; t < program.tables.size(); ++t) {
     const Table& table = program.tables[t];
@@ -244,6 +294,12 @@ auto Print(const Program& program) -> std::string {
         break;
       case Operands::kTwo:
         out += fmt::format(" v{} v{}", v.a, v.b);
+        break;
+      case Operands::kElement:
+        out += fmt::format(" v{} e{}", v.a, v.b);
+        break;
+      case Operands::kBinder:
+        out += fmt::format(" v{} #{}", v.a, v.b);
         break;
     }
     out += fmt::format(" : {}{}", KindName(v.kind), v.optional ? "?" : "");

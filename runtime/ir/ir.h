@@ -49,6 +49,8 @@ enum class Kind : uint8_t {
   kEnumSet,
   kTextSet,
   kRow,
+  kList,     // a request list: `set` points to an ir::List
+  kElement,  // a quantifier's current element: `set` points to its first slot (const Datum*)
 };
 auto KindName(Kind kind) -> const char*;
 
@@ -103,10 +105,29 @@ struct Datum {
     int64_t bits;        // kBool 0/1, kDate day number, kCountry index, kEnum ordinal,
                          // kEnumSet mask, kRow (table << 32 | row)
     TextView text;       // kText
-    const void* set;     // kCountrySet: CountrySet*, kTextSet: TextSet*
+    const void* set;     // kCountrySet: CountrySet*, kTextSet: TextSet*, kList: List*,
+                         // kElement: the element's first slot (const Datum*)
   };
 };
 static_assert(sizeof(Datum) == 24);
+
+// A list in a decoded request: `count` elements of `stride` slots each, one after another. An
+// element's slots are numbered from 0 (ListShape); a list inside an element is a kList slot of
+// it, so an ownership tree is lists of lists. Storage belongs to the decoder (or the program,
+// for a test's request).
+struct List {
+  const Datum* items = nullptr;
+  uint32_t count = 0;
+  uint32_t stride = 0;
+};
+
+// Lists nest at most this deep in a request (`$.end_user.owners[0].owners[0]…`: 16 levels of
+// owners). A deeper request is refused with its JSON path, and recursion over a list is unrolled
+// to this depth, so every decision ends.
+inline constexpr uint32_t kMaxListDepth = 16;
+// What every engine says when Op::kTooDeep is reached.
+inline constexpr const char* kTooDeepMessage =
+    "the request's lists nest deeper than the 16 levels a recursive definition is unrolled to";
 
 // Which member of a Datum a kind is read through: the one place that says so.
 enum class Payload : uint8_t { kBits, kNumber, kText, kSet };
@@ -118,6 +139,8 @@ constexpr auto PayloadOf(Kind kind) -> Payload {
       return Payload::kText;
     case Kind::kCountrySet:
     case Kind::kTextSet:
+    case Kind::kList:
+    case Kind::kElement:
       return Payload::kSet;
     default:
       return Payload::kBits;
@@ -143,6 +166,8 @@ enum class Operands : uint8_t {
   kTwo,       // a and b: values
   kColumn,    // a: a row value, b: a column
   kTable,     // a: a key value, b: a TableId
+  kElement,   // a: a binder value, b: a slot of its list's elements
+  kBinder,    // a: a list value, b: a number that makes each quantifier's binder its own
 };
 auto OperandsOf(Op op) -> Operands;
 auto OpName(Op op) -> const char*;
@@ -152,7 +177,7 @@ inline auto TakesValueB(Op op) -> bool { return OperandsOf(op) == Operands::kTwo
 inline auto TakesValueA(Op op) -> bool {
   Operands o = OperandsOf(op);
   return o == Operands::kOne || o == Operands::kTwo || o == Operands::kColumn ||
-         o == Operands::kTable;
+         o == Operands::kTable || o == Operands::kElement || o == Operands::kBinder;
 }
 
 struct Value {
@@ -161,7 +186,7 @@ struct Value {
   bool optional = false;
   uint32_t a = 0;
   uint32_t b = 0;
-  EnumId enum_id = kNoId;  // kEnum and kEnumSet values
+  EnumId enum_id = kNoId;  // kEnum and kEnumSet values; kList and kElement: the ListShape
   // Source text of the expression, for --explain (empty for most values).
   std::string label;
 };
@@ -179,6 +204,17 @@ struct SchemaNode {
   std::string type_text;              // the declared type, for messages ("number GB / s")
   SlotId slot = kNoId;                // leaf: its slot; optional record: its presence slot
   std::vector<uint32_t> children;
+  uint32_t list = kNoId;  // a kList leaf: its ListShape (Program::lists)
+};
+
+// The elements of a `list<R>` field. Their slots are numbered from 0 under `element`, a record
+// node of the schema that the list leaf does not list among its children; a recursive record
+// (`Owner` holding `owners: list<Owner>`) points back to its own shape.
+struct ListShape {
+  std::string record;        // the element record's name, for messages and the C header
+  uint32_t element = kNoId;  // schema node of the element record
+  uint32_t slot_count = 0;   // slots per element
+  uint32_t max_length = 0;   // a longer JSON array is refused
 };
 
 struct Enum {
@@ -297,6 +333,7 @@ struct Program {
   std::vector<std::string> outcomes;  // highest first
   std::vector<Enum> enums;
   std::vector<SchemaNode> schema;
+  std::vector<ListShape> lists;
   uint32_t slot_count = 0;
   SlotId as_of_slot = kNoId;  // `as_of: date` of the request, if declared
   std::vector<Value> values;
@@ -317,6 +354,8 @@ struct Program {
   std::deque<std::string> texts;
   std::deque<CountrySet> country_sets;
   std::deque<TextSet> text_sets;
+  std::deque<List> lists_data;                // the lists of test requests
+  std::deque<std::vector<Datum>> list_items;  // their elements
 
   Program() = default;
   Program(const Program&) = delete;
@@ -339,6 +378,15 @@ auto LookupKeySlot(const Program& program, ValueId key) -> SlotId;
 // engines memoise a decision's lookups by (FieldLookups).
 auto LookupKeyField(const Program& program, const std::vector<SlotId>& slots, ValueId key)
     -> uint32_t;
+
+// Whether each value reads a quantifier's current element (through its binder), so that an
+// engine computes it again for every element instead of once a decision. A quantifier itself
+// depends only on its list and on the binders of quantifiers around it, not on its own binder.
+auto ElementDependent(const Program& program) -> std::vector<bool>;
+inline auto IsQuantifier(Op op) -> bool {
+  return op == Op::kAny || op == Op::kAll || op == Op::kCount || op == Op::kSum || op == Op::kMin ||
+         op == Op::kMax;
+}
 
 // A stable text rendering for `cordon compile --phase=ir` and golden tests.
 auto Print(const Program& program) -> std::string;

@@ -111,6 +111,15 @@ auto ComparisonSymbol(Op op) -> const char* {
     case Op::kIf:
     case Op::kElse:
     case Op::kAsOf:
+    case Op::kBinder:
+    case Op::kElemField:
+    case Op::kAny:
+    case Op::kAll:
+    case Op::kCount:
+    case Op::kSum:
+    case Op::kMin:
+    case Op::kMax:
+    case Op::kTooDeep:
       break;
   }
   return OpName(op);
@@ -227,6 +236,15 @@ auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storag
     case Op::kIf:
     case Op::kElse:
     case Op::kAsOf:
+    case Op::kBinder:
+    case Op::kElemField:
+    case Op::kAny:
+    case Op::kAll:
+    case Op::kCount:
+    case Op::kSum:
+    case Op::kMin:
+    case Op::kMax:
+    case Op::kTooDeep:
       break;
   }
   out = Datum{.kind = kind};

@@ -60,6 +60,14 @@ class Writer {
         }
         break;
       }
+      case Kind::kList: {
+        const auto* list = static_cast<const List*>(d.set);
+        U32(list == nullptr ? 0 : list->count);
+        U32(list == nullptr ? 0 : list->stride);
+        if (list == nullptr) break;
+        for (uint64_t i = 0; i < uint64_t{list->count} * list->stride; ++i) Datum(list->items[i]);
+        break;
+      }
       default:
         I64(d.bits);
     }
@@ -116,10 +124,10 @@ class Reader {
   }
   auto Kind() -> ir::Kind {
     uint8_t k = U8();
-    if (k > static_cast<uint8_t>(Kind::kRow)) throw Corrupt{};
+    if (k > static_cast<uint8_t>(Kind::kElement)) throw Corrupt{};
     return static_cast<ir::Kind>(k);
   }
-  auto Datum() -> ir::Datum {
+  auto Datum(uint32_t depth = 0) -> ir::Datum {
     ir::Datum d;
     d.kind = Kind();
     d.present = U8() != 0;
@@ -143,6 +151,22 @@ class Reader {
         d.set = &set;
         break;
       }
+      case Kind::kList: {
+        // Only in a test's request, nested as deep as a request may be.
+        if (depth > kMaxListDepth) throw Corrupt{};
+        List& list = program_.lists_data.emplace_back();
+        list.count = U32();
+        list.stride = U32();
+        uint64_t cells = uint64_t{list.count} * list.stride;
+        if (cells > (in_.size() - pos_) / kMinDatumBytes + 1) throw Corrupt{};
+        std::vector<ir::Datum>& items = program_.list_items.emplace_back(cells);
+        for (ir::Datum& item : items) item = Datum(depth + 1);
+        list.items = items.data();
+        d.set = &list;
+        break;
+      }
+      case Kind::kElement:
+        throw Corrupt{};  // never stored
       default:
         d.bits = I64();
     }
@@ -181,6 +205,14 @@ void WriteSchema(Writer& w, const Program& p) {
     w.U32(n.slot);
     w.U32(static_cast<uint32_t>(n.children.size()));
     for (uint32_t c : n.children) w.U32(c);
+    w.U32(n.list);
+  }
+  w.U32(static_cast<uint32_t>(p.lists.size()));
+  for (const ListShape& l : p.lists) {
+    w.Str(l.record);
+    w.U32(l.element);
+    w.U32(l.slot_count);
+    w.U32(l.max_length);
   }
   w.U32(p.slot_count);
   w.U32(p.as_of_slot);
@@ -226,6 +258,14 @@ void ReadSchema(Reader& r, Program& p) {
     n.slot = r.U32();
     n.children.resize(r.Count(4));
     for (uint32_t& c : n.children) c = r.U32();
+    n.list = r.U32();
+  }
+  p.lists.resize(r.Count(16));
+  for (ListShape& l : p.lists) {
+    l.record = r.Str();
+    l.element = r.U32();
+    l.slot_count = r.U32();
+    l.max_length = r.U32();
   }
   p.slot_count = r.U32();
   p.as_of_slot = r.U32();
@@ -258,13 +298,30 @@ auto Bad(std::string_view what) -> Error {
 // checksum by chance still cannot make an engine read out of bounds.
 auto Validate(const Program& p) -> std::string {
   auto values = p.values.size();
-  for (const SchemaNode& n : p.schema) {
+  for (size_t i = 0; i < p.schema.size(); ++i) {
+    const SchemaNode& n = p.schema[i];
     for (uint32_t c : n.children) {
-      if (c >= p.schema.size()) return "schema child";
+      // Children follow their parent, so walking the tree always ends.
+      if (c >= p.schema.size() || c <= i) return "schema child";
     }
-    if (!n.is_record && n.slot >= p.slot_count) return "schema slot";
     if (n.enum_id != kNoId && n.enum_id >= p.enums.size()) return "schema enum";
+    if ((!n.is_record && n.kind == Kind::kList) != (n.list != kNoId)) return "schema list";
+    if (n.list != kNoId && n.list >= p.lists.size()) return "schema list";
   }
+  for (const ListShape& l : p.lists) {
+    if (l.element >= p.schema.size() || !p.schema[l.element].is_record) return "list shape";
+  }
+  // Slots: the request's under the root, each list's own under its element record.
+  std::string bad_slot;
+  auto check_slots = [&](auto&& self, uint32_t node, uint32_t bound) -> void {
+    const SchemaNode& n = p.schema[node];
+    if (n.slot != kNoId && n.slot >= bound) bad_slot = "schema slot";
+    if (!n.is_record && n.slot == kNoId) bad_slot = "schema slot";
+    for (uint32_t c : n.children) self(self, c, bound);
+  };
+  if (!p.schema.empty()) check_slots(check_slots, 0, p.slot_count);
+  for (const ListShape& l : p.lists) check_slots(check_slots, l.element, l.slot_count);
+  if (!bad_slot.empty()) return bad_slot;
   if (p.as_of_slot != kNoId && p.as_of_slot >= p.slot_count) return "as_of slot";
   for (const Table& t : p.tables) {
     if (t.columns.empty()) return "table without columns";
@@ -302,7 +359,22 @@ auto Validate(const Program& p) -> std::string {
       case Operands::kTwo:
         if (v.a >= id || v.b >= id) return "operand";
         break;
+      case Operands::kBinder:
+        if (v.a >= id || p.values[v.a].kind != Kind::kList || v.enum_id >= p.lists.size()) {
+          return "binder";
+        }
+        break;
+      case Operands::kElement:
+        if (v.a >= id || p.values[v.a].op != Op::kBinder ||
+            v.b >= p.lists[p.values[v.a].enum_id].slot_count) {
+          return "element field";
+        }
+        break;
     }
+    if (v.kind == Kind::kList && v.enum_id >= p.lists.size()) return "list value";
+    bool quantifier = v.op == Op::kAny || v.op == Op::kAll || v.op == Op::kCount ||
+                      v.op == Op::kSum || v.op == Op::kMin || v.op == Op::kMax;
+    if (quantifier && p.values[v.a].op != Op::kBinder) return "quantifier";
   }
   for (size_t i = 0; i < p.rules.size(); ++i) {
     if (p.rules[i].requirement != (i >= p.first_requirement)) return "requirement order";

@@ -55,7 +55,13 @@ struct Decoder::Impl {
   size_t texts_used = 0;
   std::vector<std::string>* errors = nullptr;
   std::vector<uint8_t> seen_stack;
-  std::vector<ir::Datum>* slots = nullptr;
+  ir::Datum* base = nullptr;  // the slots of the record being read: the request's or an element's
+  // Lists: their headers and element slots, reused from request to request.
+  std::deque<ir::List> lists;
+  size_t lists_used = 0;
+  std::deque<std::vector<ir::Datum>> items;
+  size_t items_used = 0;
+  uint32_t list_depth = 0;
   std::string id_field;  // --id-field: copied, not decoded
   std::string id;        // its JSON text in the last request
 
@@ -126,7 +132,10 @@ struct Decoder::Impl {
         return fmt::format("an array of {}", EnumValues(node.enum_id));
       case ir::Kind::kTextSet:
         return "an array of strings";
+      case ir::Kind::kList:
+        return fmt::format("an array of objects (list<{}>)", program.lists[node.list].record);
       case ir::Kind::kRow:
+      case ir::Kind::kElement:
         return "?";
     }
     return "?";
@@ -255,8 +264,80 @@ struct Decoder::Impl {
     }
   }
 
+  static auto EmptyList() -> ir::Datum {
+    static const ir::List kEmpty;
+    return ir::Datum{.kind = ir::Kind::kList, .set = &kEmpty};
+  }
+
+  // A JSON array of objects, each decoded onto an element's slots. `null` is the empty list.
+  void ListField(od::value& value, const ir::SchemaNode& node) {
+    ir::Datum& slot = base[node.slot];
+    slot = EmptyList();
+    bool is_null = false;
+    if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) return;
+    od::array array;
+    if (value.get_array().get(array) != simdjson::SUCCESS) {
+      Problem(fmt::format("expected {}, got {}", Expected(node), Describe(value)));
+      return;
+    }
+    const ir::ListShape& shape = program.lists[node.list];
+    // Counted first: a list over its bound is refused whole, before any element is read.
+    size_t given = 0;
+    if (array.count_elements().get(given) != simdjson::SUCCESS) {
+      Problem("invalid JSON");
+      return;
+    }
+    if (given > shape.max_length) {
+      Problem(fmt::format("{} elements, but list<{}> holds at most {} here", given, shape.record,
+                          shape.max_length));
+      return;
+    }
+    if (items_used == items.size()) items.emplace_back();
+    std::vector<ir::Datum>& elements = items[items_used++];
+    elements.clear();
+    uint32_t count = 0;
+    for (auto item : array) {
+      PathMark item_path(path);
+      path.append("[").append(std::to_string(count)).append("]");
+      od::value v;
+      od::object object;
+      if (item.get(v) != simdjson::SUCCESS) {
+        Problem("invalid JSON");
+        return;
+      }
+      if (v.get_object().get(object) != simdjson::SUCCESS) {
+        Problem(fmt::format("expected an object (an element of list<{}>), got {}", shape.record,
+                            Describe(v)));
+        return;
+      }
+      if (list_depth >= ir::kMaxListDepth) {
+        Problem(fmt::format(
+            "lists nest more than {} deep here: an ownership tree (or any nesting of lists) is "
+            "decided to {} levels at most",
+            ir::kMaxListDepth, ir::kMaxListDepth));
+        return;
+      }
+      elements.resize(size_t{count + 1} * shape.slot_count, ir::Datum{.present = false});
+      ir::Datum* outer = base;
+      base = elements.data() + size_t{count} * shape.slot_count;
+      ++list_depth;
+      Record(object, shape.element);
+      --list_depth;
+      base = outer;
+      ++count;
+    }
+    if (lists_used == lists.size()) lists.emplace_back();
+    ir::List& list = lists[lists_used++];
+    list = ir::List{.items = elements.data(), .count = count, .stride = shape.slot_count};
+    slot.set = &list;
+  }
+
   void Leaf(od::value& value, const ir::SchemaNode& node) {
-    ir::Datum& slot = (*slots)[node.slot];
+    if (node.kind == ir::Kind::kList) {
+      ListField(value, node);
+      return;
+    }
+    ir::Datum& slot = base[node.slot];
     bool is_null = false;
     if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
       if (node.optional) {
@@ -387,14 +468,14 @@ struct Decoder::Impl {
         Problem(fmt::format("expected an object, got {}", Describe(value)));
         continue;
       }
-      if (child.optional) (*slots)[child.slot] = ir::Datum{.kind = ir::Kind::kBool, .bits = 1};
+      if (child.optional) base[child.slot] = ir::Datum{.kind = ir::Kind::kBool, .bits = 1};
       Record(inner, node.children[index]);
     }
     for (size_t i = 0; i < node.children.size() && !aborted; ++i) {
       if (seen_stack[seen + i] != 0) continue;
       const ir::SchemaNode& child = program.schema[node.children[i]];
-      if (child.optional) {
-        MarkAbsent(node.children[i]);
+      if (child.optional || child.kind == ir::Kind::kList) {
+        MarkAbsent(node.children[i]);  // an absent list is the empty list
       } else {
         PathMark field_path(path);
         path.append(".").append(child.name);
@@ -440,8 +521,12 @@ struct Decoder::Impl {
 
   void MarkAbsent(uint32_t node_id) {
     const ir::SchemaNode& node = program.schema[node_id];
+    if (!node.is_record && node.kind == ir::Kind::kList) {
+      base[node.slot] = EmptyList();
+      return;
+    }
     if (node.slot != ir::kNoId) {
-      (*slots)[node.slot] =
+      base[node.slot] =
           ir::Datum{.kind = node.is_record ? ir::Kind::kBool : node.kind, .present = false};
     }
     for (uint32_t child : node.children) MarkAbsent(child);
@@ -457,7 +542,10 @@ auto Decoder::Decode(std::string_view json, std::vector<ir::Datum>& slots,
   errors.clear();
   slots.assign(impl.program.slot_count, ir::Datum{.present = false});
   impl.errors = &errors;
-  impl.slots = &slots;
+  impl.base = slots.data();
+  impl.lists_used = 0;
+  impl.items_used = 0;
+  impl.list_depth = 0;
   impl.country_sets_used = 0;
   impl.text_sets_used = 0;
   impl.texts_used = 0;
