@@ -348,7 +348,7 @@ auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::stri
         emitter_
             .Error(DiagnosticKind::TypeMismatch, Loc(m, type.range),
                    "a list cannot be optional: an absent list is the empty list")
-            .Help(fmt::format("write `{}` without the `?`", Text(m, list->element->range)));
+            .Help(fmt::format("write `list<{}>`, without the `?`", Text(m, list->element->range)));
       } else {
         out = MakeType(TypeKind::kList, element.id);
       }

@@ -111,7 +111,8 @@ auto Checker::ConstList(uint32_t m, const ast::Expr& expr, const RecordField& fi
         .Error(
             DiagnosticKind::TypeMismatch, Loc(m, expr.range),
             fmt::format("field `{}` is a list: write its elements as `[{{…}}, {{…}}]`", field.name))
-        .Help(fmt::format("each element is a `{}` record; `[]` is the empty list", shape.record));
+        .Help(fmt::format("each element is a record of type `{}`; `[]` is the empty list",
+                          shape.record));
     return false;
   }
   if (literal->elements.size() > shape.max_length) {

@@ -46,6 +46,8 @@ struct Pools {
 auto BuildPools(const ir::Program& program, const ir::TableData* const* tables) -> Pools {
   Pools pools;
   auto add_number = [&](Number n) {
+    // Halves too: two owners of 25 % reach a threshold of 50 % exactly.
+    if (n.num % 2 == 0) pools.numbers.push_back(Number{n.num / 2, n.den});
     pools.numbers.push_back(n);
     for (Number delta : {Number{1, 1}, Number{1, 1000}}) {
       Number x;
@@ -114,21 +116,75 @@ class Generator {
   Generator(const ir::Program& program, const Pools& pools, uint64_t seed)
       : program_(program), pools_(pools), rng_(seed) {}
 
-  void Fill(std::vector<ir::Datum>& slots, std::deque<ir::CountrySet>& sets) {
-    slots.assign(program_.slot_count, ir::Datum{});
-    for (const ir::SchemaNode& node : program_.schema) {
-      if (node.slot == ir::kNoId) continue;
-      ir::Datum& d = slots[node.slot];
-      if (node.is_record) {
-        d = ir::Datum{.kind = ir::Kind::kBool, .present = Chance(4, 5), .bits = 1};
-        continue;
-      }
-      d = Random(node, sets);
-      if (node.optional && Chance(1, 5)) d.present = false;
+  // What generated requests point into; cleared between requests by the caller.
+  struct Storage {
+    std::deque<ir::CountrySet> sets;
+    std::deque<ir::List> lists;
+    std::deque<std::vector<ir::Datum>> items;
+    void Clear() {
+      sets.clear();
+      lists.clear();
+      items.clear();
     }
+  };
+
+  void Fill(std::vector<ir::Datum>& slots, Storage& storage) {
+    slots.assign(program_.slot_count, ir::Datum{});
+    // One request in ten is a chain of single elements as deep as a request may nest lists, and
+    // a third of those one level deeper (which no decoded request is, but every engine must
+    // still fail the same way: Op::kTooDeep).
+    chain_ = Chance(1, 10);
+    past_bound_ = chain_ && Chance(1, 3);
+    if (!program_.schema.empty()) FillRecord(0, slots.data(), storage, 0);
   }
 
  private:
+  // The slots under `node`, into `slots` (the request's, or a list element's); `depth`: the
+  // lists around it.
+  void FillRecord(uint32_t node_id, ir::Datum* slots, Storage& storage, uint32_t depth) {
+    const ir::SchemaNode& node = program_.schema[node_id];
+    if (node.slot != ir::kNoId) {
+      ir::Datum& d = slots[node.slot];
+      if (node.is_record) {
+        d = ir::Datum{.kind = ir::Kind::kBool, .present = Chance(4, 5), .bits = 1};
+      } else if (node.kind == ir::Kind::kList) {
+        d = RandomList(node, storage, depth);
+      } else {
+        d = Random(node, storage.sets);
+        if (node.optional && Chance(1, 5)) d.present = false;
+      }
+    }
+    for (uint32_t child : node.children) FillRecord(child, slots, storage, depth);
+  }
+
+  // Empty lists, short ones, lists at their maximum length, and chains to the depth bound.
+  auto RandomList(const ir::SchemaNode& node, Storage& storage, uint32_t depth) -> ir::Datum {
+    const ir::ListShape& shape = program_.lists[node.list];
+    uint32_t count = 0;
+    if (depth >= ir::kMaxListDepth + (past_bound_ ? 1 : 0)) {
+      count = 0;
+    } else if (chain_) {
+      count = 1;
+    } else if (depth < 3) {
+      int pick = std::uniform_int_distribution<int>(0, 9)(rng_);
+      count = pick < 3   ? 0
+              : pick < 7 ? static_cast<uint32_t>(1 + pick % 3)
+              : pick < 9 ? std::min<uint32_t>(shape.max_length, 4 + pick % 3)
+                         : std::min<uint32_t>(shape.max_length, 32);
+      if (depth > 0) count = std::min<uint32_t>(count, 3);
+    }
+    std::vector<ir::Datum>& items = storage.items.emplace_back(size_t{count} * shape.slot_count);
+    for (uint32_t i = 0; i < count; ++i) {
+      FillRecord(shape.element, items.data() + size_t{i} * shape.slot_count, storage, depth + 1);
+    }
+    ir::List& list = storage.lists.emplace_back(
+        ir::List{.items = items.data(), .count = count, .stride = shape.slot_count});
+    return ir::Datum{.kind = ir::Kind::kList, .set = &list};
+  }
+
+  bool chain_ = false;
+  bool past_bound_ = false;
+
   auto Chance(int num, int den) -> bool {
     return std::uniform_int_distribution<int>(0, den - 1)(rng_) < num;
   }
@@ -257,7 +313,8 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   Generator generator(program, pools, seed);
   request::Decoder decoder(program);
   std::vector<ir::Datum> slots;
-  std::deque<ir::CountrySet> sets;
+  Generator::Storage storage;
+  abi::PackArena arena;
   interp::Decision a;
   interp::Decision b;
   interp::Decision c;
@@ -275,7 +332,9 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   for (uint32_t at = 0; at < layout.size; ++at) {
     bool pointer = false;
     for (const abi::SlotLayout& slot : layout.slots) {
-      bool text = slot.kind == ir::Kind::kText || slot.kind == ir::Kind::kTextSet;
+      // A list's header is a pointer and a count of what it points to: the host's to get right.
+      bool text = slot.kind == ir::Kind::kText || slot.kind == ir::Kind::kTextSet ||
+                  slot.kind == ir::Kind::kList;
       if (text && at >= slot.offset && at < slot.offset + abi::SlotSize(slot.kind)) {
         pointer = true;
       }
@@ -287,7 +346,8 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   std::vector<uint64_t> packed((layout.size + 7) / 8 + 1);
   auto* bytes = reinterpret_cast<uint8_t*>(packed.data());
   auto spoil_and_compare = [&](uint64_t i, std::span<const ir::Datum> request, DayNumber as_of) {
-    abi::PackRequest(layout, request, bytes);
+    arena.Reset();
+    abi::PackRequest(layout, request, bytes, &arena);
     int changes = 1 + static_cast<int>(spoiler() % 2);
     for (int k = 0; k < changes && !spoilable.empty(); ++k) {
       uint32_t at = spoilable[spoiler() % spoilable.size()];
@@ -317,8 +377,8 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
     }
   };
   for (uint64_t i = 0; i < requests; ++i) {
-    if (sets.size() > 4096) sets.clear();
-    generator.Fill(slots, sets);
+    storage.Clear();
+    generator.Fill(slots, storage);
     DayNumber as_of = program.as_of_slot != ir::kNoId && slots[program.as_of_slot].present
                           ? static_cast<DayNumber>(slots[program.as_of_slot].bits)
                           : DaysFromCivil(2024, 6, 1);
