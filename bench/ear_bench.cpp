@@ -324,6 +324,13 @@ auto MakeEntityList(size_t rows) -> EntityList {
 
 // A request as the generator chose it: rendered to JSON for the engines and converted to the
 // hand-written struct, so both sides read the same choices.
+struct GenOwner {
+  std::string name;
+  std::string country;
+  int64_t share = 0;  // percent, thousandths
+  std::vector<GenOwner> owners;
+};
+
 struct GenRequest {
   int32_t as_of = 0;
   Kind kind = Kind::kExport;
@@ -336,6 +343,7 @@ struct GenRequest {
   std::string user_name, user_country, user_hq;
   std::optional<std::string> user_parent_hq;
   int64_t chips = 1;
+  std::optional<std::vector<GenOwner>> owners;  // absent: not given
 };
 
 // Another spelling of a listed name that normalises the same: case, punctuation, spacing, a
@@ -501,6 +509,29 @@ const CountryEdge kCountryEdges[] = {{Day(2023, 1, 18), "MO"},  {Day(2024, 3, 15
                                      {Day(2020, 12, 28), "UA"}, {Day(2020, 12, 28), "MX"},
                                      {Day(2022, 2, 24), "RU"},  {Day(2022, 3, 2), "BY"}};
 
+// Owners of one party, `levels` deep: listed parties (by any spelling), unlisted ones, and
+// holding companies with owners of their own; shares add up to at most 100 %, and now and then
+// to exactly 50 % with listed owners.
+auto MakeOwners(const EntityList& list, Rng& rng, int levels) -> std::vector<GenOwner> {
+  std::vector<GenOwner> owners;
+  if (levels <= 0) return owners;
+  int64_t left = 100 * K;
+  size_t n = 1 + rng.Below(4);
+  for (size_t i = 0; i < n && left > 0; ++i) {
+    GenOwner o;
+    bool listed = rng.Percent(35);
+    o.name =
+        listed ? Respell(list.parties[rng.Below(list.real_rows)].name, rng) : UnlistedName(rng);
+    o.country = listed ? "CN" : AnyCountry(rng);
+    static const int64_t kShares[] = {50 * K, 25 * K, 49990, 60 * K, 100 * K, 10 * K, 30 * K};
+    o.share = std::min(left, rng.Of(kShares));
+    left -= o.share;
+    if (!listed && rng.Percent(50)) o.owners = MakeOwners(list, rng, levels - 1);
+    owners.push_back(std::move(o));
+  }
+  return owners;
+}
+
 // The mix: a quarter each of listed buyers, controlled chips to D:5 or Macau destinations or
 // headquarters, uncontrolled chips or allied destinations, and rentals (iaas_access).
 auto MakeRequests(const EntityList& list, uint64_t seed) -> std::vector<GenRequest> {
@@ -646,6 +677,11 @@ auto MakeRequests(const EntityList& list, uint64_t seed) -> std::vector<GenReque
     if (q.kind == Kind::kTransferInCountry) q.destination = q.user_country;
     // Hours given for a shipment are ignored by the rules.
     if (q.kind != Kind::kIaasAccess && rng.Percent(30)) q.rental_hours = 24 * K;
+    // Who owns the end user: not given for most, none for some, and for the rest a tree of up to
+    // three levels whose shares reach 50 % exactly, miss it, or come through a holding company.
+    unsigned own = static_cast<unsigned>(rng.Below(100));
+    if (own >= 60)
+      q.owners = MakeOwners(list, rng, own < 70 ? 0 : 1 + static_cast<int>(rng.Below(3)));
     // A few impossible figures, for ear.validity.
     unsigned bad = static_cast<unsigned>(rng.Below(1000));
     if (bad < 10)
@@ -692,6 +728,16 @@ auto Decimal(int64_t milli) -> std::string {
 auto OrNull(const std::optional<int64_t>& v) -> std::string { return v ? Decimal(*v) : "null"; }
 
 // One line of JSON in the request schema of stdlib/ear/base.cordon.
+auto OwnersJson(const std::vector<GenOwner>& owners) -> std::string {
+  std::string out = "[";
+  for (const GenOwner& o : owners) {
+    if (out.size() > 1) out += ", ";
+    out += fmt::format(R"({{"name": {}, "country": "{}", "share_percent": {}, "owners": {}}})",
+                       JsonString(o.name), o.country, Decimal(o.share), OwnersJson(o.owners));
+  }
+  return out + "]";
+}
+
 auto ToJson(const GenRequest& q) -> std::string {
   static const char* const kKinds[] = {"export", "reexport", "transfer_in_country", "iaas_access"};
   static const char* const kEndUses[] = {"null", "\"supercomputer\"",
@@ -700,13 +746,22 @@ auto ToJson(const GenRequest& q) -> std::string {
   return fmt::format(
       R"({{"as_of": "{}", "kind": "{}", "item": {{"name": {}, "tpp": {}, "die_area_mm2": {}, )"
       R"("designed_for_datacenter": {}, "bidirectional_io_gbps": {}}}, "destination_country": "{}", )"
-      R"("end_user": {{"name": {}, "country": "{}", "hq_country": "{}", "parent_hq_country": {}}}, )"
-      R"("chips": {}, "rental_hours": {}, "end_use": {}}})",
+      R"("end_user": {{"name": {}, "country": "{}", "hq_country": "{}", "parent_hq_country": {}, )"
+      R"("owners": {}}}, "chips": {}, "rental_hours": {}, "end_use": {}}})",
       ear_bench::FormatDay(q.as_of), kKinds[static_cast<int>(q.kind)], JsonString(q.item_name),
       Decimal(q.tpp), OrNull(q.area), q.datacenter ? "true" : "false", OrNull(q.io), q.destination,
       JsonString(q.user_name), q.user_country, q.user_hq,
-      q.user_parent_hq ? "\"" + *q.user_parent_hq + "\"" : std::string("null"), q.chips,
-      OrNull(q.rental_hours), kEndUses[static_cast<int>(q.end_use)]);
+      q.user_parent_hq ? "\"" + *q.user_parent_hq + "\"" : std::string("null"),
+      q.owners ? OwnersJson(*q.owners) : std::string("null"), q.chips, OrNull(q.rental_hours),
+      kEndUses[static_cast<int>(q.end_use)]);
+}
+
+auto HandOwners(const std::vector<GenOwner>& owners) -> std::vector<ear_bench::HandOwner> {
+  std::vector<ear_bench::HandOwner> out;
+  for (const GenOwner& o : owners) {
+    out.push_back({.name = o.name, .share_milli = o.share, .owners = HandOwners(o.owners)});
+  }
+  return out;
 }
 
 // The plain struct the hand-written code takes; its texts point into `q`.
@@ -731,6 +786,8 @@ auto ToHand(const GenRequest& q) -> EarRequest {
   r.chips = q.chips;
   r.item_name = q.item_name;
   r.end_user_name = q.user_name;
+  r.has_owners = q.owners.has_value();
+  if (q.owners) r.owners = HandOwners(*q.owners);
   return r;
 }
 
@@ -892,6 +949,8 @@ struct Mix {
   std::vector<std::string> json;
   std::vector<EarRequest> hand_requests;
   std::deque<std::string> texts;  // other decoded texts: the decoder's own are overwritten
+  std::deque<ir::List> lists;     // and its lists (the end user's owners), with their elements
+  std::deque<std::vector<ir::Datum>> list_items;
   std::vector<std::vector<ir::Datum>> slots;
   std::vector<DayNumber> days;
   std::vector<interp::Decision> expected;  // the interpreter's decisions
@@ -911,6 +970,7 @@ struct Mix {
                         fmt::join(problems, "\n")));
       }
       for (ir::Datum& d : s) {
+        if (d.kind == ir::Kind::kList) Keep(d);
         if (d.kind != ir::Kind::kText || !d.present) continue;
         // The names the hand-written code reads, read from the same bytes at the same
         // addresses, so that no side has its texts packed closer together in memory.
@@ -930,6 +990,20 @@ struct Mix {
                                         ReadFile(std::string(kEar) + "is_informed.csv"),
                                         ReadFile(std::string(kEar) + "gp10_items.csv"));
     CheckAgainstInterpreter();
+  }
+
+  // Copies a decoded list, its elements and their texts out of the decoder, which reuses them.
+  void Keep(ir::Datum& d) {
+    const auto* list = static_cast<const ir::List*>(d.set);
+    if (list == nullptr) return;  // an empty list's header is the decoder's too: kept below
+    std::vector<ir::Datum>& items =
+        list_items.emplace_back(list->items, list->items + size_t{list->count} * list->stride);
+    for (ir::Datum& item : items) {
+      if (item.kind == ir::Kind::kList) Keep(item);
+      if (item.kind == ir::Kind::kText && item.present) item.text = texts.emplace_back(item.text);
+    }
+    d.set = &lists.emplace_back(
+        ir::List{.items = items.data(), .count = list->count, .stride = list->stride});
   }
 
   // The precondition: the interpreter and the hand-written code agree on every request.
@@ -1035,8 +1109,9 @@ void CompiledBench(benchmark::State& state, runtime::EngineKind kind) {
   const size_t words = (layout.size + 7) / 8;
   std::vector<uint64_t> buffer(words * kMix);
   std::vector<const uint64_t*> packed;
+  abi::PackArena arena;  // the owners' element structs, kept for the whole run
   for (size_t k = 0; k < kMix; ++k) {
-    abi::PackRequest(layout, mix.slots[k], reinterpret_cast<uint8_t*>(&buffer[k * words]));
+    abi::PackRequest(layout, mix.slots[k], reinterpret_cast<uint8_t*>(&buffer[k * words]), &arena);
     packed.push_back(&buffer[k * words]);
   }
   interp::Decision decision;
@@ -1116,6 +1191,95 @@ void BM_EarDecideJsonl(benchmark::State& state, runtime::EngineKind kind) {
   state.SetBytesProcessed(bytes);
 }
 
+// One request (an H20 to Malaysia, dated within the Affiliates Rule) without owners, and with a
+// tree of `owners` owners in three levels (4 direct owners of 25 %, each owned by 4 holding
+// companies, the first of 55 % owned 60 % by a listed party in three of the four: restricted at
+// 75 %), decided from its struct by the compiled engine, or decoded from JSON: what walking an
+// ownership tree costs on top of the same decision (issue 23: at most 3x).
+auto OwnersRequest(int owners) -> GenRequest {
+  GenRequest q;
+  q.as_of = Day(2026, 11, 20);
+  q.kind = Kind::kExport;
+  q.item_name = "NVIDIA H20";
+  q.tpp = 2368 * K;
+  q.area = 814 * K;
+  q.datacenter = true;
+  q.destination = "MY";
+  q.user_name = "Example Sdn. Bhd.";
+  q.user_country = "MY";
+  q.user_hq = "MY";
+  q.chips = 8;
+  if (owners == 0) return q;
+  q.owners.emplace();
+  int made = 0;
+  for (int d = 0; d < 4 && made < owners; ++d, ++made) {
+    GenOwner direct{.name = fmt::format("Owner {}", d), .country = "SG", .share = 25 * K};
+    for (int k = 0; k < 4 && made + 1 < owners; ++k) {
+      ++made;
+      GenOwner holding{.name = fmt::format("Holding {}-{}", d, k),
+                       .country = "HK",
+                       .share = (k == 0 ? 55 : 15) * K};
+      if (k == 0 && made + 1 < owners) {
+        ++made;
+        holding.owners.push_back(GenOwner{
+            .name = d < 3 ? "Sense Time" : "Example Fund", .country = "CN", .share = 60 * K});
+      }
+      direct.owners.push_back(std::move(holding));
+    }
+    q.owners->push_back(std::move(direct));
+  }
+  return q;
+}
+
+enum class OwnersPath : uint8_t { kEngine, kJson, kHand };
+
+void BM_EarOwners(benchmark::State& state, runtime::EngineKind kind, OwnersPath path) {
+  Mix& mix = TheMix(1000);
+  std::string error;
+  runtime::Engine* engine = EngineWithList(kind, mix.rows, mix.list.csv, error);
+  if (engine == nullptr) return state.SkipWithError(error.c_str());
+  const GenRequest q = OwnersRequest(static_cast<int>(state.range(0)));
+  const std::string json = ToJson(q);
+  if (path == OwnersPath::kHand) {
+    EarRequest r = ToHand(q);
+    ear_bench::HandDecision hand;
+    for (auto _ : state) {
+      mix.hand->Decide(r, hand);
+      benchmark::DoNotOptimize(hand.fired);
+    }
+    state.SetItemsProcessed(state.iterations());
+    return;
+  }
+  request::Decoder decoder(engine->program());
+  std::vector<ir::Datum> slots;
+  std::vector<std::string> problems;
+  if (!decoder.Decode(json, slots, problems)) {
+    return state.SkipWithError(fmt::format("{}", fmt::join(problems, "; ")).c_str());
+  }
+  runtime::Session session(*engine);
+  const abi::RequestLayout& layout = engine->layout();
+  std::vector<uint64_t> buffer((layout.size + 7) / 8);
+  abi::PackArena arena;
+  abi::PackRequest(layout, slots, reinterpret_cast<uint8_t*>(buffer.data()), &arena);
+  const DayNumber day = static_cast<DayNumber>(slots[engine->program().as_of_slot].bits);
+  interp::Decision decision;
+  const bool from_json = path == OwnersPath::kJson;
+  for (auto _ : state) {
+    if (from_json) {
+      decoder.Decode(json, slots, problems);
+      benchmark::DoNotOptimize(slots.data());
+    } else if (kind == runtime::EngineKind::kInterp) {
+      session.Decide(slots, day, decision);
+    } else {
+      session.DecideStruct(buffer.data(), day, decision);
+    }
+  }
+  if (!from_json && decision.error) {
+    return state.SkipWithError("the ownership request is decided `error`");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // Replacing the Entity List of a live engine from CSV text: parse and check every row, index
 // the normalised names and aliases, swap. (The copy of the text handed over is not timed.)
 void BM_EarSwap(benchmark::State& state) {
@@ -1146,6 +1310,18 @@ BENCHMARK(BM_NormalizeName);
 BENCHMARK_CAPTURE(BM_EarDecideJsonl, interp, runtime::EngineKind::kInterp)->Arg(10000);
 BENCHMARK_CAPTURE(BM_EarDecideJsonl, jit, runtime::EngineKind::kJit)->Arg(10000);
 BENCHMARK_CAPTURE(BM_EarDecideJsonl, aot, runtime::EngineKind::kAot)->Arg(10000);
+BENCHMARK_CAPTURE(BM_EarOwners, aot, runtime::EngineKind::kAot, OwnersPath::kEngine)
+    ->Arg(0)
+    ->Arg(20);
+BENCHMARK_CAPTURE(BM_EarOwners, hand, runtime::EngineKind::kAot, OwnersPath::kHand)
+    ->Arg(0)
+    ->Arg(20);
+BENCHMARK_CAPTURE(BM_EarOwners, interp, runtime::EngineKind::kInterp, OwnersPath::kEngine)
+    ->Arg(0)
+    ->Arg(20);
+BENCHMARK_CAPTURE(BM_EarOwners, decode, runtime::EngineKind::kInterp, OwnersPath::kJson)
+    ->Arg(0)
+    ->Arg(20);
 BENCHMARK(BM_EarSwap)->RangeMultiplier(10)->Range(1000, 100000)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -279,6 +279,8 @@ auto RuleIds::Names() -> std::vector<std::string_view> {
           "belarus_sanctions",
           "entity_list_party",
           "unverified_list_party",
+          "affiliates_owned",
+          "affiliates_owned_resumed",
           "affiliates_ownership_unknown",
           "affiliates_ownership_unknown_resumed",
           "is_informed_letter",
@@ -305,6 +307,8 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.belarus_sanctions,
                        &ids.entity_list_party,
                        &ids.unverified_list_party,
+                       &ids.affiliates_owned,
+                       &ids.affiliates_owned_resumed,
                        &ids.affiliates_ownership_unknown,
                        &ids.affiliates_ownership_unknown_resumed,
                        &ids.is_informed_letter,
@@ -321,7 +325,7 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.iaas_not_an_export,
                        &ids.iaas_ai_training_caution};
   std::vector<std::string_view> names = Names();
-  static_assert(sizeof(fields) / sizeof(fields[0]) == 21);
+  static_assert(sizeof(fields) / sizeof(fields[0]) == 23);
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<uint32_t> id = lookup(names[i]);
     if (!id || *id >= kMaxRules) {
@@ -367,6 +371,45 @@ HandPolicy::HandPolicy(const RuleIds& ids, std::string_view entities_csv,
   LoadDated(gp10_csv, "item", "guidance_date", /*with_aliases=*/false, gp10_);
 }
 
+auto HandPolicy::Listed(std::string_view name, int32_t day, bool* case_by_case) const -> bool {
+  std::string scratch;
+  auto it = entity_index_.find(NormalizeName(name, scratch));
+  if (it == entity_index_.end()) return false;
+  const Listing& e = entities_[it->second];
+  if (!e.entity_list || e.date_added > day) return false;
+  if (case_by_case != nullptr) *case_by_case = e.case_by_case;
+  return true;
+}
+
+auto HandPolicy::Restricted(const HandOwner& o, int32_t day) const -> bool {
+  if (Listed(o.name, day, nullptr)) return true;
+  int64_t held = 0;
+  for (const HandOwner& p : o.owners) {
+    if (Restricted(p, day)) held += p.share_milli;
+  }
+  return held >= 50 * kMilli;
+}
+
+auto HandPolicy::Denial(const HandOwner& o, int32_t day) const -> bool {
+  bool case_by_case = false;
+  if (Listed(o.name, day, &case_by_case) && !case_by_case) return true;
+  if (!Restricted(o, day)) return false;
+  for (const HandOwner& p : o.owners) {
+    if (Denial(p, day)) return true;
+  }
+  return false;
+}
+
+auto HandPolicy::OwnersValid(const std::vector<HandOwner>& owners) -> bool {
+  int64_t total = 0;
+  for (const HandOwner& o : owners) {
+    if (o.name.empty() || o.share_milli < 0 || o.share_milli > 100 * kMilli) return false;
+    if (!OwnersValid(o.owners)) return false;
+    total += o.share_milli;
+  }
+  return total <= 100 * kMilli;
+}
+
 void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
   using enum Outcome;
   const bool past_review = r.as_of > kReviewed && r.as_of - kReviewed > kReviewGraceDays;
@@ -395,6 +438,7 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
   if (r.chips <= 0) breaks(kChipsAtLeastOne);
   if (rental && !r.has_rental_hours) breaks(kRentalGivesHours);
   if (rental && r.has_rental_hours && r.rental_hours_milli <= 0) breaks(kRentalHoursPositive);
+  if (r.has_owners && !OwnersValid(r.owners)) breaks(kOwnershipValid);
 
   // ear.validity: coverage. Every other rule takes effect on 2019-01-01 or later, so before it
   // nothing else can fire.
@@ -468,11 +512,32 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
     on_unverified_list = true;
     fire(ids_.unverified_list_party, kReport);
   }
-  if (!rental && day >= kAffiliates && day < kAffiliatesSuspended) {
-    fire(ids_.affiliates_ownership_unknown, kReport);
+  // The Affiliates Rule: the share held by restricted owners (listed, or 50 % owned by restricted
+  // owners, at any depth), and whether one of them is under a presumption of denial.
+  const bool affiliates_in_force =
+      (day >= kAffiliates && day < kAffiliatesSuspended) || day >= kAffiliatesResumed;
+  if (!rental && affiliates_in_force) {
+    const bool resumed = day >= kAffiliatesResumed;
+    if (!r.has_owners) {
+      fire(resumed ? ids_.affiliates_ownership_unknown_resumed : ids_.affiliates_ownership_unknown,
+           kReport);
+    } else {
+      int64_t held = 0;
+      bool denial = false;
+      for (const HandOwner& o : r.owners) {
+        if (Restricted(o, day)) held += o.share_milli;
+        denial = denial || Denial(o, day);
+      }
+      if (held >= 50 * kMilli) {
+        uint8_t rule = resumed ? ids_.affiliates_owned_resumed : ids_.affiliates_owned;
+        if (denial) {
+          fire(rule, kProhibited);
+        } else {
+          fire(rule, kLicenseRequired, 0);
+        }
+      }
+    }
   }
-  if (!rental && day >= kAffiliatesResumed)
-    fire(ids_.affiliates_ownership_unknown_resumed, kReport);
 
   // ear.guidance: is_informed_letter, for D:5 and Macau.
   if (day >= kIsInformed && reaches_d5_or_macau) {

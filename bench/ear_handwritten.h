@@ -74,6 +74,13 @@ enum class Outcome : uint8_t {
 // a part on the wrong side of a bound; 4736 TPP over 800 mm² must be exactly 5.92.
 inline constexpr int64_t kMilli = 1000;
 
+// An owner of the end user, and its owners in turn (ear.base `Owner`): the Affiliates Rule.
+struct HandOwner {
+  std::string_view name;
+  int64_t share_milli = 0;  // percent, in thousandths
+  std::vector<HandOwner> owners;
+};
+
 struct EarRequest {
   int32_t as_of = 0;  // day number
   Kind kind = Kind::kExport;
@@ -93,6 +100,8 @@ struct EarRequest {
   int64_t chips = 0;
   std::string_view item_name;
   std::string_view end_user_name;
+  bool has_owners = false;  // false: the request does not say who owns the end user
+  std::vector<HandOwner> owners;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -105,8 +114,8 @@ struct RuleIds {
   // ear.embargoes
   uint8_t comprehensive_embargo, russia_sanctions, belarus_sanctions;
   // ear.end_users
-  uint8_t entity_list_party, unverified_list_party, affiliates_ownership_unknown,
-      affiliates_ownership_unknown_resumed;
+  uint8_t entity_list_party, unverified_list_party, affiliates_owned, affiliates_owned_resumed,
+      affiliates_ownership_unknown, affiliates_ownership_unknown_resumed;
   // ear.guidance
   uint8_t is_informed_letter, gp10_huawei_ascend;
   // ear.advanced_computing
@@ -137,6 +146,7 @@ enum Requirement : uint8_t {
   kChipsAtLeastOne,
   kRentalGivesHours,
   kRentalHoursPositive,
+  kOwnershipValid,
   kRequirementCount
 };
 
@@ -185,6 +195,15 @@ class HandPolicy {
   };
   template <typename V>
   using NameMap = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
+
+  // The Affiliates Rule (ear.end_users): on the Entity List on `day`, or 50 % or more owned by
+  // restricted owners; and restricted under a presumption of denial.
+  auto Listed(std::string_view name, int32_t day, bool* case_by_case) const -> bool;
+  auto Restricted(const HandOwner& o, int32_t day) const -> bool;
+  auto Denial(const HandOwner& o, int32_t day) const -> bool;
+  // ear.validity's ownership `require`: named owners, shares of 0 to 100 % adding up to at most
+  // 100 % in each party.
+  static auto OwnersValid(const std::vector<HandOwner>& owners) -> bool;
 
   RuleIds ids_;
   // Normalised name or alias -> row; the first row wins when two share a key, as in the

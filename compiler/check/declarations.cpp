@@ -133,6 +133,7 @@ auto Checker::BuildSchema(uint32_t record_id, const std::string& name, bool opti
       uint32_t module = field.module == UINT32_MAX ? record.module : field.module;
       child = static_cast<uint32_t>(program_.schema.size());
       program_.schema.push_back(ir::SchemaNode{.name = field.name,
+                                               .optional = field.type.optional,
                                                .kind = ir::Kind::kList,
                                                .type_text = field.type_text,
                                                .slot = slots++});
@@ -344,11 +345,6 @@ auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::stri
             .Help(
                 "declare the element as an `input` record: `input Owner { name: text }`, "
                 "then `list<Owner>`");
-      } else if (type.optional) {
-        emitter_
-            .Error(DiagnosticKind::TypeMismatch, Loc(m, type.range),
-                   "a list cannot be optional: an absent list is the empty list")
-            .Help(fmt::format("write `list<{}>`, without the `?`", Text(m, list->element->range)));
       } else {
         out = MakeType(TypeKind::kList, element.id);
       }

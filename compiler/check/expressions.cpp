@@ -281,6 +281,11 @@ auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, co
       (type.kind == TypeKind::kSet && type.element == TypeKind::kEnum)) {
     value.enum_id = type.id;
   }
+  // A list made from another (`unwrap`, `if`) has its shape; a slot's is set by CheckField.
+  if (value.kind == ir::Kind::kList && ir::TakesValueA(op) &&
+      program_.values[a].kind == ir::Kind::kList) {
+    value.enum_id = program_.values[a].enum_id;
+  }
   program_.values.push_back(std::move(value));
   auto id = static_cast<ir::ValueId>(program_.values.size() - 1);
   value_ids_.emplace(std::move(key), id);
@@ -1258,6 +1263,9 @@ auto Checker::CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, E
                fmt::format("`{}` goes over a list, and {} is not one", name,
                            Describe(*q.list, list, m)))
         .Help("lists are request fields declared `list<R>`, such as `request.end_user.owners`");
+    return Typed::Error();
+  }
+  if (!RequireValue(list, *q.list, env, fmt::format("`{}`", name).c_str())) {
     return Typed::Error();
   }
   // The element: smaller than a parameter when the list is reached from one (recursion).

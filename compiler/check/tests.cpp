@@ -144,7 +144,9 @@ auto Checker::ConstList(uint32_t m, const ast::Expr& expr, const RecordField& fi
 void Checker::MarkAbsent(uint32_t schema_node, std::vector<ir::Datum>& slots) {
   const ir::SchemaNode& node = program_.schema[schema_node];
   if (!node.is_record && node.kind == ir::Kind::kList) {
-    slots[node.slot] = EmptyList();  // an absent list is the empty list
+    // An absent list is the empty list, or `none` when it is optional.
+    slots[node.slot] = EmptyList();
+    slots[node.slot].present = !node.optional;
     return;
   }
   if (node.slot != ir::kNoId) slots[node.slot].present = false;
@@ -202,6 +204,10 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
       continue;
     }
     if (field.type.kind == TypeKind::kList) {
+      if (std::holds_alternative<ast::NoneLit>(init.value->kind) && field.type.optional) {
+        MarkAbsent(child, slots);
+        continue;
+      }
       ok = ConstList(m, *init.value, field, child, slots[program_.schema[child].slot]) && ok;
       continue;
     }

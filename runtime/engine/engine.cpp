@@ -974,7 +974,7 @@ auto Session::CheckRecord(const StructChecks& checks, const abi::RequestLayout& 
     uint64_t count = 0;
     load(f.offset, items);
     load(f.offset + 8, count);
-    if (!in_record(f) || count == 0) continue;
+    if (!present(f) || count == 0) continue;
     const ir::ListShape& shape = program.lists[f.limit];
     if (count > shape.max_length) {
       return fmt::format("{}: {} elements, but list<{}> holds at most {} here", path(f), count,

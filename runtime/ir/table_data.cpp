@@ -233,8 +233,18 @@ void FieldLookups::Resize(size_t fields, size_t tables) {
 auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
                         std::string_view text) -> int64_t {
   if (field >= keys_.size()) {
+    auto at = reinterpret_cast<uintptr_t>(text.data());
+    Other& slot =
+        others_[((at >> 3) ^ (at >> 11) ^ (table * 0x9e3779b1u) ^ text.size()) % others_.size()];
+    if (slot.epoch == epoch_ && slot.data == text.data() && slot.size == text.size() &&
+        slot.table == table) {
+      return slot.row;
+    }
     other_.Reset(text);
-    return data.FindName(other_);
+    int64_t row = data.FindName(other_);
+    slot = Other{
+        .epoch = epoch_, .data = text.data(), .size = text.size(), .table = table, .row = row};
+    return row;
   }
   Row& row = rows_[field * tables_ + table];
   if (row.epoch == epoch_) return row.row;

@@ -6,6 +6,7 @@
 #ifndef CORDON_RUNTIME_IR_TABLE_DATA_H_
 #define CORDON_RUNTIME_IR_TABLE_DATA_H_
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -136,9 +137,11 @@ class TableData {
 // One decision's `match normalized` lookups, by the request field a key is (its index in
 // LookupKeySlots): the rules look the same names up again and again (the end user in the Entity
 // and the Unverified List, from several rules), so each field is normalised once per decision
-// and found in each table once. Any other text (a row's, a constant) is normalised on every
-// lookup. A decision starts afresh by counting, not by clearing: an entry is current when its
-// stamp is the decision's (64 bits never wrap). Not thread-safe.
+// and found in each table once. Any other text (a list element's, a row's, a constant) is
+// remembered by its address for the rest of the decision, in a small cache: an ownership tree's
+// names are read again by each rule that walks it, and the bytes at an address do not change
+// while a decision is made. A decision starts afresh by counting, not by clearing: an entry is
+// current when its stamp is the decision's (64 bits never wrap). Not thread-safe.
 class FieldLookups {
  public:
   static constexpr uint32_t kNoField = kNoId;
@@ -159,11 +162,20 @@ class FieldLookups {
     uint64_t epoch = 0;
     int64_t row = -1;
   };
+  // A text that is no request field, found in a table this decision: direct-mapped by address.
+  struct Other {
+    uint64_t epoch = 0;
+    const char* data = nullptr;
+    size_t size = 0;
+    uint32_t table = 0;
+    int64_t row = -1;
+  };
   uint64_t epoch_ = 1;  // entries start stale
   size_t tables_ = 0;
   std::vector<Key> keys_;  // by field
   std::vector<Row> rows_;  // [field * tables_ + table]
   NameKey other_;
+  std::array<Other, 64> others_{};
 };
 
 // The hash of the table index (a multiply-fold hash, eight bytes at a time).

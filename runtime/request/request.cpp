@@ -274,7 +274,10 @@ struct Decoder::Impl {
     ir::Datum& slot = base[node.slot];
     slot = EmptyList();
     bool is_null = false;
-    if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) return;
+    if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+      slot.present = !node.optional;  // `null`: none when optional, else the empty list
+      return;
+    }
     od::array array;
     if (value.get_array().get(array) != simdjson::SUCCESS) {
       Problem(fmt::format("expected {}, got {}", Expected(node), Describe(value)));
@@ -522,7 +525,8 @@ struct Decoder::Impl {
   void MarkAbsent(uint32_t node_id) {
     const ir::SchemaNode& node = program.schema[node_id];
     if (!node.is_record && node.kind == ir::Kind::kList) {
-      base[node.slot] = EmptyList();
+      base[node.slot] = EmptyList();  // the empty list, or `none` when optional
+      base[node.slot].present = !node.optional;
       return;
     }
     if (node.slot != ir::kNoId) {

@@ -149,6 +149,7 @@ class Generator {
         d = ir::Datum{.kind = ir::Kind::kBool, .present = Chance(4, 5), .bits = 1};
       } else if (node.kind == ir::Kind::kList) {
         d = RandomList(node, storage, depth);
+        if (node.optional && Chance(1, 5)) d.present = false;
       } else {
         d = Random(node, storage.sets);
         if (node.optional && Chance(1, 5)) d.present = false;
