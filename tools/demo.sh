@@ -83,7 +83,11 @@ step "4. a request dated today ($(date -u +%F))"
 today=$(date -u +%F)
 printf '{"as_of":"%s","kind":"export","item":{"name":"NVIDIA A100 SXM4","tpp":4992,"die_area_mm2":826,"designed_for_datacenter":true,"bidirectional_io_gbps":664},"destination_country":"CN","end_user":{"name":"IFLYTEK Co., Ltd.","country":"CN","hq_country":"CN"},"chips":8}\n' \
   "$today" >"$tmp/today.jsonl"
-echo "  iFLYTEK buys 8 A100s today, with $engine_name:"
+# And SenseTime's Malaysian subsidiary (examples/sensetime_intermediary, rows 8-11), with its owners.
+printf '{"as_of":"%s","kind":"export","item":{"name":"NVIDIA H100 SXM5","tpp":15832,"die_area_mm2":814,"designed_for_datacenter":true,"bidirectional_io_gbps":1028},"destination_country":"MY","end_user":{"name":"Example Vision Sdn. Bhd.","country":"MY","hq_country":"MY","owners":[{"name":"SenseTime","country":"CN","share_percent":60},{"name":"Example Pension Fund","country":"MY","share_percent":40}]},"chips":64}\n' \
+  "$today" >>"$tmp/today.jsonl"
+echo "  iFLYTEK buys 8 A100s today, and a Malaysian company 60 % owned by SenseTime 64 H100s,"
+echo "  with $engine_name:"
 "$cordon" decide "${engine[@]}" --policy stdlib/ear "$tmp/today.jsonl" >"$tmp/today.out" 2>"$tmp/err"
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
@@ -92,14 +96,15 @@ if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
 else
   python3 - "$tmp/today.out" <<'PY'
 import json, sys
-d = json.loads(open(sys.argv[1]).readline())
-print(f"  decision: {d['decision']}")
-for r in d["reasons"]:
-    print(f"    {r['rule']} -> {r['outcome']} ({r['cites']})")
-for w in d.get("warnings", []):
-    print(f"    warning: {w}")
-for e in d["errors"]:
-    print(f"    error: {e}")
+for who, line in zip(["iFLYTEK", "SenseTime's subsidiary"], open(sys.argv[1])):
+    d = json.loads(line)
+    print(f"  {who}: {d['decision']}")
+    for r in d["reasons"]:
+        print(f"    {r['rule']} -> {r['outcome']} ({r['cites']})")
+    for w in d.get("warnings", []):
+        print(f"    warning: {w}")
+    for e in d["errors"]:
+        print(f"    error: {e}")
 PY
 fi
 
