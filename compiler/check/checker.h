@@ -263,6 +263,8 @@ class Checker : public ir::SetStorage {
   // `any x in xs: …` and its kin (expressions.cpp).
   auto CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, Env& env) -> Typed;
   uint32_t binders_ = 0;  // numbers each quantifier's binder
+  // How many lists deep the element a binder visits is (1: an element of a request's list).
+  auto ElementDepth(ir::ValueId binder) const -> uint32_t;
   // A test's list literal, onto `slot` of `slots` (tests.cpp).
   auto ConstList(uint32_t module, const ast::Expr& expr, const RecordField& field, uint32_t node,
                  ir::Datum& slot) -> bool;

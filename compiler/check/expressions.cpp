@@ -954,11 +954,15 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
                            static_cast<uint64_t>(arg.type.element), arg.element});
   }
   if (auto it = inlined_.find(key); it != inlined_.end()) return it->second;
-  if (let.recursive && let.inlining > ir::kMaxListDepth + 1) {
-    // Each level goes down one list, and no request nests lists deeper than kMaxListDepth: this
-    // call sits in a quantifier over a list that is always empty. Should one not be, the
-    // decision fails closed.
-    return Typed{result, Emit(ir::Op::kTooDeep, result, 0, 0, env)};
+  if (let.recursive) {
+    // How deep in the request's lists the elements passed are: a decoded request has none below
+    // kMaxListDepth, so a call on such an element sits in a quantifier over a list that is always
+    // empty. It is not unrolled further; should one be reached, the decision fails closed.
+    uint32_t depth = 0;
+    for (const Typed& arg : args) depth = std::max(depth, ElementDepth(arg.element));
+    if (depth > ir::kMaxListDepth || let.inlining > ir::kMaxListDepth + 1) {
+      return Typed{result, Emit(ir::Op::kTooDeep, result, 0, 0, env)};
+    }
   }
   Env inner{.module = symbol.module, .emit = true, .quiet = true, .let = key_of_let};
   for (size_t i = 0; i < args.size(); ++i) {
@@ -1249,6 +1253,24 @@ auto Checker::BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) ->
     return BindingsOf(*binary->lhs, typed, env) + BindingsOf(*binary->rhs, typed, env);
   }
   return 0;
+}
+
+auto Checker::ElementDepth(ir::ValueId binder) const -> uint32_t {
+  uint32_t depth = 0;
+  while (binder != ir::kNoId && program_.values[binder].op == ir::Op::kBinder) {
+    ++depth;
+    const ir::Value& list = program_.values[program_.values[binder].a];
+    // A list read from an element (`o.owners`) is one level below that element's binder; one
+    // read from the request (or unwrapped from such a slot) is at the top.
+    ir::ValueId from = ir::kNoId;
+    if (list.op == ir::Op::kElemField) {
+      from = list.a;
+    } else if (list.op == ir::Op::kUnwrap && program_.values[list.a].op == ir::Op::kElemField) {
+      from = program_.values[list.a].a;
+    }
+    binder = from;
+  }
+  return depth;
 }
 
 auto Checker::CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, Env& env) -> Typed {
