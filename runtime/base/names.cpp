@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/base/names.h"
 
+#include <cstdint>
+
 namespace cordon {
 namespace {
 
@@ -34,7 +36,42 @@ namespace {
 
 auto IsLegalForm(std::string_view word) -> bool { return IsLegalFormInline(word); }
 
+auto PlainUnicode(std::string_view name, std::string& out) -> std::string_view {
+  const auto* s = reinterpret_cast<const unsigned char*>(name.data());
+  const size_t n = name.size();
+  // The common case, plain ASCII or no lead byte of the sequences below: untouched.
+  size_t i = 0;
+  while (i < n && s[i] != 0xc2 && s[i] != 0xe2 && s[i] != 0xe3 && s[i] != 0xef) ++i;
+  if (i == n) return name;
+  out.assign(name.substr(0, i));
+  while (i < n) {
+    unsigned char c = s[i];
+    auto cont = [&](size_t k) { return i + k < n && (s[i + k] & 0xc0) == 0x80; };
+    if (c == 0xc2 && cont(1) && s[i + 1] == 0xa0) {  // U+00A0
+      out.push_back(' ');
+      i += 2;
+      continue;
+    }
+    if ((c == 0xe2 || c == 0xe3 || c == 0xef) && cont(1) && cont(2)) {
+      uint32_t cp = (uint32_t{c} & 0x0f) << 12 | (uint32_t{s[i + 1]} & 0x3f) << 6 |
+                    (uint32_t{s[i + 2]} & 0x3f);
+      bool space = (cp >= 0x2000 && cp <= 0x200b) || cp == 0x202f || cp == 0x205f || cp == 0x3000;
+      if (space || (cp >= 0xff01 && cp <= 0xff5e)) {
+        out.push_back(space ? ' ' : static_cast<char>(cp - 0xfee0));
+        i += 3;
+        continue;
+      }
+    }
+    out.push_back(static_cast<char>(c));
+    ++i;
+  }
+  return out;
+}
+
 auto NormalizeName(std::string_view name, std::string& out) -> std::string_view {
+  // Rewritten first when it has Unicode spaces or full-width letters (never longer than it was).
+  thread_local std::string plain;
+  name = PlainUnicode(name, plain);
   // The result is never longer than the input (a space stands for at least one separator), so
   // bytes go straight into it: each word whole, then one space before the next.
   out.resize(name.size());

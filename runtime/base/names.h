@@ -15,10 +15,18 @@ namespace cordon {
 // ASCII letters lowercased; every ASCII character that is not a letter or digit is a separator;
 // runs of separators become one space, none at either end; then trailing legal-form words
 // ("co", "ltd", "limited", "inc", "corp", "llc", "gmbh", …) are dropped while another word
-// remains. Bytes of UTF-8 sequences are kept as they are: "华为技术有限公司" is its own form.
+// remains. Unicode spaces (no-break U+00A0, U+2000-U+200B, U+202F, U+205F, ideographic U+3000)
+// are separators and full-width ASCII (U+FF01-U+FF5E) is its ASCII letter (PlainUnicode); other
+// bytes of UTF-8 sequences are kept as they are: "华为技术有限公司" is its own form.
 // Writes into `out` (reusing its capacity) and returns it.
 auto NormalizeName(std::string_view name, std::string& out) -> std::string_view;
 auto NormalizeName(std::string_view name) -> std::string;
+
+// `name` with Unicode spaces as ASCII spaces and full-width ASCII as ASCII, so that a name pasted
+// with a no-break space ("IFLYTEK\u00a0Co., Ltd.") or typed full-width ("ＩＦＬＹＴＥＫ") is read
+// as its plain form: missing a listed party that way would be fail-open. `name` itself when it has
+// none of them (no copy); else the rewritten name, in `out`.
+auto PlainUnicode(std::string_view name, std::string& out) -> std::string_view;
 
 // Whether a folded word is a legal form that NormalizeName drops from the end of a name.
 auto IsLegalForm(std::string_view word) -> bool;

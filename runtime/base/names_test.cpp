@@ -95,6 +95,22 @@ auto PlainNormalize(std::string_view name) -> std::string {
   return out;
 }
 
+// A name pasted with a no-break or ideographic space, or typed in full-width letters, is the
+// same name: missing it would pass a listed party.
+TEST(NamesTest, UnicodeSpacesAndFullWidthLettersAreTheirPlainForms) {
+  std::string out;
+  EXPECT_EQ(NormalizeName("IFLYTEK\u00a0Co., Ltd.", out), "iflytek");
+  EXPECT_EQ(NormalizeName("Keda\u3000Xunfei", out), "keda xunfei");
+  EXPECT_EQ(NormalizeName("Keda\u2009Xunfei\u202fCo", out), "keda xunfei");
+  EXPECT_EQ(NormalizeName(
+                "\uff29\uff26\uff2c\uff39\uff34\uff25\uff2b\uff0c\u3000\uff2c\uff54\uff44", out),
+            "iflytek");  // ＩＦＬＹＴＥＫ，　Ｌｔｄ
+  // Other UTF-8 is kept as it is, and a cut sequence is not read past the end.
+  EXPECT_EQ(NormalizeName("华为\u00a0技术", out), "华为 技术");
+  EXPECT_EQ(NormalizeName("Acme\xef\xbc", out), "acme\xef\xbc");
+  EXPECT_EQ(NormalizeName("Acme\xc2", out), "acme\xc2");
+}
+
 TEST(NamesTest, AgreesWithThePlainRulesOnRandomNames) {
   // Pieces that exercise every path: separators in runs, legal forms, UTF-8 bytes, NUL.
   const std::vector<std::string> pieces = {

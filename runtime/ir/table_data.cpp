@@ -175,7 +175,7 @@ void TableData::Insert(uint32_t entry, uint64_t hash) {
 }
 
 void NameKey::Reset(std::string_view name) {
-  name_ = name;
+  name_ = PlainUnicode(name, plain_);  // as NormalizeName reads it
   pos_ = 0;
   next_ = 0;
   hash_ = kNoWords;

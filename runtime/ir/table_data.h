@@ -54,7 +54,8 @@ class NameKey {
     uint32_t end;
     uint64_t hash;  // of the words up to this one
   };
-  std::string_view name_;
+  std::string_view name_;  // the name, or plain_ when PlainUnicode rewrote it
+  std::string plain_;
   size_t pos_ = 0;            // in name_, past the last word read
   uint32_t next_ = 0;         // in text_, where the next word goes
   uint64_t hash_ = kNoWords;  // of the words read
