@@ -372,8 +372,7 @@ HandPolicy::HandPolicy(const RuleIds& ids, std::string_view entities_csv,
 }
 
 auto HandPolicy::Listed(std::string_view name, int32_t day, bool* case_by_case) const -> bool {
-  std::string scratch;
-  auto it = entity_index_.find(NormalizeName(name, scratch));
+  auto it = entity_index_.find(NormalizeName(name, owner_scratch_));
   if (it == entity_index_.end()) return false;
   const Listing& e = entities_[it->second];
   if (!e.entity_list || e.date_added > day) return false;

@@ -216,6 +216,7 @@ class HandPolicy {
   // Normalised names; reusing their capacity keeps a decision free of allocations.
   mutable std::string item_scratch_;
   mutable std::string party_scratch_;
+  mutable std::string owner_scratch_;  // owners' names (Listed)
 };
 
 }  // namespace cordon::ear_bench

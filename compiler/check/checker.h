@@ -263,12 +263,14 @@ class Checker : public ir::SetStorage {
   // `any x in xs: …` and its kin (expressions.cpp).
   auto CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, Env& env) -> Typed;
   uint32_t binders_ = 0;  // numbers each quantifier's binder
+  // The local that `x` or `x.f.g` starts from, if any; `through_field`: whether fields were read.
+  auto RootBinding(const ast::Expr& expr, const Env& env, bool* through_field) const
+      -> const Binding*;
   // How many lists deep the element a binder visits is (1: an element of a request's list).
   auto ElementDepth(ir::ValueId binder) const -> uint32_t;
   // A test's list literal, onto `slot` of `slots` (tests.cpp).
   auto ConstList(uint32_t module, const ast::Expr& expr, const RecordField& field, uint32_t node,
                  ir::Datum& slot) -> bool;
-  auto EmptyList() -> ir::Datum;
   void AbsentSlots(uint32_t root, std::vector<ir::Datum>& slots);
   // Dated sets (expressions.cpp).
   auto CheckDatedSet(const ast::SetLit& set, Env& env) -> Typed;

@@ -881,14 +881,8 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
     }
     // The root of `p` or `p.sub`: a binding that is smaller than a parameter.
     auto smaller = [&](const ast::Expr& arg) {
-      const ast::Expr* at = &arg;
-      while (const auto* field = std::get_if<ast::FieldAccess>(&at->kind)) at = field->object.get();
-      const auto* name = std::get_if<ast::NameRef>(&at->kind);
-      if (name == nullptr) return false;
-      for (auto it = env.locals.rbegin(); it != env.locals.rend(); ++it) {
-        if (it->name == name->name) return it->smaller;
-      }
-      return false;
+      const Binding* root = RootBinding(arg, env, nullptr);
+      return root != nullptr && root->smaller;
     };
     if (std::none_of(call.args.begin(), call.args.end(),
                      [&](const ast::ExprPtr& arg) { return arg != nullptr && smaller(*arg); })) {
@@ -1255,6 +1249,19 @@ auto Checker::BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) ->
   return 0;
 }
 
+auto Checker::RootBinding(const ast::Expr& expr, const Env& env, bool* through_field) const
+    -> const Binding* {
+  const ast::Expr* at = &expr;
+  while (const auto* field = std::get_if<ast::FieldAccess>(&at->kind)) at = field->object.get();
+  if (through_field != nullptr) *through_field = at != &expr;
+  const auto* name = std::get_if<ast::NameRef>(&at->kind);
+  if (name == nullptr) return nullptr;
+  for (auto it = env.locals.rbegin(); it != env.locals.rend(); ++it) {
+    if (it->name == name->name) return &*it;
+  }
+  return nullptr;
+}
+
 auto Checker::ElementDepth(ir::ValueId binder) const -> uint32_t {
   uint32_t depth = 0;
   while (binder != ir::kNoId && program_.values[binder].op == ir::Op::kBinder) {
@@ -1292,17 +1299,9 @@ auto Checker::CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, E
   }
   // The element: smaller than a parameter when the list is reached from one (recursion).
   Binding binding{q.binding.text, Typed{.type = MakeType(TypeKind::kRecord, list.type.id)}};
-  {
-    const ast::Expr* at = q.list.get();
-    while (const auto* field = std::get_if<ast::FieldAccess>(&at->kind)) at = field->object.get();
-    if (const auto* root = std::get_if<ast::NameRef>(&at->kind);
-        root != nullptr && at != q.list.get()) {
-      for (auto it = env.locals.rbegin(); it != env.locals.rend(); ++it) {
-        if (it->name != root->name) continue;
-        binding.smaller = it->param || it->smaller;
-        break;
-      }
-    }
+  bool through_field = false;
+  if (const Binding* root = RootBinding(*q.list, env, &through_field); root && through_field) {
+    binding.smaller = root->param || root->smaller;
   }
   ir::ValueId binder = ir::kNoId;
   if (env.emit && list.value != ir::kNoId) {

@@ -97,11 +97,6 @@ void Checker::AbsentSlots(uint32_t root, std::vector<ir::Datum>& slots) {
   for (uint32_t child : node.children) AbsentSlots(child, slots);
 }
 
-auto Checker::EmptyList() -> ir::Datum {
-  static const ir::List kEmpty;
-  return ir::Datum{.kind = ir::Kind::kList, .set = &kEmpty};
-}
-
 auto Checker::ConstList(uint32_t m, const ast::Expr& expr, const RecordField& field, uint32_t node,
                         ir::Datum& slot) -> bool {
   const auto* literal = std::get_if<ast::ListLit>(&expr.kind);
@@ -145,7 +140,7 @@ void Checker::MarkAbsent(uint32_t schema_node, std::vector<ir::Datum>& slots) {
   const ir::SchemaNode& node = program_.schema[schema_node];
   if (!node.is_record && node.kind == ir::Kind::kList) {
     // An absent list is the empty list, or `none` when it is optional.
-    slots[node.slot] = EmptyList();
+    slots[node.slot] = ir::EmptyList();
     slots[node.slot].present = !node.optional;
     return;
   }

@@ -77,8 +77,7 @@ typedef struct cordon_abi_result {
 } cordon_abi_result;
 
 #define CORDON_EVAL_DATE_RANGE 1u /* reported as an overflow, like the interpreter */
-#define CORDON_EVAL_TOO_DEEP 3u   /* a recursive definition unrolled past its depth (ir::kTooDeep) \
-                                   */
+#define CORDON_EVAL_TOO_DEEP 3u   /* recursion past its unrolled depth (ir::Op::kTooDeep) */
 
 /* What the evaluator returns for a request struct holding a value no request could hold (a
  * presence byte or bool other than 0 or 1, a country or enum out of range, a denominator that is

@@ -491,16 +491,17 @@ auto CHeader(const ir::Program& program, const RequestLayout& layout, std::strin
     emit_struct(element_names[k], layout.elements[k], false, program.lists[k].record);
   }
   emit_struct("", layout, true, "");
-  for (size_t k = 0; k < program.lists.size(); ++k) {
+  auto assert_size = [&](const std::string& type, uint32_t size) {
     out += fmt::format(
         "#ifdef __cplusplus\nstatic_assert(sizeof({0}) == {1}, \"layout\");\n#else\n"
         "_Static_assert(sizeof({0}) == {1}, \"layout\");\n#endif\n",
-        element_names[k], layout.elements[k].size);
+        type, size);
+  };
+  for (size_t k = 0; k < program.lists.size(); ++k) {
+    assert_size(element_names[k], layout.elements[k].size);
   }
-  out += fmt::format(
-      "#ifdef __cplusplus\nstatic_assert(sizeof({0}_request) == {1}, \"layout\");\n#else\n"
-      "_Static_assert(sizeof({0}_request) == {1}, \"layout\");\n#endif\n\n#endif\n",
-      p, layout.size);
+  assert_size(p + "_request", layout.size);
+  out += "\n#endif\n";
   return out;
 }
 

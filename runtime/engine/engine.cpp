@@ -866,17 +866,23 @@ void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decisio
 // Every value the generated code reads from a host-filled struct must be one a decoded request
 // could hold: the compiled code trusts its input as the interpreter trusts decoded slots.
 auto Session::CheckStruct(const uint8_t* request) const -> std::string {
-  return CheckRecord(engine_.struct_checks_, engine_.layout_, request, "", 0);
+  std::array<ElementStep, ir::kMaxListDepth + 1> trail;
+  return CheckRecord(engine_.struct_checks_, engine_.layout_, request, trail, 0);
 }
 
-// `prefix` is the JSON path of an element ("$.end_user.owners[2]"), whose slots' paths are
-// relative; "" for the request. `depth`: how many lists the record is inside.
+// `trail[0..depth)`: the lists (and the element of each) the record is inside, from which the
+// JSON path of a field ("$.end_user.owners[2].share") is put together only when one is wrong:
+// walking a host's lists formats nothing.
 auto Session::CheckRecord(const StructChecks& checks, const abi::RequestLayout& layout,
-                          const uint8_t* request, const std::string& prefix, uint32_t depth) const
-    -> std::string {
+                          const uint8_t* request, std::span<ElementStep> trail,
+                          uint32_t depth) const -> std::string {
   const ir::Program& program = engine_.program();
   auto path = [&](const StructChecks::Field& f) -> std::string {
-    return prefix + layout.slots[f.slot].path;
+    std::string out;
+    for (uint32_t d = 0; d < depth; ++d) {
+      out += fmt::format("{}[{}]", trail[d].list->path, trail[d].index);
+    }
+    return out + layout.slots[f.slot].path;
   };
   // A value is read only when present, so an absent field may hold anything.
   // So is everything in an absent record.
@@ -986,9 +992,9 @@ auto Session::CheckRecord(const StructChecks& checks, const abi::RequestLayout& 
     }
     const abi::RequestLayout& element = engine_.layout_.elements[f.limit];
     for (uint64_t i = 0; i < count; ++i) {
-      std::string why =
-          CheckRecord(engine_.element_checks_[f.limit], element, items + i * element.size,
-                      fmt::format("{}[{}]", path(f), i), depth + 1);
+      trail[depth] = ElementStep{.list = &layout.slots[f.slot], .index = i};
+      std::string why = CheckRecord(engine_.element_checks_[f.limit], element,
+                                    items + i * element.size, trail, depth + 1);
       if (!why.empty()) return why;
     }
   }

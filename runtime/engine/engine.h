@@ -91,8 +91,13 @@ class Session {
   // The first field of a request struct that no request could hold, in words ("$.kind: 7 is
   // not a value of `Kind` (it has 2)"); "" when there is none. DecideStruct's message.
   auto CheckStruct(const uint8_t* request) const -> std::string;
+  // A list field and the element of it being checked, for the path of a wrong field.
+  struct ElementStep {
+    const abi::SlotLayout* list = nullptr;
+    uint64_t index = 0;
+  };
   auto CheckRecord(const StructChecks& checks, const abi::RequestLayout& layout,
-                   const uint8_t* request, const std::string& prefix, uint32_t depth) const
+                   const uint8_t* request, std::span<ElementStep> trail, uint32_t depth) const
       -> std::string;
 
  private:

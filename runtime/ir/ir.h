@@ -121,6 +121,12 @@ struct List {
   uint32_t stride = 0;
 };
 
+// The empty list (an absent `list<R>`), from storage that lives as long as the program.
+inline auto EmptyList() -> Datum {
+  static const List kEmpty;
+  return Datum{.kind = Kind::kList, .set = &kEmpty};
+}
+
 // Lists nest at most this deep in a request (`$.end_user.owners[0].owners[0]…`: 16 levels of
 // owners). A deeper request is refused with its JSON path, and recursion over a list is unrolled
 // to this depth, so every decision ends.

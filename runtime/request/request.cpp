@@ -264,15 +264,10 @@ struct Decoder::Impl {
     }
   }
 
-  static auto EmptyList() -> ir::Datum {
-    static const ir::List kEmpty;
-    return ir::Datum{.kind = ir::Kind::kList, .set = &kEmpty};
-  }
-
   // A JSON array of objects, each decoded onto an element's slots. `null` is the empty list.
   void ListField(od::value& value, const ir::SchemaNode& node) {
     ir::Datum& slot = base[node.slot];
-    slot = EmptyList();
+    slot = ir::EmptyList();
     bool is_null = false;
     if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
       slot.present = !node.optional;  // `null`: none when optional, else the empty list
@@ -525,7 +520,7 @@ struct Decoder::Impl {
   void MarkAbsent(uint32_t node_id) {
     const ir::SchemaNode& node = program.schema[node_id];
     if (!node.is_record && node.kind == ir::Kind::kList) {
-      base[node.slot] = EmptyList();  // the empty list, or `none` when optional
+      base[node.slot] = ir::EmptyList();  // the empty list, or `none` when optional
       base[node.slot].present = !node.optional;
       return;
     }
