@@ -32,8 +32,6 @@ namespace fs = std::filesystem;
 
 }  // namespace
 
-// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so a reader never
-// sees half a bundle.
 auto WriteFileAtomically(const std::string& path, const std::vector<uint8_t>& bytes)
     -> std::optional<Error> {
   std::string temporary = fmt::format("{}.tmp{}", path, static_cast<long>(getpid()));
@@ -45,15 +43,14 @@ auto WriteFileAtomically(const std::string& path, const std::vector<uint8_t>& by
     if (!file) {
       std::error_code ignored;
       fs::remove(temporary, ignored);
-      return Error{fmt::format("{}: cannot write the bundle", path), ErrorKind::kIo};
+      return Error{fmt::format("{}: cannot write the file", path), ErrorKind::kIo};
     }
   }
   std::error_code ec;
   fs::rename(temporary, path, ec);
   if (ec) {
     fs::remove(temporary, ec);
-    return Error{fmt::format("{}: cannot write the bundle: {}", path, ec.message()),
-                 ErrorKind::kIo};
+    return Error{fmt::format("{}: cannot write the file: {}", path, ec.message()), ErrorKind::kIo};
   }
   return std::nullopt;
 }

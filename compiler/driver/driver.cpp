@@ -138,6 +138,25 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   add_engine(test);
   add_includes(test);
 
+  CLI::App* table = app.add_subcommand("table", "Work with the data files behind tables");
+  table->require_subcommand(1);
+  CLI::App* import = table->add_subcommand(
+      "import",
+      "Read the Consolidated Screening List (CSV or JSON) into the screening tables' files");
+  import->add_option("file", options.files, "The CSL as downloaded (consolidated.csv or .json)")
+      ->required()
+      ->expected(1);
+  import
+      ->add_option("-o", options.output_dir,
+                   "The directory for entities.csv, unverified_list.csv and "
+                   "military_end_user_list.csv (- prints them)")
+      ->required();
+  import
+      ->add_option("--lists", options.lists,
+                   "Which lists to write, by the CSL's codes (default: EL UVL MEU)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+
   CLI::App* parse = app.add_subcommand("parse", "Parse rule files (for debugging the front end)");
   parse->add_flag("--dump-ast", options.dump_ast, "Print the syntax tree");
   parse->add_option("files", options.files, "Rule files")->required();
@@ -163,6 +182,7 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
     if (decide->parsed()) return RunDecide(options, out, err);
     if (test->parsed()) return RunTest(options, out, err);
     if (diff->parsed()) return RunDiff(options, out, err);
+    if (import->parsed()) return RunTableImport(options, out, err);
   } catch (const std::exception& e) {
     // A bug, not a user mistake: still a message and an exit code, never an abort.
     err << "cordon: internal error: " << e.what() << '\n';

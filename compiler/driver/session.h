@@ -42,6 +42,9 @@ struct Options {
   bool bundle = false;  // --bundle: -o writes a policy bundle instead of a .so
   std::string depfile;  // --depfile: write the files read, for build systems
   std::string input = "-";
+  // table import
+  std::string output_dir;  // -o: where the table files are written
+  std::vector<std::string> lists = {"EL", "UVL", "MEU"};
 };
 
 class Session {
@@ -120,6 +123,13 @@ auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) ->
 auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> int;
 auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> int;
 auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> int;
+// `cordon table import` (table.cpp).
+auto RunTableImport(const Options& options, std::ostream& out, std::ostream& err) -> int;
+
+// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so a reader never
+// sees half a file (a bundle, a table a running host may swap in).
+auto WriteFileAtomically(const std::string& path, const std::vector<uint8_t>& bytes)
+    -> std::optional<Error>;
 
 // Shared by decide and diff: the engine --engine names.
 auto MakeEngine(const Options& options, const ir::Program& program)
