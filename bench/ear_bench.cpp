@@ -554,6 +554,19 @@ auto MakeRequests(const EntityList& list, uint64_t seed) -> std::vector<GenReque
     if (rng.Percent(20)) q.user_parent_hq = AnyCountry(rng);
     switch (i % 4) {
       case 0: {  // a listed buyer, by name or alias, in another spelling
+        if (rng.Percent(4)) {
+          // A Military End-User List party (military_end_user_list.csv), in and outside the
+          // 744.21 destinations, before and after the list was published.
+          static const char* const kWhere[] = {"CN", "RU", "DE", "AE", "VE"};
+          q.user_name = Respell(rng.Percent(50) ? "AVIC Aircraft Co. Ltd."
+                                                : "Shanghai Tianlang Electronic Science Co., Ltd.",
+                                rng);
+          SetItem(q, ChipNamed(rng.Of(kNacParts)), rng);
+          q.destination = rng.Of(kWhere);
+          q.user_country = q.destination;
+          q.user_hq = "CN";
+          break;
+        }
         if (rng.Percent(8)) {
           // The one Unverified List party (unverified_list.csv) buying a part NAC or ACA could
           // cover, in or outside the destination scope: the UVL suspends those exceptions.
@@ -988,6 +1001,7 @@ struct Mix {
     }
     hand = std::make_unique<HandPolicy>(ResolveRuleIds(program), list.csv,
                                         ReadFile(std::string(kEar) + "unverified_list.csv"),
+                                        ReadFile(std::string(kEar) + "military_end_user_list.csv"),
                                         ReadFile(std::string(kEar) + "is_informed.csv"),
                                         ReadFile(std::string(kEar) + "gp10_items.csv"));
     CheckAgainstInterpreter();

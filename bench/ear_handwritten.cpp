@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
+#include <limits>
 
 #include "runtime/base/names.h"
 
@@ -43,10 +44,10 @@ constexpr Countries kD1Stable = {CC("AM"), CC("AZ"), CC("BY"), CC("CN"), CC("GE"
                                  CC("KG"), CC("KH"), CC("KP"), CC("KZ"), CC("LA"), CC("LY"),
                                  CC("MD"), CC("MM"), CC("MN"), CC("MO"), CC("RU"), CC("TJ"),
                                  CC("TM"), CC("UZ"), CC("VE"), CC("VN"), CC("YE")};
-constexpr Countries kD4Stable = {CC("AE"), CC("BH"), CC("BY"), CC("CN"), CC("EG"), CC("IL"),
-                                 CC("IQ"), CC("IR"), CC("JO"), CC("KP"), CC("KW"), CC("LB"),
-                                 CC("LY"), CC("MO"), CC("OM"), CC("PK"), CC("QA"), CC("RU"),
-                                 CC("SA"), CC("SY"), CC("VE"), CC("YE")};
+constexpr Countries kD4Stable = {CC("BH"), CC("BY"), CC("CN"), CC("EG"), CC("IL"), CC("IQ"),
+                                 CC("IR"), CC("JO"), CC("KP"), CC("KW"), CC("LB"), CC("LY"),
+                                 CC("MO"), CC("OM"), CC("PK"), CC("QA"), CC("RU"), CC("SA"),
+                                 CC("SY"), CC("VE"), CC("YE")};
 constexpr Countries kD5Stable = {CC("AF"), CC("BY"), CC("CD"), CC("CF"), CC("CN"), CC("CU"),
                                  CC("ER"), CC("HT"), CC("IQ"), CC("IR"), CC("KP"), CC("LB"),
                                  CC("LY"), CC("MM"), CC("RU"), CC("SD"), CC("SO"), CC("SS"),
@@ -61,9 +62,12 @@ constexpr int32_t kCambodiaIntoD5 = Day(2021, 12, 9);
 constexpr int32_t kCambodiaOutOfD5 = Day(2026, 2, 3);
 constexpr int32_t kNicaraguaIntoD1D5 = Day(2024, 3, 15);
 constexpr int32_t kCyprusOutOfD5 = Day(2023, 10, 1);
+constexpr int32_t kUae = Day(2026, 7, 10);  // AE out of D:3/D:4, into A:5 (uae_favorable_treatment)
 
 // Membership on a day (in_A5 … in_E2). D:2 and D:3 are read by no rule.
-auto InA5(Country c, int32_t) -> bool { return kA5Stable.Has(c); }
+auto InA5(Country c, int32_t day) -> bool {
+  return kA5Stable.Has(c) || (c == CC("AE") && day >= kUae);
+}
 auto InA6(Country c, int32_t day) -> bool {
   return kA6Stable.Has(c) || ((c == CC("CY") || c == CC("MX")) && day >= kA6Additions2020);
 }
@@ -72,8 +76,8 @@ auto InD1(Country c, int32_t day) -> bool {
          (c == CC("NI") && day >= kNicaraguaIntoD1D5) || (c == CC("UA") && day < kA6Additions2020);
 }
 auto InD4(Country c, int32_t day) -> bool {
-  return kD4Stable.Has(c) || (c == CC("HK") && day >= kHongKongAsChina) ||
-         (c == CC("UA") && day < kA6Additions2020);
+  return kD4Stable.Has(c) || (c == CC("AE") && day < kUae) ||
+         (c == CC("HK") && day >= kHongKongAsChina) || (c == CC("UA") && day < kA6Additions2020);
 }
 auto InD5(Country c, int32_t day) -> bool {
   return kD5Stable.Has(c) || (c == CC("HK") && day >= kHongKongAsChina) ||
@@ -81,6 +85,22 @@ auto InD5(Country c, int32_t day) -> bool {
          (c == CC("NI") && day >= kNicaraguaIntoD1D5) || (c == CC("CY") && day < kCyprusOutOfD5);
 }
 auto InE1OrE2(Country c, int32_t) -> bool { return kE1.Has(c) || kE2.Has(c); }
+
+// ear.embargoes `embargoed`: Syria's controls relaxed from 2025-09-02 (90 FR 42315).
+constexpr int32_t kSyriaRelaxed = Day(2025, 9, 2);
+auto Embargoed(Country c, int32_t day) -> bool {
+  return InE1OrE2(c, day) && !(c == CC("SY") && day >= kSyriaRelaxed);
+}
+
+// ear.end_users `meu_destinations`: the 744.21(a) destinations, each from its day.
+auto MeuDestination(Country c, int32_t day) -> bool {
+  if (c == CC("CN") || c == CC("RU") || c == CC("VE")) return day >= Day(2020, 6, 29);
+  if (c == CC("MM")) return day >= Day(2021, 3, 8);
+  if (c == CC("KH")) return day >= Day(2021, 12, 9);
+  if (c == CC("BY")) return day >= Day(2022, 3, 2);
+  if (c == CC("NI")) return day >= Day(2024, 3, 15);
+  return false;
+}
 
 // ---------------------------------------------------------------------------------------------
 // ear.scope
@@ -99,9 +119,9 @@ auto AcScope2023(Country c, int32_t day) -> bool {
 // Rule dates (`effective` / `until` of each rule)
 
 constexpr int32_t kCoverageStart = Day(2019, 1, 1);  // before_coverage: until 2019-01-01
-// ear.policy: `reviewed last_review grace days(30)`, last_review = 2026-11-23. A later day is
+// ear.policy: `reviewed last_review grace days(30)`, last_review = 2026-12-07. A later day is
 // decided as of the review date; more than 30 days later, the decision is also `error`.
-constexpr int32_t kReviewed = Day(2026, 11, 23);
+constexpr int32_t kReviewed = Day(2026, 12, 7);
 constexpr int32_t kReviewGraceDays = 30;
 // ear.end_users: the Affiliates Rule, in force from 2025-09-29, suspended 2025-11-10 to
 // 2026-11-09, applying again from 2026-11-10.
@@ -110,6 +130,7 @@ constexpr int32_t kAffiliatesSuspended = Day(2025, 11, 10);
 constexpr int32_t kAffiliatesResumed = Day(2026, 11, 10);
 constexpr int32_t kRussia = Day(2022, 2, 24);       // russia_sanctions
 constexpr int32_t kBelarus = Day(2022, 3, 2);       // belarus_sanctions
+constexpr int32_t kMeuList = Day(2020, 12, 23);     // military_end_user_party
 constexpr int32_t kIsInformed = Day(2025, 4, 9);    // is_informed_letter
 constexpr int32_t kGp10 = Day(2025, 5, 13);         // gp10_huawei_ascend
 constexpr int32_t kAc2022 = Day(2022, 10, 7);       // *_2022: effective 2022-10-07
@@ -158,7 +179,10 @@ void LoadDated(std::string_view csv, std::string_view key_column, std::string_vi
   size_t date = Column(rows[0], date_column);
   size_t aliases = with_aliases ? Column(rows[0], "aliases") : 0;
   for (size_t i = 1; i < rows.size(); ++i) {
-    std::optional<int32_t> day = ParseDay(rows[i].at(date));
+    // An empty date (the official Unverified List gives none) counts on every day.
+    std::optional<int32_t> day = rows[i].at(date).empty()
+                                     ? std::optional<int32_t>(std::numeric_limits<int32_t>::min())
+                                     : ParseDay(rows[i][date]);
     if (!day) Die(fmt::format("`{}` is not a date", rows[i][date]));
     out.try_emplace(NormalizeName(rows[i].at(key)), *day);
     if (!with_aliases) continue;
@@ -277,12 +301,14 @@ auto RuleIds::Names() -> std::vector<std::string_view> {
           "comprehensive_embargo",
           "russia_sanctions",
           "belarus_sanctions",
+          "syria_relaxed_controls",
           "entity_list_party",
           "unverified_list_party",
           "affiliates_owned",
           "affiliates_owned_resumed",
           "affiliates_ownership_unknown",
           "affiliates_ownership_unknown_resumed",
+          "military_end_user_party",
           "is_informed_letter",
           "gp10_huawei_ascend",
           "ac_destination_2022",
@@ -290,6 +316,7 @@ auto RuleIds::Names() -> std::vector<std::string_view> {
           "ac_destination_2023_aca",
           "ac_headquarters",
           "ai_diffusion_not_applied",
+          "ac_uae_2026",
           "supercomputer_end_use_2022",
           "supercomputer_end_use_2023",
           "advanced_node_end_use_2022",
@@ -305,12 +332,14 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.comprehensive_embargo,
                        &ids.russia_sanctions,
                        &ids.belarus_sanctions,
+                       &ids.syria_relaxed_controls,
                        &ids.entity_list_party,
                        &ids.unverified_list_party,
                        &ids.affiliates_owned,
                        &ids.affiliates_owned_resumed,
                        &ids.affiliates_ownership_unknown,
                        &ids.affiliates_ownership_unknown_resumed,
+                       &ids.military_end_user_party,
                        &ids.is_informed_letter,
                        &ids.gp10_huawei_ascend,
                        &ids.ac_destination_2022,
@@ -318,6 +347,7 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.ac_destination_2023_aca,
                        &ids.ac_headquarters,
                        &ids.ai_diffusion_not_applied,
+                       &ids.ac_uae_2026,
                        &ids.supercomputer_end_use_2022,
                        &ids.supercomputer_end_use_2023,
                        &ids.advanced_node_end_use_2022,
@@ -325,7 +355,7 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.iaas_not_an_export,
                        &ids.iaas_ai_training_caution};
   std::vector<std::string_view> names = Names();
-  static_assert(sizeof(fields) / sizeof(fields[0]) == 23);
+  static_assert(sizeof(fields) / sizeof(fields[0]) == 26);
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<uint32_t> id = lookup(names[i]);
     if (!id || *id >= kMaxRules) {
@@ -338,8 +368,8 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
 }
 
 HandPolicy::HandPolicy(const RuleIds& ids, std::string_view entities_csv,
-                       std::string_view unverified_csv, std::string_view is_informed_csv,
-                       std::string_view gp10_csv)
+                       std::string_view unverified_csv, std::string_view meu_csv,
+                       std::string_view is_informed_csv, std::string_view gp10_csv)
     : ids_(ids) {
   std::vector<std::vector<std::string>> rows = ParseCsv(entities_csv);
   if (rows.empty()) Die("the entity list has no header");
@@ -351,7 +381,9 @@ HandPolicy::HandPolicy(const RuleIds& ids, std::string_view entities_csv,
   entity_index_.reserve(rows.size() * 3);
   for (size_t i = 1; i < rows.size(); ++i) {
     const std::vector<std::string>& row = rows[i];
-    std::optional<int32_t> added = ParseDay(row.at(date));
+    std::optional<int32_t> added = row.at(date).empty()
+                                       ? std::optional<int32_t>(std::numeric_limits<int32_t>::min())
+                                       : ParseDay(row[date]);
     if (!added) Die(fmt::format("entity list row {}: `{}` is not a date", i, row.at(date)));
     const std::string& l = row.at(list);
     if (l != "entity_list" && l != "dod_1260h" && l != "ofac_ns_cmic") {
@@ -367,6 +399,7 @@ HandPolicy::HandPolicy(const RuleIds& ids, std::string_view entities_csv,
     }
   }
   LoadDated(unverified_csv, "name", "date_added", /*with_aliases=*/true, unverified_);
+  LoadDated(meu_csv, "name", "date_added", /*with_aliases=*/true, meu_);
   LoadDated(is_informed_csv, "item", "informed", /*with_aliases=*/false, is_informed_);
   LoadDated(gp10_csv, "item", "guidance_date", /*with_aliases=*/false, gp10_);
 }
@@ -485,7 +518,10 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
   const bool reaches_d5_or_macau = D5OrMacau(dest, day) || D5OrMacau(user, day);
 
   // ear.embargoes
-  if (InE1OrE2(dest, day) || InE1OrE2(user, day)) fire(ids_.comprehensive_embargo, kProhibited);
+  if (Embargoed(dest, day) || Embargoed(user, day)) fire(ids_.comprehensive_embargo, kProhibited);
+  if (day >= kSyriaRelaxed && (dest == CC("SY") || user == CC("SY"))) {
+    fire(ids_.syria_relaxed_controls, kLicenseRequired);
+  }
   if (day >= kRussia && (dest == CC("RU") || user == CC("RU"))) {
     fire(ids_.russia_sanctions, kLicenseRequired);
   }
@@ -510,6 +546,11 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
   if (auto it = unverified_.find(party); it != unverified_.end() && it->second <= day) {
     on_unverified_list = true;
     fire(ids_.unverified_list_party, kReport);
+  }
+  if (day >= kMeuList && (MeuDestination(dest, day) || MeuDestination(user, day))) {
+    if (auto it = meu_.find(party); it != meu_.end() && it->second <= day) {
+      fire(ids_.military_end_user_party, kLicenseRequired);
+    }
   }
   // The Affiliates Rule: the share held by restricted owners (listed, or 50 % owned by restricted
   // owners, at any depth), and whether one of them is under a presumption of denial.
@@ -647,9 +688,13 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
   }
 
   // ear.advanced_computing: ai_diffusion_not_applied (an explanation, no license).
-  if (day >= kAiDiffusion && is_a_2023 && !reaches_ac_scope_2023 && !hq && dest != CC("US")) {
+  const bool reaches_uae = dest == CC("AE") || user == CC("AE");
+  if (day >= kAiDiffusion && is_a_2023 && !reaches_ac_scope_2023 && !hq && dest != CC("US") &&
+      !(reaches_uae && day >= kUae)) {
     fire(ids_.ai_diffusion_not_applied, kNoLicenseRequired);
   }
+  // ear.advanced_computing: ac_uae_2026, the UAE's own requirement (no exception offered).
+  if (day >= kUae && reaches_uae && covered_2023) fire(ids_.ac_uae_2026, kLicenseRequired);
 
   // ear.end_use, the October 2023 text: D:5 or Macau.
   if (reaches_d5_or_macau && r.end_use == EndUse::kSupercomputer) {

@@ -112,15 +112,15 @@ struct RuleIds {
   // ear.validity (its impossible figures are `require`s: HandDecision::broken)
   uint8_t before_coverage;
   // ear.embargoes
-  uint8_t comprehensive_embargo, russia_sanctions, belarus_sanctions;
+  uint8_t comprehensive_embargo, russia_sanctions, belarus_sanctions, syria_relaxed_controls;
   // ear.end_users
   uint8_t entity_list_party, unverified_list_party, affiliates_owned, affiliates_owned_resumed,
-      affiliates_ownership_unknown, affiliates_ownership_unknown_resumed;
+      affiliates_ownership_unknown, affiliates_ownership_unknown_resumed, military_end_user_party;
   // ear.guidance
   uint8_t is_informed_letter, gp10_huawei_ascend;
   // ear.advanced_computing
   uint8_t ac_destination_2022, ac_destination_2023, ac_destination_2023_aca, ac_headquarters,
-      ai_diffusion_not_applied;
+      ai_diffusion_not_applied, ac_uae_2026;
   // ear.end_use
   uint8_t supercomputer_end_use_2022, supercomputer_end_use_2023, advanced_node_end_use_2022,
       advanced_node_end_use_2023;
@@ -173,11 +173,11 @@ auto SplitAliases(std::string_view cell) -> std::vector<std::string>;
 
 class HandPolicy {
  public:
-  // The four tables as CSV text, in the columns of stdlib/ear/entities.csv,
-  // unverified_list.csv, is_informed.csv and gp10_items.csv. Aborts on a malformed file: the
-  // bench builds them itself.
+  // The five tables as CSV text, in the columns of stdlib/ear/entities.csv,
+  // unverified_list.csv, military_end_user_list.csv, is_informed.csv and gp10_items.csv. Aborts
+  // on a malformed file: the bench builds them itself.
   HandPolicy(const RuleIds& ids, std::string_view entities_csv, std::string_view unverified_csv,
-             std::string_view is_informed_csv, std::string_view gp10_csv);
+             std::string_view meu_csv, std::string_view is_informed_csv, std::string_view gp10_csv);
 
   // Not thread-safe (it normalises names into one scratch string): one policy per thread.
   void Decide(const EarRequest& r, HandDecision& out) const;
@@ -211,6 +211,7 @@ class HandPolicy {
   NameMap<uint32_t> entity_index_;
   std::vector<Listing> entities_;
   NameMap<int32_t> unverified_;   // -> date_added
+  NameMap<int32_t> meu_;          // the Military End-User List -> date_added
   NameMap<int32_t> is_informed_;  // normalised item name -> day the letter was received
   NameMap<int32_t> gp10_;         // normalised item name -> day of the guidance
   // Normalised names; reusing their capacity keeps a decision free of allocations.
