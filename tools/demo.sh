@@ -109,6 +109,45 @@ PY
 fi
 
 echo
+step "5. the official screening lists (cordon table import)"
+# The Consolidated Screening List, here the fixture in its official layout (tests/tables/csl):
+# the Entity List, the Unverified List and the Military End-User List become the stdlib's table
+# files; the stdlib then decides with them (found through $CORDON_STDLIB).
+if "$cordon" table import tests/tables/csl/csl_fixture.csv -o "$tmp/tables" >"$tmp/import.out" \
+    2>"$tmp/err"; then
+  sed 's/^/  /' "$tmp/import.out" | grep -v 'left out' 
+  echo "  ($(grep -c 'left out' "$tmp/import.out") other lists counted and left out)"
+  cp -r stdlib "$tmp/stdlib" && cp "$tmp/tables/"*.csv "$tmp/stdlib/ear/"
+  # A party on the official Unverified List but not in the bundled sample, with no owners.
+  printf '{"as_of":"%s","kind":"export","item":{"name":"Test part","tpp":900,"die_area_mm2":400,"designed_for_datacenter":false},"destination_country":"AM","end_user":{"name":"Atlas Sanatgaran","country":"AM","hq_country":"AM","owners":[]},"chips":1}\n' \
+    "$today" >"$tmp/uvl.jsonl"
+  echo "  Atlas Sanatgaran (Armenia; on the official Unverified List) buys a small chip today:"
+  "$cordon" decide --policy stdlib/ear "$tmp/uvl.jsonl" >"$tmp/uvl_bundled.out" 2>"$tmp/err" ||
+    fail "cordon decide with the bundled tables exited $?"
+  if CORDON_STDLIB="$tmp/stdlib" "$cordon" decide --policy "$tmp/stdlib/ear" "$tmp/uvl.jsonl" \
+      >"$tmp/uvl.out" 2>"$tmp/err"; then
+    python3 - "$tmp/uvl_bundled.out" "$tmp/uvl.out" <<'PY'
+import json, sys
+bundled = json.loads(open(sys.argv[1]).readline())
+imported = json.loads(open(sys.argv[2]).readline())
+print(f"    with the bundled sample:   {bundled['decision']}")
+print(f"    with the imported lists:   {imported['decision']}")
+for r in imported["reasons"]:
+    print(f"      {r['rule']} -> {r['outcome']}: {r['message']}")
+ok = bundled["decision"] == "no_license_required" and imported["decision"] == "report"
+sys.exit(0 if ok else 1)
+PY
+    [ $? -eq 0 ] || fail "the imported Unverified List did not change the decision as expected"
+  else
+    fail "cordon decide with the imported tables exited $?"
+    show_err "$tmp/err"
+  fi
+else
+  fail "cordon table import exited $?"
+  show_err "$tmp/err"
+fi
+
+echo
 if [ ${#failures[@]} -eq 0 ]; then
   echo "demo: all commands succeeded and every decision is as expected"
   exit 0
