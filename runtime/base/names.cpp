@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/base/names.h"
 
+#include <array>
 #include <cstdint>
+#include <vector>
 
 namespace cordon {
 namespace {
@@ -72,23 +74,42 @@ auto NormalizeName(std::string_view name, std::string& out) -> std::string_view 
   // Rewritten first when it has Unicode spaces or full-width letters (never longer than it was).
   thread_local std::string plain;
   name = PlainUnicode(name, plain);
-  // The result is never longer than the input (a space stands for at least one separator), so
-  // bytes go straight into it: each word whole, then one space before the next.
+  // The result is never longer than the input, so bytes go straight into it: each word whole,
+  // end to end (the compact key), remembering where the last few words start so that trailing
+  // legal forms can be dropped.
   out.resize(name.size());
   char* const begin = out.data();
   const auto* s = reinterpret_cast<const unsigned char*>(name.data());
   const unsigned char* const end = s + name.size();
-  size_t size = FoldWord(s, end, begin);
-  while (size_t n = FoldWord(s, end, begin + size + 1)) {
-    begin[size] = ' ';
-    size += 1 + n;
+  constexpr size_t kRing = 16;
+  std::array<size_t, kRing> starts;
+  size_t words = 0;
+  size_t size = 0;
+  while (size_t n = FoldWord(s, end, begin + size)) {
+    starts[words % kRing] = size;
+    ++words;
+    size += n;
   }
-  // Drop trailing legal forms: "iflytek co ltd" -> "iflytek".
-  while (true) {
-    size_t space = std::string_view(begin, size).rfind(' ');
-    if (space == std::string_view::npos) break;
-    if (!IsLegalFormInline(std::string_view(begin + space + 1, size - space - 1))) break;
-    size = space;
+  // Drop trailing legal forms while another word remains: "iflytek co ltd" -> "iflytek".
+  size_t dropped = 0;
+  for (; words - dropped > 1 && dropped < kRing; ++dropped) {
+    size_t start = starts[(words - dropped - 1) % kRing];
+    if (!IsLegalFormInline(std::string_view(begin + start, size - start))) break;
+    size = start;
+  }
+  if (dropped == kRing && words - dropped > 1) {
+    // More trailing legal forms than the ring remembers: read the words again, one at a time.
+    s = reinterpret_cast<const unsigned char*>(name.data());
+    std::string word(name.size(), '\0');
+    size_t at = 0;
+    std::vector<size_t> ends;
+    while (size_t n = FoldWord(s, end, word.data() + at)) ends.push_back(at += n);
+    size_t kept = ends.size();
+    while (kept > 1 && IsLegalFormInline(std::string_view(word.data() + ends[kept - 2],
+                                                          ends[kept - 1] - ends[kept - 2]))) {
+      --kept;
+    }
+    size = ends[kept - 1];
   }
   out.resize(size);
   return out;

@@ -12,10 +12,11 @@
 
 namespace cordon {
 
-// ASCII letters lowercased; every ASCII character that is not a letter or digit is a separator;
-// runs of separators become one space, none at either end; then trailing legal-form words
-// ("co", "ltd", "limited", "inc", "corp", "llc", "gmbh", …) are dropped while another word
-// remains. Unicode spaces (no-break U+00A0, U+2000-U+200B, U+202F, U+205F, ideographic U+3000)
+// ASCII letters lowercased; every ASCII character that is not a letter or digit separates words;
+// trailing legal-form words ("co", "ltd", "limited", "inc", "corp", "llc", "gmbh", …) are
+// dropped while another word remains; the words that are left are written end to end, with
+// nothing between them (the compact key), so "Tian-Ke", "Tian Ke", "TianKe" and "TIANKE" are all
+// "tianke", and "IFLYTEK Co., Ltd." is "iflytek". Unicode spaces (no-break U+00A0, U+2000-U+200B, U+202F, U+205F, ideographic U+3000)
 // are separators and full-width ASCII (U+FF01-U+FF5E) is its ASCII letter (PlainUnicode); other
 // bytes of UTF-8 sequences are kept as they are: "华为技术有限公司" is its own form.
 // Writes into `out` (reusing its capacity) and returns it.

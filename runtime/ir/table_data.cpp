@@ -35,14 +35,18 @@ auto Load32(const char* p) -> uint64_t {
 
 auto HashWord(uint64_t h, uint64_t v) -> uint64_t { return Fold(h ^ v); }
 
-// The hash of some words (`h`) and then `word`, for NameKey and the index of its keys. Inline
-// in NameKey::ReadTo.
-[[gnu::always_inline]] inline auto HashNextWord(uint64_t h, std::string_view word) -> uint64_t {
-  // One multiplication for a word of up to eight bytes. The length goes in with the last block,
-  // so that "abcdefgh ij" and "abcdefghij" part.
-  const char* p = word.data();
-  size_t n = word.size();
-  for (; n > 8; p += 8, n -= 8) h = Fold(h ^ Load64(p));
+// A compact key (the folded words of a name with nothing between them) is hashed a block of
+// NameKey::kBlock bytes at a time, so the hash after each block depends only on the characters,
+// not on where the words broke: "tian ke" and "tianke" reach the same states. Those states are the
+// Bloom filter's checkpoints (TableData::MayStart); the key's hash adds the last, partial block and
+// the length.
+[[gnu::always_inline]] inline auto HashBlock(uint64_t h, const char* block) -> uint64_t {
+  static_assert(NameKey::kBlock == 4);
+  return Fold(h ^ Load32(block));
+}
+
+[[gnu::always_inline]] inline auto HashTail(uint64_t h, const char* p, size_t n, size_t size)
+    -> uint64_t {
   uint64_t last = 0;
   if (n >= 4) {
     last = Load32(p) << 32 | Load32(p + n - 4);
@@ -50,7 +54,7 @@ auto HashWord(uint64_t h, uint64_t v) -> uint64_t { return Fold(h ^ v); }
     auto byte = [&](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
     last = byte(0) << 16 | byte(n / 2) << 8 | byte(n - 1);
   }
-  return Fold(h ^ last ^ (uint64_t{word.size()} << 56 | kMultiplier >> 8));
+  return Fold(h ^ last ^ (uint64_t{size} << 56 | kMultiplier >> 8));
 }
 
 }  // namespace
@@ -100,7 +104,7 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
   if (schema.normalized) {
     keys_.reserve(rows_.size());
     std::string scratch;
-    size_t prefixes = 0;  // the first word of each key, its first two words, …
+    size_t blocks = 0;  // the first block of each compact key, its first two, …
     auto append_word = [&](uint32_t word) {
       char bytes[sizeof word];
       std::memcpy(bytes, &word, sizeof word);
@@ -113,8 +117,7 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
       append_word(static_cast<uint32_t>(key.size()));
       records_.insert(records_.end(), key.begin(), key.end());
       records_.resize((records_.size() + 3) & ~size_t{3}, '\0');
-      if (!key.empty())
-        prefixes += 1 + static_cast<size_t>(std::count(key.begin(), key.end(), ' '));
+      blocks += key.size() / NameKey::kBlock;
     };
     for (uint32_t row = 0; row < rows_.size(); ++row) {
       add(rows_[row][0].text, row);
@@ -125,23 +128,20 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
       }
     }
     entries = keys_.size();
-    // 4-8 bits a prefix, but far more a distinct one ("beijing" starts thousands of names):
-    // 512 KiB for the bench's 100,000 names (683,933 prefixes of 260,844 names and aliases),
-    // where 1 MiB and 256 KiB were no faster.
+    // 4-8 bits a checkpoint, but far more a distinct one ("beijing" starts thousands of names).
     size_t words = 1;
-    while (words * 16 < prefixes) words *= 2;
+    while (words * 16 < blocks) words *= 2;
     starts_.assign(words, 0);
     hashes.resize(entries);
     for (uint32_t e = 0; e < entries; ++e) {
       std::string_view key = Key(e);
       uint64_t h = NameKey::kNoWords;
-      for (size_t at = 0; at < key.size();) {
-        size_t space = std::min(key.find(' ', at), key.size());
-        h = HashNextWord(h, key.substr(at, space - at));
+      size_t at = 0;
+      for (; at + NameKey::kBlock <= key.size(); at += NameKey::kBlock) {
+        h = HashBlock(h, key.data() + at);
         starts_[(h >> 40) & (words - 1)] |= StartBits(h);
-        at = space + 1;
       }
-      hashes[e] = h;
+      hashes[e] = HashTail(h, key.data() + at, key.size() - at, key.size());
     }
   } else {
     hashes.resize(entries);
@@ -178,11 +178,11 @@ void NameKey::Reset(std::string_view name) {
   name_ = PlainUnicode(name, plain_);  // as NormalizeName reads it
   pos_ = 0;
   next_ = 0;
-  hash_ = kNoWords;
-  // Sized once for the whole name (the normalised name is never longer), so reading a word
-  // never moves the text.
+  // Sized once for the whole name (the compact key is never longer), so reading a word never
+  // moves the text.
   if (text_.size() < name.size() + 1) text_.resize(name.size() + 1);
   words_.clear();
+  blocks_.assign(1, kNoWords);
 }
 
 auto NameKey::ReadTo(uint32_t count) -> bool {
@@ -193,7 +193,6 @@ auto NameKey::ReadTo(uint32_t count) -> bool {
   const unsigned char* const end = begin + name_.size();
   char* const text = text_.data();
   uint32_t at = next_;
-  uint64_t h = hash_;
   bool read = true;
   while (words_.size() < count) {
     size_t n = FoldWord(s, end, text + at);
@@ -201,15 +200,22 @@ auto NameKey::ReadTo(uint32_t count) -> bool {
       read = false;
       break;
     }
-    if (at != 0) text[at - 1] = ' ';
-    h = HashNextWord(h, std::string_view(text + at, n));
-    words_.push_back(Word{.start = at, .end = static_cast<uint32_t>(at + n), .hash = h});
-    at += static_cast<uint32_t>(n) + 1;
+    auto word_end = static_cast<uint32_t>(at + n);
+    for (size_t block = blocks_.size() - 1; (block + 1) * kBlock <= word_end; ++block) {
+      blocks_.push_back(HashBlock(blocks_.back(), text + block * kBlock));
+    }
+    words_.push_back(Word{.start = at, .end = word_end});
+    at = word_end;
   }
   pos_ = static_cast<size_t>(s - begin);
   next_ = at;
-  hash_ = h;
   return read;
+}
+
+auto NameKey::hash(uint32_t count) const -> uint64_t {
+  uint32_t size = count == 0 ? 0 : words_[count - 1].end;
+  uint32_t full = size / kBlock;
+  return HashTail(blocks_[full], text_.data() + full * kBlock, size - full * kBlock, size);
 }
 
 auto NameKey::legal_form(uint32_t word) const -> bool {
@@ -275,10 +281,14 @@ auto TableData::Find(const Datum& key) const -> int64_t {
 
 auto TableData::FindName(NameKey& name) const -> int64_t {
   assert(schema_->normalized);
+  uint32_t checked = 0;  // blocks found at the start of some key
   for (uint32_t count = 1; name.Read(count); ++count) {
-    if (MayStart(name.hash(count))) continue;
-    // No key starts with the first `count` words. The normalised name keeps them all, and is
-    // no key, unless it is a single word or this word and all after it are legal forms.
+    uint32_t blocks = name.blocks(count);
+    while (checked < blocks && MayStart(name.block_hash(checked + 1))) ++checked;
+    if (checked == blocks) continue;
+    // No key starts with the bytes up to a block that ends within word `count`. The compact key
+    // keeps this word, and then is no key, unless it is the first word or this word and all
+    // after it are legal forms (which the key drops).
     if (count == 1) return -1;
     for (uint32_t word = count; name.Read(word); ++word) {
       if (!name.legal_form(word)) return -1;

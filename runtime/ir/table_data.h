@@ -20,9 +20,11 @@
 
 namespace cordon::ir {
 
-// A name as `match normalized` tables look it up: normalised lazily, a word at a time. Most
-// names looked up are on no list, and most of those part from every listed name within a word
-// or two, so a lookup stops there (TableData::FindName) and the rest is never read.
+// A name as `match normalized` tables look it up: normalised lazily, a word at a time, into its
+// compact key (the folded words with nothing between them, so "Tian-Ke" and "Tianke" are one
+// key). Most names looked up are on no list, and most of those part from every listed name
+// within a few bytes, so a lookup stops at the first block of kBlock bytes no listed key starts
+// with (TableData::FindName) and the rest is never read.
 class NameKey {
  public:
   // Starts on `name`, which must stay where it is while this key is used.
@@ -30,21 +32,28 @@ class NameKey {
   // Reads the name up to its `count`th word (from 1); false when it has fewer words.
   auto Read(uint32_t count) -> bool { return count <= words_.size() || ReadTo(count); }
   // Of words already read: whether word `word` (from 1) is a legal form ("co", "ltd", …), and
-  // the hash and text of the first `count` words (0 words: the empty name).
+  // the hash and compact text of the first `count` words (0 words: the empty name).
   auto legal_form(uint32_t word) const -> bool;
-  auto hash(uint32_t count) const -> uint64_t {
-    return count == 0 ? kNoWords : words_[count - 1].hash;
-  }
+  auto hash(uint32_t count) const -> uint64_t;
   auto text(uint32_t count) const -> std::string_view {
     return std::string_view(text_.data(), count == 0 ? 0 : words_[count - 1].end);
   }
+  // How many whole blocks of kBlock bytes the first `count` words' compact text holds, and the
+  // hash of the text up to the end of block `block` (from 1): the Bloom filter's checkpoints.
+  auto blocks(uint32_t count) const -> uint32_t {
+    return count == 0 ? 0 : words_[count - 1].end / kBlock;
+  }
+  auto block_hash(uint32_t block) const -> uint64_t { return blocks_[block]; }
   // Reads every word and returns how many NormalizeName keeps: trailing legal forms are
   // dropped while another word remains.
   auto KeyWords() -> uint32_t;
 
-  // The hash of no words. A `match normalized` key's hash is built a word at a time
-  // (table_data.cpp, HashNextWord), so that every prefix of words has one on the way.
+  // The hash of no bytes. A `match normalized` key's hash is built a block at a time
+  // (table_data.cpp, HashBlock), so that every whole block on the way has one. Four bytes: a
+  // name on no list is given up after its first four letters when no listed name starts so
+  // (with eight, a short first word such as "Example" read the next word too).
   static constexpr uint64_t kNoWords = 0x9e3779b97f4a7c15ull;
+  static constexpr uint32_t kBlock = 4;
 
  private:
   auto ReadTo(uint32_t count) -> bool;
@@ -52,15 +61,14 @@ class NameKey {
   struct Word {
     uint32_t start;  // in text_
     uint32_t end;
-    uint64_t hash;  // of the words up to this one
   };
   std::string_view name_;  // the name, or plain_ when PlainUnicode rewrote it
   std::string plain_;
-  size_t pos_ = 0;            // in name_, past the last word read
-  uint32_t next_ = 0;         // in text_, where the next word goes
-  uint64_t hash_ = kNoWords;  // of the words read
-  std::string text_;          // the words read, folded, one space apart; sized for the whole name
+  size_t pos_ = 0;     // in name_, past the last word read
+  uint32_t next_ = 0;  // in text_, where the next word goes
+  std::string text_;   // the words read, folded, end to end; sized for the whole name
   std::vector<Word> words_;
+  std::vector<uint64_t> blocks_;  // [b]: the hash after b whole blocks of text_
 };
 
 class TableData {
@@ -110,8 +118,8 @@ class TableData {
   auto Key(uint32_t entry) const -> std::string_view { return KeyAt(keys_[entry]); }
   void Insert(uint32_t entry, uint64_t hash);
   auto FindNormalized(std::string_view normalized, uint64_t hash) const -> int64_t;
-  // Whether some key may start with the words whose NameKey hash is `hash` (a Bloom filter:
-  // never false when one does).
+  // Whether some key may start with the blocks whose hash is `hash` (NameKey::block_hash; a
+  // Bloom filter: never false when one does).
   auto MayStart(uint64_t hash) const -> bool {
     uint64_t bits = StartBits(hash);
     return (starts_[(hash >> 40) & (starts_.size() - 1)] & bits) == bits;
@@ -131,7 +139,8 @@ class TableData {
   HugeVector<char> records_;
   std::vector<uint32_t> keys_;  // where each entry's record starts
   HugeVector<Slot> slots_;
-  // With `match normalized`: the first word of every key, its first two words, and so on.
+  // With `match normalized`: the first kBlock bytes of every compact key, its first 2 * kBlock,
+  // and so on (a Bloom filter of block hashes).
   HugeVector<uint64_t> starts_;
 };
 

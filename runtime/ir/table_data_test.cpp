@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <random>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "runtime/base/names.h"
 #include "runtime/ir/ops.h"
+#include "runtime/tables/csv.h"
 
 namespace cordon::ir {
 namespace {
@@ -171,6 +173,84 @@ TEST(TableDataTest, AgreesWithNormalizeNameOnRandomTables) {
       ASSERT_EQ(big.data().Find(key), big.Expected(query)) << query;
     }
   }
+}
+
+}  // namespace
+}  // namespace cordon::ir
+
+namespace cordon::ir {
+namespace {
+
+// The stdlib's real listed names and aliases (stdlib/ear/entities.csv), each spelt again with
+// its separators moved: a word split by a hyphen or a space ("Hik-vision", "Sense Time"), two
+// words run together ("KedaXunfei"), case changed, a legal form added. Every variant must find a
+// row with the same compact key as the listed name: a miss would pass a listed party.
+TEST(TableDataTest, SpellingVariantsOfTheStdlibNamesAreFound) {
+  ErrorOr<SourceBuffer> file = SourceBuffer::FromFile(CORDON_SOURCE_DIR "/stdlib/ear/entities.csv");
+  ASSERT_TRUE(file.ok());
+  const SourceBuffer& csv = *file;
+  CollectingConsumer sink;
+  DiagnosticEmitter emitter(sink);
+  std::optional<tables::CsvTable> table = tables::ReadCsv(csv, emitter);
+  ASSERT_TRUE(table);
+  std::vector<std::vector<std::string>> rows;
+  for (const tables::CsvRow& row : table->rows) {
+    std::vector<std::string>& out = rows.emplace_back();
+    out.emplace_back(row.fields[0].value);
+    std::string_view aliases = row.fields[1].value;
+    for (size_t start = 0; start <= aliases.size();) {
+      size_t end = std::min(aliases.find(';', start), aliases.size());
+      if (end > start) out.emplace_back(aliases.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  ASSERT_GT(rows.size(), 80u);
+  NamedTable names(rows);
+  std::mt19937 random(20261207);
+  const std::vector<std::string> separators = {"-", " ", " - ", ".", "\u00a0"};
+  size_t variants = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (const std::string& listed : rows[r]) {
+      // The name's words, and how many of them its key keeps (trailing legal forms dropped).
+      std::vector<std::string> words;
+      std::string word;
+      for (char c : listed + " ") {
+        if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
+          word += c;
+        } else if (!word.empty()) {
+          words.push_back(word);
+          word.clear();
+        }
+      }
+      size_t kept = words.size();
+      while (kept > 1 && IsLegalForm(NormalizeName(words[kept - 1]))) --kept;
+      for (int v = 0; v < 8; ++v) {
+        std::vector<std::string> respelt(words.begin(), words.begin() + kept);
+        size_t w = random() % kept;
+        if (v % 2 == 0 && respelt[w].size() >= 4) {
+          // Split a word, not at its ends, unless that would make its last piece a legal form.
+          size_t at = 1 + random() % (respelt[w].size() - 2);
+          std::string tail = respelt[w].substr(at);
+          if (w + 1 == kept && IsLegalForm(NormalizeName(tail))) continue;
+          respelt[w] = respelt[w].substr(0, at) + separators[random() % separators.size()] + tail;
+        } else if (w + 1 < kept) {
+          respelt[w] += respelt[w + 1];  // two words run together
+          respelt.erase(respelt.begin() + static_cast<long>(w) + 1);
+        }
+        std::string query;
+        for (const std::string& piece : respelt) query += (query.empty() ? "" : " ") + piece;
+        for (char& c : query) {
+          if (random() % 3 == 0) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        if (random() % 3 == 0) query += ", Co., Ltd.";
+        int64_t expected = names.Expected(listed);
+        ASSERT_GE(expected, 0) << listed;
+        ASSERT_EQ(names.Find(query), expected) << "\"" << query << "\" for \"" << listed << "\"";
+        ++variants;
+      }
+    }
+  }
+  EXPECT_GT(variants, 1000u);
 }
 
 }  // namespace
