@@ -121,6 +121,15 @@ auto Range(size_t begin, size_t end) -> SourceRange {
   return {static_cast<uint32_t>(begin), static_cast<uint32_t>(end)};
 }
 
+// One alias of a list. BIS writes the last of some lists as "…; and X": X is the alias (kept as
+// "and X", a request naming X would miss the party), and a lone "and" is none.
+auto AliasPiece(std::string_view item, bool first) -> std::string_view {
+  item = Trim(item);
+  if (!first && item.starts_with("and ")) item = Trim(item.substr(4));
+  if (!first && item == "and") return {};
+  return item;
+}
+
 // A value and where it was written (empty range: not in the file).
 struct Placed {
   std::string_view text;
@@ -262,9 +271,8 @@ auto Importer::ReadCsvLayout() -> bool {
     std::string_view alt = cell(kAltNames).value;
     for (size_t start = 0; start <= alt.size();) {
       size_t end = std::min(alt.find(';', start), alt.size());
-      if (std::string_view item = Trim(alt.substr(start, end - start)); !item.empty()) {
-        raw.alt_names.push_back(item);
-      }
+      std::string_view item = AliasPiece(alt.substr(start, end - start), start == 0);
+      if (!item.empty()) raw.alt_names.push_back(item);
       start = end + 1;
     }
     // An address is "street, city, state, postal code, country": the country is its last part.
@@ -406,11 +414,15 @@ auto Importer::ReadJsonEntry(simdjson::ondemand::object entry, const char* base)
       if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) continue;
       od::array names;
       if (auto error = value.get_array().get(names)) return error;
+      bool first = true;
       for (auto name : names) {
         od::value v;
         if (auto error = name.get(v)) return error;
         if (auto error = text(v, p)) return error;
-        if (!p.text.empty()) raw.alt_names.push_back(p.text);
+        if (std::string_view item = AliasPiece(p.text, first); !item.empty()) {
+          raw.alt_names.push_back(item);
+        }
+        first = false;
       }
     } else if (key == "addresses") {
       bool is_null = false;

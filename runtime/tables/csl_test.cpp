@@ -80,6 +80,15 @@ TEST(CslTest, KeepsTheThreeBisListsAndCountsTheOthers) {
   EXPECT_FALSE(r.import->sources[1].unknown);
 }
 
+// BIS ends some alias lists with "; and X" (the CSL's own cells, e.g. CETC 13's entry).
+TEST(CslTest, AnAliasAfterAndIsTheAlias) {
+  Imported r(std::string(kHeader) + Row(kEl, "A Corp", "CN", "2020-05-22",
+                                        "A Research Institute; and Anderson Labs; and"));
+  ASSERT_TRUE(r.import);
+  EXPECT_EQ(r.import->entries[0].alt_names,
+            (std::vector<std::string>{"A Research Institute", "Anderson Labs"}));
+}
+
 TEST(CslTest, AddressCountriesAreCodesOrNamesEachOnce) {
   Imported r(std::string(kHeader) + Row(kEl, "A Corp",
                                         "1 Road, Beijing, , , CN; 2 Road, Kowloon, "
