@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <unordered_map>
 
 #include "runtime/base/countries.h"
 #include "runtime/base/date.h"
+#include "runtime/base/names.h"
 #include "runtime/base/spelling.h"
 #include "runtime/ir/table_data.h"
 #include "runtime/tables/csv.h"
@@ -115,6 +117,33 @@ auto ReadCell(const ir::Program& program, const ir::Column& column, std::string_
   }
 }
 
+// Two rows whose names are one `match normalized` key (the compact key: "Tian-Ke Group" and
+// "Tianke Group"): a lookup finds the first, never the second, which is most likely a mistake in
+// the data. Checked when a policy is compiled, not on every swap (it costs a normalisation a row).
+void WarnCollidingNames(const ir::Table& table, const SourceBuffer& csv, const CsvTable& file,
+                        size_t key_column, DiagnosticEmitter& emitter) {
+  std::unordered_map<std::string, size_t> first;  // normalised name -> row in `file`
+  first.reserve(file.rows.size());
+  std::string normal;
+  int warnings = 0;
+  for (size_t r = 0; r < file.rows.size() && warnings < kMaxCsvErrors; ++r) {
+    const CsvField& field = file.rows[r].fields[key_column];
+    auto [it, fresh] = first.try_emplace(std::string(NormalizeName(field.value, normal)), r);
+    if (fresh) continue;
+    const CsvField& earlier = file.rows[it->second].fields[key_column];
+    emitter
+        .Warning(DiagnosticKind::NamesCollide, Location{&csv, field.range},
+                 fmt::format("`{}` and `{}` are one name to `match normalized` in table `{}`: "
+                             "a lookup finds the earlier row, never this one",
+                             field.value, earlier.value, table.name))
+        .Label(Location{&csv, earlier.range}, "the earlier row")
+        .Help(
+            "names are compared ignoring case, punctuation, spacing, where the words break and "
+            "trailing legal forms; merge the two rows, or make one name an alias of the other");
+    ++warnings;
+  }
+}
+
 }  // namespace
 
 auto ReadTableRows(const ir::Program& program, const ir::Table& table, const SourceBuffer& csv,
@@ -211,6 +240,8 @@ auto ReadTableRows(const ir::Program& program, const ir::Table& table, const Sou
     if (++errors >= kMaxCsvErrors) break;
   }
   if (emitter.error_count() != errors_before) return std::nullopt;
+  if (table.normalized && declaration != nullptr)
+    WarnCollidingNames(table, csv, *file, index[0], emitter);
   return rows;
 }
 
