@@ -548,13 +548,20 @@ auto CountryHelp(std::string_view code) -> std::string {
              CodeFor(*EntryFor(other.alpha2));
     }
   }
-  for (const CountryEntry& entry : kCountries) {
-    if (EqualsIgnoringCase(trimmed, entry.name)) return CodeFor(entry);
-  }
-  for (const NameAlias& alias : kNameAliases) {
-    if (EqualsIgnoringCase(trimmed, alias.name)) return CodeFor(*EntryFor(alias.alpha2));
+  if (std::optional<CountryIndex> named = LookupCountryName(trimmed)) {
+    return CodeFor(kCountries[kSlotToEntry[*named]]);
   }
   return std::string(kFormHelp);
+}
+
+auto LookupCountryName(std::string_view name) -> std::optional<CountryIndex> {
+  for (const CountryEntry& entry : kCountries) {
+    if (EqualsIgnoringCase(name, entry.name)) return LookupCountry(entry.alpha2);
+  }
+  for (const NameAlias& alias : kNameAliases) {
+    if (EqualsIgnoringCase(name, alias.name)) return LookupCountry(alias.alpha2);
+  }
+  return std::nullopt;
 }
 
 }  // namespace cordon

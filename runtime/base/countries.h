@@ -21,6 +21,10 @@ using CountryIndex = uint16_t;
 // letters, assigned), else nullopt. Reserved and user-assigned codes (`UK`, `EU`, `XK`) are not.
 auto LookupCountry(std::string_view code) -> std::optional<CountryIndex>;
 
+// The country an English name denotes ("China", "Hong Kong", "Turkey", "Burma"), ignoring ASCII
+// case: the ISO short names and the other names CountryHelp knows; else nullopt.
+auto LookupCountryName(std::string_view name) -> std::optional<CountryIndex>;
+
 // The two letters of `index` ("CN"), assigned or not; "" when `index` >= kCountrySlots.
 auto CountryCode(CountryIndex index) -> std::string;
 

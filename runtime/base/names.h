@@ -16,9 +16,10 @@ namespace cordon {
 // trailing legal-form words ("co", "ltd", "limited", "inc", "corp", "llc", "gmbh", …) are
 // dropped while another word remains; the words that are left are written end to end, with
 // nothing between them (the compact key), so "Tian-Ke", "Tian Ke", "TianKe" and "TIANKE" are all
-// "tianke", and "IFLYTEK Co., Ltd." is "iflytek". Unicode spaces (no-break U+00A0, U+2000-U+200B, U+202F, U+205F, ideographic U+3000)
-// are separators and full-width ASCII (U+FF01-U+FF5E) is its ASCII letter (PlainUnicode); other
-// bytes of UTF-8 sequences are kept as they are: "华为技术有限公司" is its own form.
+// "tianke", and "IFLYTEK Co., Ltd." is "iflytek". Unicode spaces (no-break U+00A0,
+// U+2000-U+200B, U+202F, U+205F, ideographic U+3000) are separators and full-width ASCII
+// (U+FF01-U+FF5E) is its ASCII letter (PlainUnicode); other bytes of UTF-8 sequences are kept as
+// they are: "华为技术有限公司" is its own form.
 // Writes into `out` (reusing its capacity) and returns it.
 auto NormalizeName(std::string_view name, std::string& out) -> std::string_view;
 auto NormalizeName(std::string_view name) -> std::string;

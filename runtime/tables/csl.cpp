@@ -189,16 +189,7 @@ void Importer::Warn(SourceRange range, std::string message, std::string help) {
 
 auto Importer::CountryOf(std::string_view text) -> std::optional<CountryIndex> {
   if (std::optional<CountryIndex> code = LookupCountry(text)) return code;
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  for (int i = 0; i < kCountrySlots; ++i) {
-    std::string_view name = CountryName(static_cast<CountryIndex>(i));
-    if (!name.empty() && name.size() == text.size() &&
-        std::equal(name.begin(), name.end(), text.begin(),
-                   [&](char a, char b) { return lower(a) == lower(b); })) {
-      return static_cast<CountryIndex>(i);
-    }
-  }
-  return std::nullopt;
+  return LookupCountryName(text);
 }
 
 auto Importer::Run() -> std::optional<CslImport> {
@@ -330,16 +321,19 @@ auto Importer::ReadJsonLayout() -> bool {
   if (auto error = parser.iterate(json).get(doc)) return fail(error, nullptr);
 
   od::array results;
-  od::json_type type;
-  if (auto error = doc.type().get(type)) return fail(error, nullptr);
-  if (type == od::json_type::array) {
-    if (auto error = doc.get_array().get(results)) return fail(error, nullptr);
+  auto read_results = [&] {
     for (auto element : results) {
       od::object entry;
       if (auto error = element.get_object().get(entry)) return fail(error, nullptr);
       if (auto error = ReadJsonEntry(entry, base)) return fail(error, nullptr);
     }
     return true;
+  };
+  od::json_type type;
+  if (auto error = doc.type().get(type)) return fail(error, nullptr);
+  if (type == od::json_type::array) {
+    if (auto error = doc.get_array().get(results)) return fail(error, nullptr);
+    return read_results();
   }
   od::object top;
   if (auto error = doc.get_object().get(top)) return fail(error, nullptr);
@@ -350,11 +344,7 @@ auto Importer::ReadJsonLayout() -> bool {
     if (key != "results") continue;  // total, sources_used, search metadata
     found = true;
     if (auto error = field.value().get_array().get(results)) return fail(error, nullptr);
-    for (auto element : results) {
-      od::object entry;
-      if (auto error = element.get_object().get(entry)) return fail(error, nullptr);
-      if (auto error = ReadJsonEntry(entry, base)) return fail(error, nullptr);
-    }
+    if (!read_results()) return false;
   }
   if (!found) {
     Error({}, "the JSON has no array `results`")
