@@ -605,7 +605,17 @@ void Checker::CheckReview(uint32_t m, const ast::Decl& decl, const ast::ReviewDe
           .Help("write it as `grace days(30)`");
       return;
     }
-    grace = ConstOf(value.value).number.num;
+    // Whole days within the calendar (0001-9999), so that the count fits the day arithmetic.
+    Number days = ConstOf(value.value).number;
+    if (days > Number::Integer(kLastDay - kFirstDay)) {
+      emitter_
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, review.grace->range),
+                 fmt::format("`grace` of {} is longer than the calendar (0001-9999)",
+                             Describe(*review.grace, value, m)))
+          .Help("write a grace period in days, such as `grace days(30)`");
+      return;
+    }
+    grace = static_cast<int64_t>(days.num / days.den);
   }
   if (review_decl_) {
     emitter_

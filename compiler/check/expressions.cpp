@@ -180,8 +180,8 @@ auto Checker::EmitConst(ir::Datum datum, const Type& type) -> ir::ValueId {
   std::string key;
   if (ir::Payload shape = ir::PayloadOf(kind); shape != ir::Payload::kSet) {
     // The payload the kind reads, and only that: the others share its storage.
-    std::string payload = shape == ir::Payload::kNumber
-                              ? fmt::format("{}/{}", datum.number.num, datum.number.den)
+    std::string payload = shape == ir::Payload::kNumber ? FormatInt128(datum.number.num) + "/" +
+                                                              FormatInt128(datum.number.den)
                           : shape == ir::Payload::kText ? std::string(datum.text)
                                                         : fmt::format("{}", datum.bits);
     key = fmt::format("c{}:{}:{}:{}", static_cast<int>(kind), datum.present, payload, type.id);
@@ -217,7 +217,8 @@ auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, co
                  fmt::format("{} in `{}`", ir::EvalStatusMessage(status),
                              Text(env.module, where->range)))
           .Help(zero ? "a divisor written in the rule text must not be zero"
-                     : "numbers are exact fractions of 64-bit integers; use smaller figures");
+                     : "numbers are exact fractions of 128-bit integers (up to about 1.7e38); use "
+                       "smaller figures");
     }
     return ir::kNoId;
   };
@@ -321,7 +322,9 @@ auto Checker::Quantity(const std::string& digits, SourceRange range, const UnitI
     Diag(env)
         .Error(DiagnosticKind::NumberOutOfRange, Loc(env.module, range),
                fmt::format("`{}` cannot be represented exactly", digits))
-        .Help("numbers are exact fractions of 64-bit integers: at most 18 significant digits");
+        .Help(
+            "numbers are exact fractions of 128-bit integers: up to about 1.7e38, and any 38 "
+            "significant digits");
     return Typed::Error();
   }
   Type type = MakeType(digits.find('.') == std::string::npos ? TypeKind::kInt : TypeKind::kNumber);

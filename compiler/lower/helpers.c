@@ -8,39 +8,28 @@
 #include "runtime/base/civil.h"
 #include "runtime/base/rational.h"
 
-/* An arithmetic result, returned in two registers: num/den with den > 0, or den == 0 and num the
- * failure's status. Unlike a result written through a pointer, it leaves the optimiser no
- * memory (an alloca per operation) to track. */
-typedef struct {
-  int64_t num;
-  int64_t den;
-} cordon_h_result;
-
-static cordon_h_result Result(int status, int64_t num, int64_t den) {
-  cordon_h_result r = {num, den};
-  if (status != 0) {
-    r.num = status;
-    r.den = 0;
-  }
-  return r;
-}
-
-/* One definition for the four binary operations, which differ only in the function called. */
-#define CORDON_H_BINARY(name, op)                                        \
-  cordon_h_result name(int64_t an, int64_t ad, int64_t bn, int64_t bd) { \
-    int64_t n = 0, d = 0;                                                \
-    int status = op(an, ad, bn, bd, &n, &d);                             \
-    return Result(status, n, d);                                         \
+/* Arithmetic reads each operand as {num, den} at `a` (and `b`), writes the exact result to
+ * `out` and returns 0, or returns the failure's status (CORDON_RATIONAL_*). Pointers, not
+ * __int128 arguments: the C calling convention splits those into halves, or into memory once
+ * registers run out, a signature the lowerer would have to mirror. After inlining the memory
+ * is registers again (SROA). */
+#define CORDON_H_BINARY(name, op)                                          \
+  int name(const cordon_i128* a, const cordon_i128* b, cordon_i128* out) { \
+    return op(a[0], a[1], b[0], b[1], &out[0], &out[1]);                   \
   }
 CORDON_H_BINARY(cordon_h_add, cordon_rational_add)
 CORDON_H_BINARY(cordon_h_sub, cordon_rational_sub)
 CORDON_H_BINARY(cordon_h_mul, cordon_rational_mul)
 CORDON_H_BINARY(cordon_h_div, cordon_rational_div)
 
-cordon_h_result cordon_h_neg(int64_t an, int64_t ad) {
-  int64_t n = 0, d = 0;
-  int status = cordon_rational_neg(an, ad, &n, &d);
-  return Result(status, n, d);
+int cordon_h_neg(const cordon_i128* a, cordon_i128* out) {
+  return cordon_rational_neg(a[0], a[1], &out[0], &out[1]);
+}
+
+/* The order of two numbers whose parts are not all within 64 bits (the lowerer compares the
+ * others inline). */
+int cordon_h_cmp_wide(const cordon_i128* a, const cordon_i128* b) {
+  return cordon_rational_cmp_wide(a[0], a[1], b[0], b[1]);
 }
 
 /* Byte order, as std::string_view::compare. */

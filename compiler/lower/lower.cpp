@@ -15,6 +15,7 @@
 #include <llvm/TargetParser/Host.h>
 
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 
 #include "runtime/abi/abi.h"
@@ -44,8 +45,8 @@ using llvm::Value;
 // A value in registers. `present` is null for a value that is always present.
 struct Lowered {
   Value* present = nullptr;
-  Value* a = nullptr;  // bool i1; number num; bits kinds i64; text pointer; set pointer
-  Value* b = nullptr;  // number den; text size
+  Value* a = nullptr;  // bool i1; number num i128; bits kinds i64; text pointer; set pointer
+  Value* b = nullptr;  // number den i128; text size i64
 };
 
 class Lowerer {
@@ -62,12 +63,15 @@ class Lowerer {
         i16_(Type::getInt16Ty(context)),
         i32_(Type::getInt32Ty(context)),
         i64_(Type::getInt64Ty(context)),
+        i128_(Type::getInt128Ty(context)),
         ptr_(llvm::PointerType::get(context, 0)) {
-    cell_ty_ = llvm::StructType::create(context, {i64_, i64_, i64_, ptr_, i64_, ptr_, i8_},
+    cell_ty_ = llvm::StructType::create(context, {i128_, i128_, i64_, ptr_, i64_, ptr_, i8_},
                                         "cordon_abi_cell");
     env_ty_ = llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_},
                                        "cordon_abi_env");
     rows_ty_ = llvm::StructType::create(context, {ptr_, i64_}, "cordon_abi_rows");
+    shared_ty_ = llvm::StructType::get(context, {i128_, i128_, i32_});
+    pair_ty_ = llvm::ArrayType::get(i128_, 2);
     result_ty_ =
         llvm::StructType::create(context, {i32_, i32_, i32_, i32_, i32_}, "cordon_abi_result");
   }
@@ -78,6 +82,43 @@ class Lowerer {
   auto layout() const -> const RequestLayout& { return layout_; }
 
  private:
+  auto Int128Const(Int128 v) -> llvm::ConstantInt* {
+    auto bits = static_cast<unsigned __int128>(v);
+    uint64_t words[2] = {static_cast<uint64_t>(bits), static_cast<uint64_t>(bits >> 64)};
+    return b_.getInt(llvm::APInt(128, words));
+  }
+  // Numbers sit at 8-byte alignment in requests, lists and table cells (Number is packed), so
+  // an i128 is never loaded as if 16-aligned.
+  auto CreateLoad(IRBuilder<>& b, Type* type, Value* at) -> llvm::LoadInst* {
+    if (type == i128_) return b.CreateAlignedLoad(type, at, llvm::Align(8));
+    return b.CreateLoad(type, at);
+  }
+  // The value of `kind` that stands where nothing was computed (a decision that fails first).
+  auto Zero(ir::Kind kind) -> Lowered {
+    switch (ir::PayloadOf(kind)) {
+      case ir::Payload::kNumber:
+        return Lowered{.a = Int128Const(0), .b = Int128Const(1)};
+      case ir::Payload::kText:
+        return Lowered{.a = llvm::ConstantPointerNull::get(ptr_), .b = b_.getInt64(0)};
+      case ir::Payload::kSet:
+        return Lowered{.a = llvm::ConstantPointerNull::get(ptr_)};
+      case ir::Payload::kBits:
+        break;
+    }
+    return Lowered{.a = kind == ir::Kind::kBool ? static_cast<Value*>(b_.getFalse())
+                                                : static_cast<Value*>(b_.getInt64(0))};
+  }
+  // A number in a stack slot {num, den}, as the arithmetic helpers take it (helpers.c).
+  auto Spill(const Lowered& v) -> Value* {
+    Value* at = EntryAlloca(pair_ty_);
+    b_.CreateStore(v.a, b_.CreateConstInBoundsGEP2_32(pair_ty_, at, 0, 0));
+    b_.CreateStore(v.b, b_.CreateConstInBoundsGEP2_32(pair_ty_, at, 0, 1));
+    return at;
+  }
+  auto Unspill(Value* at) -> Lowered {
+    return Lowered{.a = b_.CreateLoad(i128_, b_.CreateConstInBoundsGEP2_32(pair_ty_, at, 0, 0)),
+                   .b = b_.CreateLoad(i128_, b_.CreateConstInBoundsGEP2_32(pair_ty_, at, 0, 1))};
+  }
   auto Helper(const char* name) -> llvm::Function* {
     llvm::Function* f = m_.getFunction(name);
     return f;
@@ -124,7 +165,11 @@ class Lowerer {
   }
   auto EntryAlloca(Type* type) -> Value* {
     IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-    return entry.CreateAlloca(type);
+    llvm::AllocaInst* slot = entry.CreateAlloca(type);
+    // 16, as C aligns the __int128s the helpers read (they may copy them with aligned vector
+    // moves), whatever the module's data layout says.
+    slot->setAlignment(std::max(slot->getAlign(), llvm::Align(16)));
+    return slot;
   }
   auto NewBlock(const char* name) -> BasicBlock* { return BasicBlock::Create(ctx_, name, fn_); }
   // At the join of two blocks (`otherwise`, `if`): the value of whichever ran, member by member.
@@ -176,6 +221,7 @@ class Lowerer {
   Type* i16_;
   Type* i32_;
   Type* i64_;
+  Type* i128_;  // a number's numerator and denominator
   llvm::PointerType* ptr_;
   llvm::StructType* cell_ty_;
   llvm::StructType* rows_ty_;
@@ -200,12 +246,14 @@ class Lowerer {
   std::unordered_map<uint64_t, Lowered> slots_;
   // Arithmetic that more than one rule of the function computes (a policy's density, say):
   // computed by the first rule that needs it, and read from these slots by the others. Each
-  // holds whether it is computed yet and the helper's {num, den} or {status, 0}.
+  // holds whether it is computed yet and the helper's {num, den, status} (shared_ty_).
   struct SharedResult {
     Value* done;
     Value* result;
   };
   std::unordered_map<ir::ValueId, SharedResult> shared_;
+  llvm::StructType* shared_ty_ = nullptr;
+  Type* pair_ty_ = nullptr;            // [2 x i128]: a number in memory
   std::vector<uint32_t> rule_seeing_;  // FindSharedArithmetic's visited marks
   void FindSharedArithmetic(uint32_t first, uint32_t last);
   // Per value: 0 unknown, 1 no, 2 yes.
@@ -276,8 +324,8 @@ auto Lowerer::Const(const ir::Datum& d, uint32_t index) -> Lowered {
       out.a = b_.getInt1(d.bits != 0);
       break;
     case ir::Kind::kNumber:
-      out.a = b_.getInt64(static_cast<uint64_t>(d.number.num));
-      out.b = b_.getInt64(static_cast<uint64_t>(d.number.den));
+      out.a = Int128Const(d.number.num);
+      out.b = Int128Const(d.number.den);
       break;
     case ir::Kind::kText: {
       auto it = const_globals_.find(index);
@@ -338,7 +386,7 @@ auto Lowerer::LoadField(IRBuilder<>& b, Value* base, const SlotLayout& s, bool o
     -> Lowered {
   llvm::MDNode* invariant = llvm::MDNode::get(ctx_, {});
   auto load = [&](Type* type, Value* at) {
-    llvm::LoadInst* l = b.CreateLoad(type, at);
+    llvm::LoadInst* l = CreateLoad(b, type, at);
     l->setMetadata(llvm::LLVMContext::MD_invariant_load, invariant);
     return l;
   };
@@ -353,11 +401,11 @@ auto Lowerer::LoadField(IRBuilder<>& b, Value* base, const SlotLayout& s, bool o
       out.a = b.CreateICmpNE(load(i8_, at), b.getInt8(0));
       break;
     case ir::Kind::kNumber:
-      out.a = load(i64_, at);
+      out.a = load(i128_, at);
       // An `int` field's denominator is 1 (the decoder writes it, and a host's struct with any
       // other is refused before the call), so the optimiser can drop the fraction arithmetic.
-      out.b = s.integer ? static_cast<Value*>(b.getInt64(1))
-                        : load(i64_, b.CreateConstInBoundsGEP1_64(i8_, at, 8));
+      out.b = s.integer ? static_cast<Value*>(Int128Const(1))
+                        : load(i128_, b.CreateConstInBoundsGEP1_64(i8_, at, 16));
       break;
     case ir::Kind::kDate:
       out.a = b.CreateSExt(load(i32_, at), i64_);
@@ -389,7 +437,7 @@ auto Lowerer::LoadField(IRBuilder<>& b, Value* base, const SlotLayout& s, bool o
 auto Lowerer::FieldChecks(Value* request, size_t first, size_t last) -> Value* {
   const StructBounds& bounds = GetStructBounds();
   auto load = [&](Type* type, uint32_t offset) -> Value* {
-    return b_.CreateLoad(type, b_.CreateConstInBoundsGEP1_64(i8_, request, offset));
+    return CreateLoad(b_, type, b_.CreateConstInBoundsGEP1_64(i8_, request, offset));
   };
   auto* words_ty = llvm::ArrayType::get(i64_, bounds.assigned_countries.size());
   llvm::GlobalVariable*& assigned = assigned_countries_;
@@ -419,9 +467,12 @@ auto Lowerer::FieldChecks(Value* request, size_t first, size_t last) -> Value* {
         wrong = b_.CreateICmpUGT(load(i8_, s.offset), b_.getInt8(1));
         break;
       case ir::Kind::kNumber: {
-        Value* den = load(i64_, s.offset + 8);
-        wrong = s.integer ? b_.CreateICmpNE(den, b_.getInt64(1))
-                          : b_.CreateICmpSLE(den, b_.getInt64(0));
+        // A numerator of INT128_MIN has no negation; the arithmetic assumes none.
+        Value* den = load(i128_, s.offset + 16);
+        wrong = b_.CreateOr(
+            s.integer ? b_.CreateICmpNE(den, Int128Const(1))
+                      : b_.CreateICmpSLE(den, Int128Const(0)),
+            b_.CreateICmpEQ(load(i128_, s.offset), b_.getInt(llvm::APInt::getSignedMinValue(128))));
         break;
       }
       case ir::Kind::kDate: {
@@ -567,23 +618,21 @@ void Lowerer::FindSharedArithmetic(uint32_t first, uint32_t last) {
     if (rules < 2) continue;
     Value* done = EntryAlloca(i1_);
     b_.CreateStore(b_.getFalse(), done);  // the insertion point is still the entry block
-    shared_.emplace(id,
-                    SharedResult{.done = done,
-                                 .result = EntryAlloca(llvm::StructType::get(ctx_, {i64_, i64_}))});
+    shared_.emplace(id, SharedResult{.done = done, .result = EntryAlloca(shared_ty_)});
   }
 }
 
 auto Lowerer::FromRowCell(Value* cell, ir::Kind kind, bool optional) -> Lowered {
   Lowered out;
   auto field = [&](unsigned offset, Type* t) {
-    return b_.CreateLoad(t, b_.CreateConstInBoundsGEP1_64(i8_, cell, offset));
+    return CreateLoad(b_, t, b_.CreateConstInBoundsGEP1_64(i8_, cell, offset));
   };
   if (optional)
     out.present = b_.CreateICmpNE(field(CORDON_ABI_ROW_CELL_PRESENT, i8_), b_.getInt8(0));
   switch (ir::PayloadOf(kind)) {
     case ir::Payload::kNumber:
-      out.a = field(CORDON_ABI_ROW_CELL_NUM, i64_);
-      out.b = field(CORDON_ABI_ROW_CELL_DEN, i64_);
+      out.a = field(CORDON_ABI_ROW_CELL_NUM, i128_);
+      out.b = field(CORDON_ABI_ROW_CELL_DEN, i128_);
       break;
     case ir::Payload::kText:
       out.a = field(CORDON_ABI_ROW_CELL_TEXT, ptr_);
@@ -605,8 +654,8 @@ auto Lowerer::FillCell(const Lowered& v, ir::Kind kind) -> Value* {
   auto set = [&](unsigned i, Value* x) {
     b_.CreateStore(x, b_.CreateStructGEP(cell_ty_, cell, i));
   };
-  set(0, b_.getInt64(0));
-  set(1, b_.getInt64(1));
+  set(0, Int128Const(0));
+  set(1, Int128Const(1));
   set(2, b_.getInt64(0));
   set(3, llvm::ConstantPointerNull::get(ptr_));
   set(4, b_.getInt64(0));
@@ -636,6 +685,60 @@ auto Lowerer::FillCell(const Lowered& v, ir::Kind kind) -> Value* {
 }
 
 auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) -> Value* {
+  // The comparison of two scalars, or null for an op that is not one.
+  auto apply = [&](Value* l, Value* r) -> Value* {
+    switch (v.op) {
+      case ir::Op::kEq:
+        return b_.CreateICmpEQ(l, r);
+      case ir::Op::kNe:
+        return b_.CreateICmpNE(l, r);
+      case ir::Op::kLt:
+        return b_.CreateICmpSLT(l, r);
+      case ir::Op::kLe:
+        return b_.CreateICmpSLE(l, r);
+      case ir::Op::kGt:
+        return b_.CreateICmpSGT(l, r);
+      case ir::Op::kGe:
+        return b_.CreateICmpSGE(l, r);
+      case ir::Op::kConst:
+      case ir::Op::kSlot:
+      case ir::Op::kRowField:
+      case ir::Op::kIsSome:
+      case ir::Op::kUnwrap:
+      case ir::Op::kOtherwise:
+      case ir::Op::kNot:
+      case ir::Op::kAnd:
+      case ir::Op::kOr:
+      case ir::Op::kNeg:
+      case ir::Op::kAdd:
+      case ir::Op::kSub:
+      case ir::Op::kMul:
+      case ir::Op::kDiv:
+      case ir::Op::kDateAddDays:
+      case ir::Op::kDateSubDays:
+      case ir::Op::kDateDiff:
+      case ir::Op::kIn:
+      case ir::Op::kUnion:
+      case ir::Op::kDifference:
+      case ir::Op::kTableHas:
+      case ir::Op::kTableFind:
+      case ir::Op::kYear:
+      case ir::Op::kIf:
+      case ir::Op::kElse:
+      case ir::Op::kAsOf:
+      case ir::Op::kBinder:
+      case ir::Op::kElemField:
+      case ir::Op::kAny:
+      case ir::Op::kAll:
+      case ir::Op::kCount:
+      case ir::Op::kSum:
+      case ir::Op::kMin:
+      case ir::Op::kMax:
+      case ir::Op::kTooDeep:
+        break;
+    }
+    return nullptr;
+  };
   // Scalars are compared directly; texts and sets through a three-way order, compared with 0.
   Value* l = nullptr;
   Value* r = nullptr;
@@ -645,12 +748,11 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
   };
   switch (p_.values[v.a].kind) {
     case ir::Kind::kNumber: {
-      // As cordon_rational_cmp: the cross products, exact in 128 bits (denominators are
-      // positive). Emitted here rather than called, so that a large policy's thousands of
-      // comparisons need no inlining.
+      // As cordon_rational_cmp: when every part fits in 64 bits, the cross products, exact in
+      // 128 bits (denominators are positive), emitted here rather than called, so that a large
+      // policy's thousands of comparisons need no inlining; otherwise the helper's 256 bits.
       // A denominator known to be 1 (an `int` field, an integer constant) multiplies nothing,
-      // and with both known the numerators compare in 64 bits: less for the optimiser to
-      // simplify in a policy of thousands of such comparisons.
+      // and with both known the numerators compare directly.
       auto one = [](Value* den) {
         auto* c = llvm::dyn_cast<llvm::ConstantInt>(den);
         return c != nullptr && c->isOne();
@@ -660,10 +762,29 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
         r = y.a;
         break;
       }
-      auto wide = [&](Value* part) { return b_.CreateSExt(part, b_.getInt128Ty()); };
-      l = one(y.b) ? wide(x.a) : b_.CreateNSWMul(wide(x.a), wide(y.b));
-      r = one(x.b) ? wide(y.a) : b_.CreateNSWMul(wide(y.a), wide(x.b));
-      break;
+      auto fits = [&](Value* part) {
+        return b_.CreateICmpEQ(b_.CreateSExt(b_.CreateTrunc(part, i64_), i128_), part);
+      };
+      Value* narrow =
+          b_.CreateAnd(b_.CreateAnd(fits(x.a), fits(x.b)), b_.CreateAnd(fits(y.a), fits(y.b)));
+      BasicBlock* wide = NewBlock("cmp.wide");
+      BasicBlock* join = NewBlock("cmp.join");
+      // Narrow operands, widened again from 64 bits: each product is one machine multiply.
+      auto narrowed = [&](Value* part) { return b_.CreateSExt(b_.CreateTrunc(part, i64_), i128_); };
+      Value* ln = one(y.b) ? x.a : b_.CreateNSWMul(narrowed(x.a), narrowed(y.b));
+      Value* rn = one(x.b) ? y.a : b_.CreateNSWMul(narrowed(y.a), narrowed(x.b));
+      Value* narrow_result = apply(ln, rn);
+      BasicBlock* narrow_end = b_.GetInsertBlock();
+      b_.CreateCondBr(narrow, join, wide, llvm::MDBuilder(ctx_).createBranchWeights(1000, 1));
+      b_.SetInsertPoint(wide);
+      Value* order = b_.CreateCall(Helper("cordon_h_cmp_wide"), {Spill(x), Spill(y)});
+      Value* wide_result = apply(order, b_.getInt32(0));
+      b_.CreateBr(join);
+      b_.SetInsertPoint(join);
+      llvm::PHINode* result = b_.CreatePHI(i1_, 2);
+      result->addIncoming(narrow_result, narrow_end);
+      result->addIncoming(wide_result, wide);
+      return result;
     }
     case ir::Kind::kText:
       three_way(b_.CreateCall(Helper("cordon_h_text_cmp"), {x.a, x.b, y.a, y.b}));
@@ -695,56 +816,7 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
       r = y.a;
       break;
   }
-  switch (v.op) {
-    case ir::Op::kEq:
-      return b_.CreateICmpEQ(l, r);
-    case ir::Op::kNe:
-      return b_.CreateICmpNE(l, r);
-    case ir::Op::kLt:
-      return b_.CreateICmpSLT(l, r);
-    case ir::Op::kLe:
-      return b_.CreateICmpSLE(l, r);
-    case ir::Op::kGt:
-      return b_.CreateICmpSGT(l, r);
-    case ir::Op::kGe:
-      return b_.CreateICmpSGE(l, r);
-    case ir::Op::kConst:
-    case ir::Op::kSlot:
-    case ir::Op::kRowField:
-    case ir::Op::kIsSome:
-    case ir::Op::kUnwrap:
-    case ir::Op::kOtherwise:
-    case ir::Op::kNot:
-    case ir::Op::kAnd:
-    case ir::Op::kOr:
-    case ir::Op::kNeg:
-    case ir::Op::kAdd:
-    case ir::Op::kSub:
-    case ir::Op::kMul:
-    case ir::Op::kDiv:
-    case ir::Op::kDateAddDays:
-    case ir::Op::kDateSubDays:
-    case ir::Op::kDateDiff:
-    case ir::Op::kIn:
-    case ir::Op::kUnion:
-    case ir::Op::kDifference:
-    case ir::Op::kTableHas:
-    case ir::Op::kTableFind:
-    case ir::Op::kYear:
-    case ir::Op::kIf:
-    case ir::Op::kElse:
-    case ir::Op::kAsOf:
-    case ir::Op::kBinder:
-    case ir::Op::kElemField:
-    case ir::Op::kAny:
-    case ir::Op::kAll:
-    case ir::Op::kCount:
-    case ir::Op::kSum:
-    case ir::Op::kMin:
-    case ir::Op::kMax:
-    case ir::Op::kTooDeep:
-      break;
-  }
+  if (Value* result = apply(l, r)) return result;
   return Unsupported(v, static_cast<ir::ValueId>(&v - p_.values.data())).a;
 }
 
@@ -1065,36 +1137,42 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       return Quantifier(v, id);
     case ir::Op::kTooDeep:
       CheckStatus(b_.getInt32(CORDON_EVAL_TOO_DEEP), id);
-      return Lowered{.a = b_.getFalse(), .b = b_.getInt64(1)};
+      return Zero(v.kind);
   }
   Lowered x = Eval(v.a);
   Lowered y = ir::TakesValueB(v.op) ? Eval(v.b) : Lowered{};
-  // The helpers return {num, den}, or {status, 0} on failure (helpers.c).
+  // The helpers write {num, den} through their last two arguments and return 0, or return the
+  // failure's status (helpers.c).
   auto arithmetic = [&](const char* helper, bool binary) -> Lowered {
-    auto call = [&]() -> Value* {
-      return binary ? b_.CreateCall(Helper(helper), {x.a, x.b, y.a, y.b})
-                    : b_.CreateCall(Helper(helper), {x.a, x.b});
+    auto call = [&]() -> std::array<Value*, 3> {
+      Value* out = EntryAlloca(pair_ty_);
+      Value* status = binary ? b_.CreateCall(Helper(helper), {Spill(x), Spill(y), out})
+                             : b_.CreateCall(Helper(helper), {Spill(x), out});
+      Lowered result = Unspill(out);
+      return {result.a, result.b, status};
     };
-    Value* result = nullptr;
+    std::array<Value*, 3> result{};
     if (auto it = shared_.find(id); it != shared_.end()) {
       BasicBlock* compute = NewBlock("shared.compute");
       BasicBlock* ready = NewBlock("shared.ready");
       b_.CreateCondBr(b_.CreateLoad(i1_, it->second.done), ready, compute);
       b_.SetInsertPoint(compute);
-      b_.CreateStore(call(), it->second.result);
+      std::array<Value*, 3> computed = call();
+      for (unsigned i = 0; i < 3; ++i) {
+        b_.CreateStore(computed[i], b_.CreateStructGEP(shared_ty_, it->second.result, i));
+      }
       b_.CreateStore(b_.getTrue(), it->second.done);
       b_.CreateBr(ready);
       b_.SetInsertPoint(ready);
-      result = b_.CreateLoad(Helper(helper)->getReturnType(), it->second.result);
+      for (unsigned i = 0; i < 3; ++i) {
+        result[i] = b_.CreateLoad(shared_ty_->getElementType(i),
+                                  b_.CreateStructGEP(shared_ty_, it->second.result, i));
+      }
     } else {
       result = call();
     }
-    Value* num = b_.CreateExtractValue(result, 0);
-    Value* den = b_.CreateExtractValue(result, 1);
-    Value* status = b_.CreateSelect(b_.CreateICmpEQ(den, b_.getInt64(0)), b_.CreateTrunc(num, i32_),
-                                    b_.getInt32(0));
-    CheckStatus(status, id);
-    return Lowered{.a = num, .b = den};
+    CheckStatus(result[2], id);
+    return Lowered{.a = result[0], .b = result[1]};
   };
   switch (v.op) {
     case ir::Op::kIsSome:
@@ -1115,15 +1193,17 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       return arithmetic("cordon_h_div", true);
     case ir::Op::kDateAddDays:
     case ir::Op::kDateSubDays: {
-      // As ir::EvalOp: whole days, and the result must stay within 0001-9999.
-      Value* day = v.op == ir::Op::kDateAddDays ? b_.CreateAdd(x.a, y.a) : b_.CreateSub(x.a, y.a);
-      Value* bad = b_.CreateOr(b_.CreateICmpSLT(day, b_.getInt64(kFirstDay)),
-                               b_.CreateICmpSGT(day, b_.getInt64(kLastDay)));
+      // As ir::EvalOp: whole days, and the result must stay within 0001-9999. In 128 bits, as
+      // the day count is a number: any count out of range fails, none wraps.
+      Value* from = b_.CreateSExt(x.a, i128_);
+      Value* day = v.op == ir::Op::kDateAddDays ? b_.CreateAdd(from, y.a) : b_.CreateSub(from, y.a);
+      Value* bad = b_.CreateOr(b_.CreateICmpSLT(day, Int128Const(kFirstDay)),
+                               b_.CreateICmpSGT(day, Int128Const(kLastDay)));
       CheckStatus(b_.CreateSelect(bad, b_.getInt32(CORDON_RATIONAL_OVERFLOW), b_.getInt32(0)), id);
-      return Lowered{.a = day};
+      return Lowered{.a = b_.CreateTrunc(day, i64_)};
     }
     case ir::Op::kDateDiff:
-      return Lowered{.a = b_.CreateSub(x.a, y.a), .b = b_.getInt64(1)};
+      return Lowered{.a = b_.CreateSExt(b_.CreateSub(x.a, y.a), i128_), .b = Int128Const(1)};
     case ir::Op::kEq:
     case ir::Op::kNe:
     case ir::Op::kLt:
@@ -1161,7 +1241,8 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     }
     case ir::Op::kYear:
       // helpers.c, over runtime/base/civil.h as ir::EvalOp: the same year from the same day.
-      return Lowered{.a = b_.CreateCall(Helper("cordon_h_year"), {x.a}), .b = b_.getInt64(1)};
+      return Lowered{.a = b_.CreateSExt(b_.CreateCall(Helper("cordon_h_year"), {x.a}), i128_),
+                     .b = Int128Const(1)};
     // Lowered above, before their operands.
     case ir::Op::kConst:
     case ir::Op::kSlot:
@@ -1211,10 +1292,10 @@ auto Lowerer::Quantifier(const ir::Value& v, ir::ValueId id) -> Lowered {
   llvm::PHINode* den = nullptr;
   llvm::PHINode* seen = nullptr;
   if (!logical) {
-    num = b_.CreatePHI(i64_, 2);
-    den = b_.CreatePHI(i64_, 2);
-    num->addIncoming(b_.getInt64(0), before);
-    den->addIncoming(b_.getInt64(1), before);
+    num = b_.CreatePHI(i128_, 2);
+    den = b_.CreatePHI(i128_, 2);
+    num->addIncoming(Int128Const(0), before);
+    den->addIncoming(Int128Const(1), before);
     if (extreme) {
       seen = b_.CreatePHI(i1_, 2);
       seen->addIncoming(b_.getFalse(), before);
@@ -1232,16 +1313,17 @@ auto Lowerer::Quantifier(const ir::Value& v, ir::ValueId id) -> Lowered {
   Value* next_seen = nullptr;
   switch (v.op) {
     case ir::Op::kCount:
-      next_num = b_.CreateAdd(num, b_.CreateZExt(x.a, i64_));
+      next_num = b_.CreateAdd(num, b_.CreateZExt(x.a, i128_));
       next_den = den;
       break;
     case ir::Op::kSum: {
-      Value* result = b_.CreateCall(Helper("cordon_h_add"), {num, den, x.a, x.b});
-      next_num = b_.CreateExtractValue(result, 0);
-      next_den = b_.CreateExtractValue(result, 1);
-      CheckStatus(b_.CreateSelect(b_.CreateICmpEQ(next_den, b_.getInt64(0)),
-                                  b_.CreateTrunc(next_num, i32_), b_.getInt32(0)),
-                  id);
+      Value* out = EntryAlloca(pair_ty_);
+      Value* status = b_.CreateCall(Helper("cordon_h_add"),
+                                    {Spill(Lowered{.a = num, .b = den}), Spill(x), out});
+      Lowered sum = Unspill(out);
+      next_num = sum.a;
+      next_den = sum.b;
+      CheckStatus(status, id);
       break;
     }
     case ir::Op::kMin:

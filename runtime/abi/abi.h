@@ -7,14 +7,14 @@
 
 #include <stdint.h>
 
-#define CORDON_ABI_VERSION 6u
+#define CORDON_ABI_VERSION 7u
 #define CORDON_ABI_DESCRIPTOR_SYMBOL "cordon_policy_v1"
 
 /* A key as the generated code passes it to `find`; which members mean something follows the
  * column's kind, as in ir::Datum. */
 typedef struct cordon_abi_cell {
-  int64_t num;
-  int64_t den;
+  __int128 num; /* numbers are exact fractions of 128-bit integers (runtime/base/rational.h) */
+  __int128 den;
   int64_t bits;
   const char* text;
   uint64_t text_size;
@@ -30,11 +30,11 @@ typedef struct cordon_abi_rows {
   uint64_t columns;
 } cordon_abi_rows;
 
-#define CORDON_ABI_ROW_CELL_SIZE 24u
+#define CORDON_ABI_ROW_CELL_SIZE 40u
 #define CORDON_ABI_ROW_CELL_PRESENT 1u   /* uint8_t: 0 for an absent optional */
 #define CORDON_ABI_ROW_CELL_BITS 8u      /* int64_t: bool, date, country, enum, enum set */
-#define CORDON_ABI_ROW_CELL_NUM 8u       /* int64_t: a number's numerator */
-#define CORDON_ABI_ROW_CELL_DEN 16u      /* int64_t: its denominator */
+#define CORDON_ABI_ROW_CELL_NUM 8u       /* __int128, 8-aligned: a number's numerator */
+#define CORDON_ABI_ROW_CELL_DEN 24u      /* __int128, 8-aligned: its denominator */
 #define CORDON_ABI_ROW_CELL_SET 8u       /* pointer: a country set's words or a text set */
 #define CORDON_ABI_ROW_CELL_TEXT_SIZE 8u /* uint64_t */
 #define CORDON_ABI_ROW_CELL_TEXT 16u     /* const char* */

@@ -94,9 +94,9 @@ class TextView {
 
 // One run-time value: a request slot, a table cell, a constant or an intermediate result.
 // Exactly one payload member is meaningful, the one `kind` names; they share storage, so that a
-// request, a memo and a table row are 24 bytes a value (they were 56, and a decision's time went
-// to the cache misses). Texts point into storage that outlives the datum (the program's text
-// pool, or the decoded request).
+// request, a memo and a table row are 40 bytes a value (they were 56, and a decision's time went
+// to the cache misses; 24 before numbers grew to 128 bits). Texts point into storage that outlives
+// the datum (the program's text pool, or the decoded request).
 struct Datum {
   Kind kind = Kind::kBool;
   bool present = true;  // false: an absent optional
@@ -109,7 +109,7 @@ struct Datum {
                          // kElement: the element's first slot (const Datum*)
   };
 };
-static_assert(sizeof(Datum) == 24);
+static_assert(sizeof(Datum) == 40);
 
 // A list in a decoded request: `count` elements of `stride` slots each, one after another. An
 // element's slots are numbered from 0 (ListShape); a list inside an element is a kList slot of

@@ -54,7 +54,7 @@ auto EvalStatusMessage(EvalStatus status) -> const char* {
     case EvalStatus::kDivisionByZero:
       return "division by zero";
     case EvalStatus::kOverflow:
-      return "number out of range (more than 64-bit exact fractions)";
+      return "number out of range (more than 128-bit exact fractions)";
   }
   return "?";
 }
@@ -159,10 +159,11 @@ auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storag
     case Op::kDateAddDays:
     case Op::kDateSubDays: {
       // Durations are whole days (the checker admits no fractions); dates stay in 0001-9999.
-      int64_t days = b.number.num;
-      int64_t result = op == Op::kDateAddDays ? a.bits + days : a.bits - days;
-      if (result < kFirstDay || result > kLastDay) return EvalStatus::kOverflow;
-      out.bits = result;
+      // In 128 bits, as the compiled code: a count of any size fails, none wraps.
+      Int128 day =
+          op == Op::kDateAddDays ? Int128{a.bits} + b.number.num : Int128{a.bits} - b.number.num;
+      if (day < kFirstDay || day > kLastDay) return EvalStatus::kOverflow;
+      out.bits = static_cast<int64_t>(day);
       return EvalStatus::kOk;
     }
     case Op::kDateDiff:

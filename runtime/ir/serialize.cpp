@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "runtime/base/rational.h"
+
 namespace cordon::ir {
 namespace {
 
@@ -31,9 +33,15 @@ class Writer {
     U32(static_cast<uint32_t>(v.size()));
     for (const std::string& s : v) Str(s);
   }
+  // Low word first, then high: little-endian 128 bits.
+  void I128(Int128 v) {
+    auto bits = static_cast<unsigned __int128>(v);
+    U64(static_cast<uint64_t>(bits));
+    U64(static_cast<uint64_t>(bits >> 64));
+  }
   void Num(Number n) {
-    I64(n.num);
-    I64(n.den);
+    I128(n.num);
+    I128(n.den);
   }
   void Datum(const ir::Datum& d) {
     U8(static_cast<uint8_t>(d.kind));
@@ -117,9 +125,14 @@ class Reader {
     for (std::string& s : v) s = Str();
     return v;
   }
+  auto I128() -> Int128 {
+    unsigned __int128 low = U64();
+    unsigned __int128 high = U64();
+    return static_cast<Int128>(high << 64 | low);
+  }
   auto Num() -> Number {
-    Number n{I64(), I64()};
-    if (n.den <= 0) throw Corrupt{};
+    Number n{I128(), I128()};
+    if (n.den <= 0 || n.num < -CORDON_I128_MAX) throw Corrupt{};
     return n;
   }
   auto Kind() -> ir::Kind {

@@ -90,9 +90,13 @@ auto HashKey(const Datum& key) -> uint64_t {
   switch (key.kind) {
     case Kind::kText:
       return HashText(key.text);
-    case Kind::kNumber:
-      return HashWord(HashWord(kSeed, static_cast<uint64_t>(key.number.num)),
-                      static_cast<uint64_t>(key.number.den));
+    case Kind::kNumber: {
+      auto num = static_cast<unsigned __int128>(key.number.num);
+      auto den = static_cast<unsigned __int128>(key.number.den);
+      uint64_t h =
+          HashWord(HashWord(kSeed, static_cast<uint64_t>(num)), static_cast<uint64_t>(num >> 64));
+      return HashWord(HashWord(h, static_cast<uint64_t>(den)), static_cast<uint64_t>(den >> 64));
+    }
     default:
       return HashWord(kSeed, static_cast<uint64_t>(key.bits));
   }

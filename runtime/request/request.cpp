@@ -208,8 +208,8 @@ struct Decoder::Impl {
       std::optional<Number> n = ParseDecimal(raw);
       if (!n) {
         Problem(
-            fmt::format("{} is out of range: numbers are exact fractions of 64-bit "
-                        "integers",
+            fmt::format("{} is out of range: numbers are exact fractions of 128-bit "
+                        "integers (up to about 1.7e38)",
                         raw));
         return false;
       }

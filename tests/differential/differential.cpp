@@ -98,8 +98,13 @@ auto BuildPools(const ir::Program& program, const ir::TableData* const* tables) 
       if (row[0].kind == ir::Kind::kNumber) add_number(row[0].number);
     }
   }
+  // Beyond 64 bits too: 10^26, a fraction of 2^100, and a third of the largest numerator
+  // (whose sums and products overflow), so that every engine takes its 256-bit paths.
+  const Int128 e26 = Int128{100'000'000'000'000} * 1'000'000'000'000;
   for (Number n : {Number{0, 1}, Number{-1, 1}, Number{1, 3}, Number{INT64_MAX / 2, 1},
-                   Number{-(INT64_MAX / 3), 7}, Number{4992, 1}, Number{826, 1}}) {
+                   Number{-(INT64_MAX / 3), 7}, Number{4992, 1}, Number{826, 1}, Number{e26, 1},
+                   Number{-e26 - 1, 3}, Number{Int128{1} << 100, 7},
+                   Number{(~(unsigned __int128){0} >> 1) / 3, 1}}) {
     pools.numbers.push_back(n);
   }
   for (const char* code : {"CN", "MO", "US", "DE", "RU", "IR", "AE", "SG", "IN", "KP", "CU"}) {
