@@ -11,18 +11,19 @@
 /* Arithmetic reads each operand as {num, den} at `a` (and `b`), writes the exact result to
  * `out` and returns 0, or returns the failure's status (CORDON_RATIONAL_*). Pointers, not
  * __int128 arguments: the C calling convention splits those into halves, or into memory once
- * registers run out, a signature the lowerer would have to mirror. After inlining the memory
- * is registers again (SROA). */
-#define CORDON_H_BINARY(name, op)                                          \
-  int name(const cordon_i128* a, const cordon_i128* b, cordon_i128* out) { \
-    return op(a[0], a[1], b[0], b[1], &out[0], &out[1]);                   \
+ * registers run out, a signature the lowerer would have to mirror. Always inlined (the wide
+ * paths stay out of line), after which the memory is registers again (SROA). */
+#define CORDON_H_INLINE __attribute__((always_inline))
+#define CORDON_H_BINARY(name, op)                                                          \
+  CORDON_H_INLINE int name(const cordon_i128* a, const cordon_i128* b, cordon_i128* out) { \
+    return op(a[0], a[1], b[0], b[1], &out[0], &out[1]);                                   \
   }
 CORDON_H_BINARY(cordon_h_add, cordon_rational_add)
 CORDON_H_BINARY(cordon_h_sub, cordon_rational_sub)
 CORDON_H_BINARY(cordon_h_mul, cordon_rational_mul)
 CORDON_H_BINARY(cordon_h_div, cordon_rational_div)
 
-int cordon_h_neg(const cordon_i128* a, cordon_i128* out) {
+CORDON_H_INLINE int cordon_h_neg(const cordon_i128* a, cordon_i128* out) {
   return cordon_rational_neg(a[0], a[1], &out[0], &out[1]);
 }
 

@@ -467,12 +467,9 @@ auto Lowerer::FieldChecks(Value* request, size_t first, size_t last) -> Value* {
         wrong = b_.CreateICmpUGT(load(i8_, s.offset), b_.getInt8(1));
         break;
       case ir::Kind::kNumber: {
-        // A numerator of INT128_MIN has no negation; the arithmetic assumes none.
         Value* den = load(i128_, s.offset + 16);
-        wrong = b_.CreateOr(
-            s.integer ? b_.CreateICmpNE(den, Int128Const(1))
-                      : b_.CreateICmpSLE(den, Int128Const(0)),
-            b_.CreateICmpEQ(load(i128_, s.offset), b_.getInt(llvm::APInt::getSignedMinValue(128))));
+        wrong = s.integer ? b_.CreateICmpNE(den, Int128Const(1))
+                          : b_.CreateICmpSLE(den, Int128Const(0));
         break;
       }
       case ir::Kind::kDate: {
@@ -762,11 +759,14 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
         r = y.a;
         break;
       }
+      // Only the factors of a product need to fit: a side over a denominator of 1 is compared
+      // as it is, at any width.
       auto fits = [&](Value* part) {
         return b_.CreateICmpEQ(b_.CreateSExt(b_.CreateTrunc(part, i64_), i128_), part);
       };
-      Value* narrow =
-          b_.CreateAnd(b_.CreateAnd(fits(x.a), fits(x.b)), b_.CreateAnd(fits(y.a), fits(y.b)));
+      Value* narrow = b_.getTrue();
+      if (!one(y.b)) narrow = b_.CreateAnd(narrow, b_.CreateAnd(fits(x.a), fits(y.b)));
+      if (!one(x.b)) narrow = b_.CreateAnd(narrow, b_.CreateAnd(fits(y.a), fits(x.b)));
       BasicBlock* wide = NewBlock("cmp.wide");
       BasicBlock* join = NewBlock("cmp.join");
       // Narrow operands, widened again from 64 bits: each product is one machine multiply.

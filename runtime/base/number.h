@@ -18,8 +18,9 @@ namespace cordon {
 
 using Int128 = __int128;
 
-// INVARIANT: den > 0, num > INT128_MIN and gcd(|num|, den) == 1, so equal values have equal
-// representations. Packed to 8-byte alignment: a Datum (and so a table cell) stays 40 bytes,
+// INVARIANT: den > 0 and gcd(|num|, den) == 1, so equal values have equal representations. No
+// operation yields a numerator of INT128_MIN, but each accepts one (a host's struct may hold it)
+// and Negate refuses it. Packed to 8-byte alignment: a Datum (and so a table cell) stays 40 bytes,
 // and no arena need align to 16.
 struct [[gnu::packed, gnu::aligned(8)]] Number {
   Int128 num = 0;

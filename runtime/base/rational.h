@@ -195,6 +195,16 @@ CORDON_RATIONAL_FN int cordon_rational_reduce256(int negative, cordon_u256 n, co
   return CORDON_RATIONAL_OK;
 }
 
+/* Euclid, for parts beyond 64 bits: out of line, as the 256-bit paths. */
+CORDON_RATIONAL_SLOW cordon_u128 cordon_gcd_u128(cordon_u128 x, cordon_u128 y) {
+  while (y != 0) {
+    cordon_u128 t = x % y;
+    x = y;
+    y = t;
+  }
+  return x;
+}
+
 /* Reduces a fraction whose parts fit in 128 bits (as every product of 64-bit values does). */
 CORDON_RATIONAL_FN int cordon_rational_reduce(cordon_i128 num, cordon_i128 den, cordon_i128* on,
                                               cordon_i128* od) {
@@ -213,15 +223,10 @@ CORDON_RATIONAL_FN int cordon_rational_reduce(cordon_i128 num, cordon_i128 den, 
         d = (uint64_t)d / g;
       }
     } else {
-      cordon_u128 x = a, y = d;
-      while (y != 0) {
-        cordon_u128 t = x % y;
-        x = y;
-        y = t;
-      }
-      if (x > 1) {
-        a /= x;
-        d /= x;
+      cordon_u128 g = cordon_gcd_u128(a, d);
+      if (g > 1) {
+        a /= g;
+        d /= g;
       }
     }
   }

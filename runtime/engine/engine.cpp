@@ -908,30 +908,22 @@ auto Session::CheckRecord(const StructChecks& checks, const abi::RequestLayout& 
       return fmt::format("{}: {} is not a bool (0 or 1)", path(f), request[f.offset]);
     }
   }
-  // As the generated check: a positive denominator, and a numerator that has a negation.
-  auto number_wrong = [&](const StructChecks::Field& f, bool integer) -> std::string {
-    Int128 num = 0;
+  // As the generated check: a positive denominator (1 for an `int`). Any numerator is a value;
+  // the arithmetic takes INT128_MIN too, and refuses to negate it.
+  for (const auto& f : checks.numbers) {
     Int128 den = 0;
-    load(f.offset, num);
     load(f.offset + 16, den);
-    if (!present(f)) return "";
-    if (num < -CORDON_I128_MAX) {
-      return fmt::format("{}: numerator {} is outside the 128-bit range numbers take", path(f),
-                         FormatInt128(num));
+    if (den <= 0 && present(f)) {
+      return fmt::format("{}: denominator {} is not positive", path(f), FormatInt128(den));
     }
-    if (integer && den != 1) {
+  }
+  for (const auto& f : checks.integers) {
+    Int128 den = 0;
+    load(f.offset + 16, den);
+    if (den != 1 && present(f)) {
       return fmt::format("{}: an `int` field needs denominator 1, not {}", path(f),
                          FormatInt128(den));
     }
-    if (den <= 0)
-      return fmt::format("{}: denominator {} is not positive", path(f), FormatInt128(den));
-    return "";
-  };
-  for (const auto& f : checks.numbers) {
-    if (std::string why = number_wrong(f, false); !why.empty()) return why;
-  }
-  for (const auto& f : checks.integers) {
-    if (std::string why = number_wrong(f, true); !why.empty()) return why;
   }
   const abi::StructBounds& bounds = abi::GetStructBounds();
   for (const auto& f : checks.dates) {

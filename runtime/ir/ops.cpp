@@ -159,7 +159,9 @@ auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storag
     case Op::kDateAddDays:
     case Op::kDateSubDays: {
       // Durations are whole days (the checker admits no fractions); dates stay in 0001-9999.
-      // In 128 bits, as the compiled code: a count of any size fails, none wraps.
+      // A count of any size fails, none wraps: one beyond the calendar's span cannot land in it.
+      constexpr Int128 kSpan = kLastDay - kFirstDay;
+      if (b.number.num < -kSpan || b.number.num > kSpan) return EvalStatus::kOverflow;
       Int128 day =
           op == Op::kDateAddDays ? Int128{a.bits} + b.number.num : Int128{a.bits} - b.number.num;
       if (day < kFirstDay || day > kLastDay) return EvalStatus::kOverflow;
