@@ -680,7 +680,7 @@ CORDON_API cordon_status cordon_decide_struct(cordon_session* session, const voi
       return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "the request struct is misaligned");
     }
     const ir::Program& program = engine.program();
-    DayNumber day = Today();
+    DayNumber day = 0;
     if (program.as_of_slot != ir::kNoId) {
       int32_t stored = 0;
       std::memcpy(
@@ -688,6 +688,8 @@ CORDON_API cordon_status cordon_decide_struct(cordon_session* session, const voi
           static_cast<const uint8_t*>(request) + engine.layout().slots[program.as_of_slot].offset,
           4);
       day = stored;
+    } else {
+      day = engine.DefaultDay();
     }
     decision->traced = false;
     decision->problems.clear();

@@ -175,7 +175,8 @@ auto JsonDecider::Decide(std::string_view json, std::optional<DayNumber> as_of,
   if (as_of && program.as_of_slot != ir::kNoId) slots_[program.as_of_slot].bits = *as_of;
   day_ = as_of                             ? *as_of
          : program.as_of_slot != ir::kNoId ? static_cast<DayNumber>(slots_[program.as_of_slot].bits)
-                                           : Today();
+         : trace != nullptr                ? Today()  // --explain shows the day
+                                           : session_.engine().DefaultDay();
   session_.Decide(slots_, day_, out, trace);
   return true;
 }

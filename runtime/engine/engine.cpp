@@ -359,6 +359,7 @@ void Engine::Init() {
   }
   schema_hash_ = ir::SchemaHash(*program_);
   policy_hash_ = ir::PolicyHash(*program_);
+  reads_day_ = ir::ReadsDay(*program_);
   auto* set = new TableSet(program_->tables.size());
   for (uint32_t t = 0; t < program_->tables.size(); ++t) {
     const ir::Table& table = program_->tables[t];

@@ -19,6 +19,7 @@
 #include "runtime/abi/abi.h"
 #include "runtime/abi/compiler_abi.h"
 #include "runtime/abi/layout.h"
+#include "runtime/base/date.h"
 #include "runtime/base/error_or.h"
 #include "runtime/interp/interp.h"
 #include "runtime/ir/ir.h"
@@ -164,6 +165,9 @@ class Engine {
   auto schema_hash() const -> uint64_t { return schema_hash_; }
   // ir::PolicyHash of the program this engine decides with (its rules and initial tables).
   auto policy_hash() const -> uint64_t { return policy_hash_; }
+  // The day a request without its own `as_of` is decided for: today, or 0 without reading the
+  // clock when no decision depends on its day (ir::ReadsDay).
+  auto DefaultDay() const -> DayNumber { return reads_day_ ? Today() : 0; }
 
   auto FindTable(std::string_view name) const -> std::optional<uint32_t>;
   // Replaces the rows of one `extern` table for every later decision; deciding threads never
@@ -189,6 +193,7 @@ class Engine {
   std::vector<StructChecks> element_checks_;  // by list shape
   uint64_t schema_hash_ = 0;
   uint64_t policy_hash_ = 0;
+  bool reads_day_ = true;
   cordon_abi_eval_fn eval_ = nullptr;
   const cordon_compiler_api* compiler_ = nullptr;  // the JIT's, for jit_free
   void* jit_ = nullptr;

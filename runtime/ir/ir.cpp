@@ -107,6 +107,15 @@ auto LookupKeySlots(const Program& program) -> std::vector<SlotId> {
   return slots;
 }
 
+auto ReadsDay(const Program& program) -> bool {
+  if (program.reviewed || program.as_of_slot != kNoId) return true;
+  for (const Rule& rule : program.rules) {
+    if (rule.effective || rule.until) return true;
+  }
+  return std::any_of(program.values.begin(), program.values.end(),
+                     [](const Value& v) { return v.op == Op::kAsOf; });
+}
+
 auto ElementDependent(const Program& program) -> std::vector<bool> {
   // The binders each value depends on; few values have any, and those few.
   std::vector<std::vector<ValueId>> binders(program.values.size());

@@ -385,6 +385,11 @@ auto LookupKeySlot(const Program& program, ValueId key) -> SlotId;
 auto LookupKeyField(const Program& program, const std::vector<SlotId>& slots, ValueId key)
     -> uint32_t;
 
+// Whether a decision depends on its day: a rule in force only from or until a date, a review
+// date, or a value reading `as_of` (a dated set, a listing date, `request.as_of`). When none
+// does, the engines skip reading the clock.
+auto ReadsDay(const Program& program) -> bool;
+
 // Whether each value reads a quantifier's current element (through its binder), so that an
 // engine computes it again for every element instead of once a decision. A quantifier itself
 // depends only on its list and on the binders of quantifiers around it, not on its own binder.

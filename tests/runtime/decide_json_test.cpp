@@ -144,5 +144,32 @@ TEST(DecisionJson, EscapesLikeJson) {
             "{\"decision\":\"error\",\"reasons\":[],\"errors\":[\"x\\ny\",\"bad \xef\xbf\xbd\"]}");
 }
 
+// A policy that no date can change is decided without reading the clock; each way a date enters
+// a decision makes it read.
+TEST(ReadsDay, OnlyWhatADateCanChange) {
+  auto undated = [] {
+    ir::Program program;
+    program.rules.push_back(ir::Rule{.name = "r"});
+    program.values.push_back(ir::Value{.op = ir::Op::kConst, .kind = ir::Kind::kBool});
+    return program;
+  };
+  EXPECT_FALSE(ir::ReadsDay(undated()));
+  ir::Program effective = undated();
+  effective.rules[0].effective = 738000;
+  EXPECT_TRUE(ir::ReadsDay(effective));
+  ir::Program until = undated();
+  until.rules[0].until = 738000;
+  EXPECT_TRUE(ir::ReadsDay(until));
+  ir::Program reviewed = undated();
+  reviewed.reviewed = 738000;
+  EXPECT_TRUE(ir::ReadsDay(reviewed));
+  ir::Program own_day = undated();
+  own_day.as_of_slot = 0;
+  EXPECT_TRUE(ir::ReadsDay(own_day));
+  ir::Program reads_as_of = undated();
+  reads_as_of.values.push_back(ir::Value{.op = ir::Op::kAsOf, .kind = ir::Kind::kDate});
+  EXPECT_TRUE(ir::ReadsDay(reads_as_of));
+}
+
 }  // namespace
 }  // namespace cordon::runtime
