@@ -259,6 +259,7 @@ class Checker : public ir::SetStorage {
   }
   auto BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) -> size_t;
   auto CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed;
+  auto CheckNear(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed;
   auto CheckIf(const ast::Expr& expr, const ast::If& e, Env& env, const Type* expected) -> Typed;
   // `any x in xs: …` and its kin (expressions.cpp).
   auto CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, Env& env) -> Typed;

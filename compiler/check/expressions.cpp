@@ -244,8 +244,8 @@ auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, co
     }
   } else if (op == ir::Op::kElse) {
   } else if (op != ir::Op::kSlot && op != ir::Op::kRowField && op != ir::Op::kTableHas &&
-             op != ir::Op::kTableFind && ir::TakesValueA(op) && IsConst(a) &&
-             (!binary || IsConst(b))) {
+             op != ir::Op::kTableFind && op != ir::Op::kTableNear && ir::TakesValueA(op) &&
+             IsConst(a) && (!binary || IsConst(b))) {
     const ir::Datum& x = ConstOf(a);
     ir::Datum y = binary ? ConstOf(b) : ir::Datum{};
     ir::Datum out;
@@ -776,6 +776,62 @@ auto Checker::CheckBuiltin(const ast::Expr& expr, const ast::Call& call, const B
   return Typed{result, Emit(builtin.op, result, x.value, 0, env, &expr)};
 }
 
+// `near(table, name)`: a `match normalized` table looked up by a name or one edit from it.
+auto Checker::CheckNear(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed {
+  uint32_t m = env.module;
+  if (call.args.size() != 2) {
+    Diag(env)
+        .Error(
+            DiagnosticKind::WrongArgumentCount, Loc(m, expr.range),
+            fmt::format("`near` takes 2 arguments, a table and a name, not {}", call.args.size()))
+        .Help("write `near(entity_list, request.end_user.name) is some e and …`");
+    return Typed::Error();
+  }
+  const ast::Expr& table_arg = *call.args[0];
+  const auto* name = std::get_if<ast::NameRef>(&table_arg.kind);
+  const Module::Visible* visible = name == nullptr ? nullptr : Lookup(m, name->name, true);
+  if (visible == nullptr || visible->symbol.kind != SymbolKind::kTable) {
+    if (name != nullptr && visible == nullptr) {
+      (void)CheckName(table_arg, name->name, env, nullptr);
+      return Typed::Error();
+    }
+    Diag(env)
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, table_arg.range),
+               fmt::format("the first argument of `near` is a table, not `{}`",
+                           Text(m, table_arg.range)))
+        .Help("name a table declared with `match normalized` on its key");
+    return Typed::Error();
+  }
+  const TableInfo& info = Table(visible->symbol);
+  if (info.table == ir::kNoId) return Typed::Error();
+  uint32_t table = info.table;
+  if (!program_.tables[table].normalized) {
+    Diag(env)
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, table_arg.range),
+               fmt::format("`near` compares names, and the key of `{}` is not `match normalized`",
+                           name->name))
+        .Help(fmt::format("declare the key `{}: text match normalized`, or look the row up "
+                          "exactly with `{}(key)`",
+                          program_.tables[table].columns[0].name, name->name));
+    return Typed::Error();
+  }
+  Type key_type = table_columns_[table][0];
+  Typed key = Check(*call.args[1], env, &key_type);
+  if (key.type.is_error() || !RequireValue(key, *call.args[1], env, "`near`")) {
+    return Typed::Error();
+  }
+  if (!Assignable(key_type.NonOptional(), key.type)) {
+    Diag(env)
+        .Error(DiagnosticKind::TypeMismatch, Loc(m, call.args[1]->range),
+               fmt::format("`near` looks `{}` up by a name (text), but {} is given", name->name,
+                           Describe(*call.args[1], key, m)))
+        .Help("pass the party's name, as in `near(entity_list, request.end_user.name)`");
+    return Typed::Error();
+  }
+  Type row{.kind = TypeKind::kRow, .optional = true, .id = table};
+  return Typed{row, Emit(ir::Op::kTableNear, row, key.value, table, env)};
+}
+
 auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed {
   uint32_t m = env.module;
   const auto* callee = std::get_if<ast::NameRef>(&call.callee->kind);
@@ -784,8 +840,8 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
         .Error(DiagnosticKind::NotCallable, Loc(m, call.callee->range),
                fmt::format("`{}` cannot be called", Text(m, call.callee->range)))
         .Help(
-            "only definitions with parameters (`let f(x: T) = …`), tables, `days(n)` and "
-            "`year(date)` can be called");
+            "only definitions with parameters (`let f(x: T) = …`), tables, `days(n)`, "
+            "`year(date)` and `near(table, name)` can be called");
     return Typed::Error();
   }
   std::vector<Typed> args;
@@ -808,6 +864,7 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
     }
     return Typed{MakeType(TypeKind::kDuration), n.value};
   }
+  if (v == nullptr && callee->name == "near") return CheckNear(expr, call, env);
   if (v == nullptr) {
     for (const Builtin& builtin : kBuiltins) {
       if (builtin.name == callee->name) return CheckBuiltin(expr, call, builtin, env);
@@ -852,8 +909,8 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
         .Error(DiagnosticKind::NotCallable, Loc(m, call.callee->range),
                fmt::format("`{}` is not a definition with parameters", callee->name))
         .Help(
-            "only definitions with parameters (`let f(x: T) = …`), tables, `days(n)` and "
-            "`year(date)` can be called");
+            "only definitions with parameters (`let f(x: T) = …`), tables, `days(n)`, "
+            "`year(date)` and `near(table, name)` can be called");
     return Typed::Error();
   }
   const auto& decl = std::get<ast::LetDecl>(modules_[symbol.module].file.decls[symbol.decl].kind);

@@ -67,7 +67,7 @@ class Lowerer {
         ptr_(llvm::PointerType::get(context, 0)) {
     cell_ty_ = llvm::StructType::create(context, {i128_, i128_, i64_, ptr_, i64_, ptr_, i8_},
                                         "cordon_abi_cell");
-    env_ty_ = llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_},
+    env_ty_ = llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_},
                                        "cordon_abi_env");
     rows_ty_ = llvm::StructType::create(context, {ptr_, i64_}, "cordon_abi_rows");
     shared_ty_ = llvm::StructType::get(context, {i128_, i128_, i32_});
@@ -719,6 +719,7 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
       case ir::Op::kDifference:
       case ir::Op::kTableHas:
       case ir::Op::kTableFind:
+      case ir::Op::kTableNear:
       case ir::Op::kYear:
       case ir::Op::kIf:
       case ir::Op::kElse:
@@ -888,6 +889,7 @@ auto Lowerer::CanFail(ir::ValueId id) -> bool {
     case ir::Op::kDifference:
     case ir::Op::kTableHas:
     case ir::Op::kTableFind:
+    case ir::Op::kTableNear:
     case ir::Op::kYear:
     case ir::Op::kIf:
     case ir::Op::kElse:
@@ -906,6 +908,7 @@ auto Lowerer::IsCheap(ir::ValueId id) -> bool {
   switch (v.op) {
     case ir::Op::kTableHas:
     case ir::Op::kTableFind:
+    case ir::Op::kTableNear:
     case ir::Op::kRowField:
     case ir::Op::kUnwrap:
     case ir::Op::kAny:
@@ -1049,14 +1052,15 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       return FromRowCell(cell, v.kind, v.optional);
     }
     case ir::Op::kTableHas:
-    case ir::Op::kTableFind: {
+    case ir::Op::kTableFind:
+    case ir::Op::kTableNear: {
       Lowered key = Eval(v.a);
       Value* row = nullptr;
       if (p_.tables[v.b].normalized && p_.values[v.a].kind == ir::Kind::kText) {
         static_assert(ir::kNoId == CORDON_ABI_NO_KEY);
         uint32_t index = ir::LookupKeyField(p_, key_slots_, v.a);
         auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, i32_, ptr_, i64_}, false);
-        row = b_.CreateCall(type, EnvField(2),
+        row = b_.CreateCall(type, EnvField(v.op == ir::Op::kTableNear ? 7 : 2),
                             {EnvField(0), b_.getInt32(v.b), b_.getInt32(index), key.a, key.b});
       } else {
         Value* cell = FillCell(key, p_.values[v.a].kind);
@@ -1252,6 +1256,7 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     case ir::Op::kRowField:
     case ir::Op::kTableHas:
     case ir::Op::kTableFind:
+    case ir::Op::kTableNear:
     case ir::Op::kIf:
     case ir::Op::kElse:
     case ir::Op::kAsOf:

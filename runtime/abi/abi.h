@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define CORDON_ABI_VERSION 7u
+#define CORDON_ABI_VERSION 8u
 #define CORDON_ABI_DESCRIPTOR_SYMBOL "cordon_policy_v1"
 
 /* A key as the generated code passes it to `find`; which members mean something follows the
@@ -57,6 +57,9 @@ typedef struct cordon_abi_env {
   const void* const* constant_sets;
   /* Each table's rows, by table id. */
   const cordon_abi_rows* rows;
+  /* `near(table, name)`: as `find_name`, or else the first row one edit away
+   * (ir::TableData::FindNear). */
+  int64_t (*find_near)(void* self, uint32_t table, uint32_t key, const char* text, uint64_t size);
 } cordon_abi_env;
 
 #define CORDON_ABI_NO_KEY 0xffffffffu

@@ -86,6 +86,13 @@ auto EnvFindName(void* self, uint32_t table, uint32_t key, const char* text, uin
                             std::string_view(text == nullptr ? "" : text, size));
 }
 
+auto EnvFindNear(void* self, uint32_t table, uint32_t key, const char* text, uint64_t size)
+    -> int64_t {
+  auto* lookup = static_cast<Session::Lookup*>(self);
+  return lookup->names.Find(*lookup->tables->views[table], table, key,
+                            std::string_view(text == nullptr ? "" : text, size), true);
+}
+
 auto EnvTextSetHas(const void* set, const char* text, uint64_t size) -> uint8_t {
   if (set == nullptr) return 0;
   return ir::TextSetHas(*static_cast<const ir::TextSet*>(set), std::string_view(text, size)) ? 1
@@ -672,7 +679,8 @@ Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
                         .text_set_has = EnvTextSetHas,
                         .text_set_equal = EnvTextSetEqual,
                         .constant_sets = engine.constant_sets_.data(),
-                        .rows = nullptr};
+                        .rows = nullptr,
+                        .find_near = EnvFindNear};
   std::lock_guard lock(engine.writers_);
   engine.sessions_.push_back(this);
 }

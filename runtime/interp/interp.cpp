@@ -62,7 +62,7 @@ Interpreter::Interpreter(const ir::Program& program)
   lookup_fields_.assign(program.values.size(), ir::FieldLookups::kNoField);
   for (ir::ValueId id = 0; id < program.values.size(); ++id) {
     const ir::Value& v = program.values[id];
-    if (v.op == ir::Op::kTableFind || v.op == ir::Op::kTableHas) {
+    if (v.op == ir::Op::kTableFind || v.op == ir::Op::kTableHas || v.op == ir::Op::kTableNear) {
       lookup_fields_[id] = ir::LookupKeyField(program, key_slots_, v.a);
     }
   }
@@ -88,10 +88,11 @@ auto Interpreter::DecisionName(const Decision& decision) const -> std::string_vi
   return interp::DecisionName(program_, decision);
 }
 
-auto Interpreter::FindRow(ir::ValueId lookup, ir::TableId table, const ir::Datum& key) -> int64_t {
+auto Interpreter::FindRow(ir::ValueId lookup, ir::TableId table, const ir::Datum& key, bool near)
+    -> int64_t {
   const ir::TableData& data = *tables_[table];
   if (!data.schema().normalized) return data.Find(key);
-  return names_.Find(data, table, lookup_fields_[lookup], key.text);
+  return names_.Find(data, table, lookup_fields_[lookup], key.text, near);
 }
 
 void Interpreter::Fail(ir::ValueId id, std::string_view what) {
@@ -201,6 +202,7 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
       break;
     case ir::Op::kTableHas:
     case ir::Op::kTableFind:
+    case ir::Op::kTableNear:
       if (EvalLookup(v, id, memo_[id])) {
         v.stamp = stamp;
         result = &memo_[id];
@@ -250,7 +252,7 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
 auto Interpreter::EvalLookup(const Node& v, ir::ValueId id, ir::Datum& out) -> bool {
   const ir::Datum* key = Eval(v.a);
   if (key == nullptr) return false;
-  int64_t row = FindRow(id, v.b, *key);
+  int64_t row = FindRow(id, v.b, *key, v.op == ir::Op::kTableNear);
   if (v.op == ir::Op::kTableHas) {
     out = ir::Datum{.kind = ir::Kind::kBool, .bits = row >= 0 ? 1 : 0};
   } else {
@@ -370,9 +372,9 @@ auto Interpreter::EvalQuantifier(const Node& v, ir::ValueId id, ir::Datum& out) 
 void Interpreter::TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t row) {
   const ir::TableData& table = *tables_[v.b];
   const std::string& label = program_.values[v.a].label;
-  std::string line =
-      fmt::format("{} = {} in table {}: {}", label.empty() ? "key" : label,
-                  ir::FormatDatum(program_, key), table.schema().name, row >= 0 ? "true" : "false");
+  std::string line = fmt::format(
+      "{} = {} {} table {}: {}", label.empty() ? "key" : label, ir::FormatDatum(program_, key),
+      v.op == ir::Op::kTableNear ? "near" : "in", table.schema().name, row >= 0 ? "true" : "false");
   // As views: clang finds TextView != TextView ambiguous through the conversions.
   if (row >= 0 && table.schema().normalized &&
       key.text.view() != table.rows()[row][0].text.view()) {

@@ -109,7 +109,8 @@ class Interpreter : private ir::SetStorage {
   auto EvalQuantifier(const Node& v, ir::ValueId id, ir::Datum& out) -> bool;
   // A new stamp for values that read a quantifier's element (Node::inner): the element moved.
   void NextElement();
-  auto FindRow(ir::ValueId lookup, ir::TableId table, const ir::Datum& key) -> int64_t;
+  auto FindRow(ir::ValueId lookup, ir::TableId table, const ir::Datum& key, bool near = false)
+      -> int64_t;
   // Records the decision's first failure.
   void Fail(ir::ValueId id, std::string_view what);
   void TraceLookup(const ir::Value& v, const ir::Datum& key, int64_t row);

@@ -99,7 +99,7 @@ auto LookupKeyField(const Program& program, const std::vector<SlotId>& slots, Va
 auto LookupKeySlots(const Program& program) -> std::vector<SlotId> {
   std::vector<SlotId> slots;
   for (const Value& v : program.values) {
-    if (v.op != Op::kTableFind && v.op != Op::kTableHas) continue;
+    if (v.op != Op::kTableFind && v.op != Op::kTableHas && v.op != Op::kTableNear) continue;
     SlotId slot = LookupKeySlot(program, v.a);
     if (slot == kNoId) continue;
     if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);

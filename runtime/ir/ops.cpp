@@ -107,6 +107,7 @@ auto ComparisonSymbol(Op op) -> const char* {
     case Op::kDifference:
     case Op::kTableHas:
     case Op::kTableFind:
+    case Op::kTableNear:
     case Op::kYear:
     case Op::kIf:
     case Op::kElse:
@@ -236,6 +237,7 @@ auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storag
     case Op::kOr:
     case Op::kTableHas:
     case Op::kTableFind:
+    case Op::kTableNear:
     case Op::kIf:
     case Op::kElse:
     case Op::kAsOf:

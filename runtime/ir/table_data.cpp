@@ -2,6 +2,7 @@
 #include "runtime/ir/table_data.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cstring>
 
@@ -55,6 +56,61 @@ auto HashWord(uint64_t h, uint64_t v) -> uint64_t { return Fold(h ^ v); }
     last = byte(0) << 16 | byte(n / 2) << 8 | byte(n - 1);
   }
   return Fold(h ^ last ^ (uint64_t{size} << 56 | kMultiplier >> 8));
+}
+
+// A compact key as code points, for FindNear (which counts an edit in characters, not bytes).
+// False for a key over TableData::kNearMax code points, which is not matched near. Bytes that are
+// no UTF-8 sequence count one each.
+auto CodePoints(std::string_view key, std::array<char32_t, TableData::kNearMax>& out, size_t& n)
+    -> bool {
+  n = 0;
+  const auto* s = reinterpret_cast<const unsigned char*>(key.data());
+  const unsigned char* end = s + key.size();
+  while (s < end) {
+    if (n == out.size()) return false;
+    char32_t c = *s;
+    size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (len > 1 && static_cast<size_t>(end - s) >= len) {
+      char32_t cp = c & (0x7f >> len);
+      bool valid = true;
+      for (size_t i = 1; i < len; ++i) {
+        valid = valid && (s[i] & 0xc0) == 0x80;
+        cp = cp << 6 | (s[i] & 0x3f);
+      }
+      if (valid) {
+        out[n++] = cp;
+        s += len;
+        continue;
+      }
+    }
+    out[n++] = c;
+    ++s;
+  }
+  return true;
+}
+
+// The hash of `len` code points standing for one side (0: the first half, 1: the last part) of
+// an entry of `n` code points.
+auto NearHash(size_t n, uint32_t side, const char32_t* p, size_t len) -> uint64_t {
+  uint64_t h = Fold(kSeed ^ (uint64_t{n} << 1 | side));
+  for (size_t i = 0; i < len; ++i) h = Fold(h ^ p[i]);
+  return h;
+}
+
+// Whether `a` and `b` are at most one edit apart: one code point inserted, deleted or replaced,
+// or two neighbours swapped (the optimal string alignment distance is at most 1).
+auto WithinOneEdit(const char32_t* a, size_t na, const char32_t* b, size_t nb) -> bool {
+  if (na > nb) return WithinOneEdit(b, nb, a, na);
+  if (nb - na > 1) return false;
+  size_t i = 0;
+  while (i < na && a[i] == b[i]) ++i;
+  if (i == na) return true;  // equal, or b is a with one more at the end
+  if (na == nb) {
+    if (std::equal(a + i + 1, a + na, b + i + 1)) return true;  // replaced
+    return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           std::equal(a + i + 2, a + na, b + i + 2);  // swapped
+  }
+  return std::equal(a + i, a + na, b + i + 1);  // inserted into a
 }
 
 }  // namespace
@@ -151,6 +207,7 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
     hashes.resize(entries);
     for (uint32_t e = 0; e < entries; ++e) hashes[e] = HashKey(rows_[e][0]);
   }
+  if (schema.normalized) BuildNear();
   size_t capacity = 4;
   while (capacity < entries * 2) capacity *= 2;
   slots_.assign(capacity, Slot{});
@@ -162,6 +219,64 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
     if (e + kAhead < entries) __builtin_prefetch(&slots_[hashes[e + kAhead] & (capacity - 1)]);
     Insert(e, hashes[e]);
   }
+}
+
+void TableData::BuildNear() {
+  std::vector<uint64_t> hashes;  // two an entry; 0 for none
+  hashes.reserve(keys_.size() * 2);
+  std::array<char32_t, kNearMax> cps;
+  for (uint32_t e = 0; e < keys_.size(); ++e) {
+    size_t n = 0;
+    if (!CodePoints(Key(e), cps, n) || n < kNearMin) continue;
+    size_t half = n / 2;
+    hashes.push_back(NearHash(n, 0, cps.data(), half));
+    hashes.push_back(static_cast<uint64_t>(e));
+    hashes.push_back(NearHash(n, 1, cps.data() + half + 1, n - half - 1));
+    hashes.push_back(static_cast<uint64_t>(e));
+  }
+  size_t count = hashes.size() / 2;
+  size_t capacity = 4;
+  while (capacity < count * 2) capacity *= 2;
+  near_.assign(capacity, Slot{});
+  size_t mask = capacity - 1;
+  for (size_t k = 0; k < hashes.size(); k += 2) {
+    uint64_t h = hashes[k];
+    size_t i = h & mask;
+    while (near_[i].entry != 0) i = (i + 1) & mask;
+    near_[i] = Slot{.tag = static_cast<uint32_t>(h >> 32),
+                    .entry = static_cast<uint32_t>(hashes[k + 1]) + 1};
+  }
+}
+
+auto TableData::FindNear(NameKey& name) const -> int64_t {
+  int64_t found = FindName(name);
+  if (found >= 0 || near_.empty()) return found;
+  std::array<char32_t, kNearMax> query;
+  size_t m = 0;
+  uint32_t words = name.KeyWords();
+  if (!CodePoints(name.text(words), query, m) || m + 1 < kNearMin) return -1;
+  std::array<char32_t, kNearMax> key;
+  size_t mask = near_.size() - 1;
+  auto best = static_cast<uint32_t>(-1);
+  auto probe = [&](uint64_t h) {
+    auto tag = static_cast<uint32_t>(h >> 32);
+    for (size_t i = h & mask; near_[i].entry != 0; i = (i + 1) & mask) {
+      if (near_[i].tag != tag) continue;
+      uint32_t e = near_[i].entry - 1;
+      uint32_t row = RowAt(keys_[e]);
+      if (row >= best) continue;
+      size_t n = 0;
+      if (CodePoints(Key(e), key, n) && WithinOneEdit(query.data(), m, key.data(), n)) best = row;
+    }
+  };
+  for (size_t n = m == 0 ? 1 : m - 1; n <= m + 1; ++n) {
+    if (n < kNearMin || n > kNearMax) continue;
+    size_t half = n / 2;
+    size_t last = n - half - 1;
+    if (m >= half) probe(NearHash(n, 0, query.data(), half));
+    if (m >= last) probe(NearHash(n, 1, query.data() + m - last, last));
+  }
+  return best == static_cast<uint32_t>(-1) ? int64_t{-1} : int64_t{best};
 }
 
 void TableData::Insert(uint32_t entry, uint64_t hash) {
@@ -237,33 +352,38 @@ auto NameKey::KeyWords() -> uint32_t {
 void FieldLookups::Resize(size_t fields, size_t tables) {
   tables_ = tables;
   keys_.assign(fields, Key{});
-  rows_.assign(fields * tables, Row{});
+  rows_.assign(fields * tables * 2, Row{});
 }
 
 auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
-                        std::string_view text) -> int64_t {
+                        std::string_view text, bool near) -> int64_t {
   if (field >= keys_.size()) {
     auto at = reinterpret_cast<uintptr_t>(text.data());
-    Other& slot =
-        others_[((at >> 3) ^ (at >> 11) ^ (table * 0x9e3779b1u) ^ text.size()) % others_.size()];
+    Other& slot = others_[((at >> 3) ^ (at >> 11) ^ (table * 0x9e3779b1u) ^ text.size() ^
+                           static_cast<size_t>(near)) %
+                          others_.size()];
     if (slot.epoch == epoch_ && slot.data == text.data() && slot.size == text.size() &&
-        slot.table == table) {
+        slot.table == table && slot.near == near) {
       return slot.row;
     }
     other_.Reset(text);
-    int64_t row = data.FindName(other_);
-    slot = Other{
-        .epoch = epoch_, .data = text.data(), .size = text.size(), .table = table, .row = row};
+    int64_t row = near ? data.FindNear(other_) : data.FindName(other_);
+    slot = Other{.epoch = epoch_,
+                 .data = text.data(),
+                 .size = text.size(),
+                 .table = table,
+                 .near = near,
+                 .row = row};
     return row;
   }
-  Row& row = rows_[field * tables_ + table];
+  Row& row = rows_[(field * tables_ + table) * 2 + static_cast<size_t>(near)];
   if (row.epoch == epoch_) return row.row;
   Key& key = keys_[field];
   if (key.epoch != epoch_) {
     key.epoch = epoch_;
     key.name.Reset(text);
   }
-  row = Row{.epoch = epoch_, .row = data.FindName(key.name)};
+  row = Row{.epoch = epoch_, .row = near ? data.FindNear(key.name) : data.FindName(key.name)};
   return row.row;
 }
 

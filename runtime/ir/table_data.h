@@ -88,6 +88,15 @@ class TableData {
   // The same for a `match normalized` table, reading no more of the name than it must.
   auto FindName(NameKey& name) const -> int64_t;
 
+  // `near(table, name)` on a `match normalized` table: the row FindName finds; else the first
+  // row (in row order) with a name or alias one edit from the name's compact key (one character
+  // inserted, deleted or replaced, or two neighbours swapped, counting code points), when that
+  // key has at least kNearMin characters; else -1. A misspelt listed party ("Hikvison") is found
+  // so that a rule can say so, where a lookup of the exact key passes it silently.
+  auto FindNear(NameKey& name) const -> int64_t;
+  static constexpr uint32_t kNearMin = 5;  // "Face++" is "face": one edit from "fact", "race"
+  static constexpr uint32_t kNearMax = 256;
+
   // For --explain: the listed name or alias closest to `key` (edit distance on normalised
   // names), with its row, or -1 when the table is empty or not `match normalized`.
   auto Closest(std::string_view key) const -> std::pair<std::string, int64_t>;
@@ -117,6 +126,7 @@ class TableData {
   }
   auto Key(uint32_t entry) const -> std::string_view { return KeyAt(keys_[entry]); }
   void Insert(uint32_t entry, uint64_t hash);
+  void BuildNear();
   auto FindNormalized(std::string_view normalized, uint64_t hash) const -> int64_t;
   // Whether some key may start with the blocks whose hash is `hash` (NameKey::block_hash; a
   // Bloom filter: never false when one does).
@@ -139,6 +149,11 @@ class TableData {
   HugeVector<char> records_;
   std::vector<uint32_t> keys_;  // where each entry's record starts
   HugeVector<Slot> slots_;
+  // With `match normalized`, for FindNear: two slots an entry of n code points (kNearMin <= n <=
+  // kNearMax), hashed with n: its first n/2 code points, and its last n - n/2 - 1. One edit
+  // leaves one of the two whole (the edit is after the first half, or before the last part, a
+  // swap across the middle included), so a name one edit away finds the entry by one of them.
+  HugeVector<Slot> near_;
   // With `match normalized`: the first kBlock bytes of every compact key, its first 2 * kBlock,
   // and so on (a Bloom filter of block hashes).
   HugeVector<uint64_t> starts_;
@@ -160,8 +175,9 @@ class FieldLookups {
   void Start() { ++epoch_; }
   // The row of `table` (the `table`th of the program) whose key matches `text`, which is
   // request field `field` or kNoField; a field past those given to Resize counts as kNoField.
-  auto Find(const TableData& data, uint32_t table, uint32_t field, std::string_view text)
-      -> int64_t;
+  // With `near`, the row TableData::FindNear finds.
+  auto Find(const TableData& data, uint32_t table, uint32_t field, std::string_view text,
+            bool near = false) -> int64_t;
 
  private:
   struct Key {
@@ -178,12 +194,13 @@ class FieldLookups {
     const char* data = nullptr;
     size_t size = 0;
     uint32_t table = 0;
+    bool near = false;
     int64_t row = -1;
   };
   uint64_t epoch_ = 1;  // entries start stale
   size_t tables_ = 0;
   std::vector<Key> keys_;  // by field
-  std::vector<Row> rows_;  // [field * tables_ + table]
+  std::vector<Row> rows_;  // [(field * tables_ + table) * 2 + near]
   NameKey other_;
   std::array<Other, 64> others_{};
 };

@@ -94,6 +94,18 @@ auto BuildPools(const ir::Program& program, const ir::TableData* const* tables) 
         for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         pools.texts.push_back(lower + " Co., Ltd.");
         pools.texts.push_back(key.substr(0, key.size() / 2));
+        // One edit away, and two (near(table, name) finds the first, not the second).
+        if (key.size() >= 4) {
+          std::string dropped = key;
+          dropped.erase(key.size() / 3, 1);
+          pools.texts.push_back(dropped);
+          std::string swapped = key;
+          std::swap(swapped[key.size() / 2], swapped[key.size() / 2 + 1]);
+          pools.texts.push_back(swapped);
+          std::string twice = dropped;
+          twice[twice.size() * 2 / 3] = 'x';
+          pools.texts.push_back(twice);
+        }
       }
       if (row[0].kind == ir::Kind::kNumber) add_number(row[0].number);
     }
