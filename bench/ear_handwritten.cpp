@@ -170,9 +170,10 @@ auto Column(const std::vector<std::string>& header, std::string_view name) -> si
 }
 
 // A normalised key -> date table (is_informed, gp10_items, the Unverified List).
-template <typename Map>
+template <typename Map, typename Near = std::nullptr_t>
 void LoadDated(std::string_view csv, std::string_view key_column, std::string_view date_column,
-               bool with_aliases, Map& out) {
+               bool with_aliases, Map& out, Near near = nullptr,
+               std::vector<int32_t>* dates = nullptr) {
   std::vector<std::vector<std::string>> rows = ParseCsv(csv);
   if (rows.empty()) Die("an empty table");
   size_t key = Column(rows[0], key_column);
@@ -185,10 +186,18 @@ void LoadDated(std::string_view csv, std::string_view key_column, std::string_vi
                                      : ParseDay(rows[i][date]);
     if (!day) Die(fmt::format("`{}` is not a date", rows[i][date]));
     out.try_emplace(NormalizeName(rows[i].at(key)), *day);
-    if (!with_aliases) continue;
-    for (const std::string& alias : SplitAliases(rows[i].at(aliases))) {
-      out.try_emplace(NormalizeName(alias), *day);
+    if constexpr (!std::is_same_v<Near, std::nullptr_t>) {
+      near->Add(NormalizeName(rows[i].at(key)), static_cast<uint32_t>(dates->size()));
     }
+    if (with_aliases) {
+      for (const std::string& alias : SplitAliases(rows[i].at(aliases))) {
+        out.try_emplace(NormalizeName(alias), *day);
+        if constexpr (!std::is_same_v<Near, std::nullptr_t>) {
+          near->Add(NormalizeName(alias), static_cast<uint32_t>(dates->size()));
+        }
+      }
+    }
+    if constexpr (!std::is_same_v<Near, std::nullptr_t>) dates->push_back(*day);
   }
 }
 
@@ -309,6 +318,9 @@ auto RuleIds::Names() -> std::vector<std::string_view> {
           "affiliates_ownership_unknown",
           "affiliates_ownership_unknown_resumed",
           "military_end_user_party",
+          "entity_list_near_miss",
+          "unverified_list_near_miss",
+          "military_end_user_near_miss",
           "is_informed_letter",
           "gp10_huawei_ascend",
           "ac_destination_2022",
@@ -340,6 +352,9 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.affiliates_ownership_unknown,
                        &ids.affiliates_ownership_unknown_resumed,
                        &ids.military_end_user_party,
+                       &ids.entity_list_near_miss,
+                       &ids.unverified_list_near_miss,
+                       &ids.military_end_user_near_miss,
                        &ids.is_informed_letter,
                        &ids.gp10_huawei_ascend,
                        &ids.ac_destination_2022,
@@ -355,7 +370,7 @@ auto RuleIds::Resolve(const std::function<std::optional<uint32_t>(std::string_vi
                        &ids.iaas_not_an_export,
                        &ids.iaas_ai_training_caution};
   std::vector<std::string_view> names = Names();
-  static_assert(sizeof(fields) / sizeof(fields[0]) == 26);
+  static_assert(sizeof(fields) / sizeof(fields[0]) == 29);
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<uint32_t> id = lookup(names[i]);
     if (!id || *id >= kMaxRules) {
@@ -394,14 +409,109 @@ HandPolicy::HandPolicy(const RuleIds& ids, std::string_view entities_csv,
     auto index = static_cast<uint32_t>(entities_.size());
     entities_.push_back(Listing{l == "entity_list", smic, *added});
     entity_index_.try_emplace(NormalizeName(row[name]), index);
+    entity_near_.Add(NormalizeName(row[name]), index);
     for (const std::string& alias : SplitAliases(row.at(aliases))) {
       entity_index_.try_emplace(NormalizeName(alias), index);
+      entity_near_.Add(NormalizeName(alias), index);
     }
   }
-  LoadDated(unverified_csv, "name", "date_added", /*with_aliases=*/true, unverified_);
-  LoadDated(meu_csv, "name", "date_added", /*with_aliases=*/true, meu_);
+  LoadDated(unverified_csv, "name", "date_added", /*with_aliases=*/true, unverified_,
+            &unverified_near_, &unverified_dates_);
+  LoadDated(meu_csv, "name", "date_added", /*with_aliases=*/true, meu_, &meu_near_, &meu_dates_);
   LoadDated(is_informed_csv, "item", "informed", /*with_aliases=*/false, is_informed_);
   LoadDated(gp10_csv, "item", "guidance_date", /*with_aliases=*/false, gp10_);
+}
+
+namespace {
+
+// UTF-8 to code points; a byte that starts no valid sequence is one code point of its own.
+void CodePoints(std::string_view text, std::u32string& out) {
+  out.clear();
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    bool valid = len > 1 && i + len <= text.size();
+    char32_t cp = c & (0x7f >> len);
+    for (size_t k = 1; valid && k < len; ++k) {
+      auto next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xc0) == 0x80;
+      cp = cp << 6 | (next & 0x3f);
+    }
+    out += valid ? cp : char32_t{c};
+    i += valid ? len : 1;
+  }
+}
+
+// The part of a key of `n` code points filed under `side` (0: its first half, 1: its end).
+void Part(std::string& out, size_t n, char side, std::u32string_view cps) {
+  out.assign(reinterpret_cast<const char*>(&n), sizeof n);
+  out += side;
+  out.append(reinterpret_cast<const char*>(cps.data()), cps.size() * sizeof(char32_t));
+}
+
+// Whether a and b are at most one edit apart (optimal string alignment).
+auto OneEdit(std::u32string_view a, std::u32string_view b) -> bool {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (i == a.size()) return true;
+  if (a.size() == b.size()) {
+    if (a.substr(i + 1) == b.substr(i + 1)) return true;
+    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           a.substr(i + 2) == b.substr(i + 2);
+  }
+  return a.substr(i) == b.substr(i + 1);
+}
+
+constexpr size_t kNearMin = 5;  // as ir::TableData::kNearMin
+constexpr size_t kNearMax = 256;
+
+}  // namespace
+
+void HandPolicy::NearIndex::Add(std::string_view key, uint32_t row) {
+  std::u32string cps;
+  CodePoints(key, cps);
+  size_t n = cps.size();
+  if (n < kNearMin || n > kNearMax) return;
+  auto index = static_cast<uint32_t>(keys_.size());
+  std::u32string_view view(cps);
+  Part(part_, n, 'P', view.substr(0, n / 2));
+  parts_[part_].push_back(index);
+  Part(part_, n, 'S', view.substr(n / 2 + 1));
+  parts_[part_].push_back(index);
+  keys_.emplace_back(std::move(cps), row);
+}
+
+auto HandPolicy::NearIndex::Find(std::string_view key) const -> int64_t {
+  if (keys_.empty()) return -1;
+  CodePoints(key, query_);  // into a buffer kept between decisions: no allocation
+  size_t m = query_.size();
+  if (m > kNearMax) return -1;
+  std::u32string_view q(query_);
+  int64_t best = -1;
+  auto probe = [&] {
+    auto it = parts_.find(std::string_view(part_));
+    if (it == parts_.end()) return;
+    for (uint32_t k : it->second) {
+      const auto& [cps, row] = keys_[k];
+      if ((best < 0 || row < best) && OneEdit(q, cps)) best = row;
+    }
+  };
+  for (size_t n = std::max<size_t>(m, 1) - 1; n <= m + 1; ++n) {
+    if (n < kNearMin || n > kNearMax) continue;
+    size_t half = n / 2;
+    size_t end = n - half - 1;
+    if (m >= half) {
+      Part(part_, n, 'P', q.substr(0, half));
+      probe();
+    }
+    if (m >= end) {
+      Part(part_, n, 'S', q.substr(m - end));
+      probe();
+    }
+  }
+  return best;
 }
 
 auto HandPolicy::Listed(std::string_view name, int32_t day, bool* case_by_case) const -> bool {
@@ -531,6 +641,8 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
 
   // ear.end_users: one normalisation of the end user's name for both lists. The Entity List
   // row found must be of the Entity List itself and listed on the day.
+  // A near miss is a row one edit away when no row has the name itself (a row that has it, but
+  // is of another list or not yet listed, is no near miss either).
   std::string_view party = NormalizeName(r.end_user_name, party_scratch_);
   if (auto it = entity_index_.find(party); it != entity_index_.end()) {
     const Listing& e = entities_[it->second];
@@ -541,15 +653,25 @@ void HandPolicy::Decide(const EarRequest& r, HandDecision& out) const {
         fire(ids_.entity_list_party, kProhibited);
       }
     }
+  } else if (int64_t near = entity_near_.Find(party); near >= 0) {
+    const Listing& e = entities_[near];
+    if (e.entity_list && e.date_added <= day) fire(ids_.entity_list_near_miss, kReport);
   }
   bool on_unverified_list = false;  // also suspends NAC and ACA (744.15(a))
-  if (auto it = unverified_.find(party); it != unverified_.end() && it->second <= day) {
-    on_unverified_list = true;
-    fire(ids_.unverified_list_party, kReport);
+  if (auto it = unverified_.find(party); it != unverified_.end()) {
+    if (it->second <= day) {
+      on_unverified_list = true;
+      fire(ids_.unverified_list_party, kReport);
+    }
+  } else if (int64_t near = unverified_near_.Find(party);
+             near >= 0 && unverified_dates_[near] <= day) {
+    fire(ids_.unverified_list_near_miss, kReport);
   }
   if (day >= kMeuList && (MeuDestination(dest, day) || MeuDestination(user, day))) {
-    if (auto it = meu_.find(party); it != meu_.end() && it->second <= day) {
-      fire(ids_.military_end_user_party, kLicenseRequired);
+    if (auto it = meu_.find(party); it != meu_.end()) {
+      if (it->second <= day) fire(ids_.military_end_user_party, kLicenseRequired);
+    } else if (int64_t near = meu_near_.Find(party); near >= 0 && meu_dates_[near] <= day) {
+      fire(ids_.military_end_user_near_miss, kReport);
     }
   }
   // The Affiliates Rule: the share held by restricted owners (listed, or 50 % owned by restricted

@@ -115,7 +115,8 @@ struct RuleIds {
   uint8_t comprehensive_embargo, russia_sanctions, belarus_sanctions, syria_relaxed_controls;
   // ear.end_users
   uint8_t entity_list_party, unverified_list_party, affiliates_owned, affiliates_owned_resumed,
-      affiliates_ownership_unknown, affiliates_ownership_unknown_resumed, military_end_user_party;
+      affiliates_ownership_unknown, affiliates_ownership_unknown_resumed, military_end_user_party,
+      entity_list_near_miss, unverified_list_near_miss, military_end_user_near_miss;
   // ear.guidance
   uint8_t is_informed_letter, gp10_huawei_ascend;
   // ear.advanced_computing
@@ -196,6 +197,23 @@ class HandPolicy {
   template <typename V>
   using NameMap = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
 
+  // `near(table, name)` by hand: the first row with a key one edit from a name (a code point
+  // added, dropped or replaced, or two neighbours swapped), keys of five code points or more.
+  // Each key is filed under its first half and under its end past the middle character; one
+  // edit leaves one of them whole.
+  class NearIndex {
+   public:
+    void Add(std::string_view key, uint32_t row);
+    // The first row one edit from `key` (which no row has exactly), or -1.
+    auto Find(std::string_view key) const -> int64_t;
+
+   private:
+    NameMap<std::vector<uint32_t>> parts_;  // part -> indices into keys_
+    std::vector<std::pair<std::u32string, uint32_t>> keys_;
+    mutable std::string part_;
+    mutable std::u32string query_;
+  };
+
   // The Affiliates Rule (ear.end_users): on the Entity List on `day`, or 50 % or more owned by
   // restricted owners; and restricted under a presumption of denial.
   auto Listed(std::string_view name, int32_t day, bool* case_by_case) const -> bool;
@@ -210,8 +228,12 @@ class HandPolicy {
   // engines' index (the Entity List rows of entities.csv come first for that reason).
   NameMap<uint32_t> entity_index_;
   std::vector<Listing> entities_;
-  NameMap<int32_t> unverified_;   // -> date_added
-  NameMap<int32_t> meu_;          // the Military End-User List -> date_added
+  NameMap<int32_t> unverified_;                        // -> date_added
+  NameMap<int32_t> meu_;                               // the Military End-User List -> date_added
+  NearIndex entity_near_;                              // -> index into entities_
+  NearIndex unverified_near_;                          // -> index into unverified_dates_
+  NearIndex meu_near_;                                 // -> index into meu_dates_
+  std::vector<int32_t> unverified_dates_, meu_dates_;  // by row
   NameMap<int32_t> is_informed_;  // normalised item name -> day the letter was received
   NameMap<int32_t> gp10_;         // normalised item name -> day of the guidance
   // Normalised names; reusing their capacity keeps a decision free of allocations.

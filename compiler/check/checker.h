@@ -193,6 +193,10 @@ class Checker : public ir::SetStorage {
   // The day a `let` names in `effective NAME` / `until NAME`, or nullopt once reported.
   auto NamedDate(uint32_t m, const ast::Expr& name, const char* clause) -> std::optional<DayNumber>;
   void CheckRule(uint32_t module, const ast::Decl& decl, const ast::RuleDecl& rule);
+  // `{e.name}` in a rule's message: each hole a name the `when` binds (or `request`) and its
+  // fields, checked in `env`. Writes the message with `{{` and `}}` made single braces.
+  auto MessageHoles(const ast::Text& message, Env& env, std::string& text,
+                    std::vector<ir::MessageHole>& holes) -> bool;
   // `extend input NAME { … }`: NAME must be a record; its fields are added by ResolveRecord.
   void CheckExtend(uint32_t module, const ast::ExtendDecl& extend);
   // `reviewed D grace N`: at most one per policy, into Program::reviewed.

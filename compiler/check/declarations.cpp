@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "compiler/check/checker.h"
 
@@ -720,8 +721,11 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
             "day");
   }
   bool ok = dates_ok;
-  auto condition = [&](const ast::Expr& expr, const char* what) -> ir::ValueId {
-    Env env{.module = m};
+  Env when_env{.module = m};  // after the `when`, with the names it binds, for message holes
+  auto condition = [&](const ast::Expr& expr, const char* what,
+                       Env* keep = nullptr) -> ir::ValueId {
+    Env local{.module = m};
+    Env& env = keep != nullptr ? *keep : local;
     Type expected = MakeType(TypeKind::kBool);
     Typed typed = Check(expr, env, &expected);
     if (typed.type.is_error()) {
@@ -741,12 +745,14 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
       ok = false;
       return ir::kNoId;
     }
+    if (keep != nullptr) (void)BindingsOf(expr, typed, env);
     return typed.value;
   };
   if (rule.when != nullptr)
-    out.when = condition(*rule.when, "a rule's `when` condition");
+    out.when = condition(*rule.when, "a rule's `when` condition", &when_env);
   else
     ok = false;
+  if (ok && !MessageHoles(rule.then.message, when_env, out.message, out.holes)) ok = false;
   out.outcome = OutcomeId(m, rule.then.outcome);
   ok = ok && out.outcome != ir::kNoId;
   if (ok && IsConst(out.when) && ConstOf(out.when).bits == 0) {
@@ -770,6 +776,10 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
       ok = false;
       continue;
     }
+    if (ok && !MessageHoles(unless.then.message, when_env, e.message, e.holes)) {
+      ok = false;
+      continue;
+    }
     if (always_replaced || (IsConst(e.condition) && ConstOf(e.condition).bits == 0)) {
       emitter_
           .Warning(DiagnosticKind::UnlessNeverApplies, Loc(m, unless.condition->range),
@@ -790,6 +800,107 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
   }
   if (!ok) return;
   program_.rules.push_back(std::move(out));
+}
+
+auto Checker::MessageHoles(const ast::Text& message, Env& env, std::string& text,
+                           std::vector<ir::MessageHole>& holes) -> bool {
+  uint32_t m = env.module;
+  const std::string& in = message.value;
+  text.clear();
+  holes.clear();
+  auto bad = [&](std::string what) {
+    Diag(env)
+        .Error(DiagnosticKind::BadMessageHole, Loc(m, message.range), std::move(what))
+        .Help(
+            "a message shows a value with `{name.field}`, the name bound by the `when` (`… is "
+            "some e`) or `request`; write `{{` and `}}` for braces");
+    return false;
+  };
+  auto is_name = [](std::string_view s) {
+    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) {
+      return false;
+    }
+    return std::all_of(s.begin(), s.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '}') {
+      if (i + 1 < in.size() && in[i + 1] == '}') {
+        text += '}';
+        ++i;
+        continue;
+      }
+      return bad("a `}` in a message closes no value");
+    }
+    if (in[i] != '{') {
+      text += in[i];
+      continue;
+    }
+    if (i + 1 < in.size() && in[i + 1] == '{') {
+      text += '{';
+      ++i;
+      continue;
+    }
+    size_t close = in.find('}', i);
+    if (close == std::string::npos) return bad("a `{` in a message starts a value that never ends");
+    std::string_view path(in.data() + i + 1, close - i - 1);
+    // name(.field)*, checked as the expression it spells.
+    std::vector<std::string_view> parts;
+    for (size_t start = 0;;) {
+      size_t dot = path.find('.', start);
+      parts.push_back(path.substr(start, dot == std::string_view::npos ? dot : dot - start));
+      if (dot == std::string_view::npos) break;
+      start = dot + 1;
+    }
+    if (!std::all_of(parts.begin(), parts.end(), is_name)) {
+      return bad(fmt::format("`{{{}}}` in a message is not a name and its fields", path));
+    }
+    // Fresh node ids past the module's own, which index its per-node tables.
+    auto fresh = [&] {
+      std::vector<Type>& types = modules_[m].types;
+      types.emplace_back();
+      return ast::NodeId{static_cast<uint32_t>(types.size() - 1)};
+    };
+    auto node = [&](ast::Expr::Kind kind) {
+      auto e = std::make_unique<ast::Expr>();
+      e->id = fresh();
+      e->range = message.range;
+      e->kind = std::move(kind);
+      return e;
+    };
+    ast::ExprPtr expr = node(ast::NameRef{std::string(parts[0])});
+    for (size_t p = 1; p < parts.size(); ++p) {
+      expr = node(ast::FieldAccess{
+          .object = std::move(expr),
+          .field =
+              ast::Name{.id = fresh(), .range = message.range, .text = std::string(parts[p])}});
+    }
+    Typed typed = Check(*expr, env);
+    if (typed.type.is_error()) return false;
+    TypeKind k = typed.type.kind;
+    if (typed.value == ir::kNoId || k == TypeKind::kRecord || k == TypeKind::kRow ||
+        k == TypeKind::kList || k == TypeKind::kTable || k == TypeKind::kDuration) {
+      return bad(fmt::format("`{{{}}}` is {}, which a message cannot show: name one of its fields",
+                             path, TypeName(typed.type)));
+    }
+    if (typed.type.optional) {
+      return bad(
+          fmt::format("`{{{}}}` may be absent: bind it in the `when` (`{} is some x`) and "
+                      "show `{{x}}`",
+                      path, path));
+    }
+    auto begin = static_cast<uint32_t>(text.size());
+    text.append(in, i, close - i + 1);
+    std::string unit;
+    if (k == TypeKind::kInt || k == TypeKind::kNumber) unit = dims_.Format(typed.type.dim);
+    holes.push_back(ir::MessageHole{.begin = begin,
+                                    .end = static_cast<uint32_t>(text.size()),
+                                    .value = typed.value,
+                                    .unit = std::move(unit)});
+    i = close;
+  }
+  return true;
 }
 
 // A `require` becomes a rule that holds when the request breaks it (its condition is false), so

@@ -67,8 +67,8 @@ class Lowerer {
         ptr_(llvm::PointerType::get(context, 0)) {
     cell_ty_ = llvm::StructType::create(context, {i128_, i128_, i64_, ptr_, i64_, ptr_, i8_},
                                         "cordon_abi_cell");
-    env_ty_ = llvm::StructType::create(context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_},
-                                       "cordon_abi_env");
+    env_ty_ = llvm::StructType::create(
+        context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_}, "cordon_abi_env");
     rows_ty_ = llvm::StructType::create(context, {ptr_, i64_}, "cordon_abi_rows");
     shared_ty_ = llvm::StructType::get(context, {i128_, i128_, i32_});
     pair_ty_ = llvm::ArrayType::get(i128_, 2);
@@ -155,7 +155,10 @@ class Lowerer {
   llvm::GlobalVariable* assigned_countries_ = nullptr;  // the bitset of ISO codes, made once
   // Reads the row cell at `cell` in place (abi.h, CORDON_ABI_ROW_CELL_*).
   auto FromRowCell(Value* cell, ir::Kind kind, bool optional) -> Lowered;
-  auto FillCell(const Lowered& v, ir::Kind kind) -> Value*;
+  // A key cell for a table callback, on the stack; or, given `cell`, written there.
+  auto FillCell(const Lowered& v, ir::Kind kind, Value* cell = nullptr) -> Value*;
+  // Writes the values of a fired rule's message holes where the runtime reads them.
+  void StoreHoles(const std::vector<ir::MessageHole>& holes, uint32_t first);
   auto Compare(const ir::Value& v, const Lowered& x, const Lowered& y) -> Value*;
   auto CountrySetOp(bool add, const Lowered& x, const Lowered& y) -> Lowered;
   // Branches to the rule's error exit unless `status` is zero.
@@ -215,6 +218,7 @@ class Lowerer {
   llvm::Module& m_;
   IRBuilder<> b_;
   RequestLayout layout_;
+  std::vector<uint32_t> hole_starts_;  // ir::MessageHoleStarts; empty when no message has holes
   std::vector<ir::SlotId> key_slots_;  // the ABI's `find_name` key indices
   Type* i1_;
   Type* i8_;
@@ -646,8 +650,17 @@ auto Lowerer::FromRowCell(Value* cell, ir::Kind kind, bool optional) -> Lowered 
   return out;
 }
 
-auto Lowerer::FillCell(const Lowered& v, ir::Kind kind) -> Value* {
-  Value* cell = EntryAlloca(cell_ty_);
+void Lowerer::StoreHoles(const std::vector<ir::MessageHole>& holes, uint32_t first) {
+  if (holes.empty()) return;
+  Value* cells = EnvField(8);
+  for (uint32_t i = 0; i < holes.size(); ++i) {
+    Value* cell = b_.CreateInBoundsGEP(cell_ty_, cells, b_.getInt64(first + i));
+    FillCell(Eval(holes[i].value), p_.values[holes[i].value].kind, cell);
+  }
+}
+
+auto Lowerer::FillCell(const Lowered& v, ir::Kind kind, Value* cell) -> Value* {
+  if (cell == nullptr) cell = EntryAlloca(cell_ty_);
   auto set = [&](unsigned i, Value* x) {
     b_.CreateStore(x, b_.CreateStructGEP(cell_ty_, cell, i));
   };
@@ -1462,6 +1475,7 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
   count_ = b_.CreateAlloca(i32_);
   b_.CreateStore(fn_->getArg(4), count_);
   FindSharedArithmetic(first, last);
+  if (ir::MessageHoleCount(p_) != 0) hole_starts_ = ir::MessageHoleStarts(p_);
   for (uint32_t r = first; r < last; ++r) {
     const ir::Rule& rule = p_.rules[r];
     rule_ = r;
@@ -1484,6 +1498,7 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
     BasicBlock* fired = NewBlock("rule.fired");
     b_.CreateCondBr(when, fired, next_rule_);
     b_.SetInsertPoint(fired);
+    uint32_t hole = hole_starts_.empty() ? 0 : hole_starts_[r] + rule.holes.size();
     for (uint32_t k = 0; k < rule.unless.size(); ++k) {
       size_t mark = OpenScope();
       Value* applies = Eval(rule.unless[k].condition).a;
@@ -1492,10 +1507,13 @@ auto Lowerer::LowerRules(uint32_t first, uint32_t last) -> std::string {
       BasicBlock* next = NewBlock("unless.next");
       b_.CreateCondBr(applies, replaced, next);
       b_.SetInsertPoint(replaced);
+      StoreHoles(rule.unless[k].holes, hole);
+      hole += rule.unless[k].holes.size();
       Record(CORDON_RULE_FIRED, b_.getInt32(k), b_.getInt32(rule.unless[k].outcome),
              b_.getInt32(0));
       b_.SetInsertPoint(next);
     }
+    if (!rule.holes.empty()) StoreHoles(rule.holes, hole_starts_[r]);
     Record(CORDON_RULE_FIRED, b_.getInt32(UINT32_MAX), b_.getInt32(rule.outcome), b_.getInt32(0));
     FinishRecord();
     b_.SetInsertPoint(next_rule_);

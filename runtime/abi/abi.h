@@ -60,6 +60,10 @@ typedef struct cordon_abi_env {
   /* `near(table, name)`: as `find_name`, or else the first row one edit away
    * (ir::TableData::FindNear). */
   int64_t (*find_near)(void* self, uint32_t table, uint32_t key, const char* text, uint64_t size);
+  /* Where a fired rule writes the values of its message's holes (`{e.name}`), one cell each,
+   * numbered as ir::MessageHoleStarts numbers them. Texts point into the request or the rows,
+   * which stay put for the decision. */
+  cordon_abi_cell* holes;
 } cordon_abi_env;
 
 #define CORDON_ABI_NO_KEY 0xffffffffu

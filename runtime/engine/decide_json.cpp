@@ -50,7 +50,9 @@ auto Citation(const ir::Program& program, const ir::Rule& rule) -> std::string_v
 }
 
 auto ReasonMessage(const ir::Rule& rule, const interp::Reason& reason) -> const std::string& {
-  return reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message;
+  bool own = reason.exception == ir::kNoId;
+  if (!(own ? rule.holes : rule.unless[reason.exception].holes).empty()) return reason.text;
+  return own ? rule.message : rule.unless[reason.exception].message;
 }
 
 auto Warnings(const ir::Program& program, const interp::Decision& decision)

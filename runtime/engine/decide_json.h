@@ -19,7 +19,7 @@ namespace cordon::runtime {
 
 using interp::DecisionName;
 auto Citation(const ir::Program& program, const ir::Rule& rule) -> std::string_view;
-// The message of the rule's `then`, or of the `unless` that replaced it.
+// The message of the rule's `then`, or of the `unless` that replaced it, its holes filled.
 auto ReasonMessage(const ir::Rule& rule, const interp::Reason& reason) -> const std::string&;
 // "rule `x` (15 CFR 744.11): division by zero in …", or the message alone for an error that
 // belongs to no rule (a refused request struct).

@@ -367,6 +367,8 @@ void Engine::Init() {
   schema_hash_ = ir::SchemaHash(*program_);
   policy_hash_ = ir::PolicyHash(*program_);
   reads_day_ = ir::ReadsDay(*program_);
+  hole_count_ = ir::MessageHoleCount(*program_);
+  if (hole_count_ != 0) hole_starts_ = ir::MessageHoleStarts(*program_);
   auto* set = new TableSet(program_->tables.size());
   for (uint32_t t = 0; t < program_->tables.size(); ++t) {
     const ir::Table& table = program_->tables[t];
@@ -680,7 +682,10 @@ Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
                         .text_set_equal = EnvTextSetEqual,
                         .constant_sets = engine.constant_sets_.data(),
                         .rows = nullptr,
-                        .find_near = EnvFindNear};
+                        .find_near = EnvFindNear,
+                        .holes = nullptr};
+  hole_cells_.resize(engine.hole_count_);
+  env_.holes = hole_cells_.data();
   std::lock_guard lock(engine.writers_);
   engine.sessions_.push_back(this);
 }
@@ -711,6 +716,26 @@ auto Session::Acquire() -> const TableSet* {
 // to happen before it sees the hazard cleared.
 void Session::Release() { hazard_.store(nullptr, std::memory_order_release); }
 
+void Session::FillHoles(interp::Reason& reason) {
+  const ir::Program& program = engine_.program();
+  const ir::Rule& rule = program.rules[reason.rule];
+  uint32_t first = engine_.hole_starts_[reason.rule];
+  const std::vector<ir::MessageHole>* holes = &rule.holes;
+  if (reason.exception != ir::kNoId) {
+    first += rule.holes.size();
+    for (uint32_t k = 0; k < reason.exception; ++k) first += rule.unless[k].holes.size();
+    holes = &rule.unless[reason.exception].holes;
+  }
+  if (holes->empty()) return;
+  hole_values_.clear();
+  for (uint32_t i = 0; i < holes->size(); ++i) {
+    hole_values_.push_back(ToDatum(hole_cells_[first + i], program.values[(*holes)[i].value].kind));
+  }
+  reason.text = ir::FillMessage(
+      program, reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message,
+      *holes, hole_values_);
+}
+
 auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) -> bool {
   const ir::Program& program = engine_.program();
   lookup_.tables = tables_;
@@ -733,6 +758,8 @@ auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
       static_assert(ir::kNoId == UINT32_MAX, "the ABI's `no unless` is the IR's kNoId");
       out.reasons.push_back(interp::Reason{
           .rule = result.rule, .outcome = result.value, .exception = result.exception});
+      if (!engine_.hole_starts_.empty()) [[unlikely]]
+        FillHoles(out.reasons.back());
     } else {
       out.errors.push_back(interp::RuleError{
           result.rule, interp::ErrorMessage(program, result.value, StatusMessage(result.status))});

@@ -107,6 +107,8 @@ class Session {
   void Release();
   // False when the evaluator refused the struct (CORDON_ABI_BAD_REQUEST).
   auto RunCompiled(const void* request, DayNumber as_of, interp::Decision& out) -> bool;
+  // Writes a compiled decision's fired rule's message with its holes filled (Reason::text).
+  void FillHoles(interp::Reason& reason);
   // Makes `out` the `error` decision for a refused struct, naming the field.
   void Refuse(const uint8_t* request, interp::Decision& out) const;
   // A day past the policy's review date (Program::reviewed) is decided as of the review date.
@@ -124,6 +126,8 @@ class Session {
   std::vector<uint8_t> reviewed_;  // a host's struct with `as_of` moved to the review date
   std::vector<ir::Datum> moved_;   // decoded slots with `as_of` moved to the review date
   std::vector<cordon_abi_result> results_;
+  std::vector<cordon_abi_cell> hole_cells_;  // env_.holes
+  std::vector<ir::Datum> hole_values_;
   Lookup lookup_;
   cordon_abi_env env_;  // all but `rows` fixed for the session's life
 };
@@ -194,6 +198,8 @@ class Engine {
   uint64_t schema_hash_ = 0;
   uint64_t policy_hash_ = 0;
   bool reads_day_ = true;
+  uint32_t hole_count_ = 0;
+  std::vector<uint32_t> hole_starts_;  // ir::MessageHoleStarts, when some message has holes
   cordon_abi_eval_fn eval_ = nullptr;
   const cordon_compiler_api* compiler_ = nullptr;  // the JIT's, for jit_free
   void* jit_ = nullptr;

@@ -467,8 +467,25 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
       }
     }
     if (failed) continue;
+    const std::vector<ir::MessageHole>& holes =
+        reason.exception == ir::kNoId ? rule.holes : rule.unless[reason.exception].holes;
+    if (!holes.empty()) [[unlikely]] {
+      hole_values_.clear();
+      for (const ir::MessageHole& hole : holes) {
+        const ir::Datum* value = Eval(hole.value);
+        if (value == nullptr) break;
+        hole_values_.push_back(*value);
+      }
+      if (hole_values_.size() != holes.size()) {
+        fail();
+        continue;
+      }
+      const std::string& message =
+          reason.exception == ir::kNoId ? rule.message : rule.unless[reason.exception].message;
+      reason.text = ir::FillMessage(program_, message, holes, hole_values_);
+    }
     if (rule_trace != nullptr) rule_trace->exception = reason.exception;
-    out.reasons.push_back(reason);
+    out.reasons.push_back(std::move(reason));
   }
   tracing_ = nullptr;
   FinishDecision(program_, out);

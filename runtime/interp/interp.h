@@ -25,6 +25,8 @@ struct Reason {
   ir::RuleId rule;
   ir::OutcomeId outcome;
   uint32_t exception = ir::kNoId;  // index into Rule::unless, kNoId for the rule's own `then`
+  // The message with its holes filled (`{e.name}`), for a message that has holes; else empty.
+  std::string text;
 };
 
 // A rule that could not be evaluated (division by zero, overflow): the decision fails closed.
@@ -120,6 +122,7 @@ class Interpreter : private ir::SetStorage {
   ir::Datum as_of_{.kind = ir::Kind::kDate};  // the decision's day, for Op::kAsOf
   // Per-decision memo: a value is computed once per decision (once per rule when tracing).
   std::vector<ir::Datum> memo_;
+  std::vector<ir::Datum> hole_values_;  // a fired rule's message holes
   // What evaluating a value reads of it, packed in 24 bytes (ir::Value is twice the size and
   // holds what only errors and traces need): a decision's nodes stay in the L1 cache.
   struct Node {

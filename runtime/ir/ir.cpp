@@ -107,6 +107,46 @@ auto LookupKeySlots(const Program& program) -> std::vector<SlotId> {
   return slots;
 }
 
+auto MessageHoleStarts(const Program& program) -> std::vector<uint32_t> {
+  std::vector<uint32_t> starts;
+  starts.reserve(program.rules.size());
+  uint32_t at = 0;
+  for (const Rule& rule : program.rules) {
+    starts.push_back(at);
+    at += static_cast<uint32_t>(rule.holes.size());
+    for (const Exception& e : rule.unless) at += static_cast<uint32_t>(e.holes.size());
+  }
+  return starts;
+}
+
+auto MessageHoleCount(const Program& program) -> uint32_t {
+  uint32_t count = 0;
+  for (const Rule& rule : program.rules) {
+    count += static_cast<uint32_t>(rule.holes.size());
+    for (const Exception& e : rule.unless) count += static_cast<uint32_t>(e.holes.size());
+  }
+  return count;
+}
+
+auto FillMessage(const Program& program, std::string_view message,
+                 std::span<const MessageHole> holes, std::span<const Datum> values) -> std::string {
+  std::string out;
+  size_t at = 0;
+  for (size_t i = 0; i < holes.size(); ++i) {
+    out.append(message.substr(at, holes[i].begin - at));
+    const Datum& d = values[i];
+    if (d.kind == Kind::kText) {
+      out.append(d.text.view());
+    } else {
+      out += FormatDatum(program, d, program.values[holes[i].value].enum_id);
+      if (!holes[i].unit.empty()) out += " " + holes[i].unit;
+    }
+    at = holes[i].end;
+  }
+  out.append(message.substr(at));
+  return out;
+}
+
 auto ReadsDay(const Program& program) -> bool {
   if (program.reviewed || program.as_of_slot != kNoId) return true;
   for (const Rule& rule : program.rules) {
@@ -325,15 +365,27 @@ auto Print(const Program& program) -> std::string {
     out += fmt::format("  r{} {} ({}) in force {} .. {}", i, r.name, r.module,
                        DateOrDash(r.effective), DateOrDash(r.until));
     if (r.cites != kNoId) out += fmt::format(" cites c{}", r.cites);
+    // `{v12}` where a hole's value goes.
+    auto holes = [](std::string_view message, const std::vector<MessageHole>& holes) {
+      std::string text;
+      size_t at = 0;
+      for (const MessageHole& h : holes) {
+        text.append(message.substr(at, h.begin - at));
+        text += fmt::format("{{v{}}}", h.value);
+        at = h.end;
+      }
+      text.append(message.substr(at));
+      return Quote(text);
+    };
     if (r.requirement) {
       out += fmt::format("\n    when v{} then error {}\n", r.when, Quote(r.message));
     } else {
       out += fmt::format("\n    when v{} then {} {}\n", r.when, program.outcomes[r.outcome],
-                         Quote(r.message));
+                         holes(r.message, r.holes));
     }
     for (const Exception& e : r.unless) {
       out += fmt::format("    unless v{} then {} {}\n", e.condition, program.outcomes[e.outcome],
-                         Quote(e.message));
+                         holes(e.message, e.holes));
     }
   }
   if (!program.tests.empty()) {

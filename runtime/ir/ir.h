@@ -300,10 +300,20 @@ struct Table {
   Rows rows;
 };
 
+// `{e.name}` in a message: the bytes [begin, end) of the message stand for the value `value`,
+// written out when the rule fires ("one letter from {e.name}" says which listed party).
+struct MessageHole {
+  uint32_t begin;
+  uint32_t end;
+  ValueId value;
+  std::string unit;  // a quantity's unit, written after its number ("814.5 mm2")
+};
+
 struct Exception {
   ValueId condition;
   OutcomeId outcome;
   std::string message;
+  std::vector<MessageHole> holes;
 };
 
 struct Rule {
@@ -317,6 +327,7 @@ struct Rule {
   ValueId when;
   OutcomeId outcome;
   std::string message;
+  std::vector<MessageHole> holes;
   std::vector<Exception> unless;
   // A `require`: `when` holds when the request breaks it, and then the decision is `error` with
   // `message` (its JSON paths included) instead of a reason. `outcome` is the lowest, unused.
@@ -384,6 +395,14 @@ auto LookupKeySlot(const Program& program, ValueId key) -> SlotId;
 // engines memoise a decision's lookups by (FieldLookups).
 auto LookupKeyField(const Program& program, const std::vector<SlotId>& slots, ValueId key)
     -> uint32_t;
+
+// Where each rule's message holes start in one array of all of them, numbered rule by rule (a
+// rule's own holes, then each `unless`'s): the compiled code writes the values there.
+auto MessageHoleStarts(const Program& program) -> std::vector<uint32_t>;
+auto MessageHoleCount(const Program& program) -> uint32_t;
+// `message` with each hole replaced by its value, as a message says it (a text without quotes).
+auto FillMessage(const Program& program, std::string_view message,
+                 std::span<const MessageHole> holes, std::span<const Datum> values) -> std::string;
 
 // Whether a decision depends on its day: a rule in force only from or until a date, a review
 // date, or a value reading `as_of` (a dated set, a listing date, `request.as_of`). When none

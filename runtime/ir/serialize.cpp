@@ -43,6 +43,15 @@ class Writer {
     I128(n.num);
     I128(n.den);
   }
+  void Holes(const std::vector<MessageHole>& holes) {
+    U32(static_cast<uint32_t>(holes.size()));
+    for (const MessageHole& h : holes) {
+      U32(h.begin);
+      U32(h.end);
+      U32(h.value);
+      Str(h.unit);
+    }
+  }
   void Datum(const ir::Datum& d) {
     U8(static_cast<uint8_t>(d.kind));
     U8(d.present ? 1 : 0);
@@ -119,6 +128,16 @@ class Reader {
     std::string s(reinterpret_cast<const char*>(in_.data() + pos_), n);
     pos_ += n;
     return s;
+  }
+  auto Holes() -> std::vector<MessageHole> {
+    std::vector<MessageHole> holes(Count(16));
+    for (MessageHole& h : holes) {
+      h.begin = U32();
+      h.end = U32();
+      h.value = U32();
+      h.unit = Str();
+    }
+    return holes;
   }
   auto Strs() -> std::vector<std::string> {
     std::vector<std::string> v(Count(4));
@@ -398,6 +417,23 @@ auto Validate(const Program& p) -> std::string {
     for (const Exception& e : r.unless) {
       if (e.condition >= values || e.outcome >= p.outcomes.size()) return "unless";
     }
+    // Holes in order, inside their message, each a value a message can show.
+    auto holes_ok = [&](const std::string& message, const std::vector<MessageHole>& holes) {
+      uint32_t at = 0;
+      for (const MessageHole& h : holes) {
+        if (h.begin < at || h.end < h.begin || h.end > message.size() || h.value >= values) {
+          return false;
+        }
+        Kind k = p.values[h.value].kind;
+        if (k == Kind::kRow || k == Kind::kList || p.values[h.value].optional) return false;
+        at = h.end;
+      }
+      return true;
+    };
+    if (!holes_ok(r.message, r.holes)) return "message hole";
+    for (const Exception& e : r.unless) {
+      if (!holes_ok(e.message, e.holes)) return "message hole";
+    }
   }
   for (const Test& t : p.tests) {
     if (t.request.size() != p.slot_count || t.expect >= p.outcomes.size()) return "test";
@@ -467,12 +503,14 @@ auto Write(const Program& p, bool identity) -> std::vector<uint8_t> {
     w.U32(r.when);
     w.U32(r.outcome);
     w.Str(r.message);
+    w.Holes(r.holes);
     w.U8(r.requirement);
     w.U32(static_cast<uint32_t>(r.unless.size()));
     for (const Exception& e : r.unless) {
       w.U32(e.condition);
       w.U32(e.outcome);
       w.Str(e.message);
+      w.Holes(e.holes);
     }
   }
   w.U8(p.reviewed.has_value());
@@ -557,12 +595,14 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
       rule.when = r.U32();
       rule.outcome = r.U32();
       rule.message = r.Str();
+      rule.holes = r.Holes();
       rule.requirement = r.U8() != 0;
-      rule.unless.resize(r.Count(12));
+      rule.unless.resize(r.Count(16));
       for (Exception& e : rule.unless) {
         e.condition = r.U32();
         e.outcome = r.U32();
         e.message = r.Str();
+        e.holes = r.Holes();
       }
     }
     bool reviewed = r.U8() != 0;

@@ -89,14 +89,11 @@ auto CodePoints(std::string_view key, std::array<char32_t, TableData::kNearMax>&
   return true;
 }
 
-// The hash of `len` code points standing for one side (0: the first half, 1: the last part) of
-// an entry of `n` code points.
-auto NearHash(size_t n, uint32_t side, const char32_t* p, size_t len) -> uint64_t {
-  uint64_t h = Fold(kSeed ^ (uint64_t{n} << 1 | side));
-  for (size_t i = 0; i < len; ++i) h = Fold(h ^ p[i]);
-  return h;
+// The hashes of a key's first half and last part (NearQuery::start and end), with the key's
+// length and side folded in, as the near index files them.
+auto NearSlotHash(uint64_t part, size_t n, uint32_t side) -> uint64_t {
+  return Fold(part ^ ((uint64_t{n} << 1 | side) * kMultiplier));
 }
-
 // Whether `a` and `b` are at most one edit apart: one code point inserted, deleted or replaced,
 // or two neighbours swapped (the optimal string alignment distance is at most 1).
 auto WithinOneEdit(const char32_t* a, size_t na, const char32_t* b, size_t nb) -> bool {
@@ -221,18 +218,26 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
   }
 }
 
+auto NearQuery::Prepare(std::string_view key) -> bool {
+  if (!CodePoints(key, cps_, size_)) return false;
+  starts_[0] = kSeed;
+  for (size_t i = 0; i < size_; ++i) starts_[i + 1] = Fold(starts_[i] ^ cps_[i]);
+  ends_[0] = kSeed;
+  for (size_t i = 0; i < size_; ++i) ends_[i + 1] = Fold(ends_[i] ^ cps_[size_ - 1 - i]);
+  return true;
+}
+
 void TableData::BuildNear() {
-  std::vector<uint64_t> hashes;  // two an entry; 0 for none
-  hashes.reserve(keys_.size() * 2);
-  std::array<char32_t, kNearMax> cps;
+  std::vector<uint64_t> hashes;  // pairs: a slot's hash, its entry
+  hashes.reserve(keys_.size() * 4);
+  NearQuery key;
   for (uint32_t e = 0; e < keys_.size(); ++e) {
-    size_t n = 0;
-    if (!CodePoints(Key(e), cps, n) || n < kNearMin) continue;
-    size_t half = n / 2;
-    hashes.push_back(NearHash(n, 0, cps.data(), half));
-    hashes.push_back(static_cast<uint64_t>(e));
-    hashes.push_back(NearHash(n, 1, cps.data() + half + 1, n - half - 1));
-    hashes.push_back(static_cast<uint64_t>(e));
+    if (!key.Prepare(Key(e)) || key.size() < kNearMin) continue;
+    size_t n = key.size();
+    hashes.push_back(NearSlotHash(key.start(n / 2), n, 0));
+    hashes.push_back(e);
+    hashes.push_back(NearSlotHash(key.end(n - n / 2 - 1), n, 1));
+    hashes.push_back(e);
   }
   size_t count = hashes.size() / 2;
   size_t capacity = 4;
@@ -251,10 +256,14 @@ void TableData::BuildNear() {
 auto TableData::FindNear(NameKey& name) const -> int64_t {
   int64_t found = FindName(name);
   if (found >= 0 || near_.empty()) return found;
-  std::array<char32_t, kNearMax> query;
-  size_t m = 0;
-  uint32_t words = name.KeyWords();
-  if (!CodePoints(name.text(words), query, m) || m + 1 < kNearMin) return -1;
+  NearQuery query;
+  if (!query.Prepare(name.text(name.KeyWords()))) return -1;
+  return Near(query);
+}
+
+auto TableData::Near(const NearQuery& query) const -> int64_t {
+  size_t m = query.size();
+  if (near_.empty() || m + 1 < kNearMin) return -1;
   std::array<char32_t, kNearMax> key;
   size_t mask = near_.size() - 1;
   auto best = static_cast<uint32_t>(-1);
@@ -266,15 +275,18 @@ auto TableData::FindNear(NameKey& name) const -> int64_t {
       uint32_t row = RowAt(keys_[e]);
       if (row >= best) continue;
       size_t n = 0;
-      if (CodePoints(Key(e), key, n) && WithinOneEdit(query.data(), m, key.data(), n)) best = row;
+      if (CodePoints(Key(e), key, n) && WithinOneEdit(query.code_points(), m, key.data(), n)) {
+        best = row;
+      }
     }
   };
+  // A key of n code points one edit from the query: n is m - 1, m or m + 1.
   for (size_t n = m == 0 ? 1 : m - 1; n <= m + 1; ++n) {
     if (n < kNearMin || n > kNearMax) continue;
     size_t half = n / 2;
     size_t last = n - half - 1;
-    if (m >= half) probe(NearHash(n, 0, query.data(), half));
-    if (m >= last) probe(NearHash(n, 1, query.data() + m - last, last));
+    if (m >= half) probe(NearSlotHash(query.start(half), n, 0));
+    if (m >= last) probe(NearSlotHash(query.end(last), n, 1));
   }
   return best == static_cast<uint32_t>(-1) ? int64_t{-1} : int64_t{best};
 }
@@ -367,7 +379,10 @@ auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
       return slot.row;
     }
     other_.Reset(text);
-    int64_t row = near ? data.FindNear(other_) : data.FindName(other_);
+    int64_t row = data.FindName(other_);
+    if (near && row < 0 && other_near_.Prepare(other_.text(other_.KeyWords()))) {
+      row = data.Near(other_near_);
+    }
     slot = Other{.epoch = epoch_,
                  .data = text.data(),
                  .size = text.size(),
@@ -376,15 +391,31 @@ auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
                  .row = row};
     return row;
   }
-  Row& row = rows_[(field * tables_ + table) * 2 + static_cast<size_t>(near)];
-  if (row.epoch == epoch_) return row.row;
   Key& key = keys_[field];
-  if (key.epoch != epoch_) {
-    key.epoch = epoch_;
-    key.name.Reset(text);
+  auto exact = [&]() -> int64_t {
+    Row& row = rows_[(field * tables_ + table) * 2];
+    if (row.epoch == epoch_) return row.row;
+    if (key.epoch != epoch_) {
+      key.epoch = epoch_;
+      key.name.Reset(text);
+    }
+    row = Row{.epoch = epoch_, .row = data.FindName(key.name)};
+    return row.row;
+  };
+  if (!near) return exact();
+  Row& row = rows_[(field * tables_ + table) * 2 + 1];
+  if (row.epoch == epoch_) return row.row;
+  int64_t found = exact();
+  if (found < 0) {
+    // The name's code points and end hashes once a decision, for every table it is near.
+    if (key.near_epoch != epoch_) {
+      key.near_epoch = epoch_;
+      key.near_ok = key.near.Prepare(key.name.text(key.name.KeyWords()));
+    }
+    if (key.near_ok) found = data.Near(key.near);
   }
-  row = Row{.epoch = epoch_, .row = near ? data.FindNear(key.name) : data.FindName(key.name)};
-  return row.row;
+  row = Row{.epoch = epoch_, .row = found};
+  return found;
 }
 
 auto TableData::Find(const Datum& key) const -> int64_t {

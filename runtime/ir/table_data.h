@@ -71,6 +71,26 @@ class NameKey {
   std::vector<uint64_t> blocks_;  // [b]: the hash after b whole blocks of text_
 };
 
+// A compact key prepared for TableData::Near: its code points, and the hash of every start and
+// every end of it, so that one name is hashed once for all the tables it is looked up near.
+class NearQuery {
+ public:
+  static constexpr uint32_t kMax = 256;  // longer keys are matched exactly only
+  // False for a key of more than kMax code points.
+  auto Prepare(std::string_view key) -> bool;
+  auto size() const -> size_t { return size_; }
+  auto code_points() const -> const char32_t* { return cps_.data(); }
+  // The hash of the first `n` code points, and of the last `n` (hashed from the end).
+  auto start(size_t n) const -> uint64_t { return starts_[n]; }
+  auto end(size_t n) const -> uint64_t { return ends_[n]; }
+
+ private:
+  size_t size_ = 0;
+  std::array<char32_t, kMax> cps_;
+  std::array<uint64_t, kMax + 1> starts_;
+  std::array<uint64_t, kMax + 1> ends_;
+};
+
 class TableData {
  public:
   // Indexes `rows`, whose texts and sets point into `program` or into storage this object was
@@ -94,8 +114,10 @@ class TableData {
   // key has at least kNearMin characters; else -1. A misspelt listed party ("Hikvison") is found
   // so that a rule can say so, where a lookup of the exact key passes it silently.
   auto FindNear(NameKey& name) const -> int64_t;
+  // The near part alone: the first row one edit from `query`, which no key equals, or -1.
+  auto Near(const NearQuery& query) const -> int64_t;
   static constexpr uint32_t kNearMin = 5;  // "Face++" is "face": one edit from "fact", "race"
-  static constexpr uint32_t kNearMax = 256;
+  static constexpr uint32_t kNearMax = NearQuery::kMax;
 
   // For --explain: the listed name or alias closest to `key` (edit distance on normalised
   // names), with its row, or -1 when the table is empty or not `match normalized`.
@@ -183,6 +205,9 @@ class FieldLookups {
   struct Key {
     uint64_t epoch = 0;
     NameKey name;
+    uint64_t near_epoch = 0;  // `near` prepared for this decision
+    bool near_ok = false;     // and short enough to be matched near
+    NearQuery near;
   };
   struct Row {
     uint64_t epoch = 0;
@@ -202,6 +227,7 @@ class FieldLookups {
   std::vector<Key> keys_;  // by field
   std::vector<Row> rows_;  // [(field * tables_ + table) * 2 + near]
   NameKey other_;
+  NearQuery other_near_;
   std::array<Other, 64> others_{};
 };
 

@@ -266,8 +266,9 @@ class Generator {
 auto Describe(const ir::Program& program, const interp::Decision& d) -> std::string {
   std::string out = d.error ? "error" : program.outcomes[d.outcome];
   for (const interp::Reason& r : d.reasons) {
-    out += fmt::format(" [{} -> {}{}]", program.rules[r.rule].name, program.outcomes[r.outcome],
-                       r.exception == ir::kNoId ? "" : fmt::format(" unless#{}", r.exception));
+    out += fmt::format(" [{} -> {}{}{}]", program.rules[r.rule].name, program.outcomes[r.outcome],
+                       r.exception == ir::kNoId ? "" : fmt::format(" unless#{}", r.exception),
+                       r.text.empty() ? "" : ": " + r.text);  // a message with holes, filled
   }
   for (const interp::RuleError& e : d.errors) {
     // kNoId: the request itself was refused, before any rule.
