@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "compiler/codegen/codegen.h"
@@ -171,6 +172,27 @@ auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> 
   ErrorOr<std::unique_ptr<runtime::Engine>> engine = MakeEngine(options, *program);
   if (!engine.ok()) {
     session.ToolFailure(engine.error().message);
+    return session.Finish();
+  }
+  if (options.tables) {
+    // Where each table's rows came from: the file the policy was compiled from, or the file
+    // read in their place when the engine opened (a .so's current tables).
+    for (const runtime::TableVersion& v : (*engine)->TableVersions()) {
+      const ir::Table& table = *std::find_if(program->tables.begin(), program->tables.end(),
+                                             [&](const ir::Table& t) { return t.name == v.name; });
+      nlohmann::ordered_json line = {
+          {"table", v.name},
+          {"extern", v.is_extern},
+          {"rows", v.rows},
+          {"hash", fmt::format("{:016x}", v.hash)},
+          {"compiled_from", table.file.empty() ? nlohmann::ordered_json(nullptr)
+                                               : nlohmann::ordered_json(table.file)},
+          {"read_from",
+           v.source.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v.source)},
+          {"modified", v.modified.empty() ? nlohmann::ordered_json(nullptr)
+                                          : nlohmann::ordered_json(v.modified)}};
+      out << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    }
     return session.Finish();
   }
   runtime::JsonDecider decider(**engine);

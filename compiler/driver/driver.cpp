@@ -98,6 +98,9 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   decide->add_option("--id-field", options.id_field,
                      "Copy this top-level request field (an order number, say) into its "
                      "decision line as \"id\"");
+  decide->add_flag("--tables", options.tables,
+                   "Print the version of each table the engine decides with (rows, hash, the file "
+                   "it was read from), one JSON line each, and decide nothing");
   decide->add_flag("--explain", options.explain,
                    "Add, per rule, whether it was in force, whether it held, and the values "
                    "compared");

@@ -34,6 +34,7 @@ struct Options {
   bool as_of_given = false;  // `--as-of ""` is an error, not "no date"
   std::string id_field;      // decide: a request field copied into its decision line
   bool explain = false;
+  bool tables = false;            // decide: print each table's version and decide nothing
   std::string engine = "interp";  // interp | jit | aot
   std::string library;            // --library: a compiled .so for --engine aot
   // compile

@@ -397,7 +397,10 @@ CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_
       }
       std::optional<uint64_t> expected;
       if (config->expected_schema_hash != 0) expected = config->expected_schema_hash;
-      opened = runtime::Engine::FromLibrary(std::string(View(config->library)), expected);
+      opened = runtime::Engine::FromLibrary(
+          std::string(View(config->library)), expected, std::nullopt,
+          runtime::LibraryTables{.embedded = config->embedded_tables != 0,
+                                 .dir = std::string(View(config->table_dir))});
     } else if ((config->kind == CORDON_ENGINE_JIT || config->kind == CORDON_ENGINE_INTERP) &&
                !View(config->bundle).empty()) {
       if (config->policy_count != 0) {
@@ -503,18 +506,43 @@ CORDON_API cordon_status cordon_engine_swap_table_file(cordon_engine* engine, co
                                                        cordon_string path, cordon_error** error) {
   return Guard(error, [&]() -> cordon_status {
     if (engine == nullptr) return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "engine is NULL");
-    std::string file(View(path));
-    // Regular files only, read up to the limit: a FIFO would block forever and /dev/zero would
-    // be read until memory ran out.
-    cordon::ErrorOr<cordon::SourceBuffer> csv =
-        cordon::SourceBuffer::FromFile(file, cordon::kDefaultMaxSourceBytes);
-    if (!csv.ok()) return Fail(error, CORDON_ERROR_IO, csv.error().message);
-    if (csv->oversize()) {
-      return Fail(error, CORDON_ERROR_IO,
-                  fmt::format("{}: {} bytes, more than a table may hold ({} bytes)", file,
-                              *csv->oversize(), cordon::kDefaultMaxSourceBytes));
+    if (std::optional<cordon::Error> failed =
+            engine->engine->SwapTableFile(View(table), std::string(View(path)))) {
+      return Fail(error, *failed);
     }
-    return cordon_engine_swap_table(engine, table, Out(csv->text()), path, error);
+    return CORDON_OK;
+  });
+}
+
+CORDON_API size_t cordon_engine_table_count(const cordon_engine* engine) {
+  return engine == nullptr ? 0 : engine->engine->program().tables.size();
+}
+
+CORDON_API cordon_status cordon_engine_table_info(const cordon_engine* engine, size_t index,
+                                                  cordon_table_info* info, cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (engine == nullptr || info == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "engine and info must not be NULL");
+    }
+    std::vector<cordon::runtime::TableVersion> versions = engine->engine->TableVersions();
+    if (index >= versions.size()) {
+      return Fail(
+          error, CORDON_ERROR_INVALID_ARGUMENT,
+          fmt::format("table {} of {}: the policy has no such table", index, versions.size()));
+    }
+    const cordon::runtime::TableVersion& v = versions[index];
+    info->name = Out(engine->engine->program().tables[index].name);
+    info->is_extern = v.is_extern ? 1 : 0;
+    info->rows = v.rows;
+    info->hash = v.hash;
+    auto copy = [](const std::string& from, char* to, size_t size) {
+      size_t n = std::min(from.size(), size - 1);
+      std::memcpy(to, from.data(), n);
+      to[n] = '\0';
+    };
+    copy(v.source, info->source, sizeof info->source);
+    copy(v.modified, info->modified, sizeof info->modified);
+    return CORDON_OK;
   });
 }
 

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -515,7 +516,7 @@ auto Engine::FromBundle(const std::string& path, EngineKind kind,
 }
 
 auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expected_schema_hash,
-                         std::optional<uint64_t> expected_policy_hash)
+                         std::optional<uint64_t> expected_policy_hash, const LibraryTables& tables)
     -> ErrorOr<std::unique_ptr<Engine>> {
   // RTLD_LOCAL: two policies loaded side by side keep their symbols apart.
   std::vector<uint8_t> bytes;
@@ -577,6 +578,9 @@ auto Engine::FromLibrary(const std::string& path, std::optional<uint64_t> expect
                             path, engine->policy_hash_, *expected_policy_hash),
                 ErrorKind::kSchemaMismatch);
   }
+  if (std::optional<Error> failed = engine->LoadTableFiles(path, tables)) {
+    return fail(failed->message, failed->kind);
+  }
   engine->eval_ = descriptor->eval;
   engine->library_ = handle;
   engine->library_fd_ = memfd;
@@ -632,43 +636,165 @@ auto Engine::SwapTable(uint32_t table, std::shared_ptr<const ir::TableData> data
   return std::nullopt;
 }
 
-auto Engine::SwapTableCsv(std::string_view name, std::string csv, std::string source_name)
-    -> std::optional<Error> {
-  std::optional<uint32_t> table = FindTable(name);
-  if (!table) {
-    std::string names;
-    for (const ir::Table& t : program_->tables) {
-      if (t.is_extern) names += (names.empty() ? "`" : ", `") + t.name + "`";
-    }
-    return Error{fmt::format("the policy has no table `{}`; its extern tables are {}", name,
-                             names.empty() ? "none" : names),
-                 ErrorKind::kTable};
-  }
-  // The rows view their texts in the CSV itself, which the new table keeps.
-  auto source = std::make_shared<const SourceBuffer>(
-      SourceBuffer::FromText(std::move(source_name), std::move(csv)));
+auto Engine::ReadTable(uint32_t table, std::shared_ptr<const SourceBuffer> source,
+                       const std::string& source_name) const
+    -> ErrorOr<std::shared_ptr<ir::TableData>> {
   std::ostringstream rendered;
   ConsoleRenderer renderer(rendered);
   DiagnosticEmitter emitter(renderer);
   std::deque<std::string> texts;
   std::deque<ir::TextSet> text_sets;
   std::optional<ir::Rows> rows = tables::ReadTableRows(
-      *program_, program_->tables[*table], *source,
+      *program_, program_->tables[table], *source,
       tables::RowStorage{.texts = &texts, .text_sets = &text_sets, .stable = source->text()},
       emitter, nullptr);
   if (!rows) {
     std::string text = rendered.str();
     while (!text.empty() && text.back() == '\n') text.pop_back();
-    return Error{fmt::format("table `{}` was not replaced: {} bad row(s):\n{}", name,
-                             emitter.error_count(), text),
+    return Error{fmt::format("table `{}` was not replaced: {} bad row(s):\n{}",
+                             program_->tables[table].name, emitter.error_count(), text),
                  ErrorKind::kTable};
   }
-  auto data = std::make_shared<ir::TableData>(program_->tables[*table], std::move(*rows));
+  auto data = std::make_shared<ir::TableData>(program_->tables[table], std::move(*rows));
   // Moving a deque keeps its elements where they are, so the rows' pointers stay valid.
   data->texts = std::move(texts);
   data->text_sets = std::move(text_sets);
   data->source = std::move(source);
-  return SwapTable(*table, std::move(data));
+  data->source_name = source_name;
+  return data;
+}
+
+namespace {
+
+auto NoSuchTable(const ir::Program& program, std::string_view name) -> Error {
+  std::string names;
+  for (const ir::Table& t : program.tables) {
+    if (t.is_extern) names += (names.empty() ? "`" : ", `") + t.name + "`";
+  }
+  return Error{fmt::format("the policy has no table `{}`; its extern tables are {}", name,
+                           names.empty() ? "none" : names),
+               ErrorKind::kTable};
+}
+
+// A file's identity and state, to tell whether it changed while it was read.
+auto FileStamp(const std::string& path, struct stat& st) -> bool {
+  return stat(path.c_str(), &st) == 0;
+}
+
+auto SameStamp(const struct stat& a, const struct stat& b) -> bool {
+  return a.st_ino == b.st_ino && a.st_dev == b.st_dev && a.st_size == b.st_size &&
+         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
+}
+
+auto FormatModified(const struct stat& st) -> std::string {
+  std::tm utc{};
+  time_t seconds = st.st_mtim.tv_sec;
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", utc.tm_year + 1900, utc.tm_mon + 1,
+                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+}
+
+}  // namespace
+
+auto Engine::ReadTableFile(uint32_t table, const std::string& path) const
+    -> ErrorOr<std::shared_ptr<ir::TableData>> {
+  struct stat before {};
+  struct stat after {};
+  bool stamped = FileStamp(path, before);  // else reading fails below, and says why
+  // Regular files only, read up to the limit: a FIFO would block forever and /dev/zero would be
+  // read until memory ran out.
+  ErrorOr<SourceBuffer> csv = SourceBuffer::FromFile(path, kDefaultMaxSourceBytes);
+  if (!csv.ok()) return Error{csv.error().message, ErrorKind::kIo};
+  if (csv->oversize()) {
+    return Error{fmt::format("{}: {} bytes, more than a table may hold ({} bytes)", path,
+                             *csv->oversize(), kDefaultMaxSourceBytes),
+                 ErrorKind::kIo};
+  }
+  if (!stamped || !FileStamp(path, after) || !SameStamp(before, after)) {
+    return Error{fmt::format("{} changed while it was read: table `{}` keeps the rows it had; "
+                             "read it again once the file is written",
+                             path, program_->tables[table].name),
+                 ErrorKind::kTable};
+  }
+  ErrorOr<std::shared_ptr<ir::TableData>> data =
+      ReadTable(table, std::make_shared<const SourceBuffer>(std::move(*csv)), path);
+  if (data.ok()) (*data)->modified = FormatModified(after);
+  return data;
+}
+
+auto Engine::SwapTableCsv(std::string_view name, std::string csv, std::string source_name)
+    -> std::optional<Error> {
+  std::optional<uint32_t> table = FindTable(name);
+  if (!table) return NoSuchTable(*program_, name);
+  // The rows view their texts in the CSV itself, which the new table keeps.
+  auto source =
+      std::make_shared<const SourceBuffer>(SourceBuffer::FromText(source_name, std::move(csv)));
+  ErrorOr<std::shared_ptr<ir::TableData>> data = ReadTable(*table, std::move(source), source_name);
+  if (!data.ok()) return data.error();
+  return SwapTable(*table, std::move(*data));
+}
+
+auto Engine::SwapTableFile(std::string_view name, const std::string& path) -> std::optional<Error> {
+  std::optional<uint32_t> table = FindTable(name);
+  if (!table) return NoSuchTable(*program_, name);
+  ErrorOr<std::shared_ptr<ir::TableData>> data = ReadTableFile(*table, path);
+  if (!data.ok()) return data.error();
+  return SwapTable(*table, std::move(*data));
+}
+
+auto Engine::TableVersions() const -> std::vector<TableVersion> {
+  std::lock_guard lock(writers_);  // no swap frees the set while it is read
+  const TableSet* set = current_.load();
+  std::vector<TableVersion> out;
+  for (uint32_t t = 0; t < program_->tables.size(); ++t) {
+    const ir::TableData& data = *set->views[t];
+    out.push_back(TableVersion{.name = program_->tables[t].name,
+                               .is_extern = program_->tables[t].is_extern,
+                               .rows = data.rows().size(),
+                               .hash = ir::RowsHash(data.rows()),
+                               .source = data.source_name,
+                               .modified = data.modified});
+  }
+  return out;
+}
+
+auto Engine::LoadTableFiles(const std::string& library, const LibraryTables& tables)
+    -> std::optional<Error> {
+  if (tables.embedded) return std::nullopt;
+  for (uint32_t t = 0; t < program_->tables.size(); ++t) {
+    const ir::Table& table = program_->tables[t];
+    if (table.file.empty()) continue;
+    std::string path =
+        tables.dir.empty()
+            ? table.file
+            : (std::filesystem::path(tables.dir) / std::filesystem::path(table.file).filename())
+                  .string();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) continue;  // the compiled rows, as the file is gone
+    ErrorOr<std::shared_ptr<ir::TableData>> data = ReadTableFile(t, path);
+    if (!data.ok()) {
+      return Error{fmt::format("{}: table `{}` from {}: {}", library, table.name, path,
+                               data.error().message),
+                   data.error().kind};
+    }
+    uint64_t compiled = ir::RowsHash(table.rows);
+    uint64_t now = ir::RowsHash((*data)->rows());
+    if (compiled != now && !table.is_extern) {
+      return Error{
+          fmt::format("{} was compiled with other rows of table `{}` than {} holds now "
+                      "(compiled: {} rows, hash {:016x}; {}: {} rows, hash {:016x}, modified {}); "
+                      "the table is not `extern`, so its rows are part of the policy: recompile "
+                      "it with `cordon compile`, or open it with the embedded tables to decide "
+                      "as compiled",
+                      library, table.name, path, table.rows.size(), compiled, path,
+                      (*data)->rows().size(), now, (*data)->modified),
+          ErrorKind::kSchemaMismatch};
+    }
+    // Equal rows: the file's, so that the version names it. Other rows: the current ones.
+    // No session exists yet: the set is changed in place.
+    const_cast<TableSet*>(current_.load())->Set(t, std::move(*data));
+  }
+  return std::nullopt;
 }
 
 Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {

@@ -24,6 +24,7 @@
 #include "runtime/interp/interp.h"
 #include "runtime/ir/ir.h"
 #include "runtime/ir/table_data.h"
+#include "runtime/source/source_buffer.h"
 
 namespace cordon::runtime {
 
@@ -49,6 +50,27 @@ struct TableSet {
 };
 
 class Engine;
+
+// What a table decides with now: its rows' hash (ir::RowsHash: equal rows, equal hash), how many
+// rows, and where they came from.
+struct TableVersion {
+  std::string name;
+  bool is_extern = false;
+  uint64_t rows = 0;
+  uint64_t hash = 0;
+  std::string source;    // the file or named CSV they were read from; "" if compiled in
+  std::string modified;  // that file's modification time (UTC, ISO 8601), if read from a file
+};
+
+// How an engine opened from a .so treats the table files the policy was compiled from. By
+// default it reads each file that is where the policy had it (or, with `dir`, the file of that
+// name in `dir`): the same rows as compiled in, fine; other rows in an `extern` table are loaded
+// in their place; other rows in any other table refuse the .so, naming the file and both
+// versions. A file not found leaves the compiled rows. With `embedded`, no file is read.
+struct LibraryTables {
+  bool embedded = false;
+  std::string dir;
+};
 
 // Where the checks of a host-filled request struct look, made once per engine and grouped by
 // check, so that each loop over them is short and its branches predictable.
@@ -152,9 +174,10 @@ class Engine {
   // A .so written by `cordon compile -o`, checked whole (its checksum) before it is loaded. With
   // `expected_schema_hash`, refuses a .so built from a policy with another request schema; with
   // `expected_policy_hash` (ir::PolicyHash), one built from other rules or other table rows.
+  // Then the table files, as `tables` says.
   static auto FromLibrary(const std::string& path, std::optional<uint64_t> expected_schema_hash,
-                          std::optional<uint64_t> expected_policy_hash = std::nullopt)
-      -> ErrorOr<std::unique_ptr<Engine>>;
+                          std::optional<uint64_t> expected_policy_hash = std::nullopt,
+                          const LibraryTables& tables = {}) -> ErrorOr<std::unique_ptr<Engine>>;
   // A bundle written by `cordon compile --bundle` (bundle.h), for kInterp (no compiler needed)
   // or kJit. The expected hashes work as for FromLibrary.
   static auto FromBundle(const std::string& path, EngineKind kind,
@@ -183,11 +206,26 @@ class Engine {
   // source_name:line:col.
   auto SwapTableCsv(std::string_view name, std::string csv, std::string source_name)
       -> std::optional<Error>;
+  // The same from the file at `path`. A file changed while it is read is refused, and the table
+  // keeps its rows.
+  auto SwapTableFile(std::string_view name, const std::string& path) -> std::optional<Error>;
+  // Every table's version now, in the policy's order.
+  auto TableVersions() const -> std::vector<TableVersion>;
 
  private:
   friend class Session;
   Engine() = default;
   void Init();
+  // Rows for table `table` read from a CSV text (`source` named `source_name` in messages), or
+  // the error listing every bad row.
+  auto ReadTable(uint32_t table, std::shared_ptr<const SourceBuffer> source,
+                 const std::string& source_name) const -> ErrorOr<std::shared_ptr<ir::TableData>>;
+  // The same from a file, with its modification time; refused when it changed while read.
+  auto ReadTableFile(uint32_t table, const std::string& path) const
+      -> ErrorOr<std::shared_ptr<ir::TableData>>;
+  // FromLibrary's table files (LibraryTables).
+  auto LoadTableFiles(const std::string& library, const LibraryTables& tables)
+      -> std::optional<Error>;
 
   EngineKind kind_ = EngineKind::kInterp;
   std::unique_ptr<ir::Program> owned_;  // from rule files, or deserialised from a .so
@@ -211,7 +249,7 @@ class Engine {
 
   std::atomic<const TableSet*> current_{nullptr};
   bool asymmetric_fence_ = false;  // hazard pointers with membarrier(2) (engine.cpp)
-  std::mutex writers_;             // swaps, and the session list
+  mutable std::mutex writers_;     // swaps, and the session list
   std::vector<Session*> sessions_;
 };
 

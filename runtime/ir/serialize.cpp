@@ -536,6 +536,15 @@ auto Write(const Program& p, bool identity) -> std::vector<uint8_t> {
 
 }  // namespace
 
+auto RowsHash(const Rows& rows) -> uint64_t {
+  Writer w;
+  w.U32(static_cast<uint32_t>(rows.columns()));
+  for (const auto& row : rows) {
+    for (const Datum& d : row) w.Datum(d);
+  }
+  return Fnv1a(w.bytes());
+}
+
 auto Serialize(const Program& program) -> std::vector<uint8_t> { return Write(program, false); }
 
 auto PolicyHash(const Program& program) -> uint64_t { return Fnv1a(Write(program, true)); }

@@ -33,6 +33,9 @@ auto SchemaHash(const Program& program) -> uint64_t;
 // a .so compiled from other rules or older tables than the policy it is told to apply.
 auto PolicyHash(const Program& program) -> uint64_t;
 
+// A table's rows as a version: equal hashes, equal rows (whatever file or process they came from).
+auto RowsHash(const Rows& rows) -> uint64_t;
+
 auto Fnv1a(std::span<const uint8_t> bytes, uint64_t h = 1469598103934665603ull) -> uint64_t;
 
 }  // namespace cordon::ir

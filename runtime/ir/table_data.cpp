@@ -220,10 +220,12 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
 
 auto NearQuery::Prepare(std::string_view key) -> bool {
   if (!CodePoints(key, cps_, size_)) return false;
+  // Near reads no start or end longer than half a key one longer than this one.
+  size_t most = std::min(size_, size_ / 2 + 1);
   starts_[0] = kSeed;
-  for (size_t i = 0; i < size_; ++i) starts_[i + 1] = Fold(starts_[i] ^ cps_[i]);
+  for (size_t i = 0; i < most; ++i) starts_[i + 1] = Fold(starts_[i] ^ cps_[i]);
   ends_[0] = kSeed;
-  for (size_t i = 0; i < size_; ++i) ends_[i + 1] = Fold(ends_[i] ^ cps_[size_ - 1 - i]);
+  for (size_t i = 0; i < most; ++i) ends_[i + 1] = Fold(ends_[i] ^ cps_[size_ - 1 - i]);
   return true;
 }
 

@@ -80,7 +80,8 @@ class NearQuery {
   auto Prepare(std::string_view key) -> bool;
   auto size() const -> size_t { return size_; }
   auto code_points() const -> const char32_t* { return cps_.data(); }
-  // The hash of the first `n` code points, and of the last `n` (hashed from the end).
+  // The hash of the first `n` code points, and of the last `n` (hashed from the end), for `n`
+  // up to half the size, plus one.
   auto start(size_t n) const -> uint64_t { return starts_[n]; }
   auto end(size_t n) const -> uint64_t { return ends_[n]; }
 
@@ -128,6 +129,10 @@ class TableData {
   std::deque<TextSet> text_sets;
   // What else they point into: the CSV text a table swapped in at run time was read from.
   std::shared_ptr<const void> source;
+  // Where the rows came from, for table versions: the file or the name the host gave the CSV
+  // ("" for rows compiled into the policy), and the file's modification time (UTC, ISO 8601).
+  std::string source_name;
+  std::string modified;
 
  private:
   // Open addressing, at most half full. `tag` is the high half of the key's hash, so a probe

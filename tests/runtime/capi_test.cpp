@@ -458,6 +458,88 @@ TEST(CApiLibrary, OpensTheExpectedPolicyAndReloadsARecompiledFile) {
   fs::remove(same);
 }
 
+// A .so decides with its tables as they are now: the files it was compiled from, read again
+// (here from config.table_dir). An `extern` table takes its file's current rows; other rows in a
+// table that is not `extern` refuse the .so; embedded_tables decides as compiled. Table versions
+// say which rows decide.
+TEST(CApiLibrary, ReadsTheCurrentTableFilesOrRefusesStaleRows) {
+  fs::path dir = fs::temp_directory_path() / "cordon-capi-tables";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string keep_dir = dir.string();
+  auto write = [&](const std::string& text) {
+    std::ofstream(dir / "listed.csv", std::ios::binary | std::ios::trunc) << text;
+  };
+  auto open = [&](bool embedded) {
+    cordon_config config = Library(kLibrary);
+    config.table_dir = Str(keep_dir);
+    config.embedded_tables = embedded ? 1 : 0;
+    return config;
+  };
+  auto outcome = [](cordon_engine* engine, const std::string& end_user) {
+    cordon_session* session = nullptr;
+    EXPECT_EQ(cordon_session_open(engine, &session, nullptr), CORDON_OK);
+    cordon_decision* decision = nullptr;
+    EXPECT_EQ(cordon_decision_new(&decision, nullptr), CORDON_OK);
+    std::string out = DecideJson(session, Json(end_user), decision);
+    cordon_decision_free(decision);
+    cordon_session_free(session);
+    return out;
+  };
+  const std::string listed =
+      "name,aliases,country,added\nListed Co. Ltd,Listed Alias,CN,"
+      "2019-10-09\nOther Listed,,RU,2022-02-24\n";
+
+  // The rows compiled in: the file is read and named, with the same hash.
+  write(listed);
+  cordon_engine* same = Open(open(false));
+  ASSERT_NE(same, nullptr);
+  ASSERT_EQ(cordon_engine_table_count(same), 2u);
+  cordon_table_info info{};
+  ASSERT_EQ(cordon_engine_table_info(same, 0, &info, nullptr), CORDON_OK);
+  EXPECT_EQ(View(info.name), "listed");
+  EXPECT_EQ(info.is_extern, 1);
+  EXPECT_EQ(info.rows, 2u);
+  EXPECT_EQ(std::string(info.source), (dir / "listed.csv").string());
+  EXPECT_EQ(std::strlen(info.modified), 20u) << info.modified;  // 2026-12-07T09:30:00Z
+  uint64_t compiled_hash = info.hash;
+  EXPECT_EQ(cordon_engine_table_info(same, 2, &info, nullptr), CORDON_ERROR_INVALID_ARGUMENT);
+  cordon_engine_free(same);
+
+  // An alias added since: `listed` (extern) takes it; `fixed` reads no alias and is unchanged.
+  write(
+      "name,aliases,country,added\nListed Co. Ltd,Listed Alias,CN,2019-10-09\n"
+      "Other Listed,Brand New Alias,RU,2022-02-24\n");
+  cordon_engine* current = Open(open(false));
+  ASSERT_NE(current, nullptr);
+  EXPECT_EQ(outcome(current, "Brand New Alias"), "prohibited");
+  ASSERT_EQ(cordon_engine_table_info(current, 0, &info, nullptr), CORDON_OK);
+  EXPECT_NE(info.hash, compiled_hash);
+  cordon_engine_free(current);
+  // Asked for, the rows compiled in.
+  cordon_engine* embedded = Open(open(true));
+  ASSERT_NE(embedded, nullptr);
+  EXPECT_EQ(outcome(embedded, "Brand New Alias"), "no_license_required");
+  ASSERT_EQ(cordon_engine_table_info(embedded, 0, &info, nullptr), CORDON_OK);
+  EXPECT_EQ(info.hash, compiled_hash);
+  EXPECT_STREQ(info.source, "");
+  cordon_engine_free(embedded);
+
+  // A row added: `fixed` is part of the policy, so the .so is refused, naming both versions.
+  write(listed + "Newly Listed Robotics,,CN,2025-01-01\n");
+  auto [status, message] = OpenFails(open(false));
+  EXPECT_EQ(status, CORDON_ERROR_SCHEMA_MISMATCH);
+  EXPECT_NE(message.find("table `fixed`"), std::string::npos) << message;
+  EXPECT_NE(message.find("compiled: 2 rows"), std::string::npos) << message;
+  EXPECT_NE(message.find((dir / "listed.csv").string() + ": 3 rows"), std::string::npos) << message;
+  // A bad file is refused with its row, never decided around.
+  write("name,aliases,country,added\nListed Co. Ltd,Listed Alias,XX,2019-10-09\n");
+  auto [bad_status, bad_message] = OpenFails(open(false));
+  EXPECT_NE(bad_status, CORDON_OK);
+  EXPECT_NE(bad_message.find("listed.csv:2:"), std::string::npos) << bad_message;
+  fs::remove_all(dir);
+}
+
 auto Bundle(const std::string& path, cordon_engine_kind kind = CORDON_ENGINE_INTERP)
     -> cordon_config {
   static std::string keep;

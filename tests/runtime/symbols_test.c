@@ -33,6 +33,8 @@ static const struct {
     API(cordon_engine_request_size),
     API(cordon_engine_swap_table),
     API(cordon_engine_swap_table_file),
+    API(cordon_engine_table_count),
+    API(cordon_engine_table_info),
     API(cordon_session_open),
     API(cordon_session_free),
     API(cordon_request_new),

@@ -132,6 +132,14 @@ typedef struct cordon_config {
   /* INTERP and JIT: a policy bundle written by `cordon compile --bundle` (the checked policy and
    * its tables), instead of rule files. INTERP needs no compiler; JIT compiles the bundle. */
   cordon_string bundle;
+  /* AOT: where the policy's table files are now, found by file name; empty: where the policy
+   * had them when it was compiled. Each file found is compared with the rows compiled into the
+   * .so: the same rows are kept; other rows replace an `extern` table's; other rows of any other
+   * table refuse the .so (CORDON_ERROR_SCHEMA_MISMATCH, naming the file and both versions). A
+   * file changed while it is read is refused too. A file not found leaves the compiled rows. */
+  cordon_string table_dir;
+  /* AOT: when not 0, decide with the rows compiled into the .so, reading no table file. */
+  int embedded_tables;
 } cordon_config;
 
 /* Fills `config` with defaults: CORDON_ENGINE_JIT, nothing else set. */
@@ -160,6 +168,26 @@ CORDON_API uint64_t cordon_engine_policy_hash(const cordon_engine* engine);
 /* sizeof the generated request struct (JIT and AOT engines; 0 for the interpreter). */
 CORDON_API size_t cordon_engine_request_size(const cordon_engine* engine);
 
+/* What a table decides with now. */
+typedef struct cordon_table_info {
+  cordon_string name; /* valid while the engine lives */
+  int is_extern;
+  uint64_t rows;
+  uint64_t hash; /* of the rows themselves: equal rows, equal hash, wherever they came from */
+  /* The file (or the name given to a CSV) the rows were read from, "" when they are the rows
+   * compiled into the policy; and that file's modification time, UTC ISO 8601
+   * ("2026-12-07T09:30:00Z"), "" when not read from a file. NUL-terminated; a longer path is
+   * cut at 1023 bytes. */
+  char source[1024];
+  char modified[32];
+} cordon_table_info;
+
+/* How many tables the policy has. */
+CORDON_API size_t cordon_engine_table_count(const cordon_engine* engine);
+/* The version of table `index` (0 to count - 1, in the policy's order) now. */
+CORDON_API cordon_status cordon_engine_table_info(const cordon_engine* engine, size_t index,
+                                                  cordon_table_info* info, cordon_error** error);
+
 /* Replaces the rows of the policy's `extern table` named `table` with the CSV `csv` (a header
  * line naming at least the declared columns, then rows), for every decision that starts
  * after this call returns; decisions already under way finish with the old rows. Deciding
@@ -172,7 +200,8 @@ CORDON_API size_t cordon_engine_request_size(const cordon_engine* engine);
 CORDON_API cordon_status cordon_engine_swap_table(cordon_engine* engine, cordon_string table,
                                                   cordon_string csv, cordon_string source_name,
                                                   cordon_error** error);
-/* The same, reading the CSV from the file at `path`. */
+/* The same, reading the CSV from the file at `path`. A file that changes while it is read is
+ * refused (CORDON_ERROR_TABLE), and the table keeps its rows. */
 CORDON_API cordon_status cordon_engine_swap_table_file(cordon_engine* engine, cordon_string table,
                                                        cordon_string path, cordon_error** error);
 
