@@ -437,8 +437,10 @@ auto Engine::FromProgram(const ir::Program& program, EngineKind kind, const JitO
       if (status != CORDON_COMPILER_OK) {
         return Error{TakeMessage(api, message), KindOfCompilerStatus(status)};
       }
+      // The program's own rows, just read by the caller: no table file is read again.
       ErrorOr<std::unique_ptr<Engine>> loaded =
-          FromLibrary(path.string(), ir::SchemaHash(program), ir::PolicyHash(program));
+          FromLibrary(path.string(), ir::SchemaHash(program), ir::PolicyHash(program),
+                      LibraryTables{.embedded = true});
       std::error_code ignored;
       std::filesystem::remove(path, ignored);  // the mapping stays valid after the file is gone
       return loaded;
