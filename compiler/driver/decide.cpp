@@ -18,6 +18,7 @@
 #include "compiler/frontend/frontend.h"
 #include "runtime/abi/layout.h"
 #include "runtime/base/date.h"
+#include "runtime/engine/batch.h"
 #include "runtime/engine/bundle.h"
 #include "runtime/engine/decide_json.h"
 #include "runtime/engine/engine.h"
@@ -163,6 +164,88 @@ auto ParseAsOf(const Options& options, Session& session, std::optional<DayNumber
   return as_of.has_value();
 }
 
+// `cordon decide --explain`: a line at a time, each decision traced by the interpreter.
+auto DecideExplained(const Options& options, const ir::Program& program, runtime::Engine& engine,
+                     std::optional<DayNumber> as_of, std::ostream& out, bool& malformed)
+    -> ErrorOr<size_t> {
+  runtime::JsonDecider decider(engine);
+  if (!options.id_field.empty()) decider.decoder().SetIdField(options.id_field);
+  std::vector<std::string> problems;
+  interp::Decision decision;
+  interp::Trace trace;
+  std::string line;
+  return ReadRequestLines(
+      options.input,
+      [&](const RequestLine& request) {
+        line.clear();
+        if (!request.problem.empty()) {
+          problems.assign(1, request.problem);
+          decision = interp::Decision{};
+          decision.error = true;
+          malformed = true;
+          runtime::AppendDecisionJson(line, program, decision, problems, nullptr, 0);
+        } else {
+          if (!decider.Decide(request.text, as_of, decision, &trace, problems) || decision.error) {
+            malformed = true;
+          }
+          runtime::AppendDecisionJson(line, program, decision, problems, &trace, decider.day());
+        }
+        if (!options.id_field.empty()) {
+          std::string_view id = request.problem.empty() ? decider.decoder().id() : "";
+          line.insert(1, fmt::format("\"id\":{},", id.empty() ? "null" : id));
+        }
+        out << line << '\n';
+      },
+      [&] { out.flush(); });
+}
+
+// `cordon decide`: lines gathered into batches (runtime::Batch), each decided and written in
+// order by `--threads` threads. A batch is decided when it is full or when the input would
+// block, so a pipe's requests are answered as they come.
+auto DecideBatched(const Options& options, runtime::Engine& engine, std::optional<DayNumber> as_of,
+                   std::ostream& out, bool& malformed) -> ErrorOr<size_t> {
+  runtime::Batch batch(engine);
+  batch.set_render(true);
+  if (!options.id_field.empty()) batch.SetIdField(options.id_field);
+  const size_t limit = size_t{4096} * std::max<uint32_t>(1, options.threads);
+  struct Pending {
+    size_t offset;
+    size_t size;
+    std::string problem;
+  };
+  std::vector<Pending> pending;
+  std::string texts;  // the pending lines, end to end
+  std::vector<runtime::BatchInput> inputs;
+  auto decide = [&] {
+    if (pending.empty()) return;
+    inputs.clear();
+    for (const Pending& p : pending) {
+      inputs.push_back(runtime::BatchInput{.json = std::string_view(texts).substr(p.offset, p.size),
+                                           .problem = p.problem});
+    }
+    batch.DecideJson(inputs, as_of, options.threads);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!batch[i].problems.empty() || batch[i].decision.error) malformed = true;
+    }
+    for (std::string_view piece : batch.rendered()) out.write(piece.data(), piece.size());
+    pending.clear();
+    texts.clear();
+  };
+  ErrorOr<size_t> read = ReadRequestLines(
+      options.input,
+      [&](const RequestLine& request) {
+        pending.push_back(Pending{texts.size(), request.text.size(), request.problem});
+        texts += request.text;
+        if (pending.size() >= limit) decide();
+      },
+      [&] {
+        decide();
+        out.flush();
+      });
+  decide();  // the lines read before a read failed are answered too
+  return read;
+}
+
 auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> int {
   Session session(options, err);
   std::optional<DayNumber> as_of;
@@ -195,7 +278,6 @@ auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> 
     }
     return session.Finish();
   }
-  runtime::JsonDecider decider(**engine);
   if (!options.id_field.empty() && !program->schema.empty()) {
     for (uint32_t child : program->schema.front().children) {
       if (program->schema[child].name == options.id_field) {
@@ -207,35 +289,10 @@ auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> 
       }
     }
   }
-  if (!options.id_field.empty()) decider.decoder().SetIdField(options.id_field);
-  std::vector<std::string> problems;
-  interp::Decision decision;
-  interp::Trace trace;
-  interp::Trace* tracing = options.explain ? &trace : nullptr;
   bool malformed = false;
-  std::string line;
-  ErrorOr<size_t> read = ReadRequestLines(
-      options.input,
-      [&](const RequestLine& request) {
-        if (!request.problem.empty()) {
-          problems.assign(1, request.problem);
-          decision = interp::Decision{};
-          decision.error = true;
-          malformed = true;
-          line = runtime::DecisionJson(*program, decision, problems, nullptr, 0);
-        } else {
-          if (!decider.Decide(request.text, as_of, decision, tracing, problems) || decision.error) {
-            malformed = true;
-          }
-          line = runtime::DecisionJson(*program, decision, problems, tracing, decider.day());
-        }
-        if (!options.id_field.empty()) {
-          std::string_view id = request.problem.empty() ? decider.decoder().id() : "";
-          line.insert(1, fmt::format("\"id\":{},", id.empty() ? "null" : id));
-        }
-        out << line << '\n';
-      },
-      [&] { out.flush(); });
+  ErrorOr<size_t> read = options.explain
+                             ? DecideExplained(options, *program, **engine, as_of, out, malformed)
+                             : DecideBatched(options, **engine, as_of, out, malformed);
   if (!read.ok()) session.ToolFailure(read.error().message);
   int code = session.Finish();
   if (code != kExitOk) return code;

@@ -101,6 +101,10 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   decide->add_flag("--tables", options.tables,
                    "Print the version of each table the engine decides with (rows, hash, the file "
                    "it was read from), one JSON line each, and decide nothing");
+  decide
+      ->add_option("--threads", options.threads,
+                   "Decide with this many threads (the output keeps the input's order)")
+      ->check(CLI::Range(1, 256));
   decide->add_flag("--explain", options.explain,
                    "Add, per rule, whether it was in force, whether it held, and the values "
                    "compared");

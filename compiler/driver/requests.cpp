@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -11,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 #include <vector>
+
+#include "runtime/engine/batch.h"
 
 namespace cordon::driver {
 namespace {
@@ -43,6 +46,16 @@ auto IsWhole(std::string_view line) -> bool {
     }
   }
   return depth <= 0 && !in_string;
+}
+
+// Whether a read of `fd` would return at once (data, or the end of the input).
+auto Readable(int fd) -> bool {
+  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+  int n = 0;
+  do {
+    n = poll(&p, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  return n > 0;
 }
 
 auto TooLong() -> std::string {
@@ -120,9 +133,7 @@ auto ReadRequestLines(const std::string& path,
     ++answered;
   };
   auto blank = [&](size_t at) {
-    answer(RequestLine{.line = at,
-                       .problem = "$: a blank line, not a request (each line of JSON Lines holds "
-                                  "one request object)"});
+    answer(RequestLine{.line = at, .problem = std::string(runtime::kBlankLine)});
   };
   auto take = [&](std::string_view text) {
     ++line;
@@ -161,7 +172,14 @@ auto ReadRequestLines(const std::string& path,
 
   constexpr size_t kChunk = 64 * 1024;
   std::vector<char> chunk(kChunk);
+  size_t flushed = 0;  // lines answered when `flush` was last called
   for (;;) {
+    // Flush only before a read that would wait: a file read through is answered in large
+    // batches, a pipe's lines as soon as the writer pauses.
+    if (answered > flushed && !Readable(fd)) {
+      flush();
+      flushed = answered;
+    }
     ssize_t n = read(fd, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
@@ -213,7 +231,6 @@ auto ReadRequestLines(const std::string& path,
       }
       data.remove_prefix(nl + 1);
     }
-    flush();
   }
   if (fd != 0) close(fd);
   // The last line may lack its newline.

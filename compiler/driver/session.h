@@ -4,6 +4,7 @@
 #ifndef CORDON_COMPILER_DRIVER_SESSION_H_
 #define CORDON_COMPILER_DRIVER_SESSION_H_
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -35,6 +36,7 @@ struct Options {
   std::string id_field;      // decide: a request field copied into its decision line
   bool explain = false;
   bool tables = false;            // decide: print each table's version and decide nothing
+  uint32_t threads = 1;           // decide: threads deciding each batch of lines
   std::string engine = "interp";  // interp | jit | aot
   std::string library;            // --library: a compiled .so for --engine aot
   // compile

@@ -21,6 +21,7 @@
 #include "runtime/base/date.h"
 #include "runtime/base/number.h"
 #include "runtime/base/spelling.h"
+#include "runtime/engine/batch.h"
 #include "runtime/engine/decide_json.h"
 #include "runtime/engine/engine.h"
 #include "runtime/source/source_buffer.h"
@@ -41,6 +42,15 @@ struct cordon_session {
   explicit cordon_session(cordon::runtime::Engine& engine) : decider(engine) {}
   cordon::runtime::JsonDecider decider;
   std::string json;  // the request being decided, rendered
+};
+
+struct cordon_batch {
+  explicit cordon_batch(cordon::runtime::Engine& e) : engine(e), batch(e) {}
+  cordon::runtime::Engine& engine;
+  cordon::runtime::Batch batch;
+  bool rendered = false;  // the last call rendered its decisions
+  std::string jsonl;      // cordon_batch_jsonl's, joined on demand
+  bool jsonl_ready = false;
 };
 
 // Fields as JSON fragments by schema node; rendered into one object when decided, so a request
@@ -302,6 +312,28 @@ auto Finish(cordon_decision& d, const ir::Program& program, bool well_formed, co
   std::string message = "the request is malformed";
   for (const std::string& e : d.errors) message += "\n  " + e;
   return Fail(error, CORDON_ERROR_MALFORMED_REQUEST, message);
+}
+
+// Whether request structs of `size` bytes at `request` can be decided by `engine`: a compiled
+// one (the interpreter has none: decide with `instead`), the policy's struct, aligned.
+auto CheckStructCall(const Engine& engine, const void* request, size_t size, const char* instead,
+                     cordon_error** error) -> cordon_status {
+  if (engine.kind() == EngineKind::kInterp) {
+    return Fail(error, CORDON_ERROR_UNSUPPORTED,
+                fmt::format("the interpreter has no request struct: decide with {}, or open a "
+                            "JIT or AOT engine",
+                            instead));
+  }
+  if (size != engine.layout().size) {
+    return Fail(error, CORDON_ERROR_SCHEMA_MISMATCH,
+                fmt::format("the request struct is {} bytes, and this policy's is {}: "
+                            "regenerate the header with `cordon compile --header`",
+                            size, engine.layout().size));
+  }
+  if (reinterpret_cast<uintptr_t>(request) % engine.layout().align != 0) {
+    return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "the request struct is misaligned");
+  }
+  return CORDON_OK;
 }
 
 }  // namespace
@@ -693,38 +725,108 @@ CORDON_API cordon_status cordon_decide_struct(cordon_session* session, const voi
                   "session, request and decision must not be NULL");
     }
     runtime::Engine& engine = session->decider.session().engine();
-    if (engine.kind() == runtime::EngineKind::kInterp) {
-      return Fail(error, CORDON_ERROR_UNSUPPORTED,
-                  "the interpreter has no request struct: decide with cordon_decide or "
-                  "cordon_decide_json, or open a JIT or AOT engine");
-    }
-    if (size != engine.layout().size) {
-      return Fail(error, CORDON_ERROR_SCHEMA_MISMATCH,
-                  fmt::format("the request struct is {} bytes, and this policy's is {}: "
-                              "regenerate the header with `cordon compile --header`",
-                              size, engine.layout().size));
-    }
-    if (reinterpret_cast<uintptr_t>(request) % engine.layout().align != 0) {
-      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "the request struct is misaligned");
+    if (cordon_status refused = runtime::CheckStructCall(
+            engine, request, size, "cordon_decide or cordon_decide_json", error);
+        refused != CORDON_OK) {
+      return refused;
     }
     const ir::Program& program = engine.program();
-    DayNumber day = 0;
-    if (program.as_of_slot != ir::kNoId) {
-      int32_t stored = 0;
-      std::memcpy(
-          &stored,
-          static_cast<const uint8_t*>(request) + engine.layout().slots[program.as_of_slot].offset,
-          4);
-      day = stored;
-    } else {
-      day = engine.DefaultDay();
-    }
+    DayNumber day = engine.StructDay(request);
     decision->traced = false;
     decision->problems.clear();
     decision->day = day;
     session->decider.session().DecideStruct(request, day, decision->decision);
     return runtime::Finish(*decision, program, true, error);
   });
+}
+
+CORDON_API cordon_status cordon_batch_new(cordon_engine* engine, cordon_batch** batch,
+                                          cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (engine == nullptr || batch == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "engine and batch must not be NULL");
+    }
+    *batch = new cordon_batch(*engine->engine);
+    return CORDON_OK;
+  });
+}
+
+CORDON_API void cordon_batch_free(cordon_batch* batch) { delete batch; }
+
+CORDON_API cordon_status cordon_decide_batch(cordon_batch* batch, const void* requests,
+                                             size_t count, size_t size, uint32_t threads,
+                                             cordon_error** error) {
+  using namespace cordon;
+  return Guard(error, [&]() -> cordon_status {
+    if (batch == nullptr || (requests == nullptr && count != 0)) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "batch and requests must not be NULL");
+    }
+    if (cordon_status refused = runtime::CheckStructCall(batch->engine, requests, size,
+                                                         "cordon_decide_batch_jsonl", error);
+        refused != CORDON_OK) {
+      return refused;
+    }
+    batch->jsonl_ready = false;
+    batch->rendered = false;
+    batch->batch.set_render(false);
+    batch->batch.DecideStructs(requests, count, threads);
+    return CORDON_OK;
+  });
+}
+
+CORDON_API cordon_status cordon_decide_batch_jsonl(cordon_batch* batch, cordon_string jsonl,
+                                                   uint32_t threads, cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (batch == nullptr) return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "batch is NULL");
+    batch->jsonl_ready = false;
+    batch->rendered = true;
+    batch->batch.set_render(true);
+    batch->batch.DecideJsonLines(View(jsonl), std::nullopt, threads);
+    return CORDON_OK;
+  });
+}
+
+CORDON_API size_t cordon_batch_size(const cordon_batch* batch) {
+  return batch == nullptr ? 0 : batch->batch.size();
+}
+
+CORDON_API uint32_t cordon_batch_outcome_id(const cordon_batch* batch, size_t index) {
+  if (batch == nullptr || index >= batch->batch.size()) return CORDON_OUTCOME_ERROR;
+  const cordon::runtime::BatchResult& r = batch->batch[index];
+  if (r.decision.error || !r.problems.empty() ||
+      r.decision.outcome >= batch->engine.program().outcomes.size()) {
+    return CORDON_OUTCOME_ERROR;
+  }
+  return r.decision.outcome;
+}
+
+CORDON_API cordon_status cordon_batch_decision(const cordon_batch* batch, size_t index,
+                                               cordon_decision* decision, cordon_error** error) {
+  return Guard(error, [&]() -> cordon_status {
+    if (batch == nullptr || decision == nullptr) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "batch and decision must not be NULL");
+    }
+    if (index >= batch->batch.size()) {
+      return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                  fmt::format("decision {} of a batch of {}", index, batch->batch.size()));
+    }
+    const cordon::runtime::BatchResult& r = batch->batch[index];
+    decision->decision = r.decision;
+    decision->problems = r.problems;
+    decision->day = r.day;
+    decision->traced = false;
+    return cordon::runtime::Finish(*decision, batch->engine.program(), r.problems.empty(), error);
+  });
+}
+
+CORDON_API cordon_string cordon_batch_jsonl(cordon_batch* batch) {
+  if (batch == nullptr || !batch->rendered) return Out("");
+  if (!batch->jsonl_ready) {
+    batch->jsonl.clear();
+    for (std::string_view piece : batch->batch.rendered()) batch->jsonl += piece;
+    batch->jsonl_ready = true;
+  }
+  return Out(batch->jsonl);
 }
 
 CORDON_API cordon_string cordon_decision_outcome(const cordon_decision* decision) {

@@ -123,11 +123,18 @@ auto DecisionJson(const ir::Program& program, const interp::Decision& decision,
                   DayNumber as_of) -> std::string {
   std::string line;
   line.reserve(256);
+  AppendDecisionJson(line, program, decision, problems, trace, as_of);
+  return line;
+}
+
+void AppendDecisionJson(std::string& line, const ir::Program& program,
+                        const interp::Decision& decision, std::span<const std::string> problems,
+                        const interp::Trace* trace, DayNumber as_of) {
   if (!problems.empty()) {
     line += R"({"decision":"error","reasons":[],"errors":)";
     AppendArray(line, problems, [&](const std::string& p) { AppendQuoted(line, p); });
     line += '}';
-    return line;
+    return;
   }
   line += R"({"decision":)";
   AppendQuoted(line, DecisionName(program, decision));
@@ -160,7 +167,6 @@ auto DecisionJson(const ir::Program& program, const interp::Decision& decision,
     line += ExplainJson(program, *trace).dump(-1, ' ', false, json::error_handler_t::replace);
   }
   line += '}';
-  return line;
 }
 
 auto JsonDecider::Decide(std::string_view json, std::optional<DayNumber> as_of,

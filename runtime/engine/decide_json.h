@@ -36,6 +36,10 @@ auto Warnings(const ir::Program& program, const interp::Decision& decision)
 auto DecisionJson(const ir::Program& program, const interp::Decision& decision,
                   std::span<const std::string> problems, const interp::Trace* trace,
                   DayNumber as_of) -> std::string;
+// The same appended to `line` (no newline), which a batch reuses from line to line.
+void AppendDecisionJson(std::string& line, const ir::Program& program,
+                        const interp::Decision& decision, std::span<const std::string> problems,
+                        const interp::Trace* trace, DayNumber as_of);
 
 // Decodes and decides JSON requests for one thread.
 class JsonDecider {

@@ -183,6 +183,24 @@ def main():
         check(json.loads(first)["decision"] == "prohibited" and rest.count(b"\n") == 1,
               f"streaming: first {first!r}, then {rest!r} (waited {waited:.1f}s)")
 
+        # --threads: the same answers in the same order, malformed and blank lines in place.
+        mixed = []
+        for i in range(12000):
+            mixed.append("" if i % 997 == 5 else '{"as_of": 3}' if i % 1499 == 7 else
+                         request.replace("2024", str(2019 + i % 7)))
+        text = ("\n".join(mixed) + "\n").encode()
+        outs = []
+        for threads in ["1", "2"]:
+            rc, out, err = run(cordon, ["decide", "--policy", ear, "--threads", threads], text)
+            outs.append(out)
+            lines = out.splitlines()
+            check(rc == 4 and len(lines) == len(mixed),
+                  f"--threads {threads}: exit {rc}, {len(lines)} answers to {len(mixed)}\n{err[:300]}")
+            bad = [i for i, l in enumerate(lines) if json.loads(l)["decision"] == "error"]
+            check(bad == [i for i, m in enumerate(mixed) if m == "" or "as_of\": 3" in m],
+                  f"--threads {threads}: errors on lines {bad[:10]}")
+        check(outs[0] == outs[1], "--threads 2 answered otherwise than --threads 1")
+
         # Memory stays flat with input size.
         line = (request + "\n").encode()
         sizes = [(10 << 20, "small.jsonl"), (100 << 20, "big.jsonl")]

@@ -26,6 +26,7 @@
 #include "runtime/abi/layout.h"
 #include "runtime/base/countries.h"
 #include "runtime/diagnostics/diagnostics.h"
+#include "runtime/engine/batch.h"
 #include "runtime/engine/engine.h"
 #include "runtime/ir/serialize.h"
 #include "runtime/request/request.h"
@@ -332,8 +333,6 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   Generator generator(program, pools, seed);
   request::Decoder decoder(program);
   std::vector<ir::Datum> slots;
-  Generator::Storage storage;
-  abi::PackArena arena;
   interp::Decision a;
   interp::Decision b;
   interp::Decision c;
@@ -364,7 +363,8 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
   std::mt19937_64 spoiler(seed * 7919 + 17);
   std::vector<uint64_t> packed((layout.size + 7) / 8 + 1);
   auto* bytes = reinterpret_cast<uint8_t*>(packed.data());
-  auto spoil_and_compare = [&](uint64_t i, std::span<const ir::Datum> request, DayNumber as_of) {
+  auto spoil_and_compare = [&](uint64_t i, std::span<const ir::Datum> request, DayNumber as_of,
+                               abi::PackArena& arena) {
     arena.Reset();
     abi::PackRequest(layout, request, bytes, &arena);
     int changes = 1 + static_cast<int>(spoiler() % 2);
@@ -395,7 +395,41 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
       }
     }
   };
+  // The batch path (runtime::Batch): a window of the same structs, spoilt ones included, back to
+  // back, decided by each compiled engine with one thread and with two, must give every request
+  // the decision its own DecideStruct gave. Each request of the window keeps its texts and list
+  // elements until the window is decided. Large enough for two threads to share it.
+  const size_t window = 2 * 2048 + 1;
+  struct alignas(16) Block {  // the strictest alignment a request struct has (__int128)
+    uint8_t bytes[16];
+  };
+  std::vector<Block> structs((layout.size * window + 15) / 16);
+  std::vector<Generator::Storage> storages(window);
+  std::vector<abi::PackArena> arenas(window);
+  std::vector<std::string> expected(window);
+  size_t held = 0;
+  runtime::Batch batch_jit(**jit);
+  runtime::Batch batch_aot(**aot);
+  interp::Decision single;
+  auto decide_window = [&] {
+    for (auto [batch, name] : {std::pair{&batch_jit, "jit"}, std::pair{&batch_aot, "aot"}}) {
+      for (uint32_t threads : {1u, 2u}) {
+        batch->DecideStructs(structs.data(), held, threads);
+        for (size_t k = 0; k < held; ++k) {
+          std::string got = Describe(program, (*batch)[k].decision);
+          if (got != expected[k] && ++mismatches <= 5) {
+            std::cerr << fmt::format(
+                "{}: seed {}: the {} batch ({} thread{}) decided its request {} otherwise than "
+                "DecideStruct\n  batch:  {}\n  single: {}\n",
+                policy, seed, name, threads, threads == 1 ? "" : "s", k, got, expected[k]);
+          }
+        }
+      }
+    }
+    held = 0;
+  };
   for (uint64_t i = 0; i < requests; ++i) {
+    Generator::Storage& storage = storages[held];
     storage.Clear();
     generator.Fill(slots, storage);
     DayNumber as_of = program.as_of_slot != ir::kNoId && slots[program.as_of_slot].present
@@ -424,8 +458,19 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
             policy, seed, i, da, db, dc, dd, request);
       }
     }
-    if (i % 4 == 0) spoil_and_compare(i, slots, as_of);
+    uint8_t* entry = structs.data()->bytes + held * layout.size;
+    if (i % 4 == 0) {
+      spoil_and_compare(i, slots, as_of, arenas[held]);
+      std::memcpy(entry, bytes, layout.size);
+    } else {
+      arenas[held].Reset();
+      abi::PackRequest(layout, slots, entry, &arenas[held]);
+    }
+    s_jit.DecideStruct(entry, (*jit)->StructDay(entry), single);
+    expected[held] = Describe(program, single);
+    if (++held == window) decide_window();
   }
+  decide_window();
   // Malformed JSON: every engine shares the decoder, so a request that fails to decode fails
   // the same way for all; check that it fails closed with a message.
   std::vector<std::string> problems;

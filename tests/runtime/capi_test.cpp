@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cordon/cordon.hpp>
 #include <cstdio>
@@ -327,6 +328,109 @@ TEST(CApiStruct, DecidesTheGeneratedStructAndRefusesValuesOutOfRange) {
   EXPECT_EQ(cordon_decide_struct(session, &r, sizeof r, decision, nullptr),
             CORDON_ERROR_UNSUPPORTED);
   cordon_decision_free(decision);
+  cordon_session_free(session);
+  cordon_engine_free(engine);
+}
+
+// A batch decides each request as a single call would, in its place, with one thread or two; a
+// malformed request is an `error` in its place and the others are decided.
+TEST(CApiBatch, DecidesEachRequestInItsPlaceAsASingleCallWould) {
+  cordon_engine* engine = Open(Library(kLibrary, SWAP_POLICY_SCHEMA_HASH));
+  ASSERT_NE(engine, nullptr);
+  cordon_session* session = nullptr;
+  cordon_decision* single = nullptr;
+  cordon_decision* batched = nullptr;
+  cordon_batch* batch = nullptr;
+  ASSERT_EQ(cordon_session_open(engine, &session, nullptr), CORDON_OK);
+  ASSERT_EQ(cordon_decision_new(&single, nullptr), CORDON_OK);
+  ASSERT_EQ(cordon_decision_new(&batched, nullptr), CORDON_OK);
+  ASSERT_EQ(cordon_batch_new(engine, &batch, nullptr), CORDON_OK);
+
+  // Enough requests for two threads (a thread takes some thousands), names listed, near and
+  // far, and every 97th struct spoilt (a kind out of range, or a NULL name with a size).
+  const char* names[] = {"Listed Co. Ltd", "LISTED ALIAS", "Nobody Ltd", "Listed Cox Ltd", "Li"};
+  const size_t count = 5000;
+  std::vector<swap_policy_request> requests(count);
+  for (size_t i = 0; i < count; ++i) {
+    swap_policy_request& r = requests[i];
+    std::memset(&r, 0, sizeof r);
+    r.as_of = 19875 + static_cast<int32_t>(i % 400);
+    r.kind = i % 3 == 0 ? SWAP_POLICY_Request_kind_reexport : SWAP_POLICY_Request_kind_export;
+    r.end_user = names[i % 5];
+    r.end_user_size = std::strlen(names[i % 5]);
+    r.destination = i % 2 == 0 ? ('C' - 'A') * 26 + ('N' - 'A') : ('D' - 'A') * 26 + ('E' - 'A');
+    r.tpp_num = static_cast<int64_t>(i * 7 % 6000);
+    r.tpp_den = 1;
+    r.datacenter = i % 2;
+    if (i % 97 == 1) r.kind = 9;
+    if (i % 97 == 2) r.end_user = nullptr;
+  }
+  for (uint32_t threads : {1u, 2u}) {
+    ASSERT_EQ(cordon_decide_batch(batch, requests.data(), count, sizeof(swap_policy_request),
+                                  threads, nullptr),
+              CORDON_OK);
+    ASSERT_EQ(cordon_batch_size(batch), count);
+    for (size_t i = 0; i < count; ++i) {
+      cordon_status alone =
+          cordon_decide_struct(session, &requests[i], sizeof requests[i], single, nullptr);
+      cordon_status in_batch = cordon_batch_decision(batch, i, batched, nullptr);
+      ASSERT_EQ(in_batch, alone) << "request " << i;
+      EXPECT_EQ(alone == CORDON_ERROR_MALFORMED_REQUEST, i % 97 == 1 || i % 97 == 2);
+      EXPECT_EQ(cordon_batch_outcome_id(batch, i), cordon_decision_outcome_id(single));
+      ASSERT_EQ(View(cordon_decision_json(batched)), View(cordon_decision_json(single)))
+          << "request " << i << " with " << threads << " thread(s)";
+    }
+  }
+  EXPECT_EQ(cordon_decide_batch(batch, requests.data(), count, sizeof(swap_policy_request) - 8, 1,
+                                nullptr),
+            CORDON_ERROR_SCHEMA_MISMATCH);
+
+  // JSON Lines: a blank line and a malformed line answered in place, the last line without its
+  // newline, and '\r\n' line ends.
+  std::string jsonl;
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < 4500; ++i) {
+    std::string line = i % 101 == 3 ? ""
+                       : i % 101 == 4
+                           ? R"({"as_of":"2024-13-01"})"
+                           : Json(names[i % 5], i % 2 == 0 ? "2024-06-01" : "2025-06-01");
+    lines.push_back(line);
+    jsonl += line + (i % 2 == 0 ? "\r\n" : "\n");
+  }
+  jsonl.pop_back();
+  for (uint32_t threads : {1u, 2u}) {
+    ASSERT_EQ(cordon_decide_batch_jsonl(batch, Str(jsonl), threads, nullptr), CORDON_OK);
+    ASSERT_EQ(cordon_batch_size(batch), lines.size());
+    std::vector<std::string> expected;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      cordon_status alone = cordon_decide_json(session, Str(lines[i]), 0, single, nullptr);
+      EXPECT_EQ(alone == CORDON_OK, i % 101 != 3 && i % 101 != 4) << "line " << i;
+      EXPECT_EQ(cordon_batch_decision(batch, i, batched, nullptr), alone) << "line " << i;
+      expected.push_back(View(cordon_decision_json(single)));
+    }
+    // A blank line's reason is its own (the single call sees an empty request instead).
+    std::string got = View(cordon_batch_jsonl(batch));
+    std::string blank = R"({"decision":"error","reasons":[],"errors":["$: a blank line)";
+    size_t at = 0;
+    size_t blanks = 0;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      size_t end = got.find('\n', at);
+      ASSERT_NE(end, std::string::npos);
+      std::string line = got.substr(at, end - at);
+      if (lines[i].empty()) {
+        EXPECT_EQ(line.rfind(blank, 0), 0u) << line;
+        ++blanks;
+      } else {
+        EXPECT_EQ(line, expected[i]) << "line " << i;
+      }
+      at = end + 1;
+    }
+    EXPECT_EQ(at, got.size());
+    EXPECT_EQ(blanks, 45u);
+  }
+  cordon_batch_free(batch);
+  cordon_decision_free(batched);
+  cordon_decision_free(single);
   cordon_session_free(session);
   cordon_engine_free(engine);
 }
@@ -872,6 +976,31 @@ TEST(CppWrapper, ThrowsErrorsAndDecides) {
   engine.SwapTable("listed", kListedPlusNew, "new.csv");
   EXPECT_TRUE(session.DecideJson(Json("newly listed robotics"), decision));
   EXPECT_EQ(decision.outcome(), "prohibited");
+  std::vector<cordon::TableInfo> tables = engine.tables();
+  ASSERT_EQ(tables.size(), 2u);  // `listed` (extern) and `fixed`
+  EXPECT_EQ(tables[0].name, "listed");
+  EXPECT_TRUE(tables[0].is_extern);
+  EXPECT_FALSE(tables[1].is_extern);
+  EXPECT_EQ(tables[0].rows, 2u);
+  EXPECT_EQ(tables[0].source, "new.csv");
+
+  cordon::Batch batch(engine);
+  batch.DecideJsonLines(Json("Newly Listed Robotics") + "\n\n" + Json("Nobody"), 2);
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_TRUE(batch.decision(0, decision));
+  EXPECT_EQ(decision.outcome(), "prohibited");
+  EXPECT_FALSE(batch.decision(1, decision));
+  EXPECT_EQ(batch.outcome_id(1), CORDON_OUTCOME_ERROR);
+  EXPECT_NE(batch.outcome_id(2), CORDON_OUTCOME_ERROR);
+  std::string_view out = batch.jsonl();
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 3);
+  try {
+    std::vector<char> wrong(16);
+    batch.DecideStructs(wrong.data(), 1);
+    ADD_FAILURE() << "no exception";
+  } catch (const cordon::Error& e) {
+    EXPECT_EQ(e.status(), CORDON_ERROR_SCHEMA_MISMATCH);
+  }
 
   cordon::Engine bundled = cordon::Engine::FromBundle(
       kBundle, CORDON_ENGINE_INTERP, SWAP_POLICY_SCHEMA_HASH, SWAP_POLICY_POLICY_HASH);

@@ -287,6 +287,46 @@ CORDON_API cordon_status cordon_decide_struct(cordon_session* session, const voi
                                               size_t size, cordon_decision* decision,
                                               cordon_error** error);
 
+/* ---- Batches --------------------------------------------------------------------------- */
+
+/* Many requests decided in one call, by the calling thread or by up to `threads` threads (0 and
+ * 1 both mean the calling thread alone; a thread is started only for some thousands of
+ * requests). Each thread decides one contiguous run of the requests, so decision `i` is request
+ * `i`'s whatever the thread count. A malformed request is an `error` decision in its place,
+ * saying why; the others are decided as usual. A batch belongs to one engine and is reused from
+ * call to call (it keeps its memory); one call at a time. */
+typedef struct cordon_batch cordon_batch;
+
+CORDON_API cordon_status cordon_batch_new(cordon_engine* engine, cordon_batch** batch,
+                                          cordon_error** error);
+CORDON_API void cordon_batch_free(cordon_batch* batch);
+
+/* Decides `count` request structs of the generated header, back to back (`size` is their
+ * sizeof: CORDON_ERROR_SCHEMA_MISMATCH otherwise). JIT and AOT engines only. Fields are checked
+ * as by cordon_decide_struct. While one request is decided, the names of the next are read and
+ * their table lookups started, so that memory is fetched while the evaluator works. The
+ * requests' texts need stay valid during the call only. */
+CORDON_API cordon_status cordon_decide_batch(cordon_batch* batch, const void* requests,
+                                             size_t count, size_t size, uint32_t threads,
+                                             cordon_error** error);
+/* Decides JSON Lines: one request object a line, each line ended by '\n' (a '\r' before it is
+ * ignored; the last line's newline is optional). A blank line is an `error` decision in its
+ * place. Every engine. The decisions are also written as JSON Lines (cordon_batch_jsonl). */
+CORDON_API cordon_status cordon_decide_batch_jsonl(cordon_batch* batch, cordon_string jsonl,
+                                                   uint32_t threads, cordon_error** error);
+/* How many decisions the last call made. */
+CORDON_API size_t cordon_batch_size(const cordon_batch* batch);
+/* Decision `index`'s outcome id (CORDON_OUTCOME_ERROR for an error): the cheap read. */
+CORDON_API uint32_t cordon_batch_outcome_id(const cordon_batch* batch, size_t index);
+/* Copies decision `index` into `decision`, to be read with the functions below; returns what
+ * deciding it alone would have returned (CORDON_ERROR_MALFORMED_REQUEST for a malformed
+ * request, the decision then saying why). */
+CORDON_API cordon_status cordon_batch_decision(const cordon_batch* batch, size_t index,
+                                               cordon_decision* decision, cordon_error** error);
+/* The last cordon_decide_batch_jsonl's decisions as `cordon decide` prints them: one JSON object
+ * a line, in the requests' order, each line ended by '\n'. Valid until the batch's next call. */
+CORDON_API cordon_string cordon_batch_jsonl(cordon_batch* batch);
+
 /* ---- Reading a decision ---------------------------------------------------------------- */
 
 /* Outcome ids are the *_OUTCOME_* constants of the generated header: 0 is the highest. */

@@ -214,6 +214,58 @@ class Session {
   detail::Handle<cordon_session, cordon_session_free> handle_;
 };
 
+// Many requests in one call (cordon_decide_batch): decision `i` is request `i`'s, whatever the
+// thread count; a malformed request is an "error" decision in its place. Reused from call to
+// call; one call at a time.
+class Batch {
+ public:
+  explicit Batch(Engine& engine);
+
+  // Request structs of the header generated from this engine's policy (JIT and AOT engines).
+  template <typename Struct>
+  void DecideStructs(const Struct* requests, size_t count, uint32_t threads = 1) {
+    static_assert(std::is_trivially_copyable_v<Struct> && std::is_standard_layout_v<Struct>,
+                  "pass the request structs of the generated header");
+    cordon_error* error = nullptr;
+    detail::Check(cordon_decide_batch(get(), requests, count, sizeof(Struct), threads, &error),
+                  error);
+  }
+  // JSON Lines, one request a line; jsonl() is then the decisions, one line each.
+  void DecideJsonLines(std::string_view jsonl, uint32_t threads = 1) {
+    cordon_error* error = nullptr;
+    detail::Check(cordon_decide_batch_jsonl(get(), detail::Str(jsonl), threads, &error), error);
+  }
+  auto size() const -> size_t { return cordon_batch_size(get()); }
+  auto outcome_id(size_t i) const -> uint32_t { return cordon_batch_outcome_id(get(), i); }
+  // Decision `i` copied into `decision`; false when its request was malformed (the decision
+  // then says why).
+  auto decision(size_t i, Decision& decision) const -> bool {
+    cordon_error* error = nullptr;
+    cordon_status status = cordon_batch_decision(get(), i, decision.get(), &error);
+    if (status == CORDON_ERROR_MALFORMED_REQUEST) {
+      cordon_error_free(error);
+      return false;
+    }
+    detail::Check(status, error);
+    return true;
+  }
+  auto jsonl() -> std::string_view { return detail::View(cordon_batch_jsonl(get())); }
+  auto get() const -> cordon_batch* { return handle_.get(); }
+
+ private:
+  detail::Handle<cordon_batch, cordon_batch_free> handle_;
+};
+
+// What a table decides with now (cordon_table_info).
+struct TableInfo {
+  std::string name;
+  bool is_extern = false;
+  uint64_t rows = 0;
+  uint64_t hash = 0;
+  std::string source;    // the file the rows were read from; "" for the compiled-in rows
+  std::string modified;  // its modification time, UTC ISO 8601; "" when not from a file
+};
+
 class Engine {
  public:
   // A JIT (or interpreter) engine over rule files: a file, or a directory with policy.cordon.
@@ -280,6 +332,18 @@ class Engine {
   auto schema_hash() const -> uint64_t { return cordon_engine_schema_hash(get()); }
   auto policy_hash() const -> uint64_t { return cordon_engine_policy_hash(get()); }
   auto request_size() const -> size_t { return cordon_engine_request_size(get()); }
+  // Every table's version now, in the policy's order.
+  auto tables() const -> std::vector<TableInfo> {
+    std::vector<TableInfo> out;
+    for (size_t i = 0, n = cordon_engine_table_count(get()); i < n; ++i) {
+      cordon_table_info info;
+      cordon_error* error = nullptr;
+      detail::Check(cordon_engine_table_info(get(), i, &info, &error), error);
+      out.push_back(TableInfo{std::string(detail::View(info.name)), info.is_extern != 0, info.rows,
+                              info.hash, info.source, info.modified});
+    }
+    return out;
+  }
   auto get() const -> cordon_engine* { return handle_.get(); }
 
  private:
@@ -291,6 +355,13 @@ inline Request::Request(Engine& engine) {
   cordon_error* error = nullptr;
   detail::Check(cordon_request_new(engine.get(), &r, &error), error);
   handle_ = decltype(handle_)(r);
+}
+
+inline Batch::Batch(Engine& engine) {
+  cordon_batch* b = nullptr;
+  cordon_error* error = nullptr;
+  detail::Check(cordon_batch_new(engine.get(), &b, &error), error);
+  handle_ = decltype(handle_)(b);
 }
 
 inline Session::Session(Engine& engine) {
