@@ -32,6 +32,7 @@
 #include "runtime/abi/layout.h"
 #include "runtime/base/names.h"
 #include "runtime/diagnostics/diagnostics.h"
+#include "runtime/engine/batch.h"
 #include "runtime/engine/decide_json.h"
 #include "runtime/engine/engine.h"
 #include "runtime/interp/interp.h"
@@ -1152,6 +1153,47 @@ void CompiledBench(benchmark::State& state, runtime::EngineKind kind) {
 void BM_EarJit(benchmark::State& state) { CompiledBench(state, runtime::EngineKind::kJit); }
 void BM_EarAot(benchmark::State& state) { CompiledBench(state, runtime::EngineKind::kAot); }
 
+// The batch API over the same structs, back to back (cordon_decide_batch), with state.range(1)
+// threads: one call decides the whole mix. "per_decision" is the wall time of one decision.
+// state.range(2): 1 to fetch the next request's names while one is decided (the default), 0 not.
+void BM_EarBatchAot(benchmark::State& state) {
+  Mix& mix = TheMix(state.range(0));
+  const auto threads = static_cast<uint32_t>(state.range(1));
+  std::string error;
+  runtime::Engine* engine =
+      EngineWithList(runtime::EngineKind::kAot, mix.rows, mix.list.csv, error);
+  if (engine == nullptr) return state.SkipWithError(error.c_str());
+  const abi::RequestLayout& layout = engine->layout();
+  struct alignas(16) Block {
+    uint8_t bytes[16];
+  };
+  std::vector<Block> buffer((layout.size * kMix + 15) / 16);
+  uint8_t* structs = buffer.data()->bytes;
+  abi::PackArena arena;
+  for (size_t k = 0; k < kMix; ++k) {
+    abi::PackRequest(layout, mix.slots[k], structs + k * layout.size, &arena);
+  }
+  runtime::Batch batch(*engine);
+  batch.set_lookahead(state.range(2) != 0);
+  batch.DecideStructs(structs, kMix, threads);
+  for (size_t k = 0; k < kMix; ++k) {
+    if (!SameDecision(batch[k].decision, mix.expected[k])) {
+      error = fmt::format("the batch disagrees with the interpreter on {}: {} vs {}", mix.json[k],
+                          DescribeInterp(TheProgram(), batch[k].decision),
+                          DescribeInterp(TheProgram(), mix.expected[k]));
+      return state.SkipWithError(error.c_str());
+    }
+  }
+  for (auto _ : state) {
+    batch.DecideStructs(structs, kMix, threads);
+    benchmark::DoNotOptimize(batch[kMix - 1].decision.outcome);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kMix));
+  state.counters["per_decision"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kMix),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 // The same rules by hand, on the same requests converted once to the plain struct (as the
 // compiled engines get theirs packed once).
 void BM_EarHandWritten(benchmark::State& state) {
@@ -1204,6 +1246,32 @@ void BM_EarDecideJsonl(benchmark::State& state, runtime::EngineKind kind) {
   }
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(bytes);
+}
+
+// `cordon decide`'s batch path: the mix as one JSON Lines buffer, decoded, decided and written
+// as JSON Lines by runtime::Batch with state.range(1) threads. "per_line" is the wall time of
+// one line.
+void BM_EarDecideBatchJsonl(benchmark::State& state, runtime::EngineKind kind) {
+  Mix& mix = TheMix(state.range(0));
+  const auto threads = static_cast<uint32_t>(state.range(1));
+  std::string error;
+  runtime::Engine* engine = EngineWithList(kind, mix.rows, mix.list.csv, error);
+  if (engine == nullptr) return state.SkipWithError(error.c_str());
+  std::string jsonl;
+  for (const std::string& line : mix.json) jsonl += line + "\n";
+  runtime::Batch batch(*engine);
+  batch.set_render(true);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    batch.DecideJsonLines(jsonl, std::nullopt, threads);
+    for (std::string_view piece : batch.rendered()) bytes += piece.size();
+  }
+  benchmark::DoNotOptimize(bytes);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * mix.json.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * jsonl.size()));
+  state.counters["per_line"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * mix.json.size()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // One request (an H20 to Malaysia, dated within the Affiliates Rule) without owners, and with a
@@ -1424,6 +1492,13 @@ BENCHMARK(BM_EarInterp)->RangeMultiplier(10)->Range(1000, 100000);
 BENCHMARK(BM_EarJit)->RangeMultiplier(10)->Range(1000, 100000);
 BENCHMARK(BM_EarAot)->RangeMultiplier(10)->Range(1000, 100000);
 BENCHMARK(BM_EarHandWritten)->RangeMultiplier(10)->Range(1000, 100000);
+BENCHMARK(BM_EarBatchAot)->ArgsProduct({{1000, 10000, 100000}, {1, 2}, {0, 1}})->UseRealTime();
+BENCHMARK_CAPTURE(BM_EarDecideBatchJsonl, jit, runtime::EngineKind::kJit)
+    ->ArgsProduct({{10000}, {1, 2}})
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_EarDecideBatchJsonl, aot, runtime::EngineKind::kAot)
+    ->ArgsProduct({{10000}, {1, 2}})
+    ->UseRealTime();
 BENCHMARK(BM_NormalizeName);
 BENCHMARK_CAPTURE(BM_EarDecideJsonl, interp, runtime::EngineKind::kInterp)->Arg(10000);
 BENCHMARK_CAPTURE(BM_EarDecideJsonl, jit, runtime::EngineKind::kJit)->Arg(10000);

@@ -88,7 +88,7 @@ void Batch::DecideStructs(const void* requests, size_t count, uint32_t threads) 
       result.id.clear();
       result.day = engine_.StructDay(request);
       session.DecideStruct(request, result.day, result.decision,
-                           i + 1 < end ? request + stride : nullptr);
+                           lookahead_ && i + 1 < end ? request + stride : nullptr);
       if (render_) {
         AppendDecisionJson(worker.out, program, result.decision, {}, nullptr, result.day);
         worker.out += '\n';

@@ -51,6 +51,9 @@ class Batch {
   // With `render`, each thread also writes its decisions as `cordon decide` prints them (one
   // JSON line each, DecisionJson), so that the output is made in parallel too (rendered()).
   void set_render(bool render) { render_ = render; }
+  // Whether DecideStructs starts fetching the next request's names while one is decided (on by
+  // default; off to measure what it saves).
+  void set_lookahead(bool lookahead) { lookahead_ = lookahead; }
   // A field of each JSON request that the policy does not read, such as an order number, copied
   // into the result (and the rendered line) as its `id` (request::Decoder::SetIdField).
   void SetIdField(std::string name);
@@ -81,6 +84,7 @@ class Batch {
 
   Engine& engine_;
   bool render_ = false;
+  bool lookahead_ = true;
   std::string id_field_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<BatchResult> results_;

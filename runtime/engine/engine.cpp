@@ -364,13 +364,7 @@ void Engine::Init() {
   }
   for (ir::SlotId slot : ir::LookupKeySlots(*program_)) {
     key_texts_.push_back(layout_.slots[slot].offset);
-    key_slots_.push_back(slot);
   }
-  for (uint32_t t = 0; t < program_->tables.size(); ++t) {
-    if (program_->tables[t].normalized) normalized_tables_.push_back(t);
-  }
-  looks_near_ = std::any_of(program_->values.begin(), program_->values.end(),
-                            [](const ir::Value& v) { return v.op == ir::Op::kTableNear; });
   schema_hash_ = ir::SchemaHash(*program_);
   policy_hash_ = ir::PolicyHash(*program_);
   reads_day_ = ir::ReadsDay(*program_);
@@ -879,26 +873,15 @@ void Session::FillHoles(interp::Reason& reason) {
       *holes, hole_values_);
 }
 
-void Session::PrepareNext(const uint8_t* next) {
-  const abi::RequestLayout& layout = engine_.layout_;
-  near_tables_.clear();
-  for (uint32_t t : engine_.normalized_tables_) near_tables_.push_back(tables_->views[t]);
-  for (uint32_t k = 0; k < engine_.key_slots_.size(); ++k) {
-    const abi::SlotLayout& slot = layout.slots[engine_.key_slots_[k]];
-    // Only what the next decision will read: a present field with a text a request can hold
-    // (DecideStruct refuses the rest before anything reads it).
-    if (slot.presence != ir::kNoId && next[slot.presence] != 1) continue;
-    if (std::any_of(slot.records.begin(), slot.records.end(),
-                    [&](uint32_t r) { return next[r] != 1; })) {
-      continue;
-    }
+// A batch's next request: its key texts (an end user's name) are far from anything else, so
+// start fetching them a decision early. Preparing the next request's lookups whole (its names
+// normalised and the index slots they probe fetched) was measured and made batches slower
+// (bench/README.md): the tables a decision reads stay in cache from one decision to the next.
+void Session::PrefetchNext(const uint8_t* next) const {
+  for (uint32_t offset : engine_.key_texts_) {
     const char* text = nullptr;
-    uint64_t size = 0;
-    std::memcpy(&text, next + slot.offset, sizeof text);
-    std::memcpy(&size, next + slot.offset + sizeof text, sizeof size);
-    if (text == nullptr && size != 0) continue;
-    lookup_.names.PrepareNext(k, std::string_view(text == nullptr ? "" : text, size), near_tables_,
-                              engine_.looks_near_);
+    std::memcpy(&text, next + offset, sizeof text);
+    __builtin_prefetch(text);
   }
 }
 
@@ -906,12 +889,9 @@ auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
                           const void* next) -> bool {
   const ir::Program& program = engine_.program();
   lookup_.tables = tables_;
+  lookup_.names.Start();
   env_.rows = tables_->rows.data();
-  // A batch reads the next request's names now: their lookups' cache misses then overlap this
-  // decision rather than stall the next one.
-  if (next != nullptr && !engine_.key_slots_.empty()) {
-    PrepareNext(static_cast<const uint8_t*>(next));
-  }
+  if (next != nullptr) PrefetchNext(static_cast<const uint8_t*>(next));
   // The texts the rules look up (an end user's name) are far from anything else a decision
   // reads: start fetching them while the evaluator works its way to the lookups (100k names:
   // 3-6 ns of 125). A prefetch never faults, so an absent field's pointer does no harm.
@@ -1006,7 +986,6 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
     uint8_t* request = packed_.data() + (8 - reinterpret_cast<uintptr_t>(packed_.data()) % 8) % 8;
     pack_arena_.Reset();
     abi::PackRequest(engine_.layout_, slots, request, &pack_arena_);
-    lookup_.names.Start();
     if (!RunCompiled(request, as_of, out)) Refuse(request, out);
     if (trace != nullptr) {
       interp::Decision ignored;
@@ -1019,9 +998,6 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
 void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decision& out,
                            const void* next) {
   const ir::Program& program = engine_.program();
-  // Every attempt starts a decision's lookups afresh, refused or not, so that keys PrepareNext
-  // read for the next struct serve exactly the next attempt.
-  lookup_.names.Start();
   // A struct whose own `as_of` no request could hold is refused below, not moved to the review
   // date (that would accept it).
   auto own_day_valid = [&] {

@@ -110,8 +110,8 @@ class Session {
   // Decides a request already packed in the engine's request struct (compiled engines). A
   // struct with a value no request could hold (a country or enum out of range, a zero
   // denominator, a null text) is refused: the decision is `error` with the reason.
-  // `next`: the struct the next call will decide (a batch's next request), whose names are read
-  // and whose table lookups are started now, or null.
+  // `next`: the struct the next call will decide (a batch's next request), whose names start
+  // being fetched now, or null.
   void DecideStruct(const void* request, DayNumber as_of, interp::Decision& out,
                     const void* next = nullptr);
   // The first field of a request struct that no request could hold, in words ("$.kind: 7 is
@@ -133,8 +133,8 @@ class Session {
   // False when the evaluator refused the struct (CORDON_ABI_BAD_REQUEST).
   auto RunCompiled(const void* request, DayNumber as_of, interp::Decision& out,
                    const void* next = nullptr) -> bool;
-  // DecideStruct's `next`: prepares its key fields' lookups (ir::FieldLookups::PrepareNext).
-  void PrepareNext(const uint8_t* next);
+  // DecideStruct's `next`: starts fetching its key texts.
+  void PrefetchNext(const uint8_t* next) const;
   // Writes a compiled decision's fired rule's message with its holes filled (Reason::text).
   void FillHoles(interp::Reason& reason);
   // Makes `out` the `error` decision for a refused struct, naming the field.
@@ -157,8 +157,7 @@ class Session {
   std::vector<cordon_abi_cell> hole_cells_;  // env_.holes
   std::vector<ir::Datum> hole_values_;
   Lookup lookup_;
-  std::vector<const ir::TableData*> near_tables_;  // PrepareNext's: the `match normalized` ones
-  cordon_abi_env env_;                             // all but `rows` fixed for the session's life
+  cordon_abi_env env_;  // all but `rows` fixed for the session's life
 };
 
 class Engine {
@@ -255,9 +254,6 @@ class Engine {
   std::vector<const void*> constant_sets_;
   // Where the request struct holds a text that a table lookup takes as its key.
   std::vector<uint32_t> key_texts_;
-  std::vector<ir::SlotId> key_slots_;        // and their slots, in the same order
-  std::vector<uint32_t> normalized_tables_;  // the `match normalized` tables
-  bool looks_near_ = false;                  // some rule calls `near`
 
   std::atomic<const TableSet*> current_{nullptr};
   bool asymmetric_fence_ = false;  // hazard pointers with membarrier(2) (engine.cpp)

@@ -263,24 +263,6 @@ auto TableData::FindNear(NameKey& name) const -> int64_t {
   return Near(query);
 }
 
-// Calls `probe` with the hash of each near slot a query may find a key in: for a key of n code
-// points one edit from the query (n is m - 1, m or m + 1), its first half and its last part.
-namespace {
-
-template <typename Probe>
-void NearProbes(const NearQuery& query, Probe probe) {
-  size_t m = query.size();
-  for (size_t n = m == 0 ? 1 : m - 1; n <= m + 1; ++n) {
-    if (n < TableData::kNearMin || n > TableData::kNearMax) continue;
-    size_t half = n / 2;
-    size_t last = n - half - 1;
-    if (m >= half) probe(NearSlotHash(query.start(half), n, 0));
-    if (m >= last) probe(NearSlotHash(query.end(last), n, 1));
-  }
-}
-
-}  // namespace
-
 auto TableData::Near(const NearQuery& query) const -> int64_t {
   size_t m = query.size();
   if (near_.empty() || m + 1 < kNearMin) return -1;
@@ -300,7 +282,14 @@ auto TableData::Near(const NearQuery& query) const -> int64_t {
       }
     }
   };
-  NearProbes(query, probe);
+  // A key of n code points one edit from the query: n is m - 1, m or m + 1.
+  for (size_t n = m == 0 ? 1 : m - 1; n <= m + 1; ++n) {
+    if (n < kNearMin || n > kNearMax) continue;
+    size_t half = n / 2;
+    size_t last = n - half - 1;
+    if (m >= half) probe(NearSlotHash(query.start(half), n, 0));
+    if (m >= last) probe(NearSlotHash(query.end(last), n, 1));
+  }
   return best == static_cast<uint32_t>(-1) ? int64_t{-1} : int64_t{best};
 }
 
@@ -376,14 +365,13 @@ auto NameKey::KeyWords() -> uint32_t {
 
 void FieldLookups::Resize(size_t fields, size_t tables) {
   tables_ = tables;
-  fields_ = fields;
-  keys_.assign(fields * 2, Key{});
+  keys_.assign(fields, Key{});
   rows_.assign(fields * tables * 2, Row{});
 }
 
 auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
                         std::string_view text, bool near) -> int64_t {
-  if (field >= fields_) {
+  if (field >= keys_.size()) {
     auto at = reinterpret_cast<uintptr_t>(text.data());
     Other& slot = others_[((at >> 3) ^ (at >> 11) ^ (table * 0x9e3779b1u) ^ text.size() ^
                            static_cast<size_t>(near)) %
@@ -405,18 +393,14 @@ auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
                  .row = row};
     return row;
   }
-  Key& key = keys_[(epoch_ & 1) * fields_ + field];
-  // A key prepared ahead (PrepareNext) serves only the text it was read from.
-  if (key.epoch != epoch_ || key.text.data() != text.data() || key.text.size() != text.size())
-      [[unlikely]] {
-    key.epoch = epoch_;
-    key.text = text;
-    key.near_epoch = 0;
-    key.name.Reset(text);
-  }
+  Key& key = keys_[field];
   auto exact = [&]() -> int64_t {
     Row& row = rows_[(field * tables_ + table) * 2];
     if (row.epoch == epoch_) return row.row;
+    if (key.epoch != epoch_) {
+      key.epoch = epoch_;
+      key.name.Reset(text);
+    }
     row = Row{.epoch = epoch_, .row = data.FindName(key.name)};
     return row.row;
   };
@@ -434,38 +418,6 @@ auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
   }
   row = Row{.epoch = epoch_, .row = found};
   return found;
-}
-
-void FieldLookups::PrepareNext(uint32_t field, std::string_view text,
-                               std::span<const TableData* const> tables, bool near) {
-  if (field >= fields_) return;
-  uint64_t next = epoch_ + 1;
-  Key& key = keys_[(next & 1) * fields_ + field];
-  key.epoch = next;
-  key.text = text;
-  key.near_epoch = 0;
-  key.name.Reset(text);
-  uint32_t words = key.name.KeyWords();
-  if (near) {
-    key.near_epoch = next;
-    key.near_ok = key.near.Prepare(key.name.text(words));
-  }
-  for (const TableData* data : tables) {
-    data->Prefetch(key.name, words, near && key.near_ok ? &key.near : nullptr);
-  }
-}
-
-void TableData::Prefetch(const NameKey& name, uint32_t words, const NearQuery* near) const {
-  if (!schema_->normalized || slots_.empty()) return;
-  // The first two blocks decide most misses (FindName stops at the first no key starts with).
-  uint32_t blocks = std::min<uint32_t>(name.blocks(words), 2);
-  for (uint32_t b = 1; b <= blocks; ++b) {
-    __builtin_prefetch(&starts_[(name.block_hash(b) >> 40) & (starts_.size() - 1)]);
-  }
-  __builtin_prefetch(&slots_[name.hash(words) & (slots_.size() - 1)]);
-  if (near == nullptr || near_.empty()) return;
-  size_t mask = near_.size() - 1;
-  NearProbes(*near, [&](uint64_t h) { __builtin_prefetch(&near_[h & mask]); });
 }
 
 auto TableData::Find(const Datum& key) const -> int64_t {

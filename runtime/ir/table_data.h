@@ -11,7 +11,6 @@
 #include <cstring>
 #include <deque>
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -121,11 +120,6 @@ class TableData {
   static constexpr uint32_t kNearMin = 5;  // "Face++" is "face": one edit from "fact", "race"
   static constexpr uint32_t kNearMax = NearQuery::kMax;
 
-  // Starts fetching what FindName (and, with `near`, Near) will read for a key already read
-  // whole (NameKey::KeyWords): the Bloom filter's words, the index slot, and the near slots.
-  // Reads nothing but the key and this table's sizes, so it never waits on memory.
-  void Prefetch(const NameKey& name, uint32_t words, const NearQuery* near) const;
-
   // For --explain: the listed name or alias closest to `key` (edit distance on normalised
   // names), with its row, or -1 when the table is empty or not `match normalized`.
   auto Closest(std::string_view key) const -> std::pair<std::string, int64_t>;
@@ -206,12 +200,6 @@ class FieldLookups {
   // For a program with `fields` lookup key fields and `tables` tables.
   void Resize(size_t fields, size_t tables);
   void Start() { ++epoch_; }
-  // Reads request field `field`'s text of the decision after the next Start() now, and starts
-  // fetching what its lookups in `tables` (the `match normalized` ones) will read, so that a
-  // batch looks one request ahead while it decides the current one. `near`: the rules look the
-  // field up near, so prepare that too.
-  void PrepareNext(uint32_t field, std::string_view text, std::span<const TableData* const> tables,
-                   bool near);
   // The row of `table` (the `table`th of the program) whose key matches `text`, which is
   // request field `field` or kNoField; a field past those given to Resize counts as kNoField.
   // With `near`, the row TableData::FindNear finds.
@@ -221,7 +209,6 @@ class FieldLookups {
  private:
   struct Key {
     uint64_t epoch = 0;
-    std::string_view text;  // what `name` was read from (PrepareNext's must be the same)
     NameKey name;
     uint64_t near_epoch = 0;  // `near` prepared for this decision
     bool near_ok = false;     // and short enough to be matched near
@@ -242,10 +229,7 @@ class FieldLookups {
   };
   uint64_t epoch_ = 1;  // entries start stale
   size_t tables_ = 0;
-  size_t fields_ = 0;
-  // By field, twice: [epoch parity * fields + field], so that the next decision's keys can be
-  // prepared while this one's are in use.
-  std::vector<Key> keys_;
+  std::vector<Key> keys_;  // by field
   std::vector<Row> rows_;  // [(field * tables_ + table) * 2 + near]
   NameKey other_;
   NearQuery other_near_;
