@@ -173,6 +173,10 @@ class Checker : public ir::SetStorage {
   auto Run(const std::vector<std::string>& roots) -> ErrorOr<std::optional<ir::Program>>;
 
   auto NewCountrySet() -> ir::CountrySet* override { return &program_.country_sets.emplace_back(); }
+  // A text function of constants, folded: its text belongs to the program.
+  auto NewText(size_t size) -> char* override {
+    return program_.texts.emplace_back(size, '\0').data();
+  }
 
  private:
   // modules.cpp
@@ -264,6 +268,7 @@ class Checker : public ir::SetStorage {
   auto BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) -> size_t;
   auto CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed;
   auto CheckNear(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed;
+  auto CheckTextCall(const ast::Expr& expr, const ast::Call& call, ir::Op op, Env& env) -> Typed;
   auto CheckIf(const ast::Expr& expr, const ast::If& e, Env& env, const Type* expected) -> Typed;
   // `any x in xs: …` and its kin (expressions.cpp).
   auto CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, Env& env) -> Typed;

@@ -242,7 +242,8 @@ auto Checker::Emit(ir::Op op, const Type& type, ir::ValueId a, ir::ValueId b, co
       const ir::Value& pair = program_.values[b];
       return ConstOf(a).bits != 0 ? pair.a : pair.b;
     }
-  } else if (op == ir::Op::kElse) {
+  } else if (op == ir::Op::kElse || op == ir::Op::kWith) {
+    // Pairs are read by their If or Replace, never folded alone.
   } else if (op != ir::Op::kSlot && op != ir::Op::kRowField && op != ir::Op::kTableHas &&
              op != ir::Op::kTableFind && op != ir::Op::kTableNear && ir::TakesValueA(op) &&
              IsConst(a) && (!binary || IsConst(b))) {
@@ -776,6 +777,46 @@ auto Checker::CheckBuiltin(const ast::Expr& expr, const ast::Call& call, const B
   return Typed{result, Emit(builtin.op, result, x.value, 0, env, &expr)};
 }
 
+// `contains(text, part)`, `starts_with(text, prefix)` and `replace(text, what, by)`: functions
+// of texts only (the one-argument ones are CheckBuiltin's).
+auto Checker::CheckTextCall(const ast::Expr& expr, const ast::Call& call, ir::Op op, Env& env)
+    -> Typed {
+  uint32_t m = env.module;
+  const std::string_view name = ir::OpName(op);
+  const size_t arity = op == ir::Op::kReplace ? 3 : 2;
+  const char* form = op == ir::Op::kReplace    ? "replace(text, what, by)"
+                     : op == ir::Op::kContains ? "contains(text, part)"
+                                               : "starts_with(text, prefix)";
+  if (call.args.size() != arity) {
+    Diag(env)
+        .Error(DiagnosticKind::WrongArgumentCount, Loc(m, expr.range),
+               fmt::format("`{}` takes {} arguments, not {}", name, arity, call.args.size()))
+        .Help(fmt::format("write `{}`, each a text", form));
+    return Typed::Error();
+  }
+  Type text = MakeType(TypeKind::kText);
+  std::string use = fmt::format("`{}`", name);
+  std::vector<ir::ValueId> values;
+  for (const auto& arg : call.args) {
+    Typed x = Check(*arg, env, &text);
+    if (x.type.is_error() || !RequireValue(x, *arg, env, use.c_str())) return Typed::Error();
+    if (x.type.kind != TypeKind::kText) {
+      Diag(env)
+          .Error(DiagnosticKind::TypeMismatch, Loc(m, arg->range),
+                 fmt::format("`{}` takes texts, not {}", name, Describe(*arg, x, m)))
+          .Help(fmt::format("write `{}`, each a text", form));
+      return Typed::Error();
+    }
+    values.push_back(x.value);
+  }
+  if (op == ir::Op::kReplace) {
+    ir::ValueId with = Emit(ir::Op::kWith, text, values[1], values[2], env);
+    return Typed{text, Emit(ir::Op::kReplace, text, values[0], with, env, &expr)};
+  }
+  Type result = MakeType(TypeKind::kBool);
+  return Typed{result, Emit(op, result, values[0], values[1], env, &expr)};
+}
+
 // `near(table, name)`: a `match normalized` table looked up by a name or one edit from it.
 auto Checker::CheckNear(const ast::Expr& expr, const ast::Call& call, Env& env) -> Typed {
   uint32_t m = env.module;
@@ -865,6 +906,11 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
     return Typed{MakeType(TypeKind::kDuration), n.value};
   }
   if (v == nullptr && callee->name == "near") return CheckNear(expr, call, env);
+  if (v == nullptr) {
+    for (ir::Op op : {ir::Op::kContains, ir::Op::kStartsWith, ir::Op::kReplace}) {
+      if (callee->name == ir::OpName(op)) return CheckTextCall(expr, call, op, env);
+    }
+  }
   if (v == nullptr) {
     for (const Builtin& builtin : kBuiltins) {
       if (builtin.name == callee->name) return CheckBuiltin(expr, call, builtin, env);

@@ -68,7 +68,7 @@ class Lowerer {
     cell_ty_ = llvm::StructType::create(context, {i128_, i128_, i64_, ptr_, i64_, ptr_, i8_},
                                         "cordon_abi_cell");
     env_ty_ = llvm::StructType::create(
-        context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_}, "cordon_abi_env");
+        context, {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_}, "cordon_abi_env");
     rows_ty_ = llvm::StructType::create(context, {ptr_, i64_}, "cordon_abi_rows");
     shared_ty_ = llvm::StructType::get(context, {i128_, i128_, i32_});
     pair_ty_ = llvm::ArrayType::get(i128_, 2);
@@ -136,6 +136,8 @@ class Lowerer {
   auto IsCheap(ir::ValueId id) -> bool;
   auto EvalUncached(ir::ValueId id) -> Lowered;
   auto Unsupported(const ir::Value& v, ir::ValueId id) -> Lowered;
+  // A text function through env.text_op: the runtime's ir::EvalText, as the interpreter's.
+  auto TextFunction(const ir::Value& v, std::array<Lowered, 3> args) -> Lowered;
   std::string unsupported_;  // the first op that could not be compiled, if any
   auto Const(const ir::Datum& d, uint32_t index) -> Lowered;
   auto Slot(ir::SlotId slot, bool optional) -> Lowered;
@@ -746,6 +748,14 @@ auto Lowerer::Compare(const ir::Value& v, const Lowered& x, const Lowered& y) ->
       case ir::Op::kMin:
       case ir::Op::kMax:
       case ir::Op::kTooDeep:
+      case ir::Op::kUpper:
+      case ir::Op::kLower:
+      case ir::Op::kTrim:
+      case ir::Op::kLength:
+      case ir::Op::kContains:
+      case ir::Op::kStartsWith:
+      case ir::Op::kReplace:
+      case ir::Op::kWith:
         break;
     }
     return nullptr;
@@ -906,6 +916,14 @@ auto Lowerer::CanFail(ir::ValueId id) -> bool {
     case ir::Op::kYear:
     case ir::Op::kIf:
     case ir::Op::kElse:
+    case ir::Op::kUpper:
+    case ir::Op::kLower:
+    case ir::Op::kTrim:
+    case ir::Op::kLength:
+    case ir::Op::kContains:
+    case ir::Op::kStartsWith:
+    case ir::Op::kReplace:
+    case ir::Op::kWith:
       fails = CanFail(v.a) || (ir::TakesValueB(v.op) && CanFail(v.b));
       break;
   }
@@ -931,6 +949,13 @@ auto Lowerer::IsCheap(ir::ValueId id) -> bool {
     case ir::Op::kMin:
     case ir::Op::kMax:
     case ir::Op::kTooDeep:
+    case ir::Op::kUpper:  // a call into the runtime
+    case ir::Op::kLower:
+    case ir::Op::kTrim:
+    case ir::Op::kLength:
+    case ir::Op::kContains:
+    case ir::Op::kStartsWith:
+    case ir::Op::kReplace:
       cheap = false;
       break;
     case ir::Op::kConst:
@@ -966,6 +991,7 @@ auto Lowerer::IsCheap(ir::ValueId id) -> bool {
     case ir::Op::kYear:
     case ir::Op::kIf:
     case ir::Op::kElse:
+    case ir::Op::kWith:
       cheap = IsCheap(v.a) && (!ir::TakesValueB(v.op) || IsCheap(v.b));
       break;
   }
@@ -1087,6 +1113,12 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       return Lowered{.present = found, .a = bits};
     }
     // The rest: operands first, below.
+    case ir::Op::kUpper:
+    case ir::Op::kLower:
+    case ir::Op::kTrim:
+    case ir::Op::kLength:
+    case ir::Op::kContains:
+    case ir::Op::kStartsWith:
     case ir::Op::kIsSome:
     case ir::Op::kUnwrap:
     case ir::Op::kNot:
@@ -1135,6 +1167,15 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     }
     case ir::Op::kElse:
       return Unsupported(v, id);  // read only through its kIf
+    case ir::Op::kWith:
+      return Unsupported(v, id);  // read only through its kReplace
+    case ir::Op::kReplace: {
+      const ir::Value& with = p_.values[v.b];
+      Lowered text = Eval(v.a);
+      Lowered from = Eval(with.a);
+      Lowered to = Eval(with.b);
+      return TextFunction(v, {text, from, to});
+    }
     case ir::Op::kAsOf:
       return Lowered{.a = as_of_};
     case ir::Op::kBinder:
@@ -1256,6 +1297,13 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
       }
       return CountrySetOp(add, x, y);
     }
+    case ir::Op::kUpper:
+    case ir::Op::kLower:
+    case ir::Op::kTrim:
+    case ir::Op::kLength:
+    case ir::Op::kContains:
+    case ir::Op::kStartsWith:
+      return TextFunction(v, {x, y, Lowered{}});
     case ir::Op::kYear:
       // helpers.c, over runtime/base/civil.h as ir::EvalOp: the same year from the same day.
       return Lowered{.a = b_.CreateSExt(b_.CreateCall(Helper("cordon_h_year"), {x.a}), i128_),
@@ -1282,9 +1330,35 @@ auto Lowerer::EvalUncached(ir::ValueId id) -> Lowered {
     case ir::Op::kMin:
     case ir::Op::kMax:
     case ir::Op::kTooDeep:
+    case ir::Op::kReplace:
+    case ir::Op::kWith:
       break;
   }
   return Unsupported(v, id);
+}
+
+auto Lowerer::TextFunction(const ir::Value& v, std::array<Lowered, 3> args) -> Lowered {
+  auto* text_ty = llvm::StructType::get(ctx_, {ptr_, i64_});
+  Value* array = EntryAlloca(llvm::ArrayType::get(text_ty, 3));
+  for (unsigned i = 0; i < 3; ++i) {
+    Value* at = b_.CreateConstInBoundsGEP2_32(llvm::ArrayType::get(text_ty, 3), array, 0, i);
+    b_.CreateStore(args[i].a != nullptr ? args[i].a : llvm::ConstantPointerNull::get(ptr_),
+                   b_.CreateStructGEP(text_ty, at, 0));
+    b_.CreateStore(args[i].b != nullptr ? args[i].b : b_.getInt64(0),
+                   b_.CreateStructGEP(text_ty, at, 1));
+  }
+  Value* out = EntryAlloca(ptr_);
+  auto* type = llvm::FunctionType::get(i64_, {ptr_, i32_, ptr_, ptr_}, false);
+  Value* result = b_.CreateCall(
+      type, EnvField(9), {EnvField(0), b_.getInt32(static_cast<uint32_t>(v.op)), array, out});
+  switch (v.kind) {
+    case ir::Kind::kText:
+      return Lowered{.a = b_.CreateLoad(ptr_, out), .b = result};
+    case ir::Kind::kBool:
+      return Lowered{.a = b_.CreateICmpNE(result, b_.getInt64(0))};
+    default:  // kLength: a whole number
+      return Lowered{.a = b_.CreateSExt(result, i128_), .b = Int128Const(1)};
+  }
 }
 
 // for (i = 0; i < count; ++i) { element = items + i * size; accumulate body }: the body in a

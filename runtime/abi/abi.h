@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define CORDON_ABI_VERSION 8u
+#define CORDON_ABI_VERSION 9u
 #define CORDON_ABI_DESCRIPTOR_SYMBOL "cordon_policy_v1"
 
 /* A key as the generated code passes it to `find`; which members mean something follows the
@@ -39,6 +39,12 @@ typedef struct cordon_abi_rows {
 #define CORDON_ABI_ROW_CELL_TEXT_SIZE 8u /* uint64_t */
 #define CORDON_ABI_ROW_CELL_TEXT 16u     /* const char* */
 
+/* A text passed to `text_op`. */
+typedef struct cordon_abi_text {
+  const char* data;
+  uint64_t size;
+} cordon_abi_text;
+
 /* What the runtime lends the evaluator for one decision. Tables are reached only through
  * it, so the host can swap a table without recompiling. */
 typedef struct cordon_abi_env {
@@ -64,6 +70,10 @@ typedef struct cordon_abi_env {
    * numbered as ir::MessageHoleStarts numbers them. Texts point into the request or the rows,
    * which stay put for the decision. */
   cordon_abi_cell* holes;
+  /* The text functions (`upper`, `trim`, `contains`, `replace`, ...: ir::EvalText), by their
+   * ir::Op, on args[0..2]: returns a length, 0 or 1 for a test, or a text's size with its bytes
+   * at *out, which stay until the decision ends. The interpreter computes them in the same code. */
+  int64_t (*text_op)(void* self, uint32_t op, const cordon_abi_text* args, const char** out);
 } cordon_abi_env;
 
 #define CORDON_ABI_NO_KEY 0xffffffffu

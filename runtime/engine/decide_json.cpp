@@ -165,6 +165,28 @@ void AppendDecisionJson(std::string& line, const ir::Program& program,
     AppendQuoted(line, FormatDate(as_of));
     line += R"(,"explain":)";
     line += ExplainJson(program, *trace).dump(-1, ' ', false, json::error_handler_t::replace);
+    // The version of each table the decision read: which Entity List said so.
+    if (!trace->tables.empty()) {
+      line += R"(,"tables":)";
+      auto text_or_null = [&](const std::string& text) {
+        if (text.empty()) {
+          line += "null";
+        } else {
+          AppendQuoted(line, text);
+        }
+      };
+      AppendArray(line, trace->tables, [&](const interp::TableTrace& t) {
+        line += R"({"table":)";
+        AppendQuoted(line, t.name);
+        line += fmt::format(R"(,"rows":{},"hash":"{:016x}","compiled_from":)", t.rows, t.hash);
+        text_or_null(t.compiled_from);
+        line += R"(,"read_from":)";
+        text_or_null(t.source);
+        line += R"(,"modified":)";
+        text_or_null(t.modified);
+        line += '}';
+      });
+    }
   }
   line += '}';
 }

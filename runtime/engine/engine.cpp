@@ -94,6 +94,24 @@ auto EnvFindNear(void* self, uint32_t table, uint32_t key, const char* text, uin
                             std::string_view(text == nullptr ? "" : text, size), true);
 }
 
+auto EnvTextOp(void* self, uint32_t op, const cordon_abi_text* args, const char** out) -> int64_t {
+  auto* lookup = static_cast<Session::Lookup*>(self);
+  auto view = [&](int i) {
+    return std::string_view(args[i].data == nullptr ? "" : args[i].data, args[i].size);
+  };
+  ir::Datum d;
+  ir::EvalText(static_cast<ir::Op>(op), view(0), view(1), view(2), lookup->texts, d);
+  switch (d.kind) {
+    case ir::Kind::kText:
+      *out = d.text.data();
+      return static_cast<int64_t>(d.text.size());
+    case ir::Kind::kNumber:
+      return static_cast<int64_t>(d.number.num);
+    default:
+      return d.bits;
+  }
+}
+
 auto EnvTextSetHas(const void* set, const char* text, uint64_t size) -> uint8_t {
   if (set == nullptr) return 0;
   return ir::TextSetHas(*static_cast<const ir::TextSet*>(set), std::string_view(text, size)) ? 1
@@ -744,6 +762,19 @@ auto Engine::SwapTableFile(std::string_view name, const std::string& path) -> st
   return SwapTable(*table, std::move(*data));
 }
 
+void Session::TraceTables(interp::Trace& trace) const {
+  trace.tables.clear();
+  for (uint32_t t = 0; t < engine_.program_->tables.size(); ++t) {
+    const ir::TableData& data = *tables_->views[t];
+    trace.tables.push_back(interp::TableTrace{.name = engine_.program_->tables[t].name,
+                                              .rows = data.rows().size(),
+                                              .hash = data.rows_hash(),
+                                              .compiled_from = engine_.program_->tables[t].file,
+                                              .source = data.source_name,
+                                              .modified = data.modified});
+  }
+}
+
 auto Engine::TableVersions() const -> std::vector<TableVersion> {
   std::lock_guard lock(writers_);  // no swap frees the set while it is read
   const TableSet* set = current_.load();
@@ -753,7 +784,7 @@ auto Engine::TableVersions() const -> std::vector<TableVersion> {
     out.push_back(TableVersion{.name = program_->tables[t].name,
                                .is_extern = program_->tables[t].is_extern,
                                .rows = data.rows().size(),
-                               .hash = ir::RowsHash(data.rows()),
+                               .hash = data.rows_hash(),
                                .source = data.source_name,
                                .modified = data.modified});
   }
@@ -808,6 +839,13 @@ auto Engine::StructDay(const void* request) const -> DayNumber {
   return stored;
 }
 
+auto Session::TextScratch::NewText(size_t size) -> char* {
+  if (used_ == texts_.size()) texts_.emplace_back();
+  std::string& text = texts_[used_++];
+  text.resize(size);
+  return text.data();
+}
+
 Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
   packed_.resize(engine.layout_.size + 8);
   results_.resize(engine.program_->rules.size());
@@ -820,7 +858,8 @@ Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
                         .constant_sets = engine.constant_sets_.data(),
                         .rows = nullptr,
                         .find_near = EnvFindNear,
-                        .holes = nullptr};
+                        .holes = nullptr,
+                        .text_op = EnvTextOp};
   hole_cells_.resize(engine.hole_count_);
   env_.holes = hole_cells_.data();
   std::lock_guard lock(engine.writers_);
@@ -890,6 +929,7 @@ auto Session::RunCompiled(const void* request, DayNumber as_of, interp::Decision
   const ir::Program& program = engine_.program();
   lookup_.tables = tables_;
   lookup_.names.Start();
+  lookup_.texts.Reset();
   env_.rows = tables_->rows.data();
   if (next != nullptr) PrefetchNext(static_cast<const uint8_t*>(next));
   // The texts the rules look up (an end user's name) are far from anything else a decision
@@ -992,6 +1032,7 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
       interp_.Decide(slots, as_of, ignored, trace, tables_->views);
     }
   }
+  if (trace != nullptr) TraceTables(*trace);
   Release();
 }
 

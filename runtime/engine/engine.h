@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "runtime/base/error_or.h"
 #include "runtime/interp/interp.h"
 #include "runtime/ir/ir.h"
+#include "runtime/ir/ops.h"
 #include "runtime/ir/table_data.h"
 #include "runtime/source/source_buffer.h"
 
@@ -98,9 +100,22 @@ class Session {
   auto engine() const -> Engine& { return engine_; }
 
   // What the table callbacks of one compiled decision read.
+  // Texts the text functions make in a compiled decision (env.text_op), kept until it ends.
+  class TextScratch : public ir::SetStorage {
+   public:
+    auto NewCountrySet() -> ir::CountrySet* override { return &sets_.emplace_back(); }
+    auto NewText(size_t size) -> char* override;
+    void Reset() { used_ = 0; }
+
+   private:
+    std::deque<std::string> texts_;
+    size_t used_ = 0;
+    std::deque<ir::CountrySet> sets_;  // never asked for: no text function makes a set
+  };
   struct Lookup {
     const TableSet* tables = nullptr;
     ir::FieldLookups names;  // by the ABI's key index, which is the field's in LookupKeySlots
+    TextScratch texts;
   };
 
   // Decides decoded request slots. With `trace`, the reference interpreter also records why
@@ -137,6 +152,8 @@ class Session {
   void PrefetchNext(const uint8_t* next) const;
   // Writes a compiled decision's fired rule's message with its holes filled (Reason::text).
   void FillHoles(interp::Reason& reason);
+  // The versions of the tables this decision read, for its trace.
+  void TraceTables(interp::Trace& trace) const;
   // Makes `out` the `error` decision for a refused struct, naming the field.
   void Refuse(const uint8_t* request, interp::Decision& out) const;
   // A day past the policy's review date (Program::reviewed) is decided as of the review date.

@@ -79,6 +79,13 @@ auto Interpreter::NewCountrySet() -> ir::CountrySet* {
   return &arena_[arena_used_++];
 }
 
+auto Interpreter::NewText(size_t size) -> char* {
+  if (texts_used_ == texts_.size()) texts_.emplace_back();
+  std::string& text = texts_[texts_used_++];
+  text.resize(size);
+  return text.data();
+}
+
 auto DecisionName(const ir::Program& program, const Decision& decision) -> std::string_view {
   if (decision.error || decision.outcome >= program.outcomes.size()) return "error";
   return program.outcomes[decision.outcome];
@@ -153,6 +160,22 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
     case ir::Op::kElse:
       Fail(id, "internal error: the branches of an `if` evaluated without it");
       break;
+    case ir::Op::kWith:
+      Fail(id, "internal error: the arguments of a `replace` evaluated without it");
+      break;
+    case ir::Op::kReplace: {
+      const Node& with = nodes_[v.b];
+      const ir::Datum* text = Eval(v.a);
+      const ir::Datum* from = text != nullptr ? Eval(with.a) : nullptr;
+      const ir::Datum* to = from != nullptr ? Eval(with.b) : nullptr;
+      if (to != nullptr) {
+        ir::EvalText(v.op, text->text, from->text, to->text, *this, memo_[id]);
+        memo_[id].present = true;
+        v.stamp = stamp;
+        result = &memo_[id];
+      }
+      break;
+    }
     case ir::Op::kAsOf:
       result = &as_of_;
       break;
@@ -194,6 +217,12 @@ auto Interpreter::Eval(ir::ValueId id) -> const ir::Datum* {
     case ir::Op::kUnion:
     case ir::Op::kDifference:
     case ir::Op::kYear:
+    case ir::Op::kUpper:
+    case ir::Op::kLower:
+    case ir::Op::kTrim:
+    case ir::Op::kLength:
+    case ir::Op::kContains:
+    case ir::Op::kStartsWith:
       // Computed in place: the memo entry is the result.
       if (EvalComputed(v, id, memo_[id])) {
         v.stamp = stamp;
@@ -414,6 +443,7 @@ void Interpreter::Decide(std::span<const ir::Datum> request, DayNumber as_of, De
     if (slot < request.size()) __builtin_prefetch(request[slot].text.data());
   }
   arena_used_ = 0;
+  texts_used_ = 0;
   auto next_generation = [&] {
     if (++clock_ == 0) {
       for (Node& node : nodes_) node.stamp = 0;

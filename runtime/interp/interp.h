@@ -78,8 +78,19 @@ struct RuleTrace {
   uint32_t exception = ir::kNoId;        // the `unless` that applied
 };
 
+// A table as a traced decision read it: which version of its rows (Engine::TableVersions).
+struct TableTrace {
+  std::string name;
+  uint64_t rows = 0;
+  uint64_t hash = 0;          // ir::RowsHash
+  std::string compiled_from;  // the file the policy's rows were read from when it was checked
+  std::string source;         // the file read in their place since (a swap, a .so's tables)
+  std::string modified;       // that file's modification time, UTC ISO 8601
+};
+
 struct Trace {
   std::vector<RuleTrace> rules;
+  std::vector<TableTrace> tables;  // filled by the runtime's Session, in the policy's order
 };
 
 // Not thread-safe: it owns scratch space. Use one per thread; the Program is shared read-only.
@@ -99,6 +110,7 @@ class Interpreter : private ir::SetStorage {
 
  private:
   auto NewCountrySet() -> ir::CountrySet* override;
+  auto NewText(size_t size) -> char* override;
   // The value, or nullptr when it cannot be computed; then `error_` says why. The pointer is
   // valid until the next decision.
   auto Eval(ir::ValueId id) -> const ir::Datum*;
@@ -158,6 +170,8 @@ class Interpreter : private ir::SetStorage {
   uint32_t element_stamp_ = 0;
   std::deque<ir::CountrySet> arena_;
   size_t arena_used_ = 0;
+  std::deque<std::string> texts_;  // texts the text functions made (NewText), reused
+  size_t texts_used_ = 0;
   int depth_ = 0;
   std::string error_;
   RuleTrace* tracing_ = nullptr;

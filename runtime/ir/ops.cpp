@@ -121,9 +121,123 @@ auto ComparisonSymbol(Op op) -> const char* {
     case Op::kMin:
     case Op::kMax:
     case Op::kTooDeep:
+    case Op::kUpper:
+    case Op::kLower:
+    case Op::kTrim:
+    case Op::kLength:
+    case Op::kContains:
+    case Op::kStartsWith:
+    case Op::kReplace:
+    case Op::kWith:
       break;
   }
   return OpName(op);
+}
+
+auto IsTextFunction(Op op) -> bool {
+  return op == Op::kUpper || op == Op::kLower || op == Op::kTrim || op == Op::kLength ||
+         op == Op::kContains || op == Op::kStartsWith || op == Op::kReplace || op == Op::kWith;
+}
+
+namespace {
+
+// The length in bytes of the space `text` starts with (trim's), or 0: ASCII white space, and
+// the Unicode spaces a name treats as one (runtime/base/names.h).
+auto SpaceAt(std::string_view text, size_t at) -> size_t {
+  auto byte = [&](size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0; };
+  unsigned char c = byte(at);
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') return 1;
+  if (c == 0xc2 && byte(at + 1) == 0xa0) return 2;  // U+00A0
+  if (c == 0xe2 && byte(at + 1) == 0x80 && byte(at + 2) >= 0x80 && byte(at + 2) <= 0x8b) return 3;
+  if (c == 0xe2 && byte(at + 1) == 0x80 && byte(at + 2) == 0xaf) return 3;  // U+202F
+  if (c == 0xe2 && byte(at + 1) == 0x81 && byte(at + 2) == 0x9f) return 3;  // U+205F
+  if (c == 0xe3 && byte(at + 1) == 0x80 && byte(at + 2) == 0x80) return 3;  // U+3000
+  return 0;
+}
+
+// The same at the end of `text`.
+auto SpaceBefore(std::string_view text, size_t end) -> size_t {
+  for (size_t n = 1; n <= 3 && n <= end; ++n) {
+    if (SpaceAt(text, end - n) == n) return n;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void EvalText(Op op, std::string_view a, std::string_view b, std::string_view c,
+              SetStorage& storage, Datum& out) {
+  auto make = [&](size_t size) {
+    char* room = storage.NewText(size);
+    out = Datum{.kind = Kind::kText, .text = TextView(std::string_view(room, size))};
+    return room;
+  };
+  switch (op) {
+    case Op::kUpper:
+    case Op::kLower: {
+      char* room = make(a.size());
+      bool up = op == Op::kUpper;
+      for (size_t i = 0; i < a.size(); ++i) {
+        char ch = a[i];
+        if (up && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+        if (!up && ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+        room[i] = ch;
+      }
+      return;
+    }
+    case Op::kTrim: {
+      // A view into `a`: nothing is copied.
+      size_t begin = 0;
+      size_t end = a.size();
+      while (size_t n = SpaceAt(a, begin)) begin += n;
+      while (end > begin) {
+        size_t n = SpaceBefore(a.substr(0, end), end);
+        if (n == 0) break;
+        end -= n;
+      }
+      out = Datum{.kind = Kind::kText, .text = TextView(a.substr(begin, end - begin))};
+      return;
+    }
+    case Op::kLength: {
+      // Code points: every byte that does not continue a UTF-8 sequence.
+      int64_t n = 0;
+      for (char ch : a) n += (static_cast<unsigned char>(ch) & 0xc0) != 0x80 ? 1 : 0;
+      out = Datum{.kind = Kind::kNumber, .number = Number::Integer(n)};
+      return;
+    }
+    case Op::kContains:
+      out = Datum{.kind = Kind::kBool, .bits = a.find(b) != std::string_view::npos ? 1 : 0};
+      return;
+    case Op::kStartsWith:
+      out = Datum{.kind = Kind::kBool, .bits = a.starts_with(b) ? 1 : 0};
+      return;
+    case Op::kReplace: {
+      // Every occurrence, left to right, none overlapping; replacing "" changes nothing.
+      if (b.empty()) {
+        out = Datum{.kind = Kind::kText, .text = TextView(a)};
+        return;
+      }
+      size_t count = 0;
+      for (size_t at = a.find(b); at != std::string_view::npos; at = a.find(b, at + b.size())) {
+        ++count;
+      }
+      char* room = make(a.size() - count * b.size() + count * c.size());
+      size_t from = 0;
+      for (size_t at = a.find(b); at != std::string_view::npos; at = a.find(b, at + b.size())) {
+        std::copy(a.begin() + static_cast<ptrdiff_t>(from), a.begin() + static_cast<ptrdiff_t>(at),
+                  room);
+        room += at - from;
+        std::copy(c.begin(), c.end(), room);
+        room += c.size();
+        from = at + b.size();
+      }
+      std::copy(a.begin() + static_cast<ptrdiff_t>(from), a.end(), room);
+      return;
+    }
+    default:
+      out = Datum{.kind = Kind::kText};
+      return;
+  }
 }
 
 auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storage, Datum& out)
@@ -228,6 +342,14 @@ auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storag
     case Op::kYear:
       out.number = Number::Integer(cordon_year_of_day(a.bits));
       return EvalStatus::kOk;
+    case Op::kUpper:
+    case Op::kLower:
+    case Op::kTrim:
+    case Op::kLength:
+    case Op::kContains:
+    case Op::kStartsWith:
+      EvalText(op, a.text, b.text, {}, storage, out);
+      return EvalStatus::kOk;
     // Evaluated by the caller (see EvalOp's comment): an absent result if one arrives here.
     case Op::kConst:
     case Op::kSlot:
@@ -250,6 +372,8 @@ auto EvalOp(Op op, Kind kind, const Datum& a, const Datum& b, SetStorage& storag
     case Op::kMin:
     case Op::kMax:
     case Op::kTooDeep:
+    case Op::kReplace:
+    case Op::kWith:
       break;
   }
   out = Datum{.kind = kind};

@@ -19,7 +19,17 @@ class SetStorage {
  public:
   virtual ~SetStorage() = default;
   virtual auto NewCountrySet() -> CountrySet* = 0;
+  // Room for a text of `size` bytes made by a text function, kept until the decision ends.
+  virtual auto NewText(size_t size) -> char* = 0;
 };
+
+// The text functions (kUpper … kReplace): `a` the text, `b` the second argument (contains,
+// starts_with; replace: what to replace), `c` replace's replacement. Texts made are in
+// `storage`. Every engine computes them here.
+void EvalText(Op op, std::string_view a, std::string_view b, std::string_view c,
+              SetStorage& storage, Datum& out);
+// Whether `op` is a text function (kWith included).
+auto IsTextFunction(Op op) -> bool;
 
 // Evaluates a unary or binary operation (not kAnd/kOr/kOtherwise/kIf/kElse/kConst/kSlot/kRowField/
 // kTable*) on present operands. `b` is ignored for unary operations.

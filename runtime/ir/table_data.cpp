@@ -8,6 +8,7 @@
 
 #include "runtime/base/names.h"
 #include "runtime/base/spelling.h"
+#include "runtime/ir/serialize.h"
 
 namespace cordon::ir {
 namespace {
@@ -418,6 +419,17 @@ auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
   }
   row = Row{.epoch = epoch_, .row = found};
   return found;
+}
+
+auto TableData::rows_hash() const -> uint64_t {
+  // Two threads may both compute it: they store the same value.
+  if (rows_hashed_.load(std::memory_order_acquire)) {
+    return rows_hash_.load(std::memory_order_relaxed);
+  }
+  uint64_t h = RowsHash(rows_);
+  rows_hash_.store(h, std::memory_order_relaxed);
+  rows_hashed_.store(true, std::memory_order_release);
+  return h;
 }
 
 auto TableData::Find(const Datum& key) const -> int64_t {

@@ -7,6 +7,7 @@
 #define CORDON_RUNTIME_IR_TABLE_DATA_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -102,6 +103,8 @@ class TableData {
 
   auto schema() const -> const Table& { return *schema_; }
   auto rows() const -> const Rows& { return rows_; }
+  // RowsHash of the rows, computed on first use (a table version's hash).
+  auto rows_hash() const -> uint64_t;
 
   // The row whose key (or, with `match normalized`, whose normalised name or alias) equals
   // `key`, or -1. A `match normalized` table is better asked through FindName.
@@ -168,6 +171,8 @@ class TableData {
 
   const Table* schema_;
   Rows rows_;
+  mutable std::atomic<uint64_t> rows_hash_{0};
+  mutable std::atomic<bool> rows_hashed_{false};  // rows_hash_ holds the hash
   // With `match normalized`: a record per name and alias (an entry), in row order, end to end:
   // the row (4 bytes), the normalised key's length (4 bytes), the key, padded to 4 bytes. An
   // index slot names its record, so a hit finds the row and the key in one place (a table of

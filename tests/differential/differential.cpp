@@ -70,7 +70,20 @@ auto BuildPools(const ir::Program& program, const ir::TableData* const* tables) 
         if (set->Has(c)) pools.countries.push_back(c);
       }
     }
-    if (d.kind == ir::Kind::kText) pools.texts.emplace_back(d.text);
+    if (d.kind == ir::Kind::kText) {
+      std::string text(d.text);
+      pools.texts.push_back(text);
+      // For the text functions: in capitals, padded with ASCII and Unicode spaces (U+00A0,
+      // U+3000), with a hyphen inside, twice over, and empty.
+      std::string upper = text;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      pools.texts.push_back(upper);
+      pools.texts.push_back("  " + text + "\t");
+      pools.texts.push_back("\u00a0" + upper + "\u3000");
+      pools.texts.push_back(text.substr(0, text.size() / 2) + "-" + text.substr(text.size() / 2));
+      pools.texts.push_back(text + text);
+      pools.texts.push_back("");
+    }
   }
   // The review date and the end of its grace period, and the days around them.
   if (program.reviewed) {

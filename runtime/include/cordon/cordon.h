@@ -50,7 +50,7 @@ extern "C" {
 
 /* The version of the interface between libcordon and compiled policies (.so). A compiled
  * policy records the version it was built for; libcordon opens only its own. */
-#define CORDON_ABI_VERSION_CURRENT 8
+#define CORDON_ABI_VERSION_CURRENT 9
 
 typedef enum cordon_status {
   CORDON_OK = 0,
