@@ -186,6 +186,9 @@ class TableData {
   // leaves one of the two whole (the edit is after the first half, or before the last part, a
   // swap across the middle included), so a name one edit away finds the entry by one of them.
   HugeVector<Slot> near_;
+  // A Bloom filter of the near slots' hashes (StartBits, as `starts_`), tested before a probe:
+  // most names are one edit from no key, and the filter stays in cache where the index does not.
+  HugeVector<uint64_t> near_filter_;
   // With `match normalized`: the first kBlock bytes of every compact key, its first 2 * kBlock,
   // and so on (a Bloom filter of block hashes).
   HugeVector<uint64_t> starts_;
