@@ -375,6 +375,114 @@ void PackRequest(const RequestLayout& layout, std::span<const ir::Datum> slots, 
   Pack(layout, layout.elements, slots, out, arena);
 }
 
+auto UnpackArena::NewSet() -> ir::CountrySet* {
+  if (sets_used_ == sets_.size()) sets_.emplace_back();
+  return &sets_[sets_used_++];
+}
+
+auto UnpackArena::NewList() -> ir::List* {
+  if (lists_used_ == lists_.size()) lists_.emplace_back();
+  return &lists_[lists_used_++];
+}
+
+auto UnpackArena::NewData(size_t count) -> ir::Datum* {
+  if (data_used_ == data_.size()) data_.emplace_back();
+  std::vector<ir::Datum>& data = data_[data_used_++];
+  data.assign(count, ir::Datum{});
+  return data.data();
+}
+
+namespace {
+
+// PackRequest backwards, into `out` (one Datum a slot of `layout`).
+void Unpack(const RequestLayout& layout, const std::vector<RequestLayout>& elements,
+            const uint8_t* in, ir::Datum* out, UnpackArena& arena) {
+  for (size_t i = 0; i < layout.slots.size(); ++i) {
+    const SlotLayout& s = layout.slots[i];
+    ir::Datum& d = out[i];
+    d = ir::Datum{.kind = s.kind};
+    bool present = s.presence == ir::kNoId || in[s.presence] == 1;
+    for (uint32_t record : s.records) present = present && in[record] == 1;
+    d.present = present;
+    if (!present || s.is_record_presence) continue;
+    const uint8_t* p = in + s.offset;
+    switch (s.kind) {
+      case ir::Kind::kBool:
+        d.bits = *p;
+        break;
+      case ir::Kind::kNumber: {
+        Int128 num = 0;
+        Int128 den = 1;
+        std::memcpy(&num, p, 16);
+        std::memcpy(&den, p + 16, 16);
+        d.number = Number{num, den};
+        break;
+      }
+      case ir::Kind::kDate: {
+        int32_t day = 0;
+        std::memcpy(&day, p, 4);
+        d.bits = day;
+        break;
+      }
+      case ir::Kind::kCountry:
+      case ir::Kind::kEnum: {
+        uint16_t v = 0;
+        std::memcpy(&v, p, 2);
+        d.bits = v;
+        break;
+      }
+      case ir::Kind::kText: {
+        const char* data = nullptr;
+        uint64_t size = 0;
+        std::memcpy(&data, p, 8);
+        std::memcpy(&size, p + 8, 8);
+        d.text = ir::TextView(std::string_view(data == nullptr ? "" : data, size));
+        break;
+      }
+      case ir::Kind::kCountrySet: {
+        ir::CountrySet* set = arena.NewSet();
+        std::memcpy(set->words.data(), p, 88);
+        d.set = set;
+        break;
+      }
+      case ir::Kind::kEnumSet:
+      case ir::Kind::kRow:
+        std::memcpy(&d.bits, p, 8);
+        break;
+      case ir::Kind::kTextSet:
+        std::memcpy(&d.set, p, 8);
+        break;
+      case ir::Kind::kList: {
+        const uint8_t* items = nullptr;
+        uint64_t count = 0;
+        std::memcpy(&items, p, 8);
+        std::memcpy(&count, p + 8, 8);
+        const RequestLayout& element = elements[s.list];
+        ir::List* list = arena.NewList();
+        auto stride = static_cast<uint32_t>(element.slots.size());
+        ir::Datum* data = arena.NewData(count * stride);
+        for (uint64_t k = 0; k < count; ++k) {
+          Unpack(element, elements, items + k * element.size, data + k * stride, arena);
+        }
+        *list = ir::List{.items = data, .count = static_cast<uint32_t>(count), .stride = stride};
+        d.set = list;
+        break;
+      }
+      case ir::Kind::kElement:
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+void UnpackRequest(const RequestLayout& layout, const uint8_t* request,
+                   std::vector<ir::Datum>& slots, UnpackArena& arena) {
+  arena.Reset();
+  slots.resize(layout.slots.size());
+  Unpack(layout, layout.elements, request, slots.data(), arena);
+}
+
 auto CHeader(const ir::Program& program, const RequestLayout& layout, std::string_view prefix,
              uint64_t schema_hash) -> std::string {
   std::string p = CIdent(prefix);

@@ -58,6 +58,30 @@ class PackArena {
   size_t used_ = 0;
 };
 
+// Where UnpackRequest puts what decoded slots point to (list elements, country sets): reused from
+// decision to decision.
+class UnpackArena {
+ public:
+  void Reset() { sets_used_ = lists_used_ = data_used_ = 0; }
+  auto NewSet() -> ir::CountrySet*;
+  auto NewList() -> ir::List*;
+  auto NewData(size_t count) -> ir::Datum*;
+
+ private:
+  std::deque<ir::CountrySet> sets_;
+  std::deque<ir::List> lists_;
+  std::deque<std::vector<ir::Datum>> data_;
+  size_t sets_used_ = 0;
+  size_t lists_used_ = 0;
+  size_t data_used_ = 0;
+};
+
+// The slots of a request struct that Session::CheckStruct accepted, as the decoder would have
+// made them from JSON: the interpreter decides a host's struct this way. Texts point into the
+// host's memory. A field of an absent optional (or inside an absent optional record) is absent.
+void UnpackRequest(const RequestLayout& layout, const uint8_t* request,
+                   std::vector<ir::Datum>& slots, UnpackArena& arena);
+
 // What a host-filled struct may hold, checked by the generated evaluator (which refuses the
 // struct) and by the runtime (which then says which field is wrong): one definition for both.
 // Days are kFirstDay to kLastDay (runtime/base/date.h).

@@ -314,16 +314,9 @@ auto Finish(cordon_decision& d, const ir::Program& program, bool well_formed, co
   return Fail(error, CORDON_ERROR_MALFORMED_REQUEST, message);
 }
 
-// Whether request structs of `size` bytes at `request` can be decided by `engine`: a compiled
-// one (the interpreter has none: decide with `instead`), the policy's struct, aligned.
-auto CheckStructCall(const Engine& engine, const void* request, size_t size, const char* instead,
-                     cordon_error** error) -> cordon_status {
-  if (engine.kind() == EngineKind::kInterp) {
-    return Fail(error, CORDON_ERROR_UNSUPPORTED,
-                fmt::format("the interpreter has no request struct: decide with {}, or open a "
-                            "JIT or AOT engine",
-                            instead));
-  }
+// Whether request structs of `size` bytes at `request` are the policy's struct, aligned.
+auto CheckStructCall(const Engine& engine, const void* request, size_t size, cordon_error** error)
+    -> cordon_status {
   if (size != engine.layout().size) {
     return Fail(error, CORDON_ERROR_SCHEMA_MISMATCH,
                 fmt::format("the request struct is {} bytes, and this policy's is {}: "
@@ -515,9 +508,7 @@ CORDON_API uint64_t cordon_engine_schema_hash(const cordon_engine* engine) {
 }
 
 CORDON_API size_t cordon_engine_request_size(const cordon_engine* engine) {
-  if (engine == nullptr || engine->engine->kind() == cordon::runtime::EngineKind::kInterp) {
-    return 0;
-  }
+  if (engine == nullptr) return 0;
   return engine->engine->layout().size;
 }
 
@@ -725,8 +716,7 @@ CORDON_API cordon_status cordon_decide_struct(cordon_session* session, const voi
                   "session, request and decision must not be NULL");
     }
     runtime::Engine& engine = session->decider.session().engine();
-    if (cordon_status refused = runtime::CheckStructCall(
-            engine, request, size, "cordon_decide or cordon_decide_json", error);
+    if (cordon_status refused = runtime::CheckStructCall(engine, request, size, error);
         refused != CORDON_OK) {
       return refused;
     }
@@ -761,8 +751,7 @@ CORDON_API cordon_status cordon_decide_batch(cordon_batch* batch, const void* re
     if (batch == nullptr || (requests == nullptr && count != 0)) {
       return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "batch and requests must not be NULL");
     }
-    if (cordon_status refused = runtime::CheckStructCall(batch->engine, requests, size,
-                                                         "cordon_decide_batch_jsonl", error);
+    if (cordon_status refused = runtime::CheckStructCall(batch->engine, requests, size, error);
         refused != CORDON_OK) {
       return refused;
     }

@@ -1050,8 +1050,7 @@ void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decisio
         sizeof own);
     return own >= kFirstDay && own <= kLastDay;
   };
-  if (program.reviewed && as_of > *program.reviewed && engine_.eval_ != nullptr && own_day_valid())
-      [[unlikely]] {
+  if (program.reviewed && as_of > *program.reviewed && own_day_valid()) [[unlikely]] {
     std::string error;
     bool past_grace = PastGrace(as_of, error);
     std::optional<DayNumber> day = *program.reviewed;
@@ -1073,10 +1072,16 @@ void Session::DecideStruct(const void* request, DayNumber as_of, interp::Decisio
   }
   const auto* bytes = static_cast<const uint8_t*>(request);
   if (engine_.eval_ == nullptr) {
-    // The interpreter has no request struct: fail closed rather than call nothing.
-    out.Clear();
-    out.error = true;
-    out.errors.push_back(interp::RuleError{ir::kNoId, "the interpreter has no request struct"});
+    // The interpreter reads the struct as decoded slots, after the checks a compiled evaluator
+    // makes itself: it trusts its slots as the decoder makes them.
+    if (!CheckStruct(bytes).empty()) {
+      Refuse(bytes, out);
+      return;
+    }
+    abi::UnpackRequest(engine_.layout_, bytes, unpacked_, unpack_arena_);
+    tables_ = Acquire();
+    interp_.Decide(unpacked_, as_of, out, nullptr, tables_->views);
+    Release();
     return;
   }
   // The evaluator checks every field but text sets, which only the runtime can make, and the

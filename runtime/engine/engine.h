@@ -166,8 +166,10 @@ class Session {
   std::atomic<const TableSet*> hazard_{nullptr};
   const TableSet* tables_ = nullptr;
   interp::Interpreter interp_;
-  std::vector<uint8_t> packed_;    // 8-aligned request struct
-  abi::PackArena pack_arena_;      // its lists' elements
+  std::vector<uint8_t> packed_;      // 8-aligned request struct
+  abi::PackArena pack_arena_;        // its lists' elements
+  std::vector<ir::Datum> unpacked_;  // a host's struct as slots, for the interpreter
+  abi::UnpackArena unpack_arena_;
   std::vector<uint8_t> reviewed_;  // a host's struct with `as_of` moved to the review date
   std::vector<ir::Datum> moved_;   // decoded slots with `as_of` moved to the review date
   std::vector<cordon_abi_result> results_;

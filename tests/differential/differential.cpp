@@ -394,7 +394,7 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
     std::string reference = s_jit.CheckStruct(bytes);
     refused += reference.empty() ? 0 : 1;
     const std::pair<runtime::Session*, const char*> evaluators[] = {
-        {&s_jit, "jit"}, {&s_aot, "aot"}, {&s_fast, "fast jit"}};
+        {&s_jit, "jit"}, {&s_aot, "aot"}, {&s_fast, "fast jit"}, {&s_interp, "interpreter"}};
     for (auto [s, name] : evaluators) {
       s->DecideStruct(bytes, as_of, b);
       bool refusal = b.error && !b.errors.empty() && b.errors[0].rule == ir::kNoId;
@@ -481,6 +481,14 @@ auto Run(const std::string& policy, uint64_t seed, uint64_t requests) -> bool {
     }
     s_jit.DecideStruct(entry, (*jit)->StructDay(entry), single);
     expected[held] = Describe(program, single);
+    // The interpreter reads the same struct (UnpackRequest) and must decide it the same way.
+    s_interp.DecideStruct(entry, (*interp)->StructDay(entry), single);
+    if (std::string got = Describe(program, single); got != expected[held] && ++mismatches <= 5) {
+      std::cerr << fmt::format(
+          "{}: seed {} request {}: the interpreter decided the struct otherwise than the JIT\n"
+          "  interpreter: {}\n  jit:         {}\n",
+          policy, seed, i, got, expected[held]);
+    }
     if (++held == window) decide_window();
   }
   decide_window();

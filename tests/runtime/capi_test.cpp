@@ -321,12 +321,25 @@ TEST(CApiStruct, DecidesTheGeneratedStructAndRefusesValuesOutOfRange) {
   cordon_session_free(session);
   cordon_engine_free(engine);
 
-  // The interpreter has no struct.
+  // The interpreter reads the same struct as decoded fields, after the same checks.
   engine = Open(RuleFiles(CORDON_ENGINE_INTERP));
+  EXPECT_EQ(cordon_engine_request_size(engine), sizeof(swap_policy_request));
   ASSERT_EQ(cordon_session_open(engine, &session, nullptr), CORDON_OK);
   ASSERT_EQ(cordon_decision_new(&decision, nullptr), CORDON_OK);
-  EXPECT_EQ(cordon_decide_struct(session, &r, sizeof r, decision, nullptr),
-            CORDON_ERROR_UNSUPPORTED);
+  EXPECT_EQ(cordon_decide_struct(session, &r, sizeof r, decision, nullptr), CORDON_OK);
+  EXPECT_EQ(View(cordon_decision_outcome(decision)), "license_required");
+  for (const Case& c : cases) {
+    swap_policy_request spoilt = r;
+    c.spoil(spoilt);
+    cordon_error* error = nullptr;
+    EXPECT_EQ(cordon_decide_struct(session, &spoilt, sizeof spoilt, decision, &error),
+              CORDON_ERROR_MALFORMED_REQUEST)
+        << c.what;
+    EXPECT_NE(View(cordon_error_message(error)).find(c.what), std::string::npos)
+        << View(cordon_error_message(error));
+    cordon_error_free(error);
+  }
+  EXPECT_EQ(cordon_decide_struct(session, &absent, sizeof absent, decision, nullptr), CORDON_OK);
   cordon_decision_free(decision);
   cordon_session_free(session);
   cordon_engine_free(engine);
@@ -384,6 +397,20 @@ TEST(CApiBatch, DecidesEachRequestInItsPlaceAsASingleCallWould) {
   EXPECT_EQ(cordon_decide_batch(batch, requests.data(), count, sizeof(swap_policy_request) - 8, 1,
                                 nullptr),
             CORDON_ERROR_SCHEMA_MISMATCH);
+  // The interpreter's batch of the same structs: the same outcomes.
+  cordon_engine* interp = Open(RuleFiles(CORDON_ENGINE_INTERP));
+  ASSERT_NE(interp, nullptr);
+  cordon_batch* interp_batch = nullptr;
+  ASSERT_EQ(cordon_batch_new(interp, &interp_batch, nullptr), CORDON_OK);
+  ASSERT_EQ(cordon_decide_batch(interp_batch, requests.data(), count, sizeof(swap_policy_request),
+                                2, nullptr),
+            CORDON_OK);
+  for (size_t i = 0; i < count; ++i) {
+    ASSERT_EQ(cordon_batch_outcome_id(interp_batch, i), cordon_batch_outcome_id(batch, i))
+        << "request " << i;
+  }
+  cordon_batch_free(interp_batch);
+  cordon_engine_free(interp);
 
   // JSON Lines: a blank line and a malformed line answered in place, the last line without its
   // newline, and '\r\n' line ends.

@@ -64,7 +64,7 @@ typedef enum cordon_status {
   CORDON_ERROR_BAD_VALUE = 8,         /* a value of the wrong type for its field */
   CORDON_ERROR_MALFORMED_REQUEST = 9, /* the request cannot be decided (the decision says why) */
   CORDON_ERROR_TABLE = 10,            /* no such table, a bad CSV row, a table not `extern` */
-  CORDON_ERROR_UNSUPPORTED = 11,      /* not possible with this engine (see the function) */
+  CORDON_ERROR_UNSUPPORTED = 11,      /* not possible with this engine (no function returns it now) */
   CORDON_ERROR_INTERNAL = 12,         /* a bug in Cordon: please report it with the message */
   CORDON_ERROR_NO_COMPILER = 13       /* rule files need the compiler component, which is not
                                          installed, or is of another Cordon version */
@@ -165,7 +165,7 @@ CORDON_API uint64_t cordon_engine_schema_hash(const cordon_engine* engine);
 /* The whole policy's hash (rules, messages, dates, initial table rows): equal to the
  * *_POLICY_HASH of a header generated from the same policy. */
 CORDON_API uint64_t cordon_engine_policy_hash(const cordon_engine* engine);
-/* sizeof the generated request struct (JIT and AOT engines; 0 for the interpreter). */
+/* sizeof the generated request struct (every engine). */
 CORDON_API size_t cordon_engine_request_size(const cordon_engine* engine);
 
 /* What a table decides with now. */
@@ -273,8 +273,8 @@ CORDON_API cordon_status cordon_decide_json(cordon_session* session, cordon_stri
                                             uint32_t flags, cordon_decision* decision,
                                             cordon_error** error);
 /* The same for the request struct of the header generated from this policy; `size` must be
- * its sizeof (CORDON_ERROR_SCHEMA_MISMATCH otherwise). JIT and AOT engines only (else
- * CORDON_ERROR_UNSUPPORTED). The day is the struct's `as_of` field. A field no request could
+ * its sizeof (CORDON_ERROR_SCHEMA_MISMATCH otherwise). Every engine: the interpreter reads the
+ * struct as decoded fields, after the same checks. The day is the struct's `as_of` field. A field no request could
  * hold (a country index that is not an ISO 3166-1 code, an enum value out of range, a
  * denominator not positive, or not 1 for an `int` field, a NULL text with a size, a bool or
  * presence byte other than 0 or 1, a date outside the years 1 to 9999) gives
@@ -302,7 +302,7 @@ CORDON_API cordon_status cordon_batch_new(cordon_engine* engine, cordon_batch** 
 CORDON_API void cordon_batch_free(cordon_batch* batch);
 
 /* Decides `count` request structs of the generated header, back to back (`size` is their
- * sizeof: CORDON_ERROR_SCHEMA_MISMATCH otherwise). JIT and AOT engines only. Fields are checked
+ * sizeof: CORDON_ERROR_SCHEMA_MISMATCH otherwise). Every engine. Fields are checked
  * as by cordon_decide_struct. While one request is decided, the names of the next are read and
  * their table lookups started, so that memory is fetched while the evaluator works. The
  * requests' texts need stay valid during the call only. */

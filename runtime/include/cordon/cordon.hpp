@@ -221,7 +221,7 @@ class Batch {
  public:
   explicit Batch(Engine& engine);
 
-  // Request structs of the header generated from this engine's policy (JIT and AOT engines).
+  // Request structs of the header generated from this engine's policy.
   template <typename Struct>
   void DecideStructs(const Struct* requests, size_t count, uint32_t threads = 1) {
     static_assert(std::is_trivially_copyable_v<Struct> && std::is_standard_layout_v<Struct>,
