@@ -64,7 +64,7 @@ typedef enum cordon_status {
   CORDON_ERROR_BAD_VALUE = 8,         /* a value of the wrong type for its field */
   CORDON_ERROR_MALFORMED_REQUEST = 9, /* the request cannot be decided (the decision says why) */
   CORDON_ERROR_TABLE = 10,            /* no such table, a bad CSV row, a table not `extern` */
-  CORDON_ERROR_UNSUPPORTED = 11,      /* not possible with this engine (no function returns it now) */
+  CORDON_ERROR_UNSUPPORTED = 11,      /* no longer returned (every engine decides structs) */
   CORDON_ERROR_INTERNAL = 12,         /* a bug in Cordon: please report it with the message */
   CORDON_ERROR_NO_COMPILER = 13       /* rule files need the compiler component, which is not
                                          installed, or is of another Cordon version */
