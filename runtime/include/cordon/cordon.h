@@ -274,10 +274,10 @@ CORDON_API cordon_status cordon_decide_json(cordon_session* session, cordon_stri
                                             cordon_error** error);
 /* The same for the request struct of the header generated from this policy; `size` must be
  * its sizeof (CORDON_ERROR_SCHEMA_MISMATCH otherwise). Every engine: the interpreter reads the
- * struct as decoded fields, after the same checks. The day is the struct's `as_of` field. A field no request could
- * hold (a country index that is not an ISO 3166-1 code, an enum value out of range, a
- * denominator not positive, or not 1 for an `int` field, a NULL text with a size, a bool or
- * presence byte other than 0 or 1, a date outside the years 1 to 9999) gives
+ * struct as decoded fields, after the same checks. The day is the struct's `as_of` field. A field
+ * no request could hold (a country index that is not an ISO 3166-1 code, an enum value out of
+ * range, a denominator not positive, or not 1 for an `int` field, a NULL text with a size, a bool
+ * or presence byte other than 0 or 1, a date outside the years 1 to 9999) gives
  * CORDON_ERROR_MALFORMED_REQUEST, naming the field. The fields of an absent optional (its has_
  * byte 0), and every field of an absent optional record, are not read, so a zeroed struct is a
  * valid start. The compiled evaluator itself refuses such a struct before it decides. Texts need
