@@ -829,6 +829,76 @@ TEST(CApiRuleFiles, ReportsPolicyErrorsWithLocations) {
 // A table read from something that is not a regular file: refused at once with an I/O error
 // (a FIFO used to block forever, /dev/zero to run out of memory, /proc/self/mem and a
 // directory to give "internal error").
+// A table file rewritten in place while the engine reads it: every swap either takes one
+// whole version of the file or is refused and keeps the rows the table had; never a mixture or
+// a truncated file.
+TEST(CApiSwap, TakesAFileRewrittenWhileReadWholeOrKeepsTheOldRows) {
+  cordon_engine* engine = Open(Library(kLibrary, SWAP_POLICY_SCHEMA_HASH));
+  ASSERT_NE(engine, nullptr);
+  std::string small = kListed;
+  std::string large = "name,aliases,country,added\n";
+  for (int i = 0; i < 3000; ++i) large += "Party Number " + std::to_string(i) + ",,CN,2019-10-09\n";
+  auto hash_now = [&] {
+    cordon_table_info info;
+    EXPECT_EQ(cordon_engine_table_info(engine, 0, &info, nullptr), CORDON_OK);
+    return info.hash;
+  };
+  ASSERT_EQ(
+      cordon_engine_swap_table(engine, cordon_str("listed"), Str(small), cordon_str("s"), nullptr),
+      CORDON_OK);
+  const uint64_t small_hash = hash_now();
+  ASSERT_EQ(
+      cordon_engine_swap_table(engine, cordon_str("listed"), Str(large), cordon_str("l"), nullptr),
+      CORDON_OK);
+  const uint64_t large_hash = hash_now();
+  ASSERT_NE(small_hash, large_hash);
+
+  std::string path = (fs::temp_directory_path() / "cordon-capi-rewritten.csv").string();
+  std::ofstream(path) << large;
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int n = 0; !stop.load(); ++n) {
+      const std::string& text = n % 2 == 0 ? small : large;
+      FILE* f = std::fopen(path.c_str(), "w");  // truncates, then one write of the whole text
+      if (f == nullptr) continue;
+      std::setvbuf(f, nullptr, _IONBF, 0);
+      std::fwrite(text.data(), 1, text.size(), f);
+      std::fclose(f);
+    }
+  });
+  int taken = 0;
+  int refused = 0;
+  int changed = 0;
+  for (int i = 0; i < 400; ++i) {
+    uint64_t before = hash_now();
+    cordon_error* error = nullptr;
+    cordon_status status =
+        cordon_engine_swap_table_file(engine, cordon_str("listed"), Str(path), &error);
+    uint64_t after = hash_now();
+    if (status == CORDON_OK) {
+      ++taken;
+      EXPECT_TRUE(after == small_hash || after == large_hash) << "a mixture was swapped in";
+    } else {
+      ++refused;
+      EXPECT_EQ(status, CORDON_ERROR_TABLE) << View(cordon_error_message(error));
+      EXPECT_EQ(after, before) << "a refused swap changed the table";
+      // Most say so; the others read the file empty, between its truncation and its write.
+      if (View(cordon_error_message(error)).find("changed while it was read") !=
+          std::string::npos) {
+        ++changed;
+      }
+    }
+    cordon_error_free(error);
+  }
+  stop = true;
+  writer.join();
+  EXPECT_GT(taken, 0);
+  std::printf("rewritten while read: %d swaps taken whole, %d refused (%d as changed while read)\n",
+              taken, refused, changed);
+  fs::remove(path);
+  cordon_engine_free(engine);
+}
+
 TEST(CApiSwap, RefusesTablesThatAreNotRegularFiles) {
   cordon_engine* engine = Open(Library(kLibrary));
   ASSERT_NE(engine, nullptr);
