@@ -207,7 +207,10 @@ auto DecideBatched(const Options& options, runtime::Engine& engine, std::optiona
   runtime::Batch batch(engine);
   batch.set_render(true);
   if (!options.id_field.empty()) batch.SetIdField(options.id_field);
+  // A batch holds at most 4,096 lines a thread and 8 MiB of them (lines may be 1 MiB each):
+  // memory stays flat whatever the input's size.
   const size_t limit = size_t{4096} * std::max<uint32_t>(1, options.threads);
+  constexpr size_t kBatchBytes = size_t{8} << 20;
   struct Pending {
     size_t offset;
     size_t size;
@@ -236,7 +239,7 @@ auto DecideBatched(const Options& options, runtime::Engine& engine, std::optiona
       [&](const RequestLine& request) {
         pending.push_back(Pending{texts.size(), request.text.size(), request.problem});
         texts += request.text;
-        if (pending.size() >= limit) decide();
+        if (pending.size() >= limit || texts.size() >= kBatchBytes) decide();
       },
       [&] {
         decide();

@@ -219,11 +219,20 @@ def main():
             peaks.append(peak)
             print(f"{name}: {lines} answers, peak RSS {peak:.1f} MB")
             os.remove(p(name))
+        # Long lines: a batch holds at most 8 MiB of them, not 4,096 lines of up to 1 MiB.
+        with open(p("long.jsonl"), "wb") as f:
+            for i in range(200):
+                f.write(('{"x": "' + "a" * (900 << 10) + '"}\n').encode())
+        rc, lines, long_peak = run_measured(cordon, ["decide", "--policy", ear], p("long.jsonl"))
+        check(rc == 4 and lines == 200, f"long.jsonl: exit {rc}, {lines} answers to 200 lines")
+        print(f"long.jsonl (200 lines of 900 KB): peak RSS {long_peak:.1f} MB")
+        os.remove(p("long.jsonl"))
         # Under AddressSanitizer, freed memory waits in its quarantine (256 MB): no measure.
         ldd = subprocess.run(["ldd", cordon], capture_output=True).stdout
         if b"libasan" not in ldd and b"libtsan" not in ldd:
             check(peaks[1] < peaks[0] + 16, f"peak RSS grew with input: {peaks} MB")
             check(max(peaks) < 100, f"peak RSS {max(peaks):.0f} MB (limit 100 MB)")
+            check(long_peak < 100, f"long lines: peak RSS {long_peak:.0f} MB (limit 100 MB)")
 
         # A copy of the stdlib is read, not the bundled one, and says so.
         copy = p("copy")
