@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <system_error>
 #include <thread>
 
 namespace cordon::runtime {
@@ -10,7 +11,6 @@ namespace cordon::runtime {
 struct Batch::Worker {
   explicit Worker(Engine& engine) : decider(engine) {}
   JsonDecider decider;
-  std::vector<std::string> problems;
   std::string out;  // rendered lines of this worker's run
 };
 
@@ -51,24 +51,26 @@ void Batch::Split(size_t count, uint32_t threads, Run run) {
     return;
   }
   std::vector<std::exception_ptr> failed(n);
+  auto run_part = [&](uint32_t w) {
+    try {
+      auto [begin, end] = bounds(w);
+      run(*workers_[w], begin, end);
+    } catch (...) {
+      failed[w] = std::current_exception();
+    }
+  };
   std::vector<std::thread> threads_started;
+  std::vector<uint32_t> not_started;  // a thread the system would not start: run here instead
   threads_started.reserve(n - 1);
   for (uint32_t w = 1; w < n; ++w) {
-    threads_started.emplace_back([&, w] {
-      try {
-        auto [begin, end] = bounds(w);
-        run(*workers_[w], begin, end);
-      } catch (...) {
-        failed[w] = std::current_exception();
-      }
-    });
+    try {
+      threads_started.emplace_back(run_part, w);
+    } catch (const std::system_error&) {
+      not_started.push_back(w);
+    }
   }
-  try {
-    auto [begin, end] = bounds(0);
-    run(*workers_[0], begin, end);
-  } catch (...) {
-    failed[0] = std::current_exception();
-  }
+  run_part(0);
+  for (uint32_t w : not_started) run_part(w);
   for (std::thread& t : threads_started) t.join();
   for (const std::exception_ptr& e : failed) {
     if (e) std::rethrow_exception(e);

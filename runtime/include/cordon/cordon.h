@@ -26,9 +26,9 @@
  *     stay valid until that object is changed or freed; they are also NUL-terminated.
  *   - Each handle has one _free function, which accepts NULL.
  *   - Thread safety: an engine may be used from any number of threads at once, including
- *     cordon_engine_swap_table while other threads decide. A session, a request and a
- *     decision are used by one thread at a time. Sessions, requests and decisions must be
- *     freed before their engine.
+ *     cordon_engine_swap_table while other threads decide. A session, a request, a batch
+ *     and a decision are used by one thread at a time (a batch starts its own threads).
+ *     Sessions, requests, batches and decisions must be freed before their engine.
  *   - Decisions fail closed: a malformed request, or a rule that cannot be evaluated, gives
  *     the outcome "error", never a silent "no license required".
  */
