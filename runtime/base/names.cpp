@@ -49,17 +49,16 @@ auto PlainUnicode(std::string_view name, std::string& out) -> std::string_view {
   while (i < n) {
     unsigned char c = s[i];
     auto cont = [&](size_t k) { return i + k < n && (s[i + k] & 0xc0) == 0x80; };
-    if (c == 0xc2 && cont(1) && s[i + 1] == 0xa0) {  // U+00A0
+    if (size_t space = UnicodeSpaceAt(name, i)) {
       out.push_back(' ');
-      i += 2;
+      i += space;
       continue;
     }
-    if ((c == 0xe2 || c == 0xe3 || c == 0xef) && cont(1) && cont(2)) {
+    if (c == 0xef && cont(1) && cont(2)) {
       uint32_t cp = (uint32_t{c} & 0x0f) << 12 | (uint32_t{s[i + 1]} & 0x3f) << 6 |
                     (uint32_t{s[i + 2]} & 0x3f);
-      bool space = (cp >= 0x2000 && cp <= 0x200b) || cp == 0x202f || cp == 0x205f || cp == 0x3000;
-      if (space || (cp >= 0xff01 && cp <= 0xff5e)) {
-        out.push_back(space ? ' ' : static_cast<char>(cp - 0xfee0));
+      if (cp >= 0xff01 && cp <= 0xff5e) {  // full-width ASCII
+        out.push_back(static_cast<char>(cp - 0xfee0));
         i += 3;
         continue;
       }

@@ -30,6 +30,22 @@ auto NormalizeName(std::string_view name) -> std::string;
 // none of them (no copy); else the rewritten name, in `out`.
 auto PlainUnicode(std::string_view name, std::string& out) -> std::string_view;
 
+// The bytes of the Unicode space that starts at `text[at]` (U+00A0, U+2000-U+200B, U+202F,
+// U+205F, U+3000: PlainUnicode's), or 0. One list for names and for `trim`.
+inline auto UnicodeSpaceAt(std::string_view text, size_t at) -> size_t {
+  auto byte = [&](size_t i) {
+    return i < text.size() ? static_cast<unsigned char>(text[i]) : static_cast<unsigned char>(0);
+  };
+  unsigned char c = byte(at);
+  if (c == 0xc2) return byte(at + 1) == 0xa0 ? 2 : 0;
+  unsigned char c1 = byte(at + 1);
+  unsigned char c2 = byte(at + 2);
+  if (c == 0xe2 && c1 == 0x80 && ((c2 >= 0x80 && c2 <= 0x8b) || c2 == 0xaf)) return 3;
+  if (c == 0xe2 && c1 == 0x81 && c2 == 0x9f) return 3;  // U+205F
+  if (c == 0xe3 && c1 == 0x80 && c2 == 0x80) return 3;  // U+3000
+  return 0;
+}
+
 // Whether a folded word is a legal form that NormalizeName drops from the end of a name.
 auto IsLegalForm(std::string_view word) -> bool;
 

@@ -5,6 +5,7 @@
 #include <compare>
 
 #include "runtime/base/civil.h"
+#include "runtime/base/names.h"
 
 namespace cordon::ir {
 namespace {
@@ -141,18 +142,12 @@ auto IsTextFunction(Op op) -> bool {
 
 namespace {
 
-// The length in bytes of the space `text` starts with (trim's), or 0: ASCII white space, and
-// the Unicode spaces a name treats as one (runtime/base/names.h).
+// The length in bytes of the space `text` starts with at `at` (trim's), or 0: ASCII white
+// space, and the Unicode spaces a name treats as one.
 auto SpaceAt(std::string_view text, size_t at) -> size_t {
-  auto byte = [&](size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0; };
-  unsigned char c = byte(at);
+  char c = at < text.size() ? text[at] : '\0';
   if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') return 1;
-  if (c == 0xc2 && byte(at + 1) == 0xa0) return 2;  // U+00A0
-  if (c == 0xe2 && byte(at + 1) == 0x80 && byte(at + 2) >= 0x80 && byte(at + 2) <= 0x8b) return 3;
-  if (c == 0xe2 && byte(at + 1) == 0x80 && byte(at + 2) == 0xaf) return 3;  // U+202F
-  if (c == 0xe2 && byte(at + 1) == 0x81 && byte(at + 2) == 0x9f) return 3;  // U+205F
-  if (c == 0xe3 && byte(at + 1) == 0x80 && byte(at + 2) == 0x80) return 3;  // U+3000
-  return 0;
+  return UnicodeSpaceAt(text, at);
 }
 
 // The same at the end of `text`.
