@@ -298,18 +298,22 @@ TEST(CApiStruct, DecidesTheGeneratedStructAndRefusesValuesOutOfRange) {
          x.chips_den = 2;
        }},
   };
-  for (const Case& c : cases) {
-    swap_policy_request spoilt = r;
-    c.spoil(spoilt);
-    cordon_error* error = nullptr;
-    EXPECT_EQ(cordon_decide_struct(session, &spoilt, sizeof spoilt, decision, &error),
-              CORDON_ERROR_MALFORMED_REQUEST)
-        << c.what;
-    EXPECT_NE(View(cordon_error_message(error)).find(c.what), std::string::npos)
-        << View(cordon_error_message(error));
-    EXPECT_TRUE(cordon_decision_is_error(decision));
-    cordon_error_free(error);
-  }
+  // Each case is refused with MALFORMED_REQUEST, naming the field, and decided `error`.
+  auto refuses_each_case = [&](cordon_session* on, cordon_decision* into) {
+    for (const Case& c : cases) {
+      swap_policy_request spoilt = r;
+      c.spoil(spoilt);
+      cordon_error* error = nullptr;
+      EXPECT_EQ(cordon_decide_struct(on, &spoilt, sizeof spoilt, into, &error),
+                CORDON_ERROR_MALFORMED_REQUEST)
+          << c.what;
+      EXPECT_NE(View(cordon_error_message(error)).find(c.what), std::string::npos)
+          << View(cordon_error_message(error));
+      EXPECT_TRUE(cordon_decision_is_error(into));
+      cordon_error_free(error);
+    }
+  };
+  refuses_each_case(session, decision);
   // An absent field is never read, so whatever it holds is accepted.
   swap_policy_request absent = r;
   absent.has_chips = 0;
@@ -328,17 +332,7 @@ TEST(CApiStruct, DecidesTheGeneratedStructAndRefusesValuesOutOfRange) {
   ASSERT_EQ(cordon_decision_new(&decision, nullptr), CORDON_OK);
   EXPECT_EQ(cordon_decide_struct(session, &r, sizeof r, decision, nullptr), CORDON_OK);
   EXPECT_EQ(View(cordon_decision_outcome(decision)), "license_required");
-  for (const Case& c : cases) {
-    swap_policy_request spoilt = r;
-    c.spoil(spoilt);
-    cordon_error* error = nullptr;
-    EXPECT_EQ(cordon_decide_struct(session, &spoilt, sizeof spoilt, decision, &error),
-              CORDON_ERROR_MALFORMED_REQUEST)
-        << c.what;
-    EXPECT_NE(View(cordon_error_message(error)).find(c.what), std::string::npos)
-        << View(cordon_error_message(error));
-    cordon_error_free(error);
-  }
+  refuses_each_case(session, decision);
   EXPECT_EQ(cordon_decide_struct(session, &absent, sizeof absent, decision, nullptr), CORDON_OK);
   cordon_decision_free(decision);
   cordon_session_free(session);
