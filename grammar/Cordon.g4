@@ -28,6 +28,7 @@ decl        : importDecl
             | extendDecl
             | letDecl
             | tableDecl
+            | normalizationDecl
             | ruleDecl
             | requireDecl
             | reviewDecl
@@ -58,9 +59,14 @@ param       : name COLON typeExpr ;
 // table entity_list from "entities.csv" { name: text  country: country }
 // extern table entity_list { name: text }
 tableDecl   : EXTERN? TABLE name (FROM STRING)? LBRACE columnDecl* RBRACE ;
-// name: text match normalized
+// name: text match normalized      name: text match listed_names
 columnDecl  : name COLON typeExpr matchClause? COMMA? ;
 matchClause : MATCH name ;
+
+// normalization listed_names { remove "'." keep "&+" legal_forms from "legal_forms.csv" }
+// How a `match` column compares names; the settings are checked in compiler/check.
+normalizationDecl : NORMALIZATION name LBRACE normSetting* RBRACE ;
+normSetting : name (name | NONE | STRING | FROM STRING) COMMA? ;
 
 ruleDecl    : RULE name ruleClause* thenClause unlessClause* ;
 ruleClause  : CITES STRING        # citesClause
@@ -155,6 +161,7 @@ INPUT     : 'input' ;
 LET       : 'let' ;
 EXTERN    : 'extern' ;
 TABLE     : 'table' ;
+NORMALIZATION : 'normalization' ;
 MATCH     : 'match' ;
 FROM      : 'from' ;
 RULE      : 'rule' ;

@@ -260,6 +260,20 @@ struct TableDecl {
   std::optional<Text> path;
   std::vector<FieldDecl> columns;
 };
+// `normalization listed_names { keep "&" remove "'" legal_forms from "forms.csv" }`: how a
+// `match listed_names` column compares names. Each setting is a name and one value: a word
+// (`words compact`), a string (`remove "'"`) or `from` a file.
+struct NormalizationDecl {
+  struct Setting {
+    SourceRange range;
+    Name name;
+    std::optional<Name> word;
+    std::optional<Text> text;
+    bool from = false;  // `from "file"`: `text` is the file
+  };
+  Name name;
+  std::vector<Setting> settings;
+};
 struct Outcome {
   Name outcome;
   Text message;
@@ -310,8 +324,9 @@ struct TestDecl {
 };
 
 struct Decl {
-  using Kind = std::variant<ErrorDecl, ImportDecl, UnitDecl, OutcomesDecl, InputDecl, ExtendDecl,
-                            LetDecl, TableDecl, RuleDecl, RequireDecl, ReviewDecl, TestDecl>;
+  using Kind =
+      std::variant<ErrorDecl, ImportDecl, UnitDecl, OutcomesDecl, InputDecl, ExtendDecl, LetDecl,
+                   TableDecl, NormalizationDecl, RuleDecl, RequireDecl, ReviewDecl, TestDecl>;
   NodeId id;
   SourceRange range;
   std::string doc;  // from `///` lines directly above, joined by newlines

@@ -192,6 +192,17 @@ class Dumper {
                      Doc(1, decl.doc);
                      Fields(1, "column", d.columns);
                    },
+                   [&](const NormalizationDecl& d) {
+                     Line(0, decl.range, "normalization " + d.name.text);
+                     Doc(1, decl.doc);
+                     for (const NormalizationDecl::Setting& setting : d.settings) {
+                       std::string line = setting.name.text;
+                       if (setting.word) line += " " + setting.word->text;
+                       if (setting.from) line += " from";
+                       if (setting.text) line += " " + Quote(setting.text->value);
+                       Line(1, setting.range, line);
+                     }
+                   },
                    [&](const RuleDecl& d) {
                      Line(0, decl.range, "rule " + d.name.text);
                      Doc(1, decl.doc);

@@ -27,7 +27,7 @@ namespace cordon::check {
 struct Builtin;  // expressions.cpp
 
 // What a top-level name in a module refers to.
-enum class SymbolKind : uint8_t { kUnit, kInput, kLet, kTable };
+enum class SymbolKind : uint8_t { kUnit, kInput, kLet, kTable, kNormalization };
 
 struct Symbol {
   SymbolKind kind;
@@ -165,6 +165,13 @@ struct TableInfo {
   std::vector<Type> columns;
 };
 
+struct NormalizationInfo {
+  State state = State::kUnvisited;
+  bool ok = false;
+  NameRules rules;
+  uint32_t id = 0;  // Table::names_id once a table uses it, from 1 (0 is `match normalized`)
+};
+
 class Checker : public ir::SetStorage {
  public:
   Checker(const CheckOptions& options, ast::ModuleLoader& loader, DiagnosticEmitter& emitter)
@@ -233,6 +240,9 @@ class Checker : public ir::SetStorage {
   auto CheckMatch(uint32_t m, const ast::TableDecl& decl, const ast::FieldDecl& column,
                   const Type& type, ir::Table& table) -> bool;
   void LoadTableRows(uint32_t module, const ast::TableDecl& decl, ir::Table& table);
+  auto Normalization(const Symbol& symbol) -> NormalizationInfo&;
+  auto ReadLegalForms(uint32_t m, const ast::NormalizationDecl::Setting& setting, NameRules& rules)
+      -> bool;
 
   // tests.cpp
   void CheckTest(uint32_t module, const ast::Decl& decl, const ast::TestDecl& test);
@@ -337,6 +347,8 @@ class Checker : public ir::SetStorage {
   std::map<std::pair<uint32_t, uint32_t>, LetInfo> lets_;
   std::map<std::pair<uint32_t, uint32_t>, UnitState> units_;
   std::map<std::pair<uint32_t, uint32_t>, TableInfo> tables_;
+  std::map<std::pair<uint32_t, uint32_t>, NormalizationInfo> normalizations_;
+  uint32_t next_names_id_ = 1;
   std::vector<std::vector<Type>> table_columns_;  // by TableId
   std::map<std::string, DimensionId> base_units_;
   std::unordered_map<std::string, ir::ValueId> value_ids_;  // hash-consing

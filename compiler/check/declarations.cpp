@@ -547,6 +547,8 @@ void Checker::CheckModule(uint32_t m) {
       (void)Let(Symbol{SymbolKind::kLet, m, d});
     } else if (std::holds_alternative<ast::TableDecl>(decl.kind)) {
       (void)Table(Symbol{SymbolKind::kTable, m, d});
+    } else if (std::holds_alternative<ast::NormalizationDecl>(decl.kind)) {
+      (void)Normalization(Symbol{SymbolKind::kNormalization, m, d});
     } else if (const auto* rule = std::get_if<ast::RuleDecl>(&decl.kind)) {
       CheckRule(m, decl, *rule);
     } else if (const auto* require = std::get_if<ast::RequireDecl>(&decl.kind)) {

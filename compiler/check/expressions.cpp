@@ -575,6 +575,12 @@ auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env
         if (table.table == ir::kNoId) return Typed::Error();
         return Typed{.type = MakeType(TypeKind::kTable, table.table), .table = table.table};
       }
+      case SymbolKind::kNormalization:
+        Diag(env)
+            .Error(DiagnosticKind::TypeMismatch, Loc(m, expr.range),
+                   fmt::format("`{}` is a normalization, not a value", name))
+            .Help(fmt::format("a table column compares names by it: `name: text match {}`", name));
+        return Typed::Error();
       case SymbolKind::kInput:
         Diag(env)
             .Error(DiagnosticKind::TypeMismatch, Loc(m, expr.range),

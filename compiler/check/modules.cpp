@@ -347,6 +347,9 @@ void Checker::DeclareNames(uint32_t m) {
     } else if (const auto* table = std::get_if<ast::TableDecl>(&decl.kind)) {
       name = &table->name;
       kind = SymbolKind::kTable;
+    } else if (const auto* norm = std::get_if<ast::NormalizationDecl>(&decl.kind)) {
+      name = &norm->name;
+      kind = SymbolKind::kNormalization;
     } else if (const auto* rule = std::get_if<ast::RuleDecl>(&decl.kind)) {
       module.has_rules = true;
       auto [it, inserted] = rule_names_.emplace(rule->name.text, std::pair{m, rule->name.range});

@@ -43,6 +43,7 @@ auto IsDeclKeyword(size_t type) -> bool {
     case G::LET:
     case G::EXTERN:
     case G::TABLE:
+    case G::NORMALIZATION:
     case G::RULE:
     case G::REQUIRE:
     case G::REVIEWED:
@@ -527,6 +528,10 @@ auto Parser::DescribeExpected(const antlr4::misc::IntervalSet& expected, size_t 
       noun = previous == G::INPUT ? "a record name" : "a field name";
     } else if (rule == G::RuleTableDecl || rule == G::RuleColumnDecl) {
       noun = previous == G::TABLE ? "a table name" : "a column name";
+    } else if (rule == G::RuleNormalizationDecl) {
+      noun = previous == G::NORMALIZATION ? "a normalization name" : "a setting";
+    } else if (rule == G::RuleNormSetting) {
+      noun = "a setting's value";
     } else if (rule == G::RuleOutcomesDecl) {
       noun = "an outcome";
     }
@@ -1180,6 +1185,20 @@ auto Parser::BuildDecl(G::DeclContext* ctx) -> ast::Decl {
                          BuildFields(d->columnDecl())};
     if (d->STRING() != nullptr) table.path = MakeText(d->STRING());
     decl.kind = std::move(table);
+  } else if (auto* d = ctx->normalizationDecl()) {
+    ast::NormalizationDecl norm{MakeName(d->name()), {}};
+    for (G::NormSettingContext* setting : d->normSetting()) {
+      std::vector<G::NameContext*> names = setting->name();
+      ast::NormalizationDecl::Setting out{.range = Range(setting), .name = MakeName(names[0])};
+      if (names.size() > 1) out.word = MakeName(names[1]);
+      if (setting->NONE() != nullptr) {
+        out.word = ast::Name{NewId(), Range(setting->NONE()->getSymbol()), "none"};
+      }
+      if (setting->STRING() != nullptr) out.text = MakeText(setting->STRING());
+      out.from = setting->FROM() != nullptr;
+      norm.settings.push_back(std::move(out));
+    }
+    decl.kind = std::move(norm);
   } else if (auto* d = ctx->ruleDecl()) {
     decl.kind = BuildRule(d, decl);
   } else if (auto* d = ctx->requireDecl()) {

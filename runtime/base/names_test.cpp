@@ -148,5 +148,136 @@ TEST(NamesTest, AgreesWithThePlainRulesOnRandomNames) {
   }
 }
 
+// A declared normalization, as a test describes it, and its rules written plainly: each
+// character is removed, kept, a separator, or (a letter or digit, or other UTF-8) part of a
+// word; trailing legal forms dropped; words joined with nothing or one space.
+struct Declared {
+  std::string removed, kept, separators;  // ASCII
+  std::string middle_dot;                 // "remove", "keep", "separate" or "" for U+00B7
+  bool compact = true;
+  bool fold_case = true;
+  std::vector<std::string> forms;  // empty: the built-in ones
+};
+
+auto PlainNormalizeDeclared(std::string_view name, const Declared& d) -> std::string {
+  std::vector<std::string> words(1);
+  auto next_word = [&] {
+    if (!words.back().empty()) words.emplace_back();
+  };
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto u = static_cast<unsigned char>(name[i]);
+    if (name.substr(i, 2) == "\u00b7" && !d.middle_dot.empty()) {
+      ++i;
+      if (d.middle_dot == "keep") words.back() += "\u00b7";
+      if (d.middle_dot == "separate") next_word();
+      continue;
+    }
+    bool upper = u >= 'A' && u <= 'Z';
+    bool alnum = (u >= 'a' && u <= 'z') || upper || (u >= '0' && u <= '9');
+    if (u < 0x80 && d.removed.find(static_cast<char>(u)) != std::string::npos) continue;
+    if (alnum || u >= 0x80 || (u != 0 && d.kept.find(static_cast<char>(u)) != std::string::npos)) {
+      words.back() += upper && d.fold_case ? static_cast<char>(u - 'A' + 'a') : name[i];
+    } else {
+      next_word();
+    }
+  }
+  if (words.back().empty()) words.pop_back();
+  auto legal = [&](const std::string& w) {
+    return d.forms.empty() ? IsLegalForm(w)
+                           : std::find(d.forms.begin(), d.forms.end(), w) != d.forms.end();
+  };
+  while (words.size() > 1 && legal(words.back())) words.pop_back();
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() || d.compact ? "" : " ") + w;
+  return out;
+}
+
+auto RulesFor(const Declared& d) -> NameRules {
+  NameRules rules;
+  for (char c : d.removed) rules.fold[static_cast<unsigned char>(c)] = NameRules::kRemoved;
+  for (char c : d.kept) rules.fold[static_cast<unsigned char>(c)] = static_cast<unsigned char>(c);
+  for (char c : d.separators) rules.fold[static_cast<unsigned char>(c)] = NameRules::kSeparator;
+  if (!d.fold_case) {
+    for (int c = 'A'; c <= 'Z'; ++c) rules.fold[c] = static_cast<unsigned char>(c);
+  }
+  if (!d.middle_dot.empty()) {
+    rules.sequences.push_back({"\u00b7", d.middle_dot == "remove" ? NameRules::Action::kRemove
+                                         : d.middle_dot == "keep" ? NameRules::Action::kKeep
+                                                                  : NameRules::Action::kSeparate});
+  }
+  rules.compact = d.compact;
+  if (!d.forms.empty()) {
+    rules.builtin_forms = false;
+    rules.legal_forms = d.forms;
+    std::sort(rules.legal_forms.begin(), rules.legal_forms.end());
+  }
+  rules.Finish();
+  return rules;
+}
+
+TEST(NamesTest, DeclaredRules) {
+  std::string out;
+  Declared spaced{.removed = ".'", .kept = "&", .middle_dot = "separate", .compact = false};
+  NameRules rules = RulesFor(spaced);
+  EXPECT_EQ(NormalizeName("Xi'an  AT&T\u00b7Tian-Ke S.A.", out, rules), "xian at&t tian ke");
+  EXPECT_EQ(NormalizeName("Acme Co. Ltd.", out, rules), "acme");
+  EXPECT_EQ(NormalizeName("' . '", out, rules), "");
+  Declared forms{.kept = "+", .fold_case = false, .forms = {"Kabushiki", "kaisha"}};
+  rules = RulesFor(forms);
+  EXPECT_EQ(NormalizeName("Face++ Kabushiki kaisha", out, rules), "Face++");
+  EXPECT_EQ(NormalizeName("Face++ Ltd", out, rules), "Face++Ltd");  // not a form here
+  EXPECT_EQ(Describe(rules), "case keep, words compact, keep \"+\", legal_forms 2 words");
+}
+
+TEST(NamesTest, DeclaredRulesAgreeWithThePlainRulesOnRandomNames) {
+  const std::vector<std::string> pieces = {
+      "Acme", "IFLYTEK", "x",  "9",    " ",      "  ",     ".",        ",",       "-",
+      "+",    "&",       "'",  "\t",   "Co",     "co.",    "Ltd",      "LIMITED", "K.K.",
+      "S.A.", "kk",      "sa", "华为", "\u00b7", "\u00a0", "\xC3\x89", "\xFF"};
+  const std::string punctuation = ".,-+&'";
+  std::mt19937 random(20261207);
+  std::string out;
+  for (int round = 0; round < 200; ++round) {
+    Declared d;
+    for (char c : punctuation) {
+      switch (random() % 4) {
+        case 0:
+          d.removed += c;
+          break;
+        case 1:
+          d.kept += c;
+          break;
+        case 2:
+          d.separators += c;
+          break;
+        default:
+          break;
+      }
+    }
+    d.middle_dot = std::vector<std::string>{"", "remove", "keep", "separate"}[random() % 4];
+    d.compact = random() % 2 == 0;
+    d.fold_case = random() % 3 != 0;
+    if (random() % 2 == 0) d.forms = {"co", "kk", "sa", "ltd", "LIMITED"};
+    NameRules rules = RulesFor(d);
+    for (int i = 0; i < 200; ++i) {
+      std::string name;
+      int n = static_cast<int>(random() % 9);
+      for (int k = 0; k < n; ++k) name += pieces[random() % pieces.size()];
+      // U+00A0 is a space to every rule set (PlainUnicode) before the declared characters.
+      std::string plain;
+      for (size_t at = 0; at < name.size(); ++at) {
+        if (name.compare(at, 2, "\u00a0") == 0) {
+          plain += ' ';
+          ++at;
+        } else {
+          plain += name[at];
+        }
+      }
+      ASSERT_EQ(NormalizeName(name, out, rules), PlainNormalizeDeclared(plain, d))
+          << "name: \"" << name << "\" round " << round;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cordon

@@ -849,7 +849,8 @@ auto Session::TextScratch::NewText(size_t size) -> char* {
 Session::Session(Engine& engine) : engine_(engine), interp_(engine.program()) {
   packed_.resize(engine.layout_.size + 8);
   results_.resize(engine.program_->rules.size());
-  lookup_.names.Resize(engine.key_texts_.size(), engine.program_->tables.size());
+  lookup_.names.Resize(engine.key_texts_.size(), engine.program_->tables.size(),
+                       engine.program_->name_rule_sets());
   env_ = cordon_abi_env{.self = &lookup_,
                         .find = EnvFind,
                         .find_name = EnvFindName,

@@ -66,7 +66,7 @@ Interpreter::Interpreter(const ir::Program& program)
       lookup_fields_[id] = ir::LookupKeyField(program, key_slots_, v.a);
     }
   }
-  names_.Resize(key_slots_.size(), program.tables.size());
+  names_.Resize(key_slots_.size(), program.tables.size(), program.name_rule_sets());
   for (const ir::Rule& rule : program.rules) {
     rules_.push_back(RuleNode{.from = rule.effective.value_or(INT32_MIN),
                               .to = rule.until.value_or(INT32_MAX),

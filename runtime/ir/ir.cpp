@@ -315,9 +315,12 @@ auto Print(const Program& program) -> std::string {
     for (size_t c = 0; c < table.columns.size(); ++c) {
       out += fmt::format("{}{}: {}{}", c == 0 ? "" : ", ", table.columns[c].name,
                          table.columns[c].type_text,
-                         table.columns[c].match_normalized ? " match normalized" : "");
+                         table.columns[c].match_normalized ? " match " + table.names.name : "");
     }
     out += fmt::format(") {} rows\n", table.rows.size());
+    if (table.normalized && table.names_id != 0) {
+      out += fmt::format("  names {}: {}\n", table.names.name, Describe(table.names));
+    }
   }
   out += "values:\n";
   for (size_t i = 0; i < program.values.size(); ++i) {

@@ -10,6 +10,7 @@
 #ifndef CORDON_RUNTIME_IR_IR_H_
 #define CORDON_RUNTIME_IR_IR_H_
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,7 @@
 
 #include "runtime/base/date.h"
 #include "runtime/base/huge_pages.h"
+#include "runtime/base/names.h"
 #include "runtime/base/number.h"
 
 namespace cordon::ir {
@@ -235,7 +237,7 @@ struct Column {
   bool optional = false;
   std::string type_text;
   Number scale = Number::Integer(1);  // CSV cell times scale = value in base units
-  bool match_normalized = false;      // `match normalized`: compared by NormalizeName
+  bool match_normalized = false;      // `match normalized` or `match R`: compared by names
   bool integer = false;               // `int`: cells must be whole numbers
 };
 
@@ -293,9 +295,13 @@ struct Table {
   bool is_extern = false;
   std::string file;  // the CSV it was read from, if any
   std::vector<Column> columns;
-  // `match normalized` on the key: keys compare after NormalizeName, and each `set<text>`
-  // column in `alias_columns` adds its elements as further keys of the row.
+  // `match normalized` (or `match R`, R a `normalization`) on the key: keys compare after
+  // NormalizeName by `names`, and each `set<text>` column in `alias_columns` adds its elements
+  // as further keys of the row. `names_id` numbers the program's distinct rule sets (0 for
+  // `normalized`), so that a name is normalised once for all the tables that share its rules.
   bool normalized = false;
+  NameRules names;
+  uint32_t names_id = 0;
   std::vector<uint32_t> alias_columns;
   Rows rows;
 };
@@ -356,6 +362,12 @@ struct Program {
   std::vector<Value> values;
   std::vector<Datum> constants;
   std::vector<Table> tables;
+  // How many distinct Table::names_id the tables have (at least 1).
+  auto name_rule_sets() const -> uint32_t {
+    uint32_t most = 0;
+    for (const Table& t : tables) most = std::max(most, t.names_id);
+    return most + 1;
+  }
   std::vector<std::string> citations;
   std::vector<Rule> rules;
   // INVARIANT: rules[first_requirement..] are the `require`s, and only they. Engines list reasons

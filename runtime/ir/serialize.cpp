@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "runtime/base/rational.h"
@@ -469,6 +470,24 @@ auto Write(const Program& p, bool identity) -> std::vector<uint8_t> {
   w.U32(kFormat);
   WriteSchema(w, p);
   w.Strs(p.modules);
+  // How names compare is policy, not request layout: outside the schema, whose hash a host's
+  // header is checked by, and inside the policy hash.
+  for (const Table& t : p.tables) {
+    if (t.normalized) {
+      const NameRules& n = t.names;
+      w.U32(t.names_id);
+      w.Str(n.name);
+      w.Str(std::string_view(reinterpret_cast<const char*>(n.fold.data()), n.fold.size()));
+      w.U8(n.compact);
+      w.U8(n.builtin_forms);
+      w.Strs(n.legal_forms);
+      w.U32(static_cast<uint32_t>(n.sequences.size()));
+      for (const NameRules::Sequence& seq : n.sequences) {
+        w.Str(seq.utf8);
+        w.U8(static_cast<uint8_t>(seq.action));
+      }
+    }
+  }
   w.U32(static_cast<uint32_t>(p.values.size()));
   for (const Value& v : p.values) {
     w.U8(static_cast<uint8_t>(v.op));
@@ -562,6 +581,32 @@ auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program> {
     if (r.U32() != kFormat) return Bad("another format version");
     ReadSchema(r, p);
     p.modules = r.Strs();
+    for (Table& t : p.tables) {
+      if (t.normalized) {
+        NameRules& n = t.names;
+        t.names_id = r.U32();
+        if (t.names_id > p.tables.size()) throw Corrupt{};  // one rule set a table at most
+        n.name = r.Str();
+        std::string fold = r.Str();
+        if (fold.size() != n.fold.size()) throw Corrupt{};
+        std::memcpy(n.fold.data(), fold.data(), fold.size());
+        n.compact = r.U8() != 0;
+        n.builtin_forms = r.U8() != 0;
+        n.legal_forms = r.Strs();
+        if (!std::is_sorted(n.legal_forms.begin(), n.legal_forms.end())) throw Corrupt{};
+        n.sequences.resize(r.Count(5));
+        for (NameRules::Sequence& seq : n.sequences) {
+          seq.utf8 = r.Str();
+          uint8_t action = r.U8();
+          // A sequence is one non-ASCII character (NameRules::Finish reads its lead byte).
+          if (seq.utf8.empty() || static_cast<unsigned char>(seq.utf8[0]) < 0xc2 || action > 2) {
+            throw Corrupt{};
+          }
+          seq.action = static_cast<NameRules::Action>(action);
+        }
+        n.Finish();
+      }
+    }
     p.values.resize(r.Count(15));
     for (Value& v : p.values) {
       uint8_t op = r.U8();

@@ -19,7 +19,7 @@ namespace cordon::ir {
 // The serialised form's version: 4 added `require` rules and `expect error`, 5 the review date
 // (and the ops year, if, else and as_of). Bundles, .so files and the compiler library carry it;
 // another version is refused, never misread.
-inline constexpr uint32_t kFormat = 8;
+inline constexpr uint32_t kFormat = 9;
 
 auto Serialize(const Program& program) -> std::vector<uint8_t>;
 auto Deserialize(std::span<const uint8_t> bytes) -> ErrorOr<Program>;

@@ -169,7 +169,7 @@ TableData::TableData(const Table& schema, Rows rows) : schema_(&schema), rows_(s
       records_.insert(records_.end(), bytes, bytes + sizeof word);
     };
     auto add = [&](std::string_view name, uint32_t row) {
-      std::string_view key = NormalizeName(name, scratch);
+      std::string_view key = NormalizeName(name, scratch, schema.names);
       keys_.push_back(static_cast<uint32_t>(records_.size()));
       append_word(row);
       append_word(static_cast<uint32_t>(key.size()));
@@ -318,8 +318,9 @@ void TableData::Insert(uint32_t entry, uint64_t hash) {
   slots_[i] = Slot{.tag = tag, .entry = (schema_->normalized ? keys_[entry] : entry) + 1};
 }
 
-void NameKey::Reset(std::string_view name) {
-  name_ = PlainUnicode(name, plain_);  // as NormalizeName reads it
+void NameKey::Reset(std::string_view name, const NameRules& rules) {
+  rules_ = &rules;
+  name_ = PlainName(name, plain_, rules);  // as NormalizeName reads it
   pos_ = 0;
   next_ = 0;
   // Sized once for the whole name (the compact key is never longer), so reading a word never
@@ -336,14 +337,20 @@ auto NameKey::ReadTo(uint32_t count) -> bool {
   const unsigned char* s = begin + pos_;
   const unsigned char* const end = begin + name_.size();
   char* const text = text_.data();
+  const unsigned char* fold = rules_->fold.data();
+  // Words after the first start after a space when words are not compact: a separator came
+  // before them, so the text still fits.
+  const uint32_t gap = rules_->compact ? 0 : 1;
   uint32_t at = next_;
   bool read = true;
   while (words_.size() < count) {
-    size_t n = FoldWord(s, end, text + at);
+    uint32_t space = words_.empty() ? 0 : gap;
+    size_t n = FoldWord(s, end, text + at + space, fold);
     if (n == 0) {
       read = false;
       break;
     }
+    if (space != 0) text[at++] = ' ';
     auto word_end = static_cast<uint32_t>(at + n);
     for (size_t block = blocks_.size() - 1; (block + 1) * kBlock <= word_end; ++block) {
       blocks_.push_back(HashBlock(blocks_.back(), text + block * kBlock));
@@ -364,7 +371,7 @@ auto NameKey::hash(uint32_t count) const -> uint64_t {
 
 auto NameKey::legal_form(uint32_t word) const -> bool {
   const Word& w = words_[word - 1];
-  return IsLegalForm(std::string_view(text_.data() + w.start, w.end - w.start));
+  return rules_->IsLegalForm(std::string_view(text_.data() + w.start, w.end - w.start));
 }
 
 auto NameKey::KeyWords() -> uint32_t {
@@ -374,15 +381,17 @@ auto NameKey::KeyWords() -> uint32_t {
   return count;
 }
 
-void FieldLookups::Resize(size_t fields, size_t tables) {
+void FieldLookups::Resize(size_t fields, size_t tables, size_t rule_sets) {
   tables_ = tables;
-  keys_.assign(fields, Key{});
+  rule_sets_ = std::max<size_t>(rule_sets, 1);
+  keys_.assign(fields * rule_sets_, Key{});
   rows_.assign(fields * tables * 2, Row{});
 }
 
 auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
                         std::string_view text, bool near) -> int64_t {
-  if (field >= keys_.size()) {
+  const Table& schema = data.schema();
+  if (field >= fields() || schema.names_id >= rule_sets_) {
     auto at = reinterpret_cast<uintptr_t>(text.data());
     Other& slot = others_[((at >> 3) ^ (at >> 11) ^ (table * 0x9e3779b1u) ^ text.size() ^
                            static_cast<size_t>(near)) %
@@ -391,7 +400,7 @@ auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
         slot.table == table && slot.near == near) {
       return slot.row;
     }
-    other_.Reset(text);
+    other_.Reset(text, schema.names);
     int64_t row = data.FindName(other_);
     if (near && row < 0 && other_near_.Prepare(other_.text(other_.KeyWords()))) {
       row = data.Near(other_near_);
@@ -404,13 +413,14 @@ auto FieldLookups::Find(const TableData& data, uint32_t table, uint32_t field,
                  .row = row};
     return row;
   }
-  Key& key = keys_[field];
+  // A name is read once a decision for each set of rules it is compared by.
+  Key& key = keys_[field * rule_sets_ + schema.names_id];
   auto exact = [&]() -> int64_t {
     Row& row = rows_[(field * tables_ + table) * 2];
     if (row.epoch == epoch_) return row.row;
     if (key.epoch != epoch_) {
       key.epoch = epoch_;
-      key.name.Reset(text);
+      key.name.Reset(text, schema.names);
     }
     row = Row{.epoch = epoch_, .row = data.FindName(key.name)};
     return row.row;
@@ -445,7 +455,7 @@ auto TableData::rows_hash() const -> uint64_t {
 auto TableData::Find(const Datum& key) const -> int64_t {
   if (schema_->normalized) {
     NameKey name;
-    name.Reset(key.text);
+    name.Reset(key.text, schema_->names);
     return FindName(name);
   }
   size_t mask = slots_.size() - 1;
@@ -492,7 +502,8 @@ auto TableData::FindNormalized(std::string_view normalized, uint64_t h) const ->
 
 auto TableData::Closest(std::string_view key) const -> std::pair<std::string, int64_t> {
   if (!schema_->normalized || keys_.empty()) return {"", -1};
-  std::string normalized = NormalizeName(key);
+  std::string normalized;
+  NormalizeName(key, normalized, schema_->names);
   size_t best = 0;
   size_t best_distance = SIZE_MAX;
   for (uint32_t e = 0; e < keys_.size(); ++e) {

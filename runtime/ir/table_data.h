@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "runtime/base/huge_pages.h"
+#include "runtime/base/names.h"
 #include "runtime/ir/ir.h"
 
 namespace cordon::ir {
@@ -28,8 +29,9 @@ namespace cordon::ir {
 // with (TableData::FindName) and the rest is never read.
 class NameKey {
  public:
-  // Starts on `name`, which must stay where it is while this key is used.
-  void Reset(std::string_view name);
+  // Starts on `name`, which must stay where it is while this key is used, as `rules` read it
+  // (which must outlive this use).
+  void Reset(std::string_view name, const NameRules& rules = DefaultNameRules());
   // Reads the name up to its `count`th word (from 1); false when it has fewer words.
   auto Read(uint32_t count) -> bool { return count <= words_.size() || ReadTo(count); }
   // Of words already read: whether word `word` (from 1) is a legal form ("co", "ltd", …), and
@@ -63,7 +65,8 @@ class NameKey {
     uint32_t start;  // in text_
     uint32_t end;
   };
-  std::string_view name_;  // the name, or plain_ when PlainUnicode rewrote it
+  const NameRules* rules_ = &DefaultNameRules();
+  std::string_view name_;  // the name, or plain_ when PlainName rewrote it
   std::string plain_;
   size_t pos_ = 0;     // in name_, past the last word read
   uint32_t next_ = 0;  // in text_, where the next word goes
@@ -205,8 +208,9 @@ class TableData {
 class FieldLookups {
  public:
   static constexpr uint32_t kNoField = kNoId;
-  // For a program with `fields` lookup key fields and `tables` tables.
-  void Resize(size_t fields, size_t tables);
+  // For a program with `fields` lookup key fields, `tables` tables and `rule_sets` sets of name
+  // rules (Program::name_rule_sets).
+  void Resize(size_t fields, size_t tables, size_t rule_sets);
   void Start() { ++epoch_; }
   // The row of `table` (the `table`th of the program) whose key matches `text`, which is
   // request field `field` or kNoField; a field past those given to Resize counts as kNoField.
@@ -235,9 +239,12 @@ class FieldLookups {
     bool near = false;
     int64_t row = -1;
   };
+  auto fields() const -> size_t { return keys_.size() / rule_sets_; }
+
   uint64_t epoch_ = 1;  // entries start stale
   size_t tables_ = 0;
-  std::vector<Key> keys_;  // by field
+  size_t rule_sets_ = 1;
+  std::vector<Key> keys_;  // by field, then by the table's Table::names_id
   std::vector<Row> rows_;  // [(field * tables_ + table) * 2 + near]
   NameKey other_;
   NearQuery other_near_;

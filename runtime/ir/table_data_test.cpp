@@ -21,8 +21,11 @@ namespace {
 // first row whose name or an alias normalises as the query does.
 class NamedTable {
  public:
-  NamedTable(const std::vector<std::vector<std::string>>& rows) : texts_(rows) {
+  explicit NamedTable(const std::vector<std::vector<std::string>>& rows,
+                      const NameRules& rules = DefaultNameRules())
+      : texts_(rows) {
     schema_.normalized = true;
+    schema_.names = rules;
     schema_.columns = {Column{.name = "name", .kind = Kind::kText},
                        Column{.name = "aliases", .kind = Kind::kTextSet}};
     schema_.alias_columns = {1};
@@ -42,13 +45,13 @@ class NamedTable {
   auto data() const -> const TableData& { return *data_; }
   // FindName on `query`, read afresh.
   auto Find(std::string_view query) -> int64_t {
-    name_.Reset(query);
+    name_.Reset(query, schema_.names);
     return data_->FindName(name_);
   }
 
   // FindNear on `query`, read afresh.
   auto FindNear(std::string_view query) -> int64_t {
-    name_.Reset(query);
+    name_.Reset(query, schema_.names);
     return data_->FindNear(name_);
   }
 
@@ -56,10 +59,10 @@ class NamedTable {
   // alias of at least five code points at most one edit (OSA distance) from the query's key.
   auto ExpectedNear(std::string_view query) const -> int64_t {
     if (int64_t exact = Expected(query); exact >= 0) return exact;
-    std::u32string key = Decode(NormalizeName(query));
+    std::u32string key = Decode(Normalize(query));
     for (size_t r = 0; r < texts_.size(); ++r) {
       for (const std::string& name : texts_[r]) {
-        std::u32string listed = Decode(NormalizeName(name));
+        std::u32string listed = Decode(Normalize(name));
         if (listed.size() >= TableData::kNearMin && Osa(key, listed) <= 1) {
           return static_cast<int64_t>(r);
         }
@@ -101,13 +104,19 @@ class NamedTable {
   }
 
   auto Expected(std::string_view query) const -> int64_t {
-    std::string key = NormalizeName(query);
+    std::string key = Normalize(query);
     for (size_t r = 0; r < texts_.size(); ++r) {
       for (const std::string& name : texts_[r]) {
-        if (NormalizeName(name) == key) return static_cast<int64_t>(r);
+        if (Normalize(name) == key) return static_cast<int64_t>(r);
       }
     }
     return -1;
+  }
+
+  auto Normalize(std::string_view name) const -> std::string {
+    std::string out;
+    NormalizeName(name, out, schema_.names);
+    return out;
   }
 
  private:
@@ -171,11 +180,12 @@ TEST(TextSetTest, SmallAndLargeSetsFindExactlyTheirMembers) {
 
 // Random tables and queries against the plain definition. The pieces make names that share
 // first words, end in legal forms, are nothing but legal forms, or differ in one late word.
-TEST(TableDataTest, AgreesWithNormalizeNameOnRandomTables) {
+void AgreeWithNormalizeNameOnRandomTables(const NameRules& rules) {
   const std::vector<std::string> words = {
       "Beijing", "Huaxin", "Tech", "Semiconductor", "Co",   "Ltd", "Inc",      "Limited",
       "x",       "9",      "华为", "Corporation",   "ltdd", "AB",  "abcdefgh", "abcdefghij"};
-  const std::vector<std::string> separators = {" ", "  ", ", ", ".", "-", " (", ") "};
+  const std::vector<std::string> separators = {" ",      "  ", ", ", ".", "-",      " (", ") ",
+                                               "\u00b7", "'",  "·-", "&", "\u3000", "''", " . "};
   std::mt19937 random(20261124);
   auto word = [&] { return words[random() % words.size()]; };
   auto phrase = [&](size_t most) {
@@ -209,13 +219,13 @@ TEST(TableDataTest, AgreesWithNormalizeNameOnRandomTables) {
       row.push_back(phrase(4));
       for (size_t a = random() % 3; a > 0; --a) row.push_back(phrase(3));
     }
-    NamedTable big(rows);
-    NamedTable small({rows[random() % rows.size()]});
+    NamedTable big(rows, rules);
+    NamedTable small({rows[random() % rows.size()]}, rules);
     NameKey shared;  // read by both tables, as one decision's memo entry is
     for (int q = 0; q < 500; ++q) {
       const auto& row = rows[random() % rows.size()];
       std::string query = random() % 2 == 0 ? respell(row[random() % row.size()]) : phrase(5);
-      shared.Reset(query);
+      shared.Reset(query, rules);
       bool small_first = random() % 2 == 0;
       if (small_first) {
         ASSERT_EQ(small.data().FindName(shared), small.Expected(query)) << query;
@@ -226,6 +236,36 @@ TEST(TableDataTest, AgreesWithNormalizeNameOnRandomTables) {
       key.text = std::string_view(query);
       ASSERT_EQ(big.data().Find(key), big.Expected(query)) << query;
     }
+  }
+}
+
+TEST(TableDataTest, AgreesWithNormalizeNameOnRandomTables) {
+  AgreeWithNormalizeNameOnRandomTables(DefaultNameRules());
+}
+
+// The same under declared rules: removed characters, kept ones, declared non-ASCII separators,
+// words with spaces between them, case kept, and legal forms of one's own.
+TEST(TableDataTest, AgreesWithNormalizeNameUnderDeclaredRules) {
+  NameRules spaced;
+  spaced.name = "spaced";
+  spaced.compact = false;
+  spaced.fold['.'] = NameRules::kRemoved;
+  spaced.fold['\''] = NameRules::kRemoved;
+  spaced.fold['&'] = '&';
+  spaced.sequences = {{"\u00b7", NameRules::Action::kSeparate},
+                      {"\u3000", NameRules::Action::kKeep}};
+  spaced.Finish();
+  NameRules forms;
+  forms.name = "forms";
+  forms.builtin_forms = false;
+  forms.legal_forms = {"ab", "co", "tech", "x"};
+  forms.fold['-'] = NameRules::kRemoved;
+  for (int c = 'A'; c <= 'Z'; ++c) forms.fold[c] = static_cast<unsigned char>(c);
+  forms.sequences = {{"\u00b7", NameRules::Action::kRemove}};
+  forms.Finish();
+  for (const NameRules* rules : {&spaced, &forms}) {
+    SCOPED_TRACE(rules->name);
+    AgreeWithNormalizeNameOnRandomTables(*rules);
   }
 }
 

@@ -128,18 +128,25 @@ void WarnCollidingNames(const ir::Table& table, const SourceBuffer& csv, const C
   int warnings = 0;
   for (size_t r = 0; r < file.rows.size() && warnings < kMaxCsvErrors; ++r) {
     const CsvField& field = file.rows[r].fields[key_column];
-    auto [it, fresh] = first.try_emplace(std::string(NormalizeName(field.value, normal)), r);
+    auto [it, fresh] =
+        first.try_emplace(std::string(NormalizeName(field.value, normal, table.names)), r);
     if (fresh) continue;
     const CsvField& earlier = file.rows[it->second].fields[key_column];
+    bool declared = table.names_id != 0;
     emitter
         .Warning(DiagnosticKind::NamesCollide, Location{&csv, field.range},
-                 fmt::format("`{}` and `{}` are one name to `match normalized` in table `{}`: "
-                             "a lookup finds the earlier row, never this one",
-                             field.value, earlier.value, table.name))
+                 fmt::format("`{}` and `{}` are one name to `match {}` in table `{}` (both are "
+                             "\"{}\"): a lookup finds the earlier row, never this one",
+                             field.value, earlier.value, table.names.name, table.name, it->first))
         .Label(Location{&csv, earlier.range}, "the earlier row")
-        .Help(
-            "names are compared ignoring case, punctuation, spacing, where the words break and "
-            "trailing legal forms; merge the two rows, or make one name an alias of the other");
+        .Help(declared
+                  ? fmt::format("names are compared as normalization `{}` declares; merge the "
+                                "two rows, make one name an alias of the other, or change what "
+                                "`{}` removes or drops",
+                                table.names.name, table.names.name)
+                  : "names are compared ignoring case, punctuation, spacing, where the words "
+                    "break and trailing legal forms; merge the two rows, or make one name an "
+                    "alias of the other");
     ++warnings;
   }
 }
