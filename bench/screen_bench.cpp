@@ -14,7 +14,13 @@
 // they differ, unless both give the same outcome for every request. The compiled engines are held
 // to the same outcomes before they are timed. The list of each size is written to a CSV file in
 // a temporary directory and swapped into each engine's `extern table listed` from that file.
+//
+// BM_ScreenBuilder times a host's way in through the C API: libcordon.so (opened with dlopen,
+// as bench/open_first.c does, since the bench links the runtime's parts and not the library),
+// an AOT engine on the policy compiled to a .so, each request built with cordon_request_set_text
+// and decided by cordon_decide; BM_ScreenAotCApi is cordon_decide_struct on that same engine.
 #include <benchmark/benchmark.h>
+#include <dlfcn.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <stdlib.h>
@@ -32,12 +38,16 @@
 #include "bench/plain_screener.h"
 #include "bench/screen_workload.h"
 #include "compiler/frontend/frontend.h"
+#include "runtime/abi/compiler_abi.h"
 #include "runtime/abi/layout.h"
 #include "runtime/diagnostics/diagnostics.h"
 #include "runtime/engine/batch.h"
+#include "runtime/engine/compiler_link.h"
 #include "runtime/engine/engine.h"
+#include "runtime/include/cordon/cordon.h"
 #include "runtime/interp/interp.h"
 #include "runtime/ir/ir.h"
+#include "runtime/ir/serialize.h"
 #include "runtime/request/request.h"
 
 namespace cordon::screen_bench {
@@ -397,9 +407,185 @@ void BM_ScreenBatchAot(benchmark::State& state) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The C API, from libcordon.so: $CORDON_LIBCORDON, else ../lib/libcordon.so beside this binary.
+
+#define CORDON_BENCH_FUNCTIONS(X)  \
+  X(cordon_config_init)            \
+  X(cordon_engine_open)            \
+  X(cordon_engine_swap_table_file) \
+  X(cordon_error_message)          \
+  X(cordon_session_open)           \
+  X(cordon_request_new)            \
+  X(cordon_request_clear)          \
+  X(cordon_request_set_text)       \
+  X(cordon_decision_new)           \
+  X(cordon_decide)                 \
+  X(cordon_decide_struct)          \
+  X(cordon_decision_outcome_id)
+
+struct CApi {
+#define CORDON_BENCH_MEMBER(name) decltype(&::name) name = nullptr;
+  CORDON_BENCH_FUNCTIONS(CORDON_BENCH_MEMBER)
+#undef CORDON_BENCH_MEMBER
+
+  cordon_engine* engine = nullptr;
+  cordon_session* session = nullptr;
+  cordon_request* request = nullptr;
+  cordon_decision* decision = nullptr;
+  size_t rows = 0;  // names in the engine's table now; 0: listed.csv's own
+
+  // Dies with the C API's message unless `status` is CORDON_OK.
+  void Check(cordon_status status, cordon_error* error, std::string_view what) const {
+    if (status == CORDON_OK) return;
+    cordon_string message = cordon_error_message(error);
+    Die(fmt::format("{}: {}", what, std::string_view(message.data, message.size)));
+  }
+};
+
+auto LibcordonPath() -> std::string {
+  if (const char* env = std::getenv("CORDON_LIBCORDON"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) Die("cannot find this binary's directory: set CORDON_LIBCORDON");
+  return (self.parent_path().parent_path() / "lib" / "libcordon.so").string();
+}
+
+// The policy compiled to a .so by the compiler linked into this bench, as `cordon compile -o`
+// writes it.
+auto PolicyLibrary() -> std::string {
+  std::string path = TempDir() + "/screen.so";
+  ErrorOr<const cordon_compiler_api*> api = runtime::LinkCompiler();
+  if (!api.ok()) Die(api.error().message);
+  std::vector<uint8_t> bytes = ir::Serialize(TheProgram());
+  cordon_compiler_bytes message{};
+  if ((*api)->write_shared_object(bytes.data(), bytes.size(), path.c_str(), &message) !=
+      CORDON_COMPILER_OK) {
+    std::string text(reinterpret_cast<const char*>(message.data), message.size);
+    (*api)->bytes_free(&message);
+    Die(fmt::format("cannot compile the policy to {}: {}", path, text));
+  }
+  return path;
+}
+
+// The C API with an AOT engine, a session, a request and a decision; its list is the mix's.
+auto CApiWithList(const Mix& mix) -> CApi& {
+  static CApi api = [] {
+    CApi c;
+    std::string path = LibcordonPath();
+    void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) Die(fmt::format("cannot open libcordon: {}", dlerror()));
+#define CORDON_BENCH_LOAD(name)                                    \
+  c.name = reinterpret_cast<decltype(&::name)>(dlsym(lib, #name)); \
+  if (c.name == nullptr) Die(fmt::format("{} has no {}", path, #name));
+    CORDON_BENCH_FUNCTIONS(CORDON_BENCH_LOAD)
+#undef CORDON_BENCH_LOAD
+    std::string library = PolicyLibrary();
+    cordon_config config;
+    c.cordon_config_init(&config);
+    config.kind = CORDON_ENGINE_AOT;
+    config.library = cordon_string{library.data(), library.size()};
+    config.embedded_tables = 1;
+    cordon_error* error = nullptr;
+    c.Check(c.cordon_engine_open(&config, &c.engine, &error), error, library);
+    c.Check(c.cordon_session_open(c.engine, &c.session, &error), error, "a session");
+    c.Check(c.cordon_request_new(c.engine, &c.request, &error), error, "a request");
+    c.Check(c.cordon_decision_new(&c.decision, &error), error, "a decision");
+    return c;
+  }();
+  if (api.rows != mix.rows) {
+    cordon_error* error = nullptr;
+    api.Check(api.cordon_engine_swap_table_file(
+                  api.engine, cordon_string{"listed", 6},
+                  cordon_string{mix.csv_path.data(), mix.csv_path.size()}, &error),
+              error, mix.csv_path);
+    api.rows = mix.rows;
+  }
+  return api;
+}
+
+auto Str(std::string_view s) -> cordon_string { return cordon_string{s.data(), s.size()}; }
+
+// A request of the mix built field by field and decided, as a host holding its own data would:
+// every field set again for each request.
+auto BuildAndDecide(CApi& c, const WorkloadRequest& q) -> cordon_status {
+  c.cordon_request_clear(c.request);
+  cordon_status status =
+      c.cordon_request_set_text(c.request, Str("destination"), Str(q.destination), nullptr);
+  if (status == CORDON_OK) {
+    status = c.cordon_request_set_text(c.request, Str("end_user"), Str(q.end_user), nullptr);
+  }
+  if (status == CORDON_OK) {
+    status = c.cordon_request_set_text(c.request, Str("item_class"), Str(q.item_class), nullptr);
+  }
+  if (status == CORDON_OK) status = c.cordon_decide(c.session, c.request, 0, c.decision, nullptr);
+  return status;
+}
+
+auto CApiAgrees(const CApi& c, cordon_status status, Outcome plain) -> bool {
+  uint32_t id = c.cordon_decision_outcome_id(c.decision);
+  return status == CORDON_OK && id < OutcomeMap().size() && OutcomeMap()[id] == plain;
+}
+
+// The C API's request builder (cordon_request_clear, cordon_request_set_text for each of the
+// three fields, cordon_decide) on an AOT engine: a host that has no generated header.
+void BM_ScreenBuilder(benchmark::State& state) {
+  Mix& mix = TheMix(state.range(0));
+  CApi& c = CApiWithList(mix);
+  for (size_t k = 0; k < kMix; ++k) {
+    if (!CApiAgrees(c, BuildAndDecide(c, mix.generated[k]), mix.expected[k])) {
+      Die(
+          fmt::format("{}-name list: a request built through the C API and the plain screener "
+                      "disagree on request {}:\n  {}\n  plain screener: {}\nno figures are "
+                      "reported",
+                      mix.rows, k, mix.json[k], OutcomeName(mix.expected[k])));
+    }
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    cordon_status status = BuildAndDecide(c, mix.generated[i++ & (kMix - 1)]);
+    benchmark::DoNotOptimize(status);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// cordon_decide_struct on the engine BM_ScreenBuilder uses, on structs packed once: the struct
+// path through the C API, which BM_ScreenAot takes without it.
+void BM_ScreenAotCApi(benchmark::State& state) {
+  Mix& mix = TheMix(state.range(0));
+  CApi& c = CApiWithList(mix);
+  const abi::RequestLayout& layout =
+      EngineWithList(runtime::EngineKind::kAot, mix.rows, mix.csv_path).layout();
+  const size_t words = (layout.size + 7) / 8;
+  std::vector<uint64_t> buffer(words * kMix);
+  for (size_t k = 0; k < kMix; ++k) {
+    abi::PackRequest(layout, mix.slots[k], reinterpret_cast<uint8_t*>(&buffer[k * words]));
+    cordon_status status =
+        c.cordon_decide_struct(c.session, &buffer[k * words], layout.size, c.decision, nullptr);
+    if (!CApiAgrees(c, status, mix.expected[k])) {
+      Die(
+          fmt::format("{}-name list: cordon_decide_struct and the plain screener disagree on "
+                      "request {}:\n  {}\n  plain screener: {}\nno figures are reported",
+                      mix.rows, k, mix.json[k], OutcomeName(mix.expected[k])));
+    }
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    const size_t k = i++ & (kMix - 1);
+    cordon_status status =
+        c.cordon_decide_struct(c.session, &buffer[k * words], layout.size, c.decision, nullptr);
+    benchmark::DoNotOptimize(status);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // The argument is the number of listed names.
 BENCHMARK(BM_ScreenPlain)->Arg(1000)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_ScreenAot)->Arg(1000)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_ScreenAotCApi)->Arg(1000)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_ScreenBuilder)->Arg(1000)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_ScreenJit)->Arg(1000)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_ScreenInterp)->Arg(1000)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_ScreenBatchAot)

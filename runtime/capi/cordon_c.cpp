@@ -9,8 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <map>
 #include <memory>
 #include <new>
 #include <nlohmann/json.hpp>
@@ -24,6 +22,8 @@
 #include "runtime/engine/batch.h"
 #include "runtime/engine/decide_json.h"
 #include "runtime/engine/engine.h"
+#include "runtime/request/builder.h"
+#include "runtime/request/request.h"
 #include "runtime/source/source_buffer.h"
 
 static_assert(CORDON_ABI_VERSION_CURRENT == CORDON_ABI_VERSION,
@@ -41,7 +41,7 @@ struct cordon_engine {
 struct cordon_session {
   explicit cordon_session(cordon::runtime::Engine& engine) : decider(engine) {}
   cordon::runtime::JsonDecider decider;
-  std::string json;  // the request being decided, rendered
+  std::string json;  // a request with a field set as JSON, rendered
 };
 
 struct cordon_batch {
@@ -53,11 +53,11 @@ struct cordon_batch {
   bool jsonl_ready = false;
 };
 
-// Fields as JSON fragments by schema node; rendered into one object when decided, so a request
-// built by name goes through the same decoder and checks as a JSON request.
+// Fields as the slots they decode to, checked by the JSON decoder's own checks when set, so that
+// deciding reads no JSON; with a field set as JSON, rendered and decoded whole.
 struct cordon_request {
-  const cordon::ir::Program* program;
-  std::map<uint32_t, std::string> fragments;
+  explicit cordon_request(const cordon::ir::Program& program) : builder(program) {}
+  cordon::request::Builder builder;
 };
 
 struct cordon_decision {
@@ -83,9 +83,15 @@ struct NullString : std::exception {
   explicit NullString(size_t n) : size(n) {}
 };
 
-auto View(cordon_string s) -> std::string_view {
-  if (s.data == nullptr && s.size != 0) throw NullString(s.size);
-  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
+[[noreturn, gnu::cold, gnu::noinline]] void ThrowNullString(size_t size) { throw NullString(size); }
+
+// Inlined into the setters a host calls for every field (the throw is out of line).
+inline auto View(cordon_string s) -> std::string_view {
+  if (s.data == nullptr) [[unlikely]] {
+    if (s.size != 0) ThrowNullString(s.size);
+    return {};
+  }
+  return {s.data, s.size};
 }
 
 // Every string handed out is NUL-terminated, the empty one included.
@@ -175,6 +181,9 @@ auto StdlibDir(const cordon_config& config) -> std::string {
 
 // The schema node at a dotted path, or an error naming the fields that do exist.
 auto FindNode(const ir::Program& program, std::string_view path, uint32_t& node) -> std::string {
+  if (program.schema.empty()) {
+    return "this policy declares no `input Request`, so its requests have no fields";
+  }
   if (path.empty()) return "an empty field path: name a field, as in \"end_user.name\"";
   if (path.back() == '.' || path.front() == '.' || path.find("..") != std::string_view::npos) {
     return fmt::format("`{}` is not a field path: names joined by single dots", path);
@@ -206,25 +215,34 @@ auto FindNode(const ir::Program& program, std::string_view path, uint32_t& node)
   return "";
 }
 
-auto IsAncestor(const ir::Program& program, uint32_t ancestor, uint32_t node) -> bool {
-  if (ancestor == node) return true;
-  for (uint32_t child : program.schema[ancestor].children) {
-    if (IsAncestor(program, child, node)) return true;
-  }
-  return false;
-}
-
 enum class Setter { kText, kNumber, kBool, kNull, kJson };
 
-auto SetField(cordon_request* request, cordon_string path, Setter setter, std::string fragment,
-              cordon_error** error) -> cordon_status {
-  if (request == nullptr) return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "request is NULL");
-  const ir::Program& program = *request->program;
+// Why `setter` cannot set the field at `path`: it names none (CORDON_ERROR_UNKNOWN_FIELD), or
+// one the setter does not fit (CORDON_ERROR_BAD_VALUE). Out of line: a host's calls are right.
+[[gnu::cold, gnu::noinline]] auto RefuseSetter(const ir::Program& program, std::string_view path,
+                                               Setter setter, cordon_error** error)
+    -> cordon_status {
   uint32_t node = 0;
-  std::string problem = FindNode(program, View(path), node);
+  std::string problem = FindNode(program, path, node);
   if (!problem.empty()) return Fail(error, CORDON_ERROR_UNKNOWN_FIELD, problem);
   const ir::SchemaNode& n = program.schema[node];
   std::string what = n.is_record ? "a record" : fmt::format("`{}`", n.type_text);
+  if (setter == Setter::kNull) {
+    return Fail(error, CORDON_ERROR_BAD_VALUE,
+                fmt::format("`{}` is required ({}): it cannot be null", path, what));
+  }
+  static constexpr const char* kSetterNames[] = {"set_text", "set_int/set_decimal", "set_bool",
+                                                 "set_null", "set_json"};
+  return Fail(error, CORDON_ERROR_BAD_VALUE,
+              fmt::format("`{}` is {}: cordon_request_{} cannot set it", path, what,
+                          kSetterNames[static_cast<int>(setter)]));
+}
+
+// The field at `path` that `setter` may set, or kNoId.
+auto SetterNode(const request::Builder& builder, std::string_view path, Setter setter) -> uint32_t {
+  uint32_t node = builder.Find(path);
+  if (node == ir::kNoId) return node;
+  const ir::SchemaNode& n = builder.program().schema[node];
   bool fits = true;
   switch (setter) {
     case Setter::kText:
@@ -239,60 +257,25 @@ auto SetField(cordon_request* request, cordon_string path, Setter setter, std::s
       fits = !n.is_record && n.kind == ir::Kind::kBool;
       break;
     case Setter::kNull:
-      if (!n.optional) {
-        return Fail(error, CORDON_ERROR_BAD_VALUE,
-                    fmt::format("`{}` is required ({}): it cannot be null", View(path), what));
-      }
+      fits = n.optional;
       break;
     case Setter::kJson:
-      if (!nlohmann::json::accept(fragment)) {
-        return Fail(error, CORDON_ERROR_BAD_VALUE,
-                    fmt::format("`{}`: `{}` is not a JSON value", View(path), fragment));
-      }
       break;
   }
-  if (!fits) {
-    static constexpr const char* kSetterNames[] = {"set_text", "set_int/set_decimal", "set_bool",
-                                                   "set_null", "set_json"};
-    return Fail(error, CORDON_ERROR_BAD_VALUE,
-                fmt::format("`{}` is {}: cordon_request_{} cannot set it", View(path), what,
-                            kSetterNames[static_cast<int>(setter)]));
-  }
-  // The new value replaces whatever was set at, inside, or around this field.
-  for (auto it = request->fragments.begin(); it != request->fragments.end();) {
-    bool overlaps = IsAncestor(program, node, it->first) || IsAncestor(program, it->first, node);
-    it = overlaps ? request->fragments.erase(it) : std::next(it);
-  }
-  request->fragments[node] = std::move(fragment);
-  return CORDON_OK;
+  return fits ? node : ir::kNoId;
 }
 
-// Appends the JSON of `node`; false when nothing in it was set.
-auto Render(const cordon_request& request, uint32_t node, std::string& out) -> bool {
-  auto it = request.fragments.find(node);
-  if (it != request.fragments.end()) {
-    out += it->second;
-    return true;
+// Sets the field at `path` with `set(builder, node)`, or says why not.
+template <typename Set>
+auto SetField(cordon_request* request, cordon_string path, Setter setter, cordon_error** error,
+              Set set) -> cordon_status {
+  if (request == nullptr) return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "request is NULL");
+  std::string_view where = View(path);
+  uint32_t node = SetterNode(request->builder, where, setter);
+  if (node == ir::kNoId) [[unlikely]] {
+    return RefuseSetter(request->builder.program(), where, setter, error);
   }
-  const ir::SchemaNode& n = request.program->schema[node];
-  if (!n.is_record) return false;
-  size_t start = out.size();
-  out += '{';
-  bool any = false;
-  for (uint32_t child : n.children) {
-    size_t mark = out.size();
-    if (any) out += ',';
-    out += nlohmann::json(request.program->schema[child].name).dump();
-    out += ':';
-    if (Render(request, child, out)) {
-      any = true;
-    } else {
-      out.resize(mark);
-    }
-  }
-  out += '}';
-  if (!any && node != 0) out.resize(start);
-  return any || node == 0;
+  return set(request->builder, node);
 }
 
 // After a decision: what cordon_decision_error and the status report.
@@ -588,7 +571,7 @@ CORDON_API cordon_status cordon_request_new(cordon_engine* engine, cordon_reques
     if (engine == nullptr || request == nullptr) {
       return Fail(error, CORDON_ERROR_INVALID_ARGUMENT, "engine and request must not be NULL");
     }
-    *request = new cordon_request{&engine->engine->program(), {}};
+    *request = new cordon_request(engine->engine->program());
     return CORDON_OK;
   });
 }
@@ -596,66 +579,101 @@ CORDON_API cordon_status cordon_request_new(cordon_engine* engine, cordon_reques
 CORDON_API void cordon_request_free(cordon_request* request) { delete request; }
 
 CORDON_API void cordon_request_clear(cordon_request* request) {
-  if (request != nullptr) request->fragments.clear();
+  if (request != nullptr) request->builder.Clear();
 }
 
 CORDON_API cordon_status cordon_request_set_text(cordon_request* request, cordon_string path,
                                                  cordon_string value, cordon_error** error) {
+  using cordon::request::Builder;
+  using cordon::runtime::Setter;
   return Guard(error, [&]() -> cordon_status {
-    std::string json;
-    try {
-      json = nlohmann::json(std::string(View(value))).dump();
-    } catch (const nlohmann::json::type_error&) {
+    std::string_view text = View(value);
+    if (!cordon::request::IsUtf8Inline(text)) {
       return Fail(error, CORDON_ERROR_BAD_VALUE,
                   fmt::format("`{}`: the text is not valid UTF-8", View(path)));
     }
-    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kText, std::move(json),
-                                     error);
+    return cordon::runtime::SetField(request, path, Setter::kText, error,
+                                     [&](Builder& builder, uint32_t node) {
+                                       builder.SetText(node, text);
+                                       return CORDON_OK;
+                                     });
   });
 }
 
 CORDON_API cordon_status cordon_request_set_int(cordon_request* request, cordon_string path,
                                                 int64_t value, cordon_error** error) {
+  using cordon::request::Builder;
+  using cordon::runtime::Setter;
   return Guard(error, [&] {
-    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kNumber,
-                                     std::to_string(value), error);
+    return cordon::runtime::SetField(request, path, Setter::kNumber, error,
+                                     [&](Builder& builder, uint32_t node) {
+                                       builder.SetInteger(node, value);
+                                       return CORDON_OK;
+                                     });
   });
 }
 
 CORDON_API cordon_status cordon_request_set_decimal(cordon_request* request, cordon_string path,
                                                     cordon_string value, cordon_error** error) {
+  using cordon::request::Builder;
+  using cordon::runtime::Setter;
   return Guard(error, [&]() -> cordon_status {
-    std::string text(View(value));
+    std::string_view text = View(value);
     // JSON's number syntax, which the decoder reads exactly.
-    if (!cordon::ParseDecimal(text) || !nlohmann::json::accept(text) ||
-        !nlohmann::json::parse(text).is_number()) {
+    std::optional<cordon::Number> number = cordon::ParseDecimal(text);
+    if (!number || !cordon::request::IsJsonNumber(text)) {
       return Fail(error, CORDON_ERROR_BAD_VALUE,
                   fmt::format("`{}`: `{}` is not a decimal number such as 5.92", View(path), text));
     }
-    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kNumber, text, error);
+    return cordon::runtime::SetField(request, path, Setter::kNumber, error,
+                                     [&](Builder& builder, uint32_t node) {
+                                       builder.SetDecimal(node, text, *number);
+                                       return CORDON_OK;
+                                     });
   });
 }
 
 CORDON_API cordon_status cordon_request_set_bool(cordon_request* request, cordon_string path,
                                                  int value, cordon_error** error) {
+  using cordon::request::Builder;
+  using cordon::runtime::Setter;
   return Guard(error, [&] {
-    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kBool,
-                                     value != 0 ? "true" : "false", error);
+    return cordon::runtime::SetField(request, path, Setter::kBool, error,
+                                     [&](Builder& builder, uint32_t node) {
+                                       builder.SetBool(node, value != 0);
+                                       return CORDON_OK;
+                                     });
   });
 }
 
 CORDON_API cordon_status cordon_request_set_null(cordon_request* request, cordon_string path,
                                                  cordon_error** error) {
+  using cordon::request::Builder;
+  using cordon::runtime::Setter;
   return Guard(error, [&] {
-    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kNull, "null", error);
+    return cordon::runtime::SetField(request, path, Setter::kNull, error,
+                                     [&](Builder& builder, uint32_t node) {
+                                       builder.SetNull(node);
+                                       return CORDON_OK;
+                                     });
   });
 }
 
 CORDON_API cordon_status cordon_request_set_json(cordon_request* request, cordon_string path,
                                                  cordon_string json, cordon_error** error) {
+  using cordon::request::Builder;
+  using cordon::runtime::Setter;
   return Guard(error, [&] {
-    return cordon::runtime::SetField(request, path, cordon::runtime::Setter::kJson,
-                                     std::string(View(json)), error);
+    return cordon::runtime::SetField(
+        request, path, Setter::kJson, error, [&](Builder& builder, uint32_t node) {
+          std::string_view fragment = View(json);
+          if (!nlohmann::json::accept(fragment)) {
+            return Fail(error, CORDON_ERROR_BAD_VALUE,
+                        fmt::format("`{}`: `{}` is not a JSON value", View(path), fragment));
+          }
+          builder.SetJson(node, fragment);
+          return CORDON_OK;
+        });
   });
 }
 
@@ -696,13 +714,22 @@ CORDON_API cordon_status cordon_decide(cordon_session* session, const cordon_req
       return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
                   "session, request and decision must not be NULL");
     }
-    if (request->program != &session->decider.session().engine().program()) {
+    const cordon::ir::Program& program = session->decider.session().engine().program();
+    if (&request->builder.program() != &program) {
       return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
                   "the request was made for another engine than the session's");
     }
-    session->json.clear();
-    cordon::runtime::Render(*request, 0, session->json);
-    return cordon_decide_json(session, Out(session->json), flags, decision, error);
+    if (request->builder.needs_decoder()) {
+      session->json.clear();
+      request->builder.Render(session->json);
+      return cordon_decide_json(session, Out(session->json), flags, decision, error);
+    }
+    decision->traced = (flags & CORDON_DECIDE_EXPLAIN) != 0;
+    bool ok = request->builder.Fill(session->decider.slots(), decision->problems);
+    ok = session->decider.DecideSlots(ok, std::nullopt, decision->decision,
+                                      decision->traced ? &decision->trace : nullptr);
+    decision->day = session->decider.day();
+    return cordon::runtime::Finish(*decision, program, ok, error);
   });
 }
 

@@ -194,14 +194,20 @@ void AppendDecisionJson(std::string& line, const ir::Program& program,
 auto JsonDecider::Decide(std::string_view json, std::optional<DayNumber> as_of,
                          interp::Decision& out, interp::Trace* trace,
                          std::vector<std::string>& problems) -> bool {
+  bool well_formed = decoder_.Decode(json, slots_, problems);
+  if (well_formed) problems.clear();
+  return DecideSlots(well_formed, as_of, out, trace);
+}
+
+auto JsonDecider::DecideSlots(bool well_formed, std::optional<DayNumber> as_of,
+                              interp::Decision& out, interp::Trace* trace) -> bool {
   const ir::Program& program = session_.engine().program();
-  if (!decoder_.Decode(json, slots_, problems)) {
+  if (!well_formed) {
     out.Clear();
     out.error = true;
     if (trace != nullptr) trace->rules.clear();
     return false;
   }
-  problems.clear();
   if (as_of && program.as_of_slot != ir::kNoId) slots_[program.as_of_slot].bits = *as_of;
   day_ = as_of                             ? *as_of
          : program.as_of_slot != ir::kNoId ? static_cast<DayNumber>(slots_[program.as_of_slot].bits)

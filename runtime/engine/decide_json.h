@@ -51,6 +51,11 @@ class JsonDecider {
   // listing dates compare with the same day), else the request's `as_of`, else today.
   auto Decide(std::string_view json, std::optional<DayNumber> as_of, interp::Decision& out,
               interp::Trace* trace, std::vector<std::string>& problems) -> bool;
+  // Decides slots() as filled by a request builder (request::Builder::Fill), as Decide decides
+  // decoded ones: not `well_formed`, the decision is `error` (the problems are the builder's).
+  auto DecideSlots(bool well_formed, std::optional<DayNumber> as_of, interp::Decision& out,
+                   interp::Trace* trace) -> bool;
+  auto slots() -> std::vector<ir::Datum>& { return slots_; }
   // The day the last decision was made for.
   auto day() const -> DayNumber { return day_; }
   auto session() -> Session& { return session_; }

@@ -15,7 +15,33 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+auto EnumValues(const ir::Program& program, ir::EnumId id) -> std::string {
+  std::string out;
+  for (const std::string& v : program.enums[id].values) {
+    out += (out.empty() ? "\"" : ", \"") + v + "\"";
+  }
+  return out;
+}
+
+// A `duration` given as an ISO 8601 string ("P30D", "PT720H"): a whole number of days.
+auto IsoDuration(std::string_view text, ir::Datum& out, std::string& problem) -> bool {
+  std::string why;
+  std::optional<int64_t> seconds = ParseIsoDuration(text, why);
+  if (!seconds) {
+    problem = fmt::format("\"{}\" is not an ISO 8601 duration: {}", text, why);
+    return false;
+  }
+  if (*seconds % 86400 != 0) {
+    problem =
+        fmt::format("\"{}\" is not a whole number of days: a duration is counted in days", text);
+    return false;
+  }
+  out.number = Number::Integer(*seconds / 86400);
+  return true;
+}
+
+}  // namespace
+
 auto IsJsonNumber(std::string_view s) -> bool {
   size_t i = 0;
   auto digits = [&] {
@@ -41,7 +67,123 @@ auto IsJsonNumber(std::string_view s) -> bool {
   return i == s.size();
 }
 
-}  // namespace
+auto IsUtf8(std::string_view text) -> bool {
+  return simdjson::validate_utf8(text.data(), text.size());
+}
+
+auto Expected(const ir::Program& program, const ir::SchemaNode& node) -> std::string {
+  switch (node.kind) {
+    case ir::Kind::kBool:
+      return "true or false";
+    case ir::Kind::kNumber:
+      if (node.duration) {
+        return "a whole number of days or an ISO 8601 duration such as \"P30D\"";
+      }
+      if (node.integer) {
+        return node.type_text == "int" ? "a whole number"
+                                       : fmt::format("a whole number ({})", node.type_text);
+      }
+      return node.type_text == "number" ? "a number" : fmt::format("a number ({})", node.type_text);
+    case ir::Kind::kDate:
+      return "a date \"YYYY-MM-DD\"";
+    case ir::Kind::kCountry:
+      return "an ISO 3166-1 alpha-2 country code such as \"CN\"";
+    case ir::Kind::kEnum:
+      return fmt::format("one of {}", EnumValues(program, node.enum_id));
+    case ir::Kind::kText:
+      return "a string";
+    case ir::Kind::kCountrySet:
+      return "an array of country codes";
+    case ir::Kind::kEnumSet:
+      return fmt::format("an array of {}", EnumValues(program, node.enum_id));
+    case ir::Kind::kTextSet:
+      return "an array of strings";
+    case ir::Kind::kList:
+      return fmt::format("an array of objects (list<{}>)", program.lists[node.list].record);
+    case ir::Kind::kRow:
+    case ir::Kind::kElement:
+      return "?";
+  }
+  return "?";
+}
+
+auto ScaleNumber(const ir::Program& program, const ir::SchemaNode& node, const Number& value,
+                 std::string_view raw, ir::Datum& out, std::string& problem) -> bool {
+  out = ir::Datum{.kind = ir::Kind::kNumber};
+  if ((node.integer || node.duration) && !value.is_integer()) {
+    problem = fmt::format("expected {}, got {}", Expected(program, node), raw);
+    return false;
+  }
+  if (Multiply(value, node.scale, out.number) != ArithmeticStatus::kOk) {
+    problem = fmt::format("{} is out of range in base units", raw);
+    return false;
+  }
+  return true;
+}
+
+auto DecodeString(const ir::Program& program, const ir::SchemaNode& node, ir::Kind kind,
+                  std::string_view text, ir::Datum& out, std::string& problem) -> bool {
+  out = ir::Datum{.kind = kind};
+  switch (kind) {
+    case ir::Kind::kText:
+      out.text = text;
+      return true;
+    case ir::Kind::kNumber:
+      if (node.duration) return IsoDuration(text, out, problem);
+      break;
+    case ir::Kind::kDate:
+      if (std::optional<DayNumber> day = ParseDate(text)) {
+        out.bits = *day;
+        return true;
+      }
+      problem = fmt::format("expected a date \"YYYY-MM-DD\", got \"{}\"", text);
+      return false;
+    case ir::Kind::kCountry:
+      if (std::optional<CountryIndex> country = LookupCountry(text)) {
+        out.bits = *country;
+        return true;
+      } else {
+        std::string help = CountryHelp(text);
+        problem = fmt::format("\"{}\" is not an ISO 3166-1 alpha-2 country code{}{}", text,
+                              help.empty() ? "" : ": ", help);
+        return false;
+      }
+    case ir::Kind::kEnum: {
+      const auto& values = program.enums[node.enum_id].values;
+      auto it = std::find(values.begin(), values.end(), text);
+      if (it != values.end()) {
+        out.bits = it - values.begin();
+        return true;
+      }
+      problem = fmt::format("\"{}\" is not one of {}", text, EnumValues(program, node.enum_id));
+      return false;
+    }
+    default:
+      break;
+  }
+  // The decoder and the builder give strings only to the kinds above; said, not assumed.
+  problem = fmt::format("expected {}, got a string", Expected(program, node));
+  return false;
+}
+
+void MarkAbsent(const ir::Program& program, uint32_t node_id, ir::Datum* base) {
+  const ir::SchemaNode& node = program.schema[node_id];
+  if (!node.is_record && node.kind == ir::Kind::kList) {
+    base[node.slot] = ir::EmptyList();  // the empty list, or `none` when optional
+    base[node.slot].present = !node.optional;
+    return;
+  }
+  if (node.slot != ir::kNoId) {
+    base[node.slot] =
+        ir::Datum{.kind = node.is_record ? ir::Kind::kBool : node.kind, .present = false};
+  }
+  for (uint32_t child : node.children) MarkAbsent(program, child, base);
+}
+
+auto MissingField(const ir::Program& program, const ir::SchemaNode& node) -> std::string {
+  return node.is_record ? "missing required field (an object)"
+                        : fmt::format("missing required field ({})", Expected(program, node));
+}
 
 struct Decoder::Impl {
   const ir::Program& program;
@@ -64,6 +206,7 @@ struct Decoder::Impl {
   uint32_t list_depth = 0;
   std::string id_field;  // --id-field: copied, not decoded
   std::string id;        // its JSON text in the last request
+  std::string problem;   // a shared check's message
 
   explicit Impl(const ir::Program& p) : program(p) {}
 
@@ -105,70 +248,7 @@ struct Decoder::Impl {
   }
 
   auto Expected(const ir::SchemaNode& node) const -> std::string {
-    switch (node.kind) {
-      case ir::Kind::kBool:
-        return "true or false";
-      case ir::Kind::kNumber:
-        if (node.duration) {
-          return "a whole number of days or an ISO 8601 duration such as \"P30D\"";
-        }
-        if (node.integer) {
-          return node.type_text == "int" ? "a whole number"
-                                         : fmt::format("a whole number ({})", node.type_text);
-        }
-        return node.type_text == "number" ? "a number"
-                                          : fmt::format("a number ({})", node.type_text);
-      case ir::Kind::kDate:
-        return "a date \"YYYY-MM-DD\"";
-      case ir::Kind::kCountry:
-        return "an ISO 3166-1 alpha-2 country code such as \"CN\"";
-      case ir::Kind::kEnum:
-        return fmt::format("one of {}", EnumValues(node.enum_id));
-      case ir::Kind::kText:
-        return "a string";
-      case ir::Kind::kCountrySet:
-        return "an array of country codes";
-      case ir::Kind::kEnumSet:
-        return fmt::format("an array of {}", EnumValues(node.enum_id));
-      case ir::Kind::kTextSet:
-        return "an array of strings";
-      case ir::Kind::kList:
-        return fmt::format("an array of objects (list<{}>)", program.lists[node.list].record);
-      case ir::Kind::kRow:
-      case ir::Kind::kElement:
-        return "?";
-    }
-    return "?";
-  }
-
-  auto EnumValues(ir::EnumId id) const -> std::string {
-    std::string out;
-    for (const std::string& v : program.enums[id].values) {
-      out += (out.empty() ? "\"" : ", \"") + v + "\"";
-    }
-    return out;
-  }
-
-  // A `duration` given as an ISO 8601 string ("P30D", "PT720H"): a whole number of days.
-  auto IsoDuration(od::value& value, ir::Datum& out) -> bool {
-    std::string_view text;
-    if (value.get_string().get(text) != simdjson::SUCCESS) {
-      Problem("invalid JSON");
-      return false;
-    }
-    std::string why;
-    std::optional<int64_t> seconds = ParseIsoDuration(text, why);
-    if (!seconds) {
-      Problem(fmt::format("\"{}\" is not an ISO 8601 duration: {}", text, why));
-      return false;
-    }
-    if (*seconds % 86400 != 0) {
-      Problem(
-          fmt::format("\"{}\" is not a whole number of days: a duration is counted in days", text));
-      return false;
-    }
-    out.number = Number::Integer(*seconds / 86400);
-    return true;
+    return request::Expected(program, node);
   }
 
   // A string element: enum ordinal, country index or date, by kind; false with a problem.
@@ -193,7 +273,14 @@ struct Decoder::Impl {
     }
     if (kind == ir::Kind::kNumber) {
       std::string_view raw;
-      if (node.duration && type == od::json_type::string) return IsoDuration(value, out);
+      if (node.duration && type == od::json_type::string) {
+        std::string_view text;
+        if (value.get_string().get(text) != simdjson::SUCCESS) {
+          Problem("invalid JSON");
+          return false;
+        }
+        return Checked(DecodeString(program, node, kind, text, out, problem));
+      }
       if (type != od::json_type::number) return wrong();
       raw = value.raw_json_token();
       while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) {
@@ -213,55 +300,25 @@ struct Decoder::Impl {
                         raw));
         return false;
       }
-      if ((node.integer || node.duration) && !n->is_integer()) {
-        Problem(fmt::format("expected {}, got {}", Expected(node), raw));
-        return false;
-      }
-      if (Multiply(*n, node.scale, out.number) != ArithmeticStatus::kOk) {
-        Problem(fmt::format("{} is out of range in base units", raw));
-        return false;
-      }
-      return true;
+      return Checked(ScaleNumber(program, node, *n, raw, out, problem));
     }
     std::string_view text;
     if (type != od::json_type::string || value.get_string().get(text) != simdjson::SUCCESS) {
       return wrong();
     }
-    switch (kind) {
-      case ir::Kind::kText:
-        out.text = KeepText(text);
-        return true;
-      case ir::Kind::kDate:
-        if (std::optional<DayNumber> day = ParseDate(text)) {
-          out.bits = *day;
-          return true;
-        }
-        Problem(fmt::format("expected a date \"YYYY-MM-DD\", got \"{}\"", text));
-        return false;
-      case ir::Kind::kCountry:
-        if (std::optional<CountryIndex> country = LookupCountry(text)) {
-          out.bits = *country;
-          return true;
-        }
-        {
-          std::string help = CountryHelp(text);
-          Problem(fmt::format("\"{}\" is not an ISO 3166-1 alpha-2 country code{}{}", text,
-                              help.empty() ? "" : ": ", help));
-        }
-        return false;
-      case ir::Kind::kEnum: {
-        const auto& values = program.enums[node.enum_id].values;
-        auto it = std::find(values.begin(), values.end(), text);
-        if (it != values.end()) {
-          out.bits = it - values.begin();
-          return true;
-        }
-        Problem(fmt::format("\"{}\" is not one of {}", text, EnumValues(node.enum_id)));
-        return false;
-      }
-      default:
-        return wrong();
+    if (kind != ir::Kind::kText && kind != ir::Kind::kDate && kind != ir::Kind::kCountry &&
+        kind != ir::Kind::kEnum) {
+      return wrong();
     }
+    if (!Checked(DecodeString(program, node, kind, text, out, problem))) return false;
+    if (kind == ir::Kind::kText) out.text = KeepText(text);
+    return true;
+  }
+
+  // A shared check's verdict, its problem reported at the current path.
+  auto Checked(bool ok) -> bool {
+    if (!ok) Problem(problem);
+    return ok;
   }
 
   // A JSON array of objects, each decoded onto an element's slots. `null` is the empty list.
@@ -477,8 +534,7 @@ struct Decoder::Impl {
       } else {
         PathMark field_path(path);
         path.append(".").append(child.name);
-        Problem(child.is_record ? "missing required field (an object)"
-                                : fmt::format("missing required field ({})", Expected(child)));
+        Problem(MissingField(program, child));
       }
     }
     seen_stack.resize(seen);
@@ -517,19 +573,7 @@ struct Decoder::Impl {
     id.assign(raw);
   }
 
-  void MarkAbsent(uint32_t node_id) {
-    const ir::SchemaNode& node = program.schema[node_id];
-    if (!node.is_record && node.kind == ir::Kind::kList) {
-      base[node.slot] = ir::EmptyList();  // the empty list, or `none` when optional
-      base[node.slot].present = !node.optional;
-      return;
-    }
-    if (node.slot != ir::kNoId) {
-      base[node.slot] =
-          ir::Datum{.kind = node.is_record ? ir::Kind::kBool : node.kind, .present = false};
-    }
-    for (uint32_t child : node.children) MarkAbsent(child);
-  }
+  void MarkAbsent(uint32_t node_id) { request::MarkAbsent(program, node_id, base); }
 };
 
 Decoder::Decoder(const ir::Program& program) : impl_(std::make_unique<Impl>(program)) {}
@@ -549,7 +593,7 @@ auto Decoder::Decode(std::string_view json, std::vector<ir::Datum>& slots,
   impl.text_sets_used = 0;
   impl.texts_used = 0;
   if (impl.program.schema.empty()) {
-    errors.emplace_back("$: this policy declares no `input Request`, so it cannot decide requests");
+    errors.emplace_back(kNoRequestSchema);
     return false;
   }
   impl.id.clear();

@@ -14,7 +14,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -97,6 +100,381 @@ auto DecideJson(cordon_session* session, const std::string& json, cordon_decisio
   cordon_status status = cordon_decide_json(session, Str(json), 0, decision, nullptr);
   EXPECT_TRUE(status == CORDON_OK || status == CORDON_ERROR_MALFORMED_REQUEST);
   return View(cordon_decision_outcome(decision));
+}
+
+// ---- Requests built by field name, held to the same requests as JSON --------------------------
+
+// A field of a policy's request, as the generator below makes values for it.
+struct FieldSpec {
+  enum Type {
+    kDate,
+    kEnum,
+    kText,
+    kCountry,
+    kNumber,
+    kInt,
+    kBool,
+    kDuration,
+    kSet,
+    kList,
+    kRecord
+  };
+  std::string key;
+  Type type;
+  bool optional = false;
+  std::vector<std::string> values;  // kEnum: its values; kText: texts to pick from
+  std::vector<FieldSpec> fields;    // kRecord
+};
+
+// A field as one request gives it: a value by one setter, or a record by its fields.
+struct Given {
+  enum Setter { kText, kInt, kDecimal, kBool, kNull, kJson, kRecord };
+  std::string key;
+  std::string path;
+  Setter setter = kNull;
+  std::string text;           // kText, kDecimal, kJson
+  int64_t integer = 0;        // kInt, kBool
+  std::vector<Given> fields;  // kRecord, in the schema's order
+};
+
+// A JSON string, written here rather than by the library under test.
+auto Quote(std::string_view text) -> std::string {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04x", c);
+      out += escape;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+auto ToJson(const std::vector<Given>& fields) -> std::string;
+
+auto ValueJson(const Given& g) -> std::string {
+  switch (g.setter) {
+    case Given::kText:
+      return Quote(g.text);
+    case Given::kInt:
+      return std::to_string(g.integer);
+    case Given::kDecimal:
+    case Given::kJson:
+      return g.text;
+    case Given::kBool:
+      return g.integer != 0 ? "true" : "false";
+    case Given::kNull:
+      return "null";
+    case Given::kRecord:
+      return ToJson(g.fields);
+  }
+  return "?";
+}
+
+// The request as JSON, its fields in the schema's order (a malformed request's problems are
+// listed in the order of its fields).
+auto ToJson(const std::vector<Given>& fields) -> std::string {
+  std::string out = "{";
+  for (const Given& g : fields) {
+    if (out.size() > 1) out += ',';
+    out += Quote(g.key) + ":" + ValueJson(g);
+  }
+  return out + "}";
+}
+
+// Random requests for a schema: each field given, absent or null; in half the requests, now and
+// then a value its field refuses (a bad country, enum value, date or duration, a fraction for an
+// int, the wrong JSON type) or a required field missing. Sets and lists are given as JSON.
+class RequestMaker {
+ public:
+  explicit RequestMaker(uint64_t seed) : random_(seed) {}
+
+  // A request of `specs`, well formed or not.
+  auto Make(const std::vector<FieldSpec>& specs) -> std::vector<Given> {
+    spoil_ = Chance(50);
+    return Make(specs, "");
+  }
+  // Whether to make a value its field refuses, `percent` of the time in a spoilt request.
+  auto Bad(int percent) -> bool { return spoil_ && Chance(percent); }
+
+  auto Chance(int percent) -> bool { return random_() % 100 < static_cast<uint64_t>(percent); }
+  auto Below(uint64_t n) -> uint64_t { return random_() % n; }
+  template <typename T>
+  auto Pick(const std::vector<T>& items) -> const T& {
+    return items[Below(items.size())];
+  }
+  auto random() -> std::mt19937_64& { return random_; }
+
+  auto Make(const std::vector<FieldSpec>& record, const std::string& prefix) -> std::vector<Given> {
+    std::vector<Given> out;
+    for (const FieldSpec& spec : record) {
+      std::string path = prefix.empty() ? spec.key : prefix + "." + spec.key;
+      bool rare = spec.type == FieldSpec::kSet || spec.type == FieldSpec::kList;
+      if (spec.optional ? Chance(rare ? 85 : 15) : rare ? Chance(85) : Bad(8)) {
+        continue;  // absent: none, the empty list, or a missing field
+      }
+      if (spec.optional && Chance(12)) {
+        out.push_back(Given{.key = spec.key, .path = path, .setter = Given::kNull});
+        continue;
+      }
+      if (spec.type == FieldSpec::kRecord) {
+        Given record_given{.key = spec.key, .path = path, .setter = Given::kRecord};
+        record_given.fields = Make(spec.fields, path);
+        // A record with nothing set in it is absent, for the builder as for this JSON.
+        if (!record_given.fields.empty()) out.push_back(std::move(record_given));
+        continue;
+      }
+      out.push_back(Value(spec, path));
+    }
+    return out;
+  }
+
+  auto Value(const FieldSpec& spec, const std::string& path) -> Given {
+    Given g{.key = spec.key, .path = path};
+    auto text = [&](std::string t) {
+      g.setter = Given::kText;
+      g.text = std::move(t);
+    };
+    auto decimal = [&](std::string t) {
+      g.setter = Given::kDecimal;
+      g.text = std::move(t);
+    };
+    auto integer = [&](int64_t from, int64_t to) {
+      g.setter = Given::kInt;
+      g.integer = from + static_cast<int64_t>(Below(static_cast<uint64_t>(to - from + 1)));
+    };
+    if (spec.type != FieldSpec::kSet && spec.type != FieldSpec::kList && Bad(5)) {
+      // The wrong JSON type, or the right one, through set_json and the decoder.
+      g.setter = Given::kJson;
+      g.text = Pick(std::vector<std::string>{"true", "12", "\"DE\"", "[]", "{}", "\"P2D\""});
+      return g;
+    }
+    switch (spec.type) {
+      case FieldSpec::kDate:
+        if (Bad(15)) {
+          text(Pick(
+              std::vector<std::string>{"2024-02-30", "2024-13-01", "yesterday", "2024-6-1", ""}));
+        } else {
+          char date[16];
+          std::snprintf(date, sizeof date, "%04d-%02d-%02d", 2023 + static_cast<int>(Below(5)),
+                        1 + static_cast<int>(Below(12)), 1 + static_cast<int>(Below(28)));
+          text(date);
+        }
+        break;
+      case FieldSpec::kEnum:
+        text(Bad(12) ? Pick(std::vector<std::string>{"Export", "import", ""}) : Pick(spec.values));
+        break;
+      case FieldSpec::kText:
+        text(Pick(spec.values));
+        break;
+      case FieldSpec::kCountry:
+        text(Bad(12) ? Pick(std::vector<std::string>{"ZZ", "cn", "UK", "GBR", ""})
+                     : Pick(std::vector<std::string>{"CN", "DE", "MO", "US", "FR", "IR"}));
+        break;
+      case FieldSpec::kNumber:
+        if (Chance(50)) {
+          integer(-10, 10000);
+        } else {
+          // 1e37 is out of range once in a field's base unit (a `number day` is hours).
+          decimal(Bad(10) ? "1e37"
+                          : Pick(std::vector<std::string>{"4800.0", "4799.99", "1e3", "0.125", "-0",
+                                                          "12.5e-1", "720", "30.5"}));
+        }
+        break;
+      case FieldSpec::kInt:
+        if (Chance(70)) {
+          integer(0, 200);
+        } else {
+          decimal(Bad(30) ? "1.5" : Pick(std::vector<std::string>{"2", "1e2", "64.0", "-3"}));
+        }
+        break;
+      case FieldSpec::kBool:
+        g.setter = Given::kBool;
+        g.integer = Chance(50) ? 1 : 0;
+        break;
+      case FieldSpec::kDuration:
+        if (Chance(40)) {
+          integer(0, 60);
+        } else if (Bad(10)) {
+          decimal("1.5");
+        } else if (Bad(30)) {
+          text(Pick(std::vector<std::string>{"PT36H", "P1M", "30 days"}));
+        } else {
+          text(Pick(std::vector<std::string>{"P30D", "PT720H", "P4W1D", "P29D"}));
+        }
+        break;
+      case FieldSpec::kSet:
+        g.setter = Given::kJson;
+        g.text =
+            Bad(30)
+                ? Pick(std::vector<std::string>{R"(["ZZ"])", R"("FR")"})
+                : Pick(std::vector<std::string>{R"(["FR","DE"])", "[]", R"(["CN","FR"])", "null"});
+        break;
+      case FieldSpec::kList:
+        g.setter = Given::kJson;
+        g.text =
+            Bad(30)
+                ? Pick(std::vector<std::string>{R"([{"days":"P1M","chips":1}])", R"([{"days":3}])",
+                                                R"([{"days":3,"chips":8,"extra":1}])"})
+                : Pick(std::vector<std::string>{"[]", R"([{"days":3,"chips":70}])",
+                                                R"([{"days":"PT48H","chips":8}])", "null"});
+        break;
+      case FieldSpec::kRecord:
+        break;
+    }
+    return g;
+  }
+
+ private:
+  std::mt19937_64 random_;
+  bool spoil_ = false;
+};
+
+// Sets `g` (a value or null, not a record) with the setter it names.
+void Set(cordon_request* request, const Given& g) {
+  cordon_error* error = nullptr;
+  cordon_string path = Str(g.path);
+  cordon_status status = CORDON_OK;
+  switch (g.setter) {
+    case Given::kText:
+      status = cordon_request_set_text(request, path, Str(g.text), &error);
+      break;
+    case Given::kInt:
+      status = cordon_request_set_int(request, path, g.integer, &error);
+      break;
+    case Given::kDecimal:
+      status = cordon_request_set_decimal(request, path, Str(g.text), &error);
+      break;
+    case Given::kBool:
+      status = cordon_request_set_bool(request, path, static_cast<int>(g.integer), &error);
+      break;
+    case Given::kNull:
+      status = cordon_request_set_null(request, path, &error);
+      break;
+    case Given::kJson:
+      status = cordon_request_set_json(request, path, Str(g.text), &error);
+      break;
+    case Given::kRecord:
+      ADD_FAILURE() << g.path << " is a record: its fields are set";
+      break;
+  }
+  EXPECT_EQ(status, CORDON_OK) << g.path << ": " << View(cordon_error_message(error));
+  cordon_error_free(error);
+}
+
+// The setter calls that build `fields`: first some that later calls must replace (another value
+// at the same field; null or `{}` for a record whose fields are then set; a field inside a
+// record then set to null), then the request's own, in random order.
+auto Calls(RequestMaker& maker, const std::vector<FieldSpec>& specs,
+           const std::vector<Given>& fields) -> std::vector<Given> {
+  std::vector<Given> replaced, own;
+  auto walk = [&](auto& self, const std::vector<FieldSpec>& record,
+                  const std::vector<Given>& given) -> void {
+    for (const Given& g : given) {
+      const FieldSpec& spec = *std::find_if(record.begin(), record.end(),
+                                            [&](const FieldSpec& s) { return s.key == g.key; });
+      if (g.setter == Given::kRecord) {
+        if (spec.optional && maker.Chance(25)) {
+          replaced.push_back(Given{.key = g.key, .path = g.path, .setter = Given::kNull});
+        } else if (maker.Chance(8)) {
+          replaced.push_back(
+              Given{.key = g.key, .path = g.path, .setter = Given::kJson, .text = "{}"});
+        }
+        self(self, spec.fields, g.fields);
+        continue;
+      }
+      if (spec.type == FieldSpec::kRecord && g.setter == Given::kNull && maker.Chance(40)) {
+        const FieldSpec& inner = maker.Pick(spec.fields);
+        replaced.push_back(maker.Value(inner, g.path + "." + inner.key));
+      } else if (maker.Chance(20)) {
+        replaced.push_back(maker.Value(spec, g.path));
+      }
+      own.push_back(g);
+    }
+  };
+  walk(walk, specs, fields);
+  std::shuffle(replaced.begin(), replaced.end(), maker.random());
+  std::shuffle(own.begin(), own.end(), maker.random());
+  replaced.insert(replaced.end(), own.begin(), own.end());
+  return replaced;
+}
+
+// Decides `count` random requests of `specs` built by field name and as JSON, with and without
+// explain: the same status, error message and decision JSON, byte for byte.
+void HoldBuilderToJson(cordon_engine* engine, const std::vector<FieldSpec>& specs, uint64_t seed,
+                       size_t count) {
+  cordon_session* session = nullptr;
+  cordon_request* request = nullptr;
+  cordon_decision* built = nullptr;
+  cordon_decision* decoded = nullptr;
+  ASSERT_EQ(cordon_session_open(engine, &session, nullptr), CORDON_OK);
+  ASSERT_EQ(cordon_request_new(engine, &request, nullptr), CORDON_OK);
+  ASSERT_EQ(cordon_decision_new(&built, nullptr), CORDON_OK);
+  ASSERT_EQ(cordon_decision_new(&decoded, nullptr), CORDON_OK);
+  RequestMaker maker(seed);
+  size_t malformed = 0, decided = 0, without_json = 0;
+  std::set<std::string> outcomes;
+  for (size_t i = 0; i < count; ++i) {
+    std::vector<Given> fields = maker.Make(specs);
+    std::string json = ToJson(fields);
+    std::vector<Given> calls = Calls(maker, specs, fields);
+    cordon_request_clear(request);  // one request reused, as a host would
+    for (const Given& g : calls) Set(request, g);
+    bool any_json = std::any_of(calls.begin(), calls.end(),
+                                [](const Given& g) { return g.setter == Given::kJson; });
+    without_json += any_json ? 0 : 1;
+    uint32_t flags = maker.Chance(30) ? CORDON_DECIDE_EXPLAIN : 0;
+    cordon_error* built_error = nullptr;
+    cordon_error* decoded_error = nullptr;
+    cordon_status built_status = cordon_decide(session, request, flags, built, &built_error);
+    cordon_status decoded_status =
+        cordon_decide_json(session, Str(json), flags, decoded, &decoded_error);
+    std::string calls_text;
+    for (const Given& g : calls) calls_text += "\n  " + g.path + " = " + ValueJson(g);
+    SCOPED_TRACE("seed " + std::to_string(seed) + ", request " + std::to_string(i) + ": " + json +
+                 "\nset:" + calls_text);
+    EXPECT_EQ(cordon_status_name(built_status), std::string(cordon_status_name(decoded_status)));
+    EXPECT_EQ(View(cordon_error_message(built_error)), View(cordon_error_message(decoded_error)));
+    EXPECT_EQ(View(cordon_decision_json(built)), View(cordon_decision_json(decoded)));
+    cordon_error_free(built_error);
+    cordon_error_free(decoded_error);
+    if (decoded_status == CORDON_ERROR_MALFORMED_REQUEST) {
+      ++malformed;
+    } else if (decoded_status == CORDON_OK) {
+      ++decided;
+      outcomes.insert(View(cordon_decision_outcome(decoded)));
+    }
+  }
+  // The mix reached what it is for: both kinds of request, several outcomes, and mostly
+  // requests that no field given as JSON sends through the decoder.
+  EXPECT_GT(malformed, count / 10);
+  EXPECT_GT(decided, count / 10);
+  EXPECT_GE(outcomes.size(), 2u);
+  EXPECT_GT(without_json, count / 3);
+  cordon_decision_free(decoded);
+  cordon_decision_free(built);
+  cordon_request_free(request);
+  cordon_session_free(session);
+}
+
+// swap_policy.cordon's request.
+auto SwapPolicyFields() -> std::vector<FieldSpec> {
+  return {
+      {.key = "as_of", .type = FieldSpec::kDate},
+      {.key = "kind", .type = FieldSpec::kEnum, .values = {"export", "reexport"}},
+      {.key = "end_user",
+       .type = FieldSpec::kText,
+       .values = {"LISTED ALIAS", "Listed Co. Ltd", "Nobody Ltd", "Caf\xc3\xa9 \"Q\" \\ \t", ""}},
+      {.key = "destination", .type = FieldSpec::kCountry},
+      {.key = "tpp", .type = FieldSpec::kNumber},
+      {.key = "datacenter", .type = FieldSpec::kBool},
+      {.key = "chips", .type = FieldSpec::kInt, .optional = true},
+  };
 }
 
 class CApi : public ::testing::TestWithParam<cordon_engine_kind> {};
@@ -184,6 +562,17 @@ TEST_P(CApi, FailsClosedOnMalformedRequests) {
   cordon_engine_free(engine);
 }
 
+// A request built by field name decides exactly as the same request in JSON: the same status,
+// message and decision, malformed or not, whether its values are set once or replaced.
+TEST_P(CApi, RequestsBuiltByFieldNameDecideAsTheSameJson) {
+  cordon_config config =
+      GetParam() == CORDON_ENGINE_AOT ? Library(kLibrary) : RuleFiles(GetParam());
+  cordon_engine* engine = Open(config);
+  ASSERT_NE(engine, nullptr);
+  HoldBuilderToJson(engine, SwapPolicyFields(), 20261208, 600);
+  cordon_engine_free(engine);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CApi,
                          ::testing::Values(CORDON_ENGINE_INTERP, CORDON_ENGINE_JIT,
                                            CORDON_ENGINE_AOT),
@@ -254,6 +643,93 @@ TEST(CApiRequest, SettersRefuseUnknownFieldsAndWrongTypes) {
   cordon_session_free(session);
   cordon_request_free(request);
   cordon_engine_free(engine);
+}
+
+// The same with records (one optional), units, durations, optional fields, a set and a list
+// (these two given as JSON), and a review date, on the engines that take rule files.
+TEST(CApiRequest, RequestsWithRecordsDecideAsTheSameJson) {
+  std::string path = (fs::temp_directory_path() /
+                      ("cordon-capi-builder-" + std::to_string(::getpid()) + ".cordon"))
+                         .string();
+  std::ofstream(path) << R"(
+outcomes prohibited > license_required > report > no_license_required
+unit h
+unit day = 24 h
+input Item { tpp: number  usage: number day  datacenter: bool }
+input Party { name: text  country: country  parent_country: country? }
+input Rental { days: duration  chips: int }
+input Request {
+  as_of: date
+  kind: enum { export, reexport, transfer }
+  item: Item
+  end_user: Party
+  consignee: Party?
+  chips: int
+  parts: int?
+  rental: duration
+  others: set<country>?
+  rentals: list<Rental>
+  note: text?
+}
+reviewed 2026-06-01 grace days(180)
+rule embargo cites "rule 1"
+  when request.end_user.country in {CU, IR, KP, SY} or request.end_user.name == "Bad Co"
+  then prohibited "an embargoed party"
+rule parent cites "rule 2"
+  when request.end_user.parent_country is some p and p in {CN, MO}
+  then license_required "a parent in China or Macau"
+rule big cites "rule 3"
+  when request.item.tpp >= 4800 and request.kind != transfer and request.item.datacenter
+  then license_required "a large datacenter item"
+rule long_rental
+  when request.rental >= days(30) or request.item.usage >= 720 h
+  then report "a long rental"
+rule many
+  when request.chips + (request.parts otherwise 0) > 100 and request.as_of >= 2024-01-01
+  then report "many chips this year"
+rule consignee
+  when request.consignee is some c and request.others is some o and c.country in o
+  then license_required "a consignee in another country named"
+rule rented
+  when (sum r in request.rentals: r.chips) >= 64
+  then report "many chips rented"
+)";
+  std::vector<std::string> names = {"Bad Co", "Good Co", "Caf\xc3\xa9 \"Q\"", ""};
+  std::vector<FieldSpec> party = {
+      {.key = "name", .type = FieldSpec::kText, .values = names},
+      {.key = "country", .type = FieldSpec::kCountry},
+      {.key = "parent_country", .type = FieldSpec::kCountry, .optional = true},
+  };
+  std::vector<FieldSpec> fields = {
+      {.key = "as_of", .type = FieldSpec::kDate},
+      {.key = "kind", .type = FieldSpec::kEnum, .values = {"export", "reexport", "transfer"}},
+      {.key = "item",
+       .type = FieldSpec::kRecord,
+       .fields = {{.key = "tpp", .type = FieldSpec::kNumber},
+                  {.key = "usage", .type = FieldSpec::kNumber},
+                  {.key = "datacenter", .type = FieldSpec::kBool}}},
+      {.key = "end_user", .type = FieldSpec::kRecord, .fields = party},
+      {.key = "consignee", .type = FieldSpec::kRecord, .optional = true, .fields = party},
+      {.key = "chips", .type = FieldSpec::kInt},
+      {.key = "parts", .type = FieldSpec::kInt, .optional = true},
+      {.key = "rental", .type = FieldSpec::kDuration},
+      {.key = "others", .type = FieldSpec::kSet, .optional = true},
+      {.key = "rentals", .type = FieldSpec::kList},
+      {.key = "note", .type = FieldSpec::kText, .optional = true, .values = names},
+  };
+  for (cordon_engine_kind kind : {CORDON_ENGINE_INTERP, CORDON_ENGINE_JIT}) {
+    SCOPED_TRACE(kind == CORDON_ENGINE_INTERP ? "interp" : "jit");
+    cordon_config config;
+    cordon_config_init(&config);
+    config.kind = kind;
+    config.policy[0] = Str(path);
+    config.policy_count = 1;
+    cordon_engine* engine = Open(config);
+    ASSERT_NE(engine, nullptr);
+    HoldBuilderToJson(engine, fields, 20261209, 800);
+    cordon_engine_free(engine);
+  }
+  fs::remove(path);
 }
 
 TEST(CApiStruct, DecidesTheGeneratedStructAndRefusesValuesOutOfRange) {
