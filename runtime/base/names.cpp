@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace cordon {
@@ -39,13 +40,27 @@ namespace {
 
 }  // namespace
 
+// How many bytes at the start of s[0, n) are in whole blocks of eight ASCII bytes: every byte
+// PlainUnicode or a declaration rewrites starts a UTF-8 sequence (0x80 and up), and most names
+// are ASCII throughout. Eight at a time: a byte at a time, this scan was a tenth of a screening
+// decision.
+auto AsciiBlocks(const unsigned char* s, size_t n) -> size_t {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s + i, sizeof word);
+    if ((word & 0x8080808080808080ull) != 0) break;
+  }
+  return i;
+}
+
 auto IsLegalForm(std::string_view word) -> bool { return IsLegalFormInline(word); }
 
 auto PlainUnicode(std::string_view name, std::string& out) -> std::string_view {
   const auto* s = reinterpret_cast<const unsigned char*>(name.data());
   const size_t n = name.size();
   // The common case, plain ASCII or no lead byte of the sequences below: untouched.
-  size_t i = 0;
+  size_t i = AsciiBlocks(s, n);
   while (i < n && s[i] != 0xc2 && s[i] != 0xe2 && s[i] != 0xe3 && s[i] != 0xef) ++i;
   if (i == n) return name;
   out.assign(name.substr(0, i));
@@ -123,7 +138,7 @@ auto PlainName(std::string_view name, std::string& out, const NameRules& rules)
   if (rules.sequences.empty()) return PlainUnicode(name, out);
   const auto* s = reinterpret_cast<const unsigned char*>(name.data());
   const size_t n = name.size();
-  size_t i = 0;
+  size_t i = AsciiBlocks(s, n);
   while (i < n && !rules.lead(s[i])) ++i;
   if (i == n) return name;
   // Declared characters first (a declaration may keep a Unicode space), then PlainUnicode's.

@@ -39,6 +39,17 @@ Builder::Builder(const ir::Program& program)
 }
 
 auto Builder::Find(std::string_view path) const -> uint32_t {
+  if (path.empty()) return FindUncached(path);
+  size_t h = path.size() * 31 + static_cast<unsigned char>(path.back()) * 7 +
+             static_cast<unsigned char>(path[path.size() / 2]);
+  Recent& recent = recent_[h % recent_.size()];
+  if (recent.node != ir::kNoId && recent.path == path) return recent.node;
+  uint32_t node = FindUncached(path);
+  if (node != ir::kNoId) recent = Recent{std::string(path), node};
+  return node;
+}
+
+auto Builder::FindUncached(std::string_view path) const -> uint32_t {
   if (program_.schema.empty()) return ir::kNoId;
   uint32_t node = 0;
   size_t start = 0;

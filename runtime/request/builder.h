@@ -9,6 +9,7 @@
 #ifndef CORDON_RUNTIME_REQUEST_BUILDER_H_
 #define CORDON_RUNTIME_REQUEST_BUILDER_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -65,6 +66,15 @@ class Builder {
   auto RenderNode(uint32_t node, std::string& out) const -> bool;
 
   const ir::Program& program_;
+  // Hosts set the same few paths on every request: the node of each path found lately, by a
+  // hash of its length and two of its bytes, checked against the whole path. A builder is used
+  // by one thread at a time (cordon.h), so Find may update it.
+  struct Recent {
+    std::string path;
+    uint32_t node = ir::kNoId;
+  };
+  mutable std::array<Recent, 16> recent_;
+  auto FindUncached(std::string_view path) const -> uint32_t;
   // Each record's fields by name, side by side for Find (a host's every set looks one up).
   struct Child {
     std::string_view name;
