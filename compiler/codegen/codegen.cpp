@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 #include <lld/Common/Driver.h>
+#include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/Mangling.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
@@ -36,6 +38,14 @@
 #include "runtime/ir/serialize.h"
 
 LLD_HAS_DRIVER(elf)
+
+// The compiler runtime's 128-bit division (libgcc), which the JIT's code calls.
+extern "C" {
+__int128 __divti3(__int128, __int128);
+__int128 __modti3(__int128, __int128);
+unsigned __int128 __udivti3(unsigned __int128, unsigned __int128);
+unsigned __int128 __umodti3(unsigned __int128, unsigned __int128);
+}
 
 namespace cordon::codegen {
 namespace {
@@ -187,7 +197,26 @@ auto JitPolicy::Compile(const ir::Program& program, const JitOptions& options)
     }
     for (std::thread& t : threads) t.join();
   }
-  // 128-bit division in the helpers calls the compiler runtime (__divti3), found in this process.
+  // 128-bit division in the helpers calls the compiler runtime (__divti3, __modti3). Their
+  // addresses are taken here, where this library was linked with them: a host that loaded
+  // libcordon privately (Python's extensions, a JVM's native libraries) has them in no global
+  // scope, and a search of the process alone failed to link every JIT engine there.
+  {
+    llvm::orc::MangleAndInterner mangle((*jit)->getExecutionSession(), (*jit)->getDataLayout());
+    llvm::orc::SymbolMap runtime;
+    auto add = [&](const char* name, auto* function) {
+      runtime[mangle(name)] = llvm::orc::ExecutorSymbolDef(
+          llvm::orc::ExecutorAddr::fromPtr(function), llvm::JITSymbolFlags::Exported);
+    };
+    add("__divti3", &__divti3);
+    add("__modti3", &__modti3);
+    add("__udivti3", &__udivti3);
+    add("__umodti3", &__umodti3);
+    if (llvm::Error e = (*jit)->getMainJITDylib().define(llvm::orc::absoluteSymbols(runtime))) {
+      return ToError(std::move(e), "the JIT refused the compiler runtime's symbols");
+    }
+  }
+  // Anything else the code calls (memcpy, memset) is the process's.
   (*jit)->getMainJITDylib().addGenerator(
       llvm::cantFail(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
           (*jit)->getDataLayout().getGlobalPrefix())));
