@@ -398,10 +398,17 @@ CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_
                   "a bundle runs on CORDON_ENGINE_INTERP or CORDON_ENGINE_JIT; an AOT engine "
                   "loads config.library, a .so from `cordon compile -o`");
     }
-    if (config->kind == CORDON_ENGINE_AOT) {
+    bool aot_rules = config->kind == CORDON_ENGINE_AOT && View(config->library).empty() &&
+                     config->policy_count != 0;
+    if (config->kind == CORDON_ENGINE_AOT && !aot_rules) {
       if (View(config->library).empty()) {
         return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
-                    "an AOT engine needs config.library: a .so from `cordon compile -o`");
+                    "an AOT engine needs config.library (a .so from `cordon compile -o`) or "
+                    "config.policy (rule files, compiled to a .so now)");
+      }
+      if (config->policy_count != 0) {
+        return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
+                    "config.library and config.policy both name the policy: give one");
       }
       std::optional<uint64_t> expected;
       if (config->expected_schema_hash != 0) expected = config->expected_schema_hash;
@@ -423,7 +430,8 @@ CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_
                                                ? runtime::EngineKind::kJit
                                                : runtime::EngineKind::kInterp,
                                            schema, policy);
-    } else if (config->kind == CORDON_ENGINE_JIT || config->kind == CORDON_ENGINE_INTERP) {
+    } else if (config->kind == CORDON_ENGINE_JIT || config->kind == CORDON_ENGINE_INTERP ||
+               aot_rules) {
       if (config->policy_count == 0 || config->policy_count > 8) {
         return Fail(error, CORDON_ERROR_INVALID_ARGUMENT,
                     "config.policy_count must be 1 to 8: the rule files of the policy (or set "
@@ -438,7 +446,8 @@ CORDON_API cordon_status cordon_engine_open(const cordon_config* config, cordon_
       opened = runtime::Engine::FromRuleFiles(roots, path,
                                               config->kind == CORDON_ENGINE_JIT
                                                   ? runtime::EngineKind::kJit
-                                                  : runtime::EngineKind::kInterp);
+                                              : aot_rules ? runtime::EngineKind::kAot
+                                                          : runtime::EngineKind::kInterp);
     } else {
       return Fail(
           error, CORDON_ERROR_INVALID_ARGUMENT,

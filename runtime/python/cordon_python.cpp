@@ -7,8 +7,6 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <dlfcn.h>
-
 #include <cordon/cordon.hpp>
 #include <memory>
 #include <mutex>
@@ -50,9 +48,12 @@ auto PolicyRoots(const py::object& policy) -> std::vector<std::string> {
 
 auto KindName(cordon_engine_kind kind) -> const char* {
   switch (kind) {
-    case CORDON_ENGINE_INTERP: return "interp";
-    case CORDON_ENGINE_JIT: return "jit";
-    case CORDON_ENGINE_AOT: return "aot";
+    case CORDON_ENGINE_INTERP:
+      return "interp";
+    case CORDON_ENGINE_JIT:
+      return "jit";
+    case CORDON_ENGINE_AOT:
+      return "aot";
   }
   return "unknown";
 }
@@ -81,21 +82,22 @@ class PyEngine {
     // The C API ignores the sources a kind does not read: refused here, so that nothing given
     // is silently unused.
     if (sources != 1) {
-      BadConfig("give the policy one way: policy=[rule files], library=\"x.so\" (from `cordon "
-                "compile -o`) or bundle=\"x.cordonb\" (from `cordon compile --bundle`)");
+      BadConfig(
+          "give the policy one way: policy=[rule files], library=\"x.so\" (from `cordon "
+          "compile -o`) or bundle=\"x.cordonb\" (from `cordon compile --bundle`)");
     }
     // Without engine=, each source gets the kind the C++ wrapper opens it with.
-    cordon_engine_kind kind = engine ? ParseKind(*engine)
+    cordon_engine_kind kind = engine                  ? ParseKind(*engine)
                               : !library_path.empty() ? CORDON_ENGINE_AOT
                               : !bundle_path.empty()  ? CORDON_ENGINE_INTERP
                                                       : CORDON_ENGINE_JIT;
     if (!library_path.empty() && kind != CORDON_ENGINE_AOT) {
       BadConfig("library= is a .so, which only engine=\"aot\" runs");
     }
-    if (library_path.empty() && kind == CORDON_ENGINE_AOT) {
+    if (!bundle_path.empty() && kind == CORDON_ENGINE_AOT) {
       BadConfig(
-          "engine=\"aot\" runs library=, a .so from `cordon compile --policy P -o P.so`; rule "
-          "files run on engine=\"jit\" or \"interp\"");
+          "bundle= runs on engine=\"interp\" or \"jit\"; engine=\"aot\" runs library= or "
+          "policy= (compiled to a .so when the engine opens)");
     }
     if ((!table_dir.is_none() || embedded_tables) && kind != CORDON_ENGINE_AOT) {
       BadConfig("table_dir= and embedded_tables= are for engine=\"aot\"");
@@ -242,15 +244,10 @@ PYBIND11_MODULE(_cordon, m) {
   namespace py = pybind11;
   m.doc() = "libcordon for Python: see the cordon package.";
 
-  // JIT code calls the compiler runtime (__divti3 for 128-bit division), which the JIT looks
-  // up in the process's global symbols. A C++ host has libgcc_s there; python3 links no C++,
-  // and loads this extension (and with it libgcc_s) RTLD_LOCAL, so every JIT engine would fail
-  // to link. Already loaded (libstdc++ needs it): RTLD_NOLOAD only makes its symbols global.
-  dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
-
   cordon::python::error_type = PyErr_NewExceptionWithDoc(
       "cordon.Error",
-      "A failure of libcordon: `status` is the C API's status name (\"CORDON_ERROR_POLICY\", ...),\n"
+      "A failure of libcordon: `status` is the C API's status name (\"CORDON_ERROR_POLICY\", "
+      "...),\n"
       "str() its message, for a policy with errors each diagnostic as `cordon check` prints it.",
       PyExc_Exception, nullptr);
   if (cordon::python::error_type == nullptr) throw py::error_already_set();
@@ -268,8 +265,8 @@ PYBIND11_MODULE(_cordon, m) {
 
 Give the policy one way:
   policy=[paths]  rule files (or directories holding policy.cordon), up to 8, combined as repeated
-                  `cordon decide --policy` options combine them; engine "jit" (the default) or
-                  "interp". Needs libcordon-compiler beside libcordon. The stdlib is found as the
+                  `cordon decide --policy` options combine them; engine "jit" (the default),
+                  "interp", or "aot" (compiled to a temporary .so when the engine opens). Needs libcordon-compiler beside libcordon. The stdlib is found as the
                   C API finds it: stdlib_dir=, else $CORDON_STDLIB, else the one installed beside
                   libcordon (in the build tree, the source tree's).
   library=path    a .so from `cordon compile -o`: engine "aot" (the default for it).

@@ -210,12 +210,24 @@ def test_a_bad_policy_raises_its_diagnostics(tmp_path):
         assert line in str(raised.value)
 
 
+def test_aot_from_rule_files_is_the_aot_library(engine_and_cli, compiled):
+    engine, _ = engine_and_cli
+    if engine.kind != "aot":
+        pytest.skip("compared with the .so engine only")
+    from_rules = cordon.Engine(policy=[EAR], engine="aot")
+    assert from_rules.kind == "aot"
+    assert from_rules.policy_hash == engine.policy_hash
+    for story in ("iflytek_cloud_rental", "sensetime_intermediary"):
+        requests = read_jsonl(ROOT / "examples" / story / "requests.jsonl")
+        assert from_rules.decide_many(requests) == engine.decide_many(requests)
+
+
 def test_configuration_errors():
     with pytest.raises(cordon.Error) as missing:
         cordon.Engine(policy=["/nonexistent/policy.cordon"], engine="interp")
     assert missing.value.status == "CORDON_ERROR_IO"
     assert "/nonexistent/policy.cordon" in str(missing.value)
-    for kwargs in (dict(), dict(policy=[EAR], library="x.so"), dict(policy=[EAR], engine="aot")):
+    for kwargs in (dict(), dict(policy=[EAR], library="x.so"), dict(bundle="x.cordonb", engine="aot")):
         with pytest.raises(cordon.Error) as bad:
             cordon.Engine(**kwargs)
         assert bad.value.status == "CORDON_ERROR_INVALID_ARGUMENT"

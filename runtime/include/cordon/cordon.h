@@ -101,15 +101,16 @@ CORDON_API void cordon_error_free(cordon_error* error);
 typedef enum cordon_engine_kind {
   CORDON_ENGINE_INTERP = 0, /* the reference interpreter, over a bundle or rule files */
   CORDON_ENGINE_JIT = 1,    /* rule files compiled to native code in this process */
-  CORDON_ENGINE_AOT = 2     /* a shared object written by `cordon compile -o` */
+  CORDON_ENGINE_AOT = 2     /* a shared object written by `cordon compile -o`, or rule files
+                               compiled to one (in a temporary file) when the engine opens */
 } cordon_engine_kind;
 
 typedef struct cordon_config {
   /* sizeof(cordon_config), set by cordon_config_init: lets later versions add fields. */
   uint32_t struct_size;
   cordon_engine_kind kind;
-  /* INTERP and JIT without a bundle: the policy, a rule file or a directory holding
-   * policy.cordon. Up to 8 roots, combined as repeated `--policy` options combine them. Needs the
+  /* INTERP and JIT without a bundle, and AOT without a library: the policy, a rule file or a
+   * directory holding policy.cordon. Up to 8 roots, combined as repeated `--policy` options combine them. Needs the
    * compiler component. */
   cordon_string policy[8];
   size_t policy_count;
