@@ -110,8 +110,8 @@ typedef struct cordon_config {
   uint32_t struct_size;
   cordon_engine_kind kind;
   /* INTERP and JIT without a bundle, and AOT without a library: the policy, a rule file or a
-   * directory holding policy.cordon. Up to 8 roots, combined as repeated `--policy` options combine them. Needs the
-   * compiler component. */
+   * directory holding policy.cordon. Up to 8 roots, combined as repeated `--policy` options combine
+   * them. Needs the compiler component. */
   cordon_string policy[8];
   size_t policy_count;
   /* Directories searched for imported modules, before the standard library, separated by
