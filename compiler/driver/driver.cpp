@@ -139,6 +139,57 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   diff->add_option("input", options.input, "Requests file, or - for stdin")->capture_default_str();
   add_includes(diff);
 
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Answer decisions over HTTP (POST /v1/decide), with a decision log and metrics");
+  serve
+      ->add_option("--policy", options.policies,
+                   "A rule file or a directory with policy.cordon; repeat to combine policies")
+      ->allow_extra_args(false);
+  serve->add_option("--bundle", options.bundle_path,
+                    "Serve a policy bundle from `cordon compile --bundle` instead of rule files");
+  add_engine(serve);
+  serve->add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--admin-token-file", options.admin_token_file,
+                    "A file holding the bearer token that PUT /v1/tables and POST /v1/policy "
+                    "require (without it they are disabled)");
+  serve->add_option("--decision-log", options.decision_log,
+                    "Append one JSON line per decision to decisions.jsonl in this directory");
+  serve
+      ->add_option("--log-max-bytes", options.log_max_bytes,
+                   "Rotate the decision log's file past this many bytes")
+      ->capture_default_str();
+  serve
+      ->add_option("--max-body-bytes", options.max_body_bytes,
+                   "Refuse larger request bodies with 413")
+      ->capture_default_str();
+  serve
+      ->add_option("--http-threads", options.http_threads,
+                   "Connections served at once (each keep-alive client holds one)")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  serve->add_flag("--playground", options.playground,
+                  "Serve the playground page at / (edit a rule file, decide the stories)");
+  serve->add_option("--examples", options.examples_dir,
+                    "The playground's stories: a directory of examples/*/requests.jsonl");
+  add_includes(serve);
+
+  CLI::App* replay = app.add_subcommand(
+      "replay", "Re-decide the requests of a decision log under another policy; show what changed");
+  replay->add_option("logs", options.logs, "Decision log files (decisions*.jsonl)")->required();
+  replay
+      ->add_option("--policy", options.policies,
+                   "The policy to re-decide with; repeat to combine policies")
+      ->required()
+      ->allow_extra_args(false);
+  CLI::Option* replay_as_of =
+      replay->add_option("--as-of", options.as_of,
+                         "Decide as of this date (YYYY-MM-DD) instead of each decision's own day");
+  replay->add_flag("--json", options.json,
+                   "One JSON object per changed decision, then a summary object");
+  add_engine(replay);
+  add_includes(replay);
+
   CLI::App* test = app.add_subcommand("test", "Run the `test` blocks of rule files");
   test->add_option("paths", options.files, "Rule files or directories (searched recursively)")
       ->required();
@@ -181,7 +232,8 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
         << "run `cordon --help` for usage\n";
     return kExitToolFailure;
   }
-  options.as_of_given = decide_as_of->count() > 0 || diff_as_of->count() > 0;
+  options.as_of_given =
+      decide_as_of->count() > 0 || diff_as_of->count() > 0 || replay_as_of->count() > 0;
   try {
     if (check->parsed()) return RunCheck(options, out, err);
     if (parse->parsed()) return RunParse(options, out, err);
@@ -189,6 +241,8 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
     if (decide->parsed()) return RunDecide(options, out, err);
     if (test->parsed()) return RunTest(options, out, err);
     if (diff->parsed()) return RunDiff(options, out, err);
+    if (serve->parsed()) return RunServe(options, out, err);
+    if (replay->parsed()) return RunReplay(options, out, err);
     if (import->parsed()) return RunTableImport(options, out, err);
   } catch (const std::exception& e) {
     // A bug, not a user mistake: still a message and an exit code, never an abort.

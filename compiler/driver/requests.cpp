@@ -62,6 +62,101 @@ auto TooLong() -> std::string {
   return fmt::format("$: longer than {} bytes, the limit for one request", kMaxRequestBytes);
 }
 
+// Sorts input lines into requests: JSON Lines (one request a line, a blank line answered as
+// an error), or one object written over several lines (decided by the first non-blank line).
+class RequestSplitter {
+ public:
+  explicit RequestSplitter(const std::function<void(const RequestLine&)>& on_line)
+      : on_line_(on_line) {}
+
+  // One line, without its '\n' (a '\r' before it is ignored).
+  void Take(std::string_view text) {
+    ++line_;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (mode_ == Mode::kWhole) {
+      if (whole_.size() + text.size() + 1 > kMaxRequestBytes) {
+        whole_too_long_ = true;
+      } else {
+        whole_.append(text).push_back('\n');
+      }
+      return;
+    }
+    if (IsBlank(text)) {
+      if (mode_ == Mode::kLines) {
+        Blank(line_);
+      } else {
+        blanks_.push_back(line_);
+      }
+      return;
+    }
+    if (mode_ == Mode::kUnknown) {
+      if (!IsWhole(text)) {
+        mode_ = Mode::kWhole;
+        whole_line_ = blanks_.empty() ? line_ : blanks_.front();
+        whole_.assign(blanks_.size(), '\n');
+        whole_.append(text).push_back('\n');
+        blanks_.clear();
+        return;
+      }
+      StartLines();
+    }
+    Answer(RequestLine{.line = line_, .text = text});
+  }
+
+  // A line past kMaxRequestBytes, answered as an error (or spoiling the object it is part of).
+  void TakeTooLong() {
+    ++line_;
+    if (mode_ == Mode::kWhole) {
+      whole_too_long_ = true;
+      return;
+    }
+    if (mode_ == Mode::kUnknown) StartLines();
+    Answer(RequestLine{.line = line_, .problem = TooLong()});
+  }
+
+  // The end of the input: the object written over several lines, or the blank lines alone.
+  void Finish() {
+    if (mode_ == Mode::kWhole) {
+      if (whole_too_long_) {
+        Answer(RequestLine{.line = whole_line_, .problem = TooLong()});
+      } else {
+        Answer(RequestLine{.line = whole_line_, .text = whole_});
+      }
+    }
+    // Blank lines alone (or an empty input) are answered like any others.
+    for (size_t b : blanks_) Blank(b);
+    blanks_.clear();
+  }
+
+  auto answered() const -> size_t { return answered_; }
+  auto lines() const -> size_t { return line_; }
+
+ private:
+  enum class Mode { kUnknown, kLines, kWhole };
+
+  void StartLines() {
+    mode_ = Mode::kLines;
+    for (size_t b : blanks_) Blank(b);
+    blanks_.clear();
+  }
+  void Answer(const RequestLine& request) {
+    on_line_(request);
+    ++answered_;
+  }
+  void Blank(size_t at) {
+    Answer(RequestLine{.line = at, .problem = std::string(runtime::kBlankLine)});
+  }
+
+  const std::function<void(const RequestLine&)>& on_line_;
+  Mode mode_ = Mode::kUnknown;
+  std::string whole_;  // kWhole: the object so far
+  bool whole_too_long_ = false;
+  size_t whole_line_ = 0;
+  std::vector<size_t> blanks_;  // kUnknown: blank lines before the first request
+  size_t line_ = 0;
+  size_t answered_ = 0;
+};
+
 // Opens the input and refuses what cannot be a stream of requests: a directory, or a device
 // such as /dev/zero that would be read until memory runs out.
 auto Open(const std::string& path) -> ErrorOr<int> {
@@ -118,57 +213,10 @@ auto ReadRequestLines(const std::string& path,
   const int fd = *opened;
   const std::string name = path == "-" ? "stdin" : path;
 
-  enum class Mode { kUnknown, kLines, kWhole } mode = Mode::kUnknown;
-  std::string buffer;  // unread bytes: at most one partial line
-  std::string whole;   // kWhole: the object so far
-  bool whole_too_long = false;
-  size_t whole_line = 0;
-  std::vector<size_t> blanks;  // kUnknown: blank lines before the first request
-  bool skipping = false;       // the current line passed the limit: drop it up to its newline
-  size_t line = 0;
-  size_t answered = 0;
-
-  auto answer = [&](RequestLine request) {
-    on_line(request);
-    ++answered;
-  };
-  auto blank = [&](size_t at) {
-    answer(RequestLine{.line = at, .problem = std::string(runtime::kBlankLine)});
-  };
-  auto take = [&](std::string_view text) {
-    ++line;
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    if (mode == Mode::kWhole) {
-      if (whole.size() + text.size() + 1 > kMaxRequestBytes) {
-        whole_too_long = true;
-      } else {
-        whole.append(text).push_back('\n');
-      }
-      return;
-    }
-    if (IsBlank(text)) {
-      if (mode == Mode::kLines) {
-        blank(line);
-      } else {
-        blanks.push_back(line);
-      }
-      return;
-    }
-    if (mode == Mode::kUnknown) {
-      if (!IsWhole(text)) {
-        mode = Mode::kWhole;
-        whole_line = blanks.empty() ? line : blanks.front();
-        whole.assign(blanks.size(), '\n');
-        whole.append(text).push_back('\n');
-        blanks.clear();
-        return;
-      }
-      mode = Mode::kLines;
-      for (size_t b : blanks) blank(b);
-      blanks.clear();
-    }
-    answer(RequestLine{.line = line, .text = text});
-  };
+  RequestSplitter splitter(on_line);
+  std::string buffer;     // unread bytes: at most one partial line
+  bool skipping = false;  // the current line passed the limit: drop it up to its newline
+  auto take = [&](std::string_view text) { splitter.Take(text); };
 
   constexpr size_t kChunk = 64 * 1024;
   std::vector<char> chunk(kChunk);
@@ -176,18 +224,18 @@ auto ReadRequestLines(const std::string& path,
   for (;;) {
     // Flush only before a read that would wait: a file read through is answered in large
     // batches, a pipe's lines as soon as the writer pauses.
-    if (answered > flushed && !Readable(fd)) {
+    if (splitter.answered() > flushed && !Readable(fd)) {
       flush();
-      flushed = answered;
+      flushed = splitter.answered();
     }
     ssize_t n = read(fd, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       int e = errno;
       if (fd != 0) close(fd);
-      return Error{
-          fmt::format("{}: read failed after {} line(s): {}", name, line, std::strerror(e)),
-          ErrorKind::kIo};
+      return Error{fmt::format("{}: read failed after {} line(s): {}", name, splitter.lines(),
+                               std::strerror(e)),
+                   ErrorKind::kIo};
     }
     if (n == 0) break;
     std::string_view data(chunk.data(), static_cast<size_t>(n));
@@ -197,17 +245,7 @@ auto ReadRequestLines(const std::string& path,
         if (nl == std::string_view::npos) break;  // still inside the long line
         skipping = false;
         data.remove_prefix(nl + 1);
-        ++line;
-        if (mode == Mode::kWhole) {
-          whole_too_long = true;
-        } else {
-          if (mode == Mode::kUnknown) {
-            mode = Mode::kLines;
-            for (size_t b : blanks) blank(b);
-            blanks.clear();
-          }
-          answer(RequestLine{.line = line, .problem = TooLong()});
-        }
+        splitter.TakeTooLong();
         continue;
       }
       if (nl == std::string_view::npos) {
@@ -235,29 +273,31 @@ auto ReadRequestLines(const std::string& path,
   if (fd != 0) close(fd);
   // The last line may lack its newline.
   if (skipping) {
-    ++line;
-    if (mode == Mode::kWhole) {
-      whole_too_long = true;
-    } else {
-      if (mode == Mode::kUnknown) mode = Mode::kLines;
-      for (size_t b : blanks) blank(b);
-      blanks.clear();
-      answer(RequestLine{.line = line, .problem = TooLong()});
-    }
+    splitter.TakeTooLong();
   } else if (!buffer.empty()) {
     take(buffer);
   }
-  if (mode == Mode::kWhole) {
-    if (whole_too_long) {
-      answer(RequestLine{.line = whole_line, .problem = TooLong()});
-    } else {
-      answer(RequestLine{.line = whole_line, .text = whole});
-    }
-  }
-  // Blank lines alone (or an empty input) are answered like any others.
-  for (size_t b : blanks) blank(b);
+  splitter.Finish();
   flush();
-  return answered;
+  return splitter.answered();
+}
+
+auto SplitRequests(std::string_view body, const std::function<void(const RequestLine&)>& on_line)
+    -> size_t {
+  RequestSplitter splitter(on_line);
+  while (!body.empty()) {
+    size_t nl = body.find('\n');
+    std::string_view line = body.substr(0, nl);
+    if (line.size() > kMaxRequestBytes) {
+      splitter.TakeTooLong();
+    } else {
+      splitter.Take(line);
+    }
+    if (nl == std::string_view::npos) break;
+    body.remove_prefix(nl + 1);
+  }
+  splitter.Finish();
+  return splitter.answered();
 }
 
 }  // namespace cordon::driver

@@ -36,6 +36,11 @@ auto ReadRequestLines(const std::string& path,
                       const std::function<void(const RequestLine&)>& on_line,
                       const std::function<void()>& flush) -> ErrorOr<size_t>;
 
+// The same over a body already in memory (an HTTP request's): one call per request, in order;
+// returns how many.
+auto SplitRequests(std::string_view body, const std::function<void(const RequestLine&)>& on_line)
+    -> size_t;
+
 }  // namespace cordon::driver
 
 #endif  // CORDON_COMPILER_DRIVER_REQUESTS_H_

@@ -48,6 +48,18 @@ struct Options {
   // table import
   std::string output_dir;  // -o: where the table files are written
   std::vector<std::string> lists = {"EL", "UVL", "MEU"};
+  // serve
+  std::string listen = "127.0.0.1:8181";
+  std::string bundle_path;                      // --bundle: a policy bundle to serve
+  std::string admin_token_file;                 // enables the admin endpoints
+  std::string decision_log;                     // a directory for the decision log
+  uint64_t log_max_bytes = uint64_t{64} << 20;  // rotate the log's file past this size
+  uint64_t max_body_bytes = uint64_t{64} << 20;
+  uint32_t http_threads = 128;
+  bool playground = false;
+  std::string examples_dir;  // the playground's stories (default: the source tree's examples/)
+  // replay
+  std::vector<std::string> logs;
 };
 
 class Session {
@@ -126,6 +138,9 @@ auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) ->
 auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> int;
 auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> int;
 auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> int;
+// `cordon serve` (compiler/serve/) and `cordon replay` (replay.cpp).
+auto RunServe(const Options& options, std::ostream& out, std::ostream& err) -> int;
+auto RunReplay(const Options& options, std::ostream& out, std::ostream& err) -> int;
 // `cordon table import` (table.cpp).
 auto RunTableImport(const Options& options, std::ostream& out, std::ostream& err) -> int;
 

@@ -1034,6 +1034,12 @@ void Session::Decide(std::span<const ir::Datum> slots, DayNumber as_of, interp::
     }
   }
   if (trace != nullptr) TraceTables(*trace);
+  if (record_tables_) [[unlikely]] {
+    table_hashes_.resize(tables_->views.size());
+    for (size_t t = 0; t < table_hashes_.size(); ++t) {
+      table_hashes_[t] = tables_->views[t]->rows_hash();
+    }
+  }
   Release();
 }
 

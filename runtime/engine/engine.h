@@ -99,6 +99,12 @@ class Session {
 
   auto engine() const -> Engine& { return engine_; }
 
+  // With `on`, each Decide records the rows hash (ir::TableData::rows_hash) of every table in
+  // force for it, in the policy's order: a decision log names the exact rows a decision read,
+  // even when a swap lands mid-request.
+  void set_record_tables(bool on) { record_tables_ = on; }
+  auto table_hashes() const -> std::span<const uint64_t> { return table_hashes_; }
+
   // What the table callbacks of one compiled decision read.
   // Texts the text functions make in a compiled decision (env.text_op), kept until it ends.
   class TextScratch : public ir::SetStorage {
@@ -177,6 +183,8 @@ class Session {
   std::vector<ir::Datum> hole_values_;
   Lookup lookup_;
   cordon_abi_env env_;  // all but `rows` fixed for the session's life
+  bool record_tables_ = false;
+  std::vector<uint64_t> table_hashes_;
 };
 
 class Engine {
