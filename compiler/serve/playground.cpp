@@ -315,9 +315,10 @@ void AddPlayground(httplib::Server& http, Server& server) {
   });
   for (const char* what : {"check", "decide", "diff"}) {
     http.Post(fmt::format("/v1/playground/{}", what),
-              [playground, what = std::string(what)](const httplib::Request& req,
-                                                     httplib::Response& res) {
-                playground->Handle(what, req, res);
+              [playground, &server, what = std::string(what)](const httplib::Request& req,
+                                                              httplib::Response& res) {
+                // On the loader thread, as reloads: see Server::loader_.
+                server.RunOnLoader([&] { playground->Handle(what, req, res); });
               });
   }
 }

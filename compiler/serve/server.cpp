@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <random>
@@ -129,11 +130,47 @@ Server::Server(Config config, std::shared_ptr<Policy> policy, std::unique_ptr<De
       log_(std::move(log)) {
   std::random_device random;
   instance_ = fmt::format("{:08x}", random());
+  loader_ = std::thread([this] {
+    std::unique_lock lock(loader_mutex_);
+    for (;;) {
+      loader_wake_.wait(lock, [&] { return loader_stop_ || !loader_jobs_.empty(); });
+      if (loader_jobs_.empty()) return;
+      std::function<void()> job = std::move(loader_jobs_.front());
+      loader_jobs_.erase(loader_jobs_.begin());
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+  });
   Install(std::move(policy));
   Routes();
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  {
+    std::lock_guard lock(loader_mutex_);
+    loader_stop_ = true;
+  }
+  loader_wake_.notify_all();
+  loader_.join();
+}
+
+void Server::RunOnLoader(const std::function<void()>& job) {
+  std::packaged_task<void()> task(job);
+  std::future<void> done = task.get_future();
+  {
+    std::lock_guard lock(loader_mutex_);
+    loader_jobs_.emplace_back([&task] { task(); });
+  }
+  loader_wake_.notify_one();
+  done.get();  // rethrows what the job threw
+}
+
+auto Server::LoadPolicy(const PolicySource& source) -> ErrorOr<std::shared_ptr<Policy>> {
+  ErrorOr<std::shared_ptr<Policy>> loaded = Error{"not loaded"};
+  RunOnLoader([&] { loaded = Policy::Load(source); });
+  return loaded;
+}
 
 auto Server::Current() const -> std::shared_ptr<Policy> {
   std::lock_guard lock(current_mutex_);
@@ -150,10 +187,13 @@ void Server::Count(Policy& policy) {
 
 auto Server::Install(std::shared_ptr<Policy> next) -> std::string {
   Count(*next);
-  std::lock_guard lock(current_mutex_);
-  std::string old = current_ ? current_->hash_hex() : "";
-  current_ = std::move(next);
-  return old;
+  std::shared_ptr<Policy> previous;
+  {
+    std::lock_guard lock(current_mutex_);
+    previous = std::move(current_);
+    current_ = std::move(next);
+  }
+  return previous ? previous->hash_hex() : "";
 }
 
 void Server::Routes() {
@@ -408,7 +448,7 @@ void Server::PostPolicy(const httplib::Request& req, httplib::Response& res) {
     source = std::move(next);
   }
   std::lock_guard admin(admin_mutex_);
-  ErrorOr<std::shared_ptr<Policy>> loaded = Policy::Load(source);
+  ErrorOr<std::shared_ptr<Policy>> loaded = LoadPolicy(source);
   if (!loaded.ok()) {
     metrics_.CountReload(false);
     ReplyError(res, 422, fmt::format("the policy in force is kept: {}", loaded.error().message));
@@ -427,7 +467,7 @@ void Server::PostPolicy(const httplib::Request& req, httplib::Response& res) {
 void Server::Reload() {
   std::lock_guard admin(admin_mutex_);
   PolicySource source = Current()->source();
-  ErrorOr<std::shared_ptr<Policy>> loaded = Policy::Load(source);
+  ErrorOr<std::shared_ptr<Policy>> loaded = LoadPolicy(source);
   if (!loaded.ok()) {
     err_ << "cordon serve: SIGHUP: the policy in force is kept: " << loaded.error().message << '\n'
          << std::flush;

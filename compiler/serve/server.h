@@ -16,11 +16,14 @@
 #define CORDON_COMPILER_SERVE_SERVER_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "compiler/serve/decision_log.h"
@@ -74,6 +77,9 @@ class Server {
   void Reload();
 
   auto Current() const -> std::shared_ptr<Policy>;
+  // Runs `job` on the loader thread and waits for it: every check of rule files (reloads, the
+  // playground) runs there (see loader_).
+  void RunOnLoader(const std::function<void()>& job);
   auto config() const -> const Config& { return config_; }
 
  private:
@@ -90,6 +96,9 @@ class Server {
   // Sets the policy's outcome_counters.
   void Count(Policy& policy);
 
+  // Policy::Load on the loader thread.
+  auto LoadPolicy(const PolicySource& source) -> ErrorOr<std::shared_ptr<Policy>>;
+
   Config config_;
   std::ostream& err_;
   std::unique_ptr<httplib::Server> http_;
@@ -102,6 +111,14 @@ class Server {
   std::string instance_;  // this process's part of every decision id
   std::atomic<uint64_t> next_request_{1};
   std::atomic<bool> draining_{false};
+  // The one thread policies are loaded on: a check leaves a few hundred KiB of caches and
+  // freed memory with the thread that ran it, so loads on pool threads in turn (each reload
+  // taken by another) grow the server's memory by that much per pool thread.
+  std::mutex loader_mutex_;
+  std::condition_variable loader_wake_;
+  std::vector<std::function<void()>> loader_jobs_;
+  bool loader_stop_ = false;
+  std::thread loader_;
 };
 
 }  // namespace cordon::serve
