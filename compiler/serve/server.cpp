@@ -193,7 +193,10 @@ auto Server::Install(std::shared_ptr<Policy> next) -> std::string {
     previous = std::move(current_);
     current_ = std::move(next);
   }
-  return previous ? previous->hash_hex() : "";
+  std::string old = previous ? previous->hash_hex() : "";
+  // Freed where it was made (unless a request still holds it), for the same reason.
+  if (previous) RunOnLoader([&previous] { previous.reset(); });
+  return old;
 }
 
 void Server::Routes() {
@@ -381,8 +384,9 @@ void Server::PutTable(const httplib::Request& req, httplib::Response& res) {
     return;
   }
   const bool is_extern = policy->program().tables[*engine.FindTable(name)].is_extern;
-  std::optional<Error> error =
-      engine.SwapTableCsv(name, req.body, fmt::format("PUT /v1/tables/{}", name));
+  std::optional<Error> error;
+  RunOnLoader(
+      [&] { error = engine.SwapTableCsv(name, req.body, fmt::format("PUT /v1/tables/{}", name)); });
   if (error) {
     metrics_.CountSwap(false);
     // 409: the table's rows are part of the policy; 422: the CSV has bad rows.

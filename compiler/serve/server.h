@@ -111,9 +111,9 @@ class Server {
   std::string instance_;  // this process's part of every decision id
   std::atomic<uint64_t> next_request_{1};
   std::atomic<bool> draining_{false};
-  // The one thread policies are loaded on: a check leaves a few hundred KiB of caches and
-  // freed memory with the thread that ran it, so loads on pool threads in turn (each reload
-  // taken by another) grow the server's memory by that much per pool thread.
+  // The one thread that loads and frees policies and reads swapped tables: a check leaves a few
+  // hundred KiB of caches and freed memory with the thread that ran it, so loads on pool
+  // threads in turn (each reload taken by another) grew the server by that much per thread.
   std::mutex loader_mutex_;
   std::condition_variable loader_wake_;
   std::vector<std::function<void()>> loader_jobs_;
