@@ -767,6 +767,7 @@ void Checker::CheckRule(uint32_t m, const ast::Decl& decl, const ast::RuleDecl& 
   bool always_replaced = false;
   for (const ast::UnlessClause& unless : rule.unless) {
     ir::Exception e;
+    e.line = modules_[m].source->LineOf(unless.range.begin);
     e.message = unless.then.message.value;
     e.outcome = OutcomeId(m, unless.then.outcome);
     if (unless.condition == nullptr) {

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "compiler/codegen/codegen.h"
+#include "compiler/driver/coverage.h"
 #include "compiler/driver/requests.h"
 #include "compiler/driver/session.h"
 #include "compiler/frontend/frontend.h"
@@ -324,6 +325,8 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
   int passed = 0;
   int failed = 0;
   int broken = 0;
+  Coverage coverage;
+  interp::Trace trace;
   for (const std::string& file : files) {
     std::optional<ir::Program> program = session.CheckPolicy({file});
     if (!program) {
@@ -338,11 +341,14 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
     }
     runtime::Session decider(**engine);
     interp::Decision decision;
+    if (options.coverage) coverage.AddRules(*program);
     for (const ir::Test& test : program->tests) {
       DayNumber day = program->as_of_slot != ir::kNoId
                           ? static_cast<DayNumber>(test.request[program->as_of_slot].bits)
                           : Today();
-      decider.Decide(test.request, day, decision);
+      // The trace is the interpreter's whatever the engine: coverage is the oracle's view.
+      decider.Decide(test.request, day, decision, options.coverage ? &trace : nullptr);
+      if (options.coverage) coverage.Record(*program, test, trace);
       bool ok =
           test.expect_error ? decision.error : !decision.error && decision.outcome == test.expect;
       std::vector<std::string> missing;
@@ -380,6 +386,9 @@ auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> in
   }
   int code = session.Finish();
   out << fmt::format("{} passed, {} failed\n", passed, failed + broken);
+  if (options.coverage) {
+    out << (options.coverage_format == "json" ? coverage.Json() : "\n" + coverage.Markdown());
+  }
   if (code != kExitOk) return code;
   return failed > 0 ? kExitTestsFailed : kExitOk;
 }

@@ -193,6 +193,13 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   CLI::App* test = app.add_subcommand("test", "Run the `test` blocks of rule files");
   test->add_option("paths", options.files, "Rule files or directories (searched recursively)")
       ->required();
+  CLI::Option* coverage_flag = test->add_flag(
+      "--coverage", options.coverage,
+      "After the results, report which rule branches the tests made decide, by citation");
+  test->add_option("--format", options.coverage_format, "The coverage report's format")
+      ->check(CLI::IsMember({"markdown", "json"}))
+      ->needs(coverage_flag)
+      ->capture_default_str();
   add_engine(test);
   add_includes(test);
 

@@ -39,6 +39,9 @@ struct Options {
   uint32_t threads = 1;           // decide: threads deciding each batch of lines
   std::string engine = "interp";  // interp | jit | aot
   std::string library;            // --library: a compiled .so for --engine aot
+  // test
+  bool coverage = false;                     // --coverage: which branches the tests made decide
+  std::string coverage_format = "markdown";  // markdown | json
   // compile
   std::string output;   // -o: write a shared object
   std::string header;   // --header: write the C header of the request struct

@@ -320,6 +320,9 @@ struct Exception {
   OutcomeId outcome;
   std::string message;
   std::vector<MessageHole> holes;
+  // The line of its `unless`, for `cordon test --coverage`. Not serialised (a bundle or a .so
+  // reads 0): only a policy checked from rule text is reported on, and no engine reads it.
+  uint32_t line = 0;
 };
 
 struct Rule {
