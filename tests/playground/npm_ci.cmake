@@ -26,10 +26,24 @@ if(EXISTS ${stamp} AND EXISTS ${BINARY_DIR}/node_modules/puppeteer-core/package.
 endif()
 
 message(STATUS "npm ci --no-audit --no-fund in ${BINARY_DIR}")
+set(unreachable ${BINARY_DIR}/npm-registry-unreachable.txt)
+file(REMOVE ${unreachable})
 execute_process(COMMAND ${NPM} ci --no-audit --no-fund
                 WORKING_DIRECTORY ${BINARY_DIR}
-                RESULT_VARIABLE status)
+                RESULT_VARIABLE status
+                OUTPUT_VARIABLE out
+                ERROR_VARIABLE out)
+message("${out}")
 if(NOT status EQUAL 0)
+  # A registry this machine cannot reach (no route, no DNS, a TLS proxy whose certificate it
+  # does not trust) is recorded, and playground.browser then reports itself skipped with the
+  # reason. Any other failure (a broken lock file, say) fails here.
+  string(REGEX MATCH "code (E[A-Z_]+|[A-Z_]*CERT[A-Z_]*|UNABLE_TO_[A-Z_]+)" code "${out}")
+  if(code MATCHES "ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|CERT|UNABLE_TO")
+    file(WRITE ${unreachable} "npm ci failed with ${code} (see the output of playground.npm_ci)\n")
+    message(WARNING "npm ci could not reach the registry (${code}): playground.browser will skip")
+    return()
+  endif()
   message(FATAL_ERROR "npm ci failed (${status}) in ${BINARY_DIR}")
 endif()
 file(COPY_FILE ${BINARY_DIR}/package-lock.json ${stamp})
