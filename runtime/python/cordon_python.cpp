@@ -7,13 +7,18 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cordon/cordon.hpp>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
+#include "runtime/python/decision_dict.h"
 #include "runtime/python/python_json.h"
 
 namespace cordon::python {
@@ -132,7 +137,6 @@ class PyEngine {
       py::gil_scoped_release release;
       engine_ = std::make_unique<cordon::Engine>(config);
       session_ = std::make_unique<cordon::Session>(*engine_);
-      batch_ = std::make_unique<cordon::Batch>(*engine_);
     }
   }
 
@@ -150,34 +154,26 @@ class PyEngine {
     // false: a malformed request, which the decision (an "error") explains, as `cordon decide`
     // prints it.
     session_->DecideJson(request_json_, decision_, explain ? CORDON_DECIDE_EXPLAIN : 0);
-    return decisions_.Convert(decision_.json());
+    // The explanation is only ever read as JSON: it goes through the JSON `cordon decide` prints.
+    if (explain) return decisions_json_.Convert(decision_.json());
+    return decisions_.Build(decision_.get());
   }
 
+  // The requests are taken a chunk at a time: each chunk is written as JSON (with the GIL),
+  // decided (without it, by up to `threads` threads), and its decisions built as dicts (with
+  // it), so that the buffers stay the size of a chunk, and warm, whatever the number of
+  // requests.
   auto DecideMany(const py::iterable& requests, uint32_t threads) -> py::list {
-    std::string jsonl;
-    size_t count = 0;
-    for (py::handle request : requests) {
-      AppendJson(jsonl, request, "$[" + std::to_string(count) + "]");
-      jsonl += '\n';
-      ++count;
-    }
-    if (count == 0) return py::list();
-    // The batch is one call at a time: its lock is only ever waited for without the GIL, so a
-    // thread holding it can always take the GIL back.
-    std::unique_lock<std::mutex> lock(batch_mutex_, std::defer_lock);
+    threads = std::max<uint32_t>(1, threads);
+    // One call at a time: the lock is only ever waited for without the GIL, so a thread holding
+    // it can always take the GIL back.
+    std::unique_lock<std::mutex> lock(many_mutex_, std::defer_lock);
     {
       py::gil_scoped_release release;
       lock.lock();
-      batch_->DecideJsonLines(jsonl, threads);
-      std::string().swap(jsonl);  // the decisions are about as big: free the requests first
     }
-    if (batch_->size() != count) {
-      throw std::runtime_error("libcordon decided " + std::to_string(batch_->size()) +
-                               " requests of " + std::to_string(count));
-    }
-    std::string_view lines = batch_->jsonl();
-    py::list out(count);
-    JsonToPython convert;  // its shared strings live as long as this call's decisions
+    py::iterator it = py::iter(requests);
+    py::list out;
     // Millions of new dicts and lists would start the cyclic collector again and again, each
     // time over every object so far: two thirds of the call. They hold no cycles: it waits.
     struct CollectorPaused {
@@ -186,13 +182,31 @@ class PyEngine {
         if (was_enabled) PyGC_Enable();
       }
     } paused;
-    size_t start = 0;
-    for (size_t i = 0; i < count; ++i) {
-      size_t end = lines.find('\n', start);
-      if (end == std::string_view::npos) end = lines.size();
-      PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i),
-                      convert.Convert(lines.substr(start, end - start)).release().ptr());
-      start = end + 1;
+    const size_t chunk = kChunkPerThread * threads;
+    size_t count = 0;
+    for (bool more = true; more;) {
+      many_json_.clear();
+      many_ends_.clear();
+      while (many_ends_.size() < chunk) {
+        if (it == py::iterator::sentinel()) {
+          more = false;
+          break;
+        }
+        AppendJson(many_json_, *it, "$[" + std::to_string(count) + "]");
+        many_ends_.push_back(many_json_.size());
+        ++count;
+        ++it;
+      }
+      if (many_ends_.empty()) break;
+      {
+        py::gil_scoped_release release;
+        DecideChunk(threads);
+      }
+      for (size_t i = 0; i < many_ends_.size(); ++i) {
+        if (PyList_Append(out.ptr(), many_dicts_.Build(many_decisions_[i].get()).ptr()) != 0) {
+          throw py::error_already_set();
+        }
+      }
     }
     return out;
   }
@@ -224,16 +238,77 @@ class PyEngine {
   auto schema_hash() const -> uint64_t { return engine_->schema_hash(); }
 
  private:
-  // INVARIANT: declared engine first, so that the session, batch and decision made from it are
+  // A chunk holds this many requests a thread: a few megabytes of JSON, and, as in a batch of
+  // `cordon decide`, enough for a thread to be worth starting.
+  static constexpr size_t kChunkPerThread = 4096;
+  static constexpr size_t kMinPerThread = 2048;
+
+  // Decides the chunk in many_json_ into many_decisions_ (without the GIL), each thread one
+  // contiguous run of it with a session of its own.
+  void DecideChunk(uint32_t threads) {
+    const size_t count = many_ends_.size();
+    const auto n = static_cast<uint32_t>(
+        std::clamp<size_t>(threads, 1, std::max<size_t>(1, count / kMinPerThread)));
+    while (many_sessions_.size() < n) {
+      many_sessions_.push_back(std::make_unique<cordon::Session>(*engine_));
+    }
+    if (many_decisions_.size() < count) many_decisions_.resize(count);
+    auto run = [&](uint32_t w) {
+      cordon::Session& session = *many_sessions_[w];
+      std::string_view json = many_json_;
+      for (size_t i = count * w / n, end = count * (w + 1) / n; i < end; ++i) {
+        size_t start = i == 0 ? 0 : many_ends_[i - 1];
+        // false: a malformed request, which its decision (an "error") explains.
+        session.DecideJson(json.substr(start, many_ends_[i] - start), many_decisions_[i]);
+      }
+    };
+    if (n == 1) {
+      run(0);
+      return;
+    }
+    std::vector<std::exception_ptr> failed(n);
+    auto run_part = [&](uint32_t w) {
+      try {
+        run(w);
+      } catch (...) {
+        failed[w] = std::current_exception();
+      }
+    };
+    std::vector<std::thread> started;
+    std::vector<uint32_t> not_started;  // a thread the system would not start: run here instead
+    for (uint32_t w = 1; w < n; ++w) {
+      try {
+        started.emplace_back(run_part, w);
+      } catch (const std::system_error&) {
+        not_started.push_back(w);
+      }
+    }
+    run_part(0);
+    for (uint32_t w : not_started) run_part(w);
+    for (std::thread& t : started) t.join();
+    for (const std::exception_ptr& e : failed) {
+      if (e) std::rethrow_exception(e);
+    }
+  }
+
+  // INVARIANT: declared engine first, so that the sessions and decisions made from it are
   // destroyed before it, as cordon.h requires.
   std::unique_ptr<cordon::Engine> engine_;
   std::unique_ptr<cordon::Session> session_;
-  std::unique_ptr<cordon::Batch> batch_;
   cordon::Decision decision_;
-  std::mutex batch_mutex_;
-  std::mutex session_mutex_;  // session_, decision_, request_json_ and decisions_
+  std::mutex session_mutex_;  // session_, decision_, request_json_, decisions_, decisions_json_
   std::string request_json_;
-  JsonToPython decisions_;
+  DecisionDicts decisions_;
+  JsonToPython decisions_json_;
+
+  // decide_many's, one call at a time (many_mutex_): a session a thread, the chunk's requests
+  // end to end with where each one ends, and its decisions in order.
+  std::mutex many_mutex_;
+  std::vector<std::unique_ptr<cordon::Session>> many_sessions_;
+  std::string many_json_;
+  std::vector<size_t> many_ends_;
+  std::vector<cordon::Decision> many_decisions_;
+  DecisionDicts many_dicts_;
 };
 
 }  // namespace
@@ -294,7 +369,7 @@ explain=True also "as_of" and "explain". A malformed request is decided "error",
 saying why: it raises nothing. A value JSON cannot hold raises TypeError or ValueError.)")
       .def("decide_many", &PyEngine::DecideMany, py::arg("requests"), py::kw_only(),
            py::arg("threads") = 1,
-           R"(Decides an iterable of requests with the C API's batch, without the GIL.
+           R"(Decides an iterable of requests, a few thousand at a time, without the GIL.
 
 Returns a list of decision dicts, as decide() gives them, in the requests' order whatever
 `threads` is (threads are started only for some thousands of requests). A malformed request is an

@@ -4,6 +4,8 @@
 // intermediate str objects, and decisions are rebuilt with shared strings.
 #include "runtime/python/python_json.h"
 
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -93,8 +95,7 @@ class Writer {
     long long n = PyLong_AsLongLongAndOverflow(v, &overflow);
     if (overflow == 0 && !(n == -1 && PyErr_Occurred())) {
       char digits[24];
-      int length = std::snprintf(digits, sizeof digits, "%lld", n);
-      out_.append(digits, static_cast<size_t>(length));
+      out_.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
       return;
     }
     PyErr_Clear();
@@ -133,9 +134,9 @@ class Writer {
       String(key);
       out_ += ':';
       // The path is built only when needed: a borrowed key, valid while the dict lives.
-      path_.push_back(Step{key, -1});
+      path_[steps_++] = Step{key, -1};
       Value(item, depth + 1);
-      path_.pop_back();
+      --steps_;
     }
     out_ += '}';
   }
@@ -147,9 +148,9 @@ class Writer {
     PyObject** items = PySequence_Fast_ITEMS(v);
     for (Py_ssize_t i = 0; i < n; ++i) {
       if (i != 0) out_ += ',';
-      path_.push_back(Step{nullptr, i});
+      path_[steps_++] = Step{nullptr, i};
       Value(items[i], depth + 1);
-      path_.pop_back();
+      --steps_;
     }
     out_ += ']';
   }
@@ -179,7 +180,8 @@ class Writer {
   // `$[3].item.tpp`, as libcordon names places in a request.
   auto Where() const -> std::string {
     std::string where(where_);
-    for (const Step& step : path_) {
+    for (size_t i = 0; i < steps_; ++i) {
+      const Step& step = path_[i];
       if (step.key != nullptr) {
         const char* key = PyUnicode_AsUTF8(step.key);
         where += '.';
@@ -198,7 +200,10 @@ class Writer {
   };
   std::string& out_;
   std::string_view where_;
-  std::vector<Step> path_;
+  // INVARIANT: a step is added only below kMaxDepth (Deeper), so the path fits. An array, not
+  // a vector: a request is written without allocating for its path.
+  std::array<Step, kMaxDepth> path_;
+  size_t steps_ = 0;
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Python values to JSON text and back, for the `cordon` module: requests go into libcordon as
-// the JSON `cordon decide` reads, decisions come back as the JSON it prints and are rebuilt as
-// Python objects here, so a decision dict is exactly the line `cordon decide` would print.
+// the JSON `cordon decide` reads; an explained decision comes back as the JSON it prints and is
+// rebuilt as Python objects here (the others are built from the decision: decision_dict.h).
 // Every function here needs the GIL.
 #ifndef CORDON_RUNTIME_PYTHON_PYTHON_JSON_H_
 #define CORDON_RUNTIME_PYTHON_PYTHON_JSON_H_
@@ -26,8 +26,8 @@ namespace py = pybind11;
 void AppendJson(std::string& out, py::handle value, std::string_view where = "$");
 
 // JSON text to Python objects (dict, list, str, int, float, bool, None). Equal strings up to a
-// few hundred bytes share one Python object: a million decisions name a few dozen rules,
-// outcomes and citations, and sharing them saves both the allocations and the memory.
+// few hundred bytes share one Python object: decisions name the same few dozen rules, outcomes
+// and citations again and again, and sharing them saves both the allocations and the memory.
 class JsonToPython {
  public:
   // `json` is one JSON value; a parse failure (a bug in libcordon) throws RuntimeError.

@@ -114,6 +114,40 @@ def test_decide_many_is_decide_one_by_one(engine_and_cli):
     assert engine.decide_many([]) == []
 
 
+def near(name):
+    """REQUESTS[7] (end user "Sense Time", on the Entity List) with another end user name."""
+    return {**REQUESTS[7], "end_user": {**REQUESTS[7]["end_user"], "name": name}}
+
+
+# Decisions of every shape: malformed requests (not an object, missing fields), rules that cannot
+# be evaluated, a request moved to the policy's review date (its "warnings"), and messages with
+# holes filled, non-ASCII, quotes and control characters included, one after the other.
+SHAPES = REQUESTS + ODD + [
+    "not an object", {}, None, [1],
+    {**REQUESTS[7], "item": {**REQUESTS[7]["item"], "tpp": -1}},
+    {**REQUESTS[7], "chips": -3},
+    {**REQUESTS[7], "as_of": "2027-01-01"},
+    near("Sense Timx"), near("Sense Timé"), near("SenΩe Time"), near('Sense Tim"'),
+    near("Sense Tim\n"), near("Sense Tim\x01"), near("Sense Time"),
+]
+
+
+def test_decision_dicts_are_cordon_decide_lines(engine_and_cli, tmp_path):
+    # decide() and decide_many() build the dicts from the decision, not from its JSON: they are
+    # json.loads of `cordon decide`'s lines, key order included, across chunks and threads.
+    engine, cli = engine_and_cli
+    expected = cordon_decide(SHAPES, tmp_path, *cli)
+    assert [d.get("warnings") is not None for d in expected].count(True) == 1
+    assert any("Sense Tim\x01" in r["message"] for d in expected for r in d["reasons"])
+    in_order = lambda decisions: [json.dumps(d) for d in decisions]
+    one_by_one = [engine.decide(r) for r in SHAPES]
+    assert in_order(one_by_one) == in_order(expected)
+    assert in_order(engine.decide_many(SHAPES)) == in_order(expected)
+    many = SHAPES * 300  # chunks of 4,096 requests a thread, the last one short
+    assert in_order(engine.decide_many(many, threads=2)) == in_order(expected * 300)
+    assert in_order(engine.decide_many(iter(many), threads=1)) == in_order(expected * 300)
+
+
 def test_malformed_requests_are_errors_in_place(interp):
     good = REQUESTS[0]
     out = interp.decide_many([good, {"as_of": "2023-03-10"}, "abc", None, [1], good])
@@ -128,6 +162,9 @@ def test_malformed_requests_are_errors_in_place(interp):
 def test_values_json_cannot_hold_raise(interp):
     with pytest.raises(TypeError, match=r"\$\[1\]\.item: a set is not a JSON value"):
         interp.decide_many([REQUESTS[0], {**REQUESTS[0], "item": {1, 2}}])
+    # Past the first chunk, the index is still the request's.
+    with pytest.raises(TypeError, match=r"\$\[5000\]\.item: a set is not a JSON value"):
+        interp.decide_many([REQUESTS[0]] * 5000 + [{**REQUESTS[0], "item": {1, 2}}])
     with pytest.raises(ValueError, match=r"\$\.chips: NaN"):
         interp.decide({**REQUESTS[0], "chips": float("nan")})
     loop = {}
