@@ -7,7 +7,8 @@
 // - `decl` is the unit of error recovery: compiler/parse parses one declaration at a time and,
 //   after a syntax error, resumes at the next declaration keyword. Keep every top-level construct
 //   starting with one of the keywords listed in compiler/parse/parse.cpp (kDeclKeywords).
-// - `///` doc comments go to a hidden channel and are attached to the declaration that follows.
+// - `///` doc comments go to hidden channel 2 and are attached to the declaration that follows;
+//   `//` comments go to channel 3, read only by compiler/format.
 // - Soft keywords (`title`, `source`, `from`, `by`, `some`, `set`) are also valid names.
 grammar Cordon;
 
@@ -239,7 +240,8 @@ fragment ESC        : '\\' ~[\r\n] ;
 fragment DIGIT      : [0-9] ;
 
 DOC_COMMENT  : '///' (~[/\r\n] ~[\r\n]*)? -> channel(2) ;
-LINE_COMMENT : '//' ~[\r\n]* -> skip ;
+// Channel 3 (not skipped): the formatter keeps comments where they were.
+LINE_COMMENT : '//' ~[\r\n]* -> channel(3) ;
 WS           : [ \t\r\n\f\uFEFF]+ -> skip ;
 
 // Anything else becomes a token of its own, so the parser reports it with context instead of

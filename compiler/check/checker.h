@@ -263,6 +263,9 @@ class Checker : public ir::SetStorage {
   auto TypeName(const Type& type) -> std::string;
   auto Describe(const ast::Expr& expr, const Typed& typed, uint32_t module) -> std::string;
   auto Text(uint32_t module, SourceRange range) -> std::string_view;
+  // An expression's (or type's) text as messages show it: each run of whitespace (and any
+  // comment) one space, no trailing comma, so that it does not depend on the layout.
+  auto LabelText(uint32_t module, SourceRange range) -> std::string;
   auto Loc(uint32_t module, SourceRange range) -> Location {
     return Location{modules_[module].source, range};
   }

@@ -297,7 +297,7 @@ auto Checker::ResolveRecord(uint32_t id) -> const Record& {
 auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::string& owner,
                           Number* scale, std::string* text) -> Type {
   Type out;
-  if (text != nullptr) *text = std::string(Text(m, type.range));
+  if (text != nullptr) *text = LabelText(m, type.range);
   if (const auto* named = std::get_if<ast::NamedType>(&type.base)) {
     static const std::map<std::string, TypeKind> kBuiltins = {
         {"bool", TypeKind::kBool},      {"int", TypeKind::kInt},

@@ -63,6 +63,34 @@ auto Checker::Text(uint32_t module, SourceRange range) -> std::string_view {
   return modules_[module].source->text().substr(range.begin, range.end - range.begin);
 }
 
+auto Checker::LabelText(uint32_t module, SourceRange range) -> std::string {
+  std::string_view text = Text(module, range);
+  std::string out;
+  bool in_string = false;
+  bool space = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (!in_string && c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      space = true;
+      continue;
+    }
+    if (!in_string && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+      space = true;
+      continue;
+    }
+    if (!in_string && (c == '}' || c == ')' || c == ']') && !out.empty() && out.back() == ',') {
+      out.pop_back();  // a trailing comma, which `cordon fmt` drops
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    if (c == '"') in_string = !in_string;
+    if (in_string && c == '\\' && i + 1 < text.size()) out += text[i++];
+    out += c;
+  }
+  return out;
+}
+
 auto Checker::KindOf(const Type& type) -> ir::Kind {
   switch (type.kind) {
     case TypeKind::kBool:
@@ -501,10 +529,8 @@ auto Checker::Check(const ast::Expr& expr, Env& env, const Type* expected) -> Ty
   // Name constant sets by their source text in --explain (`D1 + D4 - A5`, not 40 codes).
   if (IsConst(out.value) && out.type.kind == TypeKind::kSet &&
       program_.values[out.value].label.empty()) {
-    std::string_view text = Text(env.module, expr.range);
-    if (text.size() <= 80 && text.find('\n') == std::string_view::npos) {
-      program_.values[out.value].label = std::string(text);
-    }
+    std::string text = LabelText(env.module, expr.range);
+    if (text.size() <= 80) program_.values[out.value].label = std::move(text);
   }
   return out;
 }
@@ -704,7 +730,7 @@ auto Checker::CheckField(const ast::Expr& expr, const ast::FieldAccess& access, 
         program_.values[out.value].enum_id = node.list;
       }
       if (out.value != ir::kNoId && program_.values[out.value].label.empty()) {
-        program_.values[out.value].label = std::string(Text(m, expr.range));
+        program_.values[out.value].label = LabelText(m, expr.range);
       }
       return out;
     }
@@ -1465,9 +1491,8 @@ auto Checker::CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, E
                                     ir::Op::kSum, ir::Op::kMin, ir::Op::kMax};
   ir::ValueId value = Emit(kOps[static_cast<int>(q.kind)], result, binder, body.value, env);
   if (value != ir::kNoId && program_.values[value].label.empty()) {
-    std::string_view text = Text(m, expr.range);
-    program_.values[value].label =
-        text.size() > 60 ? std::string(text.substr(0, 57)) + "…" : std::string(text);
+    std::string text = LabelText(m, expr.range);
+    program_.values[value].label = text.size() > 60 ? text.substr(0, 57) + "…" : text;
   }
   return Typed{result, value};
 }

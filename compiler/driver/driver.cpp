@@ -222,6 +222,17 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
       ->delimiter(',')
       ->allow_extra_args(false);
 
+  CLI::App* fmt_command = app.add_subcommand(
+      "fmt", "Rewrite rule files in the canonical layout (comments and meaning kept)");
+  fmt_command
+      ->add_option("files", options.files,
+                   "Rule files, or directories (their .cordon files); - reads standard input "
+                   "and writes the result to standard output")
+      ->required();
+  fmt_command->add_flag("--check", options.fmt_check,
+                        "Change nothing: print a diff of each file that is not formatted and "
+                        "exit 1 if any is not");
+
   CLI::App* parse = app.add_subcommand("parse", "Parse rule files (for debugging the front end)");
   parse->add_flag("--dump-ast", options.dump_ast, "Print the syntax tree");
   parse->add_option("files", options.files, "Rule files")->required();
@@ -251,6 +262,7 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
     if (serve->parsed()) return RunServe(options, out, err);
     if (replay->parsed()) return RunReplay(options, out, err);
     if (import->parsed()) return RunTableImport(options, out, err);
+    if (fmt_command->parsed()) return RunFmt(options, out, err);
   } catch (const std::exception& e) {
     // A bug, not a user mistake: still a message and an exit code, never an abort.
     err << "cordon: internal error: " << e.what() << '\n';

@@ -63,6 +63,8 @@ struct Options {
   std::string examples_dir;  // the playground's stories (default: the source tree's examples/)
   // replay
   std::vector<std::string> logs;
+  // fmt
+  bool fmt_check = false;  // --check: change nothing, print a diff, exit 1 if a file would change
 };
 
 class Session {
@@ -144,6 +146,8 @@ auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> in
 // `cordon serve` (compiler/serve/) and `cordon replay` (replay.cpp).
 auto RunServe(const Options& options, std::ostream& out, std::ostream& err) -> int;
 auto RunReplay(const Options& options, std::ostream& out, std::ostream& err) -> int;
+// `cordon fmt` (fmt.cpp).
+auto RunFmt(const Options& options, std::ostream& out, std::ostream& err) -> int;
 // `cordon table import` (table.cpp).
 auto RunTableImport(const Options& options, std::ostream& out, std::ostream& err) -> int;
 
