@@ -7,8 +7,10 @@
 #ifndef CORDON_COMPILER_CHECK_CHECK_H_
 #define CORDON_COMPILER_CHECK_CHECK_H_
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compiler/ast/loader.h"
@@ -26,6 +28,44 @@ inline constexpr size_t kMaxRecordDepth = 32;
 // limit bounds the request struct, its validation and the decoder's work per request.
 inline constexpr uint32_t kMaxRequestFields = 4096;
 
+// What an editor asks of a checked policy (`cordon lsp`): what each declaration is, which names
+// each module sees, and what each name written in it refers to. Filled only when
+// CheckOptions::index is set; checking reports the same diagnostics with or without it. Files
+// are named as their SourceBuffers are; ranges are byte offsets into them.
+struct SymbolIndex {
+  struct Site {
+    std::string file;
+    SourceRange range;  // empty: nowhere to go (a local, a builtin)
+  };
+  struct Symbol {
+    std::string name;
+    std::string kind;    // module, unit, outcomes, outcome, input, extend, field, let, table,
+                         // column, normalization, rule, require, review, test, local
+    Site site;           // where it is declared: its name
+    SourceRange extent;  // the whole declaration, in site.file
+    std::string detail;  // its type (`number GB / s`), or a rule's citation, dates and outcome
+    std::string doc;     // its `///` comment
+    std::vector<Symbol> children;  // an input's fields, a table's columns, the outcomes
+  };
+  struct Reference {
+    Site use;
+    Symbol target;
+  };
+  struct Module {
+    std::string name;
+    std::string file;
+    std::vector<Symbol> decls;              // as written; imports and errors left out
+    std::map<std::string, Symbol> visible;  // declared here or imported
+    std::vector<std::pair<SourceRange, std::string>> imports;  // the path written -> its file
+  };
+  std::vector<Module> modules;
+  std::vector<Reference> references;
+  // The fields of each record-typed expression, by its file and source text (`request.item`):
+  // what an editor offers after a `.`.
+  std::map<std::pair<std::string, std::string>, std::vector<Symbol>> fields_of;
+  std::vector<std::string> outcomes;  // highest first
+};
+
 struct CheckOptions {
   // Directories searched, in order, for `import a.b` as `a/b.cordon` or `a/b/policy.cordon`.
   // The driver puts `-I` directories first and the bundled stdlib last; the checker adds, before
@@ -33,6 +73,8 @@ struct CheckOptions {
   // adds D).
   std::vector<std::string> module_path;
   size_t max_source_bytes = kDefaultMaxSourceBytes;
+  // When set, filled for editors (see SymbolIndex); the check itself is unchanged.
+  SymbolIndex* index = nullptr;
 };
 
 // Checks the policy made of `roots` (rule files, or directories holding `policy.cordon`) and

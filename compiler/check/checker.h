@@ -100,6 +100,7 @@ struct Binding {
   // list reached from one (strictly smaller than the parameter, so a call on it goes down).
   bool param = false;
   bool smaller = false;
+  SourceRange range;  // where the name is bound, for the editor index
 };
 
 // Where an expression is checked.
@@ -322,6 +323,54 @@ class Checker : public ir::SetStorage {
   // help that says which hides which and how to write the country; "" otherwise.
   auto UnitHidesCountry(uint32_t module, const ast::Expr& expr, const Env& env) -> std::string;
   auto Suggest(uint32_t module, const std::string& name, const Env& env) -> std::string;
+
+  // For editors (CheckOptions::index): the names checked are noted here, and FillIndex turns
+  // them into a SymbolIndex once the check is over (index.cpp). Nothing here is read by checking.
+  struct IndexedUse {
+    enum class What : uint8_t { kDecl, kField, kColumn, kLocal };
+    What what;
+    uint32_t module;  // where the name is written
+    SourceRange use;
+    uint32_t a = 0;      // kDecl: the declaring module; kField: the record; kColumn: the table
+    uint32_t b = 0;      // kDecl: the declaration; kField: the field; kColumn: the column
+    std::string detail;  // kLocal: its type
+    SourceRange bound;   // kLocal: where it is bound
+  };
+  std::vector<IndexedUse> index_uses_;
+  struct IndexedObject {
+    uint32_t module;
+    SourceRange range;
+    uint32_t record;  // or the table, for a row
+    bool row = false;
+  };
+  std::vector<IndexedObject> index_objects_;
+  bool index_filled_ = false;
+  void IndexDecl(uint32_t module, SourceRange use, const Symbol& symbol) {
+    if (options_.index == nullptr) return;
+    index_uses_.push_back(
+        {IndexedUse::What::kDecl, module, use, symbol.module, symbol.decl, std::string()});
+  }
+  void IndexField(uint32_t module, SourceRange use, uint32_t record, size_t field) {
+    if (options_.index == nullptr) return;
+    index_uses_.push_back({IndexedUse::What::kField, module, use, record,
+                           static_cast<uint32_t>(field), std::string()});
+  }
+  void IndexObject(uint32_t module, SourceRange object, uint32_t record, bool row = false) {
+    if (options_.index != nullptr) index_objects_.push_back({module, object, record, row});
+  }
+  void IndexColumn(uint32_t module, SourceRange use, uint32_t table, size_t column) {
+    if (options_.index == nullptr) return;
+    index_uses_.push_back({IndexedUse::What::kColumn, module, use, table,
+                           static_cast<uint32_t>(column), std::string()});
+  }
+  void IndexLocal(uint32_t module, SourceRange use, const Binding& binding) {
+    if (options_.index == nullptr || binding.value.type.is_error()) return;
+    index_uses_.push_back(
+        {IndexedUse::What::kLocal, module, use, 0, 0, TypeName(binding.value.type), binding.range});
+  }
+
+ public:
+  void FillIndex(SymbolIndex& index);
 
   const CheckOptions& options_;
   ast::ModuleLoader& loader_;

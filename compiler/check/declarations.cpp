@@ -307,6 +307,7 @@ auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::stri
     if (auto it = kBuiltins.find(named->name.text); it != kBuiltins.end()) {
       out.kind = it->second;
     } else if (const Module::Visible* v = Lookup(m, named->name.text, true)) {
+      IndexDecl(m, named->name.range, v->symbol);
       if (v->symbol.kind == SymbolKind::kInput) {
         out = MakeType(TypeKind::kRecord, RecordFor(v->symbol));
       } else {
@@ -381,6 +382,7 @@ auto Checker::ResolveType(uint32_t m, const ast::TypeExpr& type, const std::stri
       Number factor = Number::Integer(1);
       for (const ast::UnitFactor& f : type.unit) {
         const Module::Visible* v = Lookup(m, f.unit.text, true);
+        if (v != nullptr) IndexDecl(m, f.unit.range, v->symbol);
         if (v == nullptr || v->symbol.kind != SymbolKind::kUnit) {
           emitter_
               .Error(DiagnosticKind::UnknownUnit, Loc(m, f.unit.range),
@@ -478,8 +480,11 @@ auto Checker::Let(const Symbol& symbol) -> LetInfo& {
           ResolveType(m, param.type, decl.name.text + "." + param.name.text, nullptr, nullptr);
       ok = ok && !type.is_error();
       params.push_back(type);
-      env.locals.push_back(
-          Binding{.name = param.name.text, .value = Typed{.type = type}, .param = true});
+      env.locals.push_back(Binding{.name = param.name.text,
+                                   .value = Typed{.type = type},
+                                   .param = true,
+                                   .range = param.name.range});
+      IndexLocal(m, param.name.range, env.locals.back());
     }
   }
   // The declared type is what the definition is checked against, so it can decide what a name
@@ -652,6 +657,7 @@ void Checker::WarnAfterReview() {
 
 void Checker::CheckExtend(uint32_t m, const ast::ExtendDecl& extend) {
   const Module::Visible* target = Lookup(m, extend.target.text, true);
+  if (target != nullptr) IndexDecl(m, extend.target.range, target->symbol);
   if (target == nullptr) {
     emitter_
         .Error(DiagnosticKind::UnknownName, Loc(m, extend.target.range),

@@ -413,6 +413,7 @@ auto Checker::Check(const ast::Expr& expr, Env& env, const Type* expected) -> Ty
           return Quantity(kind.digits, expr.range, nullptr, env);
         } else if constexpr (std::is_same_v<T, ast::QuantityLit>) {
           const Module::Visible* v = Lookup(env.module, kind.unit.text, true);
+          if (v != nullptr) IndexDecl(env.module, kind.unit.range, v->symbol);
           if (v == nullptr || v->symbol.kind != SymbolKind::kUnit) {
             Diag(env)
                 .Error(DiagnosticKind::UnknownUnit, Loc(env.module, kind.unit.range),
@@ -538,7 +539,10 @@ auto Checker::Check(const ast::Expr& expr, Env& env, const Type* expected) -> Ty
 auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env,
                         const Type* expected) -> Typed {
   for (auto it = env.locals.rbegin(); it != env.locals.rend(); ++it) {
-    if (it->name == name) return it->value;
+    if (it->name == name) {
+      IndexLocal(env.module, expr.range, *it);
+      return it->value;
+    }
   }
   uint32_t m = env.module;
   if (auto amb = modules_[m].ambiguous.find(name);
@@ -563,6 +567,7 @@ auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env
   }
   if (const Module::Visible* v = Lookup(m, name, true)) {
     const Symbol symbol = v->symbol;
+    IndexDecl(m, expr.range, symbol);
     switch (symbol.kind) {
       case SymbolKind::kUnit: {
         const UnitState& unit = Unit(symbol, Loc(m, expr.range));
@@ -633,6 +638,7 @@ auto Checker::CheckName(const ast::Expr& expr, const std::string& name, Env& env
           .Help("declare the fields a request carries: `input Request { as_of: date  … }`");
       return Typed::Error();
     }
+    IndexDecl(m, expr.range, *request_);
     return Typed{.type = MakeType(TypeKind::kRecord, request_record_), .schema = 0};
   }
   // An enum value, where an enum is expected.
@@ -703,8 +709,10 @@ auto Checker::CheckField(const ast::Expr& expr, const ast::FieldAccess& access, 
   }
   if (object.type.kind == TypeKind::kRecord) {
     const Record& record = ResolveRecord(object.type.id);
+    IndexObject(m, access.object->range, object.type.id);
     for (size_t f = 0; f < record.fields.size(); ++f) {
       if (record.fields[f].name != field) continue;
+      IndexField(m, access.field.range, object.type.id, f);
       Typed out{.type = record.fields[f].type};
       if (object.schema == ir::kNoId || !env.emit) return out;
       uint32_t child = program_.schema[object.schema].children[f];
@@ -749,8 +757,10 @@ auto Checker::CheckField(const ast::Expr& expr, const ast::FieldAccess& access, 
   }
   if (object.type.kind == TypeKind::kRow) {
     const ir::Table& table = program_.tables[object.type.id];
+    IndexObject(m, access.object->range, object.type.id, /*row=*/true);
     for (size_t c = 0; c < table.columns.size(); ++c) {
       if (table.columns[c].name != field) continue;
+      IndexColumn(m, access.field.range, object.type.id, c);
       Type type = table_columns_[object.type.id][c];
       return Typed{type,
                    Emit(ir::Op::kRowField, type, object.value, static_cast<uint32_t>(c), env)};
@@ -863,6 +873,7 @@ auto Checker::CheckNear(const ast::Expr& expr, const ast::Call& call, Env& env) 
   const ast::Expr& table_arg = *call.args[0];
   const auto* name = std::get_if<ast::NameRef>(&table_arg.kind);
   const Module::Visible* visible = name == nullptr ? nullptr : Lookup(m, name->name, true);
+  if (visible != nullptr) IndexDecl(m, table_arg.range, visible->symbol);
   if (visible == nullptr || visible->symbol.kind != SymbolKind::kTable) {
     if (name != nullptr && visible == nullptr) {
       (void)CheckName(table_arg, name->name, env, nullptr);
@@ -919,6 +930,7 @@ auto Checker::CheckCall(const ast::Expr& expr, const ast::Call& call, Env& env) 
   }
   std::vector<Typed> args;
   const Module::Visible* v = Lookup(m, callee->name, true);
+  if (v != nullptr) IndexDecl(m, call.callee->range, v->symbol);
   if (v == nullptr && callee->name == "days") {
     if (call.args.size() != 1) {
       Diag(env).Error(DiagnosticKind::WrongArgumentCount, Loc(m, expr.range),
@@ -1378,6 +1390,8 @@ auto Checker::BindingsOf(const ast::Expr& expr, const Typed& typed, Env& env) ->
       bound.value = Emit(ir::Op::kUnwrap, bound.type, operand.value, 0, env);
     }
     env.locals.push_back(Binding{some->binding.text, bound});
+    env.locals.back().range = some->binding.range;
+    IndexLocal(env.module, some->binding.range, env.locals.back());
     return 1;
   }
   if (const auto* binary = std::get_if<ast::Binary>(&expr.kind)) {
@@ -1454,6 +1468,8 @@ auto Checker::CheckQuantified(const ast::Expr& expr, const ast::Quantified& q, E
     binding.value.schema = program_.lists[shape].element;
     binding.value.element = binder;
   }
+  binding.range = q.binding.range;
+  IndexLocal(env.module, q.binding.range, binding);
   env.locals.push_back(binding);
   Typed body = Check(*q.body, env);
   env.locals.pop_back();

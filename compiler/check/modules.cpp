@@ -17,7 +17,9 @@ auto CheckProgram(const std::vector<std::string>& roots, const CheckOptions& opt
                   ast::ModuleLoader& loader, DiagnosticEmitter& emitter)
     -> ErrorOr<std::optional<ir::Program>> {
   Checker checker(options, loader, emitter);
-  return checker.Run(roots);
+  ErrorOr<std::optional<ir::Program>> program = checker.Run(roots);
+  if (options.index != nullptr) checker.FillIndex(*options.index);
+  return program;
 }
 
 namespace {
@@ -73,6 +75,8 @@ auto Checker::Run(const std::vector<std::string>& roots) -> ErrorOr<std::optiona
   WarnUnproduced();
   if (emitter_.error_count() == errors_before) ReportDropped(root_modules);
   if (emitter_.error_count() > errors_before) return std::optional<ir::Program>();
+  // Before program_ is given away: the index names types through it.
+  if (options_.index != nullptr) FillIndex(*options_.index);
   return std::optional<ir::Program>(std::move(program_));
 }
 

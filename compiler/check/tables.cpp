@@ -33,6 +33,7 @@ auto Checker::CheckMatch(uint32_t m, const ast::TableDecl& decl, const ast::Fiel
   uint32_t names_id = 0;
   if (mode.text != "normalized") {
     const Module::Visible* v = Lookup(m, mode.text, true);
+    if (v != nullptr) IndexDecl(m, mode.range, v->symbol);
     if (v == nullptr || v->symbol.kind != SymbolKind::kNormalization) {
       emitter_
           .Error(DiagnosticKind::UnknownName, Loc(m, mode.range),

@@ -183,6 +183,7 @@ auto Checker::ConstRecord(uint32_t m, const ast::Expr& expr, uint32_t record_id,
       ok = false;
       continue;
     }
+    IndexField(m, init.name.range, record_id, f);
     if (seen[f] != nullptr) {
       emitter_
           .Error(DiagnosticKind::DuplicateName, Loc(m, init.name.range),

@@ -233,6 +233,10 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
                         "Change nothing: print a diff of each file that is not formatted and "
                         "exit 1 if any is not");
 
+  CLI::App* lsp = app.add_subcommand(
+      "lsp", "Serve the Language Server Protocol on stdin and stdout (for editors)");
+  add_includes(lsp);
+
   CLI::App* parse = app.add_subcommand("parse", "Parse rule files (for debugging the front end)");
   parse->add_flag("--dump-ast", options.dump_ast, "Print the syntax tree");
   parse->add_option("files", options.files, "Rule files")->required();
@@ -262,6 +266,7 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
     if (serve->parsed()) return RunServe(options, out, err);
     if (replay->parsed()) return RunReplay(options, out, err);
     if (import->parsed()) return RunTableImport(options, out, err);
+    if (lsp->parsed()) return RunLsp(options, out, err);
     if (fmt_command->parsed()) return RunFmt(options, out, err);
   } catch (const std::exception& e) {
     // A bug, not a user mistake: still a message and an exit code, never an abort.

@@ -148,6 +148,8 @@ auto RunServe(const Options& options, std::ostream& out, std::ostream& err) -> i
 auto RunReplay(const Options& options, std::ostream& out, std::ostream& err) -> int;
 // `cordon fmt` (fmt.cpp).
 auto RunFmt(const Options& options, std::ostream& out, std::ostream& err) -> int;
+// `cordon lsp`: the language server on stdin and stdout (lsp.cpp).
+auto RunLsp(const Options& options, std::ostream& out, std::ostream& err) -> int;
 // `cordon table import` (table.cpp).
 auto RunTableImport(const Options& options, std::ostream& out, std::ostream& err) -> int;
 
