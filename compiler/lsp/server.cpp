@@ -19,12 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "compiler/format/format.h"
 #include "compiler/frontend/frontend.h"
 #include "compiler/lsp/lsp.h"
 #include "runtime/base/countries.h"
 #include "runtime/diagnostics/diagnostics.h"
 #include "runtime/source/source_buffer.h"
-#include "compiler/format/format.h"
 
 namespace cordon::lsp {
 namespace {
