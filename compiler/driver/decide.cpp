@@ -294,9 +294,11 @@ auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> 
     }
   }
   bool malformed = false;
-  ErrorOr<size_t> read = options.explain
-                             ? DecideExplained(options, *program, **engine, as_of, out, malformed)
-                             : DecideBatched(options, **engine, as_of, out, malformed);
+  ErrorOr<size_t> read =
+      options.counterfactual
+          ? DecideCounterfactual(options, *program, **engine, as_of, out, malformed)
+      : options.explain ? DecideExplained(options, *program, **engine, as_of, out, malformed)
+                        : DecideBatched(options, **engine, as_of, out, malformed);
   if (!read.ok()) session.ToolFailure(read.error().message);
   int code = session.Finish();
   if (code != kExitOk) return code;

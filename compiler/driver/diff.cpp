@@ -21,6 +21,7 @@ using json = nlohmann::ordered_json;
 }  // namespace
 
 auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> int {
+  if (options.prove) return RunProve(options, out, err);
   Session session(options, err);
   std::optional<DayNumber> as_of;
   if (!ParseAsOf(options, session, as_of)) return session.Finish();

@@ -24,7 +24,10 @@ namespace {
 // Each file is checked as a policy of its own, with the modules it imports.
 auto RunCheck(const Options& options, std::ostream& /*out*/, std::ostream& err) -> int {
   Session session(options, err);
-  for (const std::string& path : options.files) (void)session.CheckPolicy({path});
+  for (const std::string& path : options.files) {
+    std::optional<ir::Program> program = session.CheckPolicy({path});
+    if (options.analyze && program) AnalyzeChecked(options, session, *program);
+  }
   return session.Finish();
 }
 
@@ -68,6 +71,12 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   check->add_option("files", options.files, "Rule files (each checked as its own policy)")
       ->required();
   add_includes(check);
+  check->add_flag("--analyze", options.analyze,
+                  "Also prove with the solver which rules can never fire, which `unless` "
+                  "branches never apply, which outcomes are never produced, and which rules "
+                  "are always outranked");
+  check->add_option("--timeout-ms", options.timeout_ms, "The solver's time limit per question")
+      ->capture_default_str();
 
   CLI::App* compile = app.add_subcommand("compile", "Compile a policy and print a phase's output");
   compile->add_option("--phase", options.phase, "What to print: ir, llvm (unoptimised), llvm-opt")
@@ -117,6 +126,11 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
                         "With --engine aot: a .so from `cordon compile -o` (else one is built)");
   };
   add_engine(decide);
+  decide->add_flag("--counterfactual", options.counterfactual,
+                   "Add to each decision the smallest change to one field that gives each lower "
+                   "outcome (\"counterfactuals\"), each confirmed by deciding it");
+  decide->add_option("--timeout-ms", options.timeout_ms, "The solver's time limit per question")
+      ->capture_default_str();
   decide->add_option("input", options.input, "Requests file, or - for stdin")
       ->capture_default_str();
   add_includes(decide);
@@ -136,6 +150,11 @@ auto RunDriver(int argc, const char* const* argv, std::ostream& out, std::ostrea
   diff->add_flag("--json", options.json,
                  "One JSON object per changed request, then a summary object");
   add_engine(diff);
+  diff->add_flag("--prove", options.prove,
+                 "Compare the policies over every request (with the solver), not over a file of "
+                 "requests: each region where the decision changes, with a confirmed example");
+  diff->add_option("--timeout-ms", options.timeout_ms, "The solver's time limit per question")
+      ->capture_default_str();
   diff->add_option("input", options.input, "Requests file, or - for stdin")->capture_default_str();
   add_includes(diff);
 

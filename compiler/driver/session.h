@@ -38,7 +38,12 @@ struct Options {
   bool tables = false;            // decide: print each table's version and decide nothing
   uint32_t threads = 1;           // decide: threads deciding each batch of lines
   std::string engine = "interp";  // interp | jit | aot
-  std::string library;            // --library: a compiled .so for --engine aot
+  // The symbolic engine (compiler/analyze): diff --prove, decide --counterfactual, check --analyze
+  bool prove = false;
+  bool counterfactual = false;
+  bool analyze = false;
+  uint32_t timeout_ms = 10000;  // --timeout-ms: the solver's limit per question
+  std::string library;          // --library: a compiled .so for --engine aot
   // test
   bool coverage = false;                     // --coverage: which branches the tests made decide
   std::string coverage_format = "markdown";  // markdown | json
@@ -143,6 +148,12 @@ auto RunCompile(const Options& options, std::ostream& out, std::ostream& err) ->
 auto RunDecide(const Options& options, std::ostream& out, std::ostream& err) -> int;
 auto RunTest(const Options& options, std::ostream& out, std::ostream& err) -> int;
 auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> int;
+// The symbolic engine's commands (analyze.cpp).
+auto RunProve(const Options& options, std::ostream& out, std::ostream& err) -> int;
+auto DecideCounterfactual(const Options& options, const ir::Program& program,
+                          runtime::Engine& engine, std::optional<DayNumber> as_of,
+                          std::ostream& out, bool& malformed) -> ErrorOr<size_t>;
+void AnalyzeChecked(const Options& options, Session& session, const ir::Program& program);
 // `cordon serve` (compiler/serve/) and `cordon replay` (replay.cpp).
 auto RunServe(const Options& options, std::ostream& out, std::ostream& err) -> int;
 auto RunReplay(const Options& options, std::ostream& out, std::ostream& err) -> int;
