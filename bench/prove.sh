@@ -25,7 +25,7 @@ measure() {
     start=$(date +%s.%N)
     "$@" >/dev/null 2>&1 || true
     end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc)")
+    times+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')")
   done
   printf '%s\n' "${times[@]}" | sort -n | awk -v name="$name" \
     '{t[NR]=$1} END {printf "%-28s best %.2f s, median %.2f s (%d runs)\n", name, t[1], t[int((NR+1)/2)], NR}'
