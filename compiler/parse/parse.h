@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Parse: rule text -> ast::File. The only phase that sees ANTLR; every ANTLR exception and every
-// raw ANTLR message stops here and becomes a Cordon diagnostic.
+// Parse: rule text -> ast::File. The only phase that sees ANTLR (compiler/format, a tool beside
+// the pipeline, reads its parse tree too); every ANTLR exception and every raw ANTLR message stops
+// here and becomes a Cordon diagnostic.
 #ifndef CORDON_COMPILER_PARSE_PARSE_H_
 #define CORDON_COMPILER_PARSE_PARSE_H_
 
