@@ -55,9 +55,9 @@ class Printer {
     if (!leading_[eof->getTokenIndex()].empty()) {
       if (!first) Break(0, eof, /*allow_blank=*/true);
       EmitLeadingComments(eof);
-      // EmitLeadingComments ends on a fresh line; drop its indentation.
     }
     FlushTrailing();
+    // Exactly one line break at the end of the file.
     while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\n')) out_.pop_back();
     out_ += '\n';
     return AlignTrailingComments(out_);
@@ -523,9 +523,6 @@ class Printer {
       Expr(field->expr());
       if (!last) Put(record->COMMA(i)->getSymbol());
       line_has_field = !nested;
-      if (nested && !last) {
-        line_has_field = false;
-      }
     }
     // Drop a trailing comma, keeping any comment on it.
     for (size_t i = fields.size() - 1; i < record->COMMA().size(); ++i) {
@@ -548,7 +545,8 @@ class Printer {
     int saved = line_indent_;
     for (size_t i = 0; i < items.size(); ++i) {
       bool last = i + 1 == items.size();
-      if (i > 0 && !Fits(items[i], last ? 1 : 1)) Break(column, items[i]->getStart());
+      // One column more: the comma after it, or the closing bracket.
+      if (i > 0 && !Fits(items[i], 1)) Break(column, items[i]->getStart());
       line_indent_ = column;
       ExprOrAll(items[i]);
       if (!last) Put(commas[i]->getSymbol());
@@ -594,10 +592,9 @@ class Printer {
   void PutAllButTrailingComma(G::ImportDeclContext* x) {
     if (x->RPAREN() == nullptr) return PutAll(x);
     Token* rparen = x->RPAREN()->getSymbol();
-    Token* before = tokens_[rparen->getTokenIndex() - 1];
     size_t i = rparen->getTokenIndex() - 1;
     while (tokens_[i]->getChannel() != Token::DEFAULT_CHANNEL) --i;
-    before = tokens_[i];
+    Token* before = tokens_[i];
     if (before->getType() != G::COMMA) return PutAll(x);
     PutRange(x->getStart(), tokens_[i - 1]);
     CarryComments(before);
