@@ -41,16 +41,13 @@ auto RunProve(const Options& options, std::ostream& out, std::ostream& err) -> i
   std::optional<ir::Program> to = session.CheckPolicy(options.policies);
   std::optional<ir::Program> from = session.CheckPolicy(options.against);
   if (!to || !from) return session.Finish();
-  ErrorOr<std::unique_ptr<runtime::Engine>> to_engine = Interpreter(*to);
-  ErrorOr<std::unique_ptr<runtime::Engine>> from_engine = Interpreter(*from);
-  for (auto* e : {&to_engine, &from_engine}) {
-    if (!e->ok()) {
-      session.ToolFailure(e->error().message);
-      return session.Finish();
-    }
-  }
-  runtime::JsonDecider to_decider(**to_engine);
-  runtime::JsonDecider from_decider(**from_engine);
+  // The interpreter confirms the examples, whatever --engine says.
+  Options interp = options;
+  interp.engine = "interp";
+  std::optional<EnginePair> engines = MakeEnginePair(interp, session, *to, *from);
+  if (!engines) return session.Finish();
+  runtime::JsonDecider to_decider(*engines->to);
+  runtime::JsonDecider from_decider(*engines->from);
   analyze::Bounds bounds = BoundsOf(options);
   ErrorOr<analyze::ProveResult> proved = analyze::Prove(*to, *from, as_of, bounds);
   if (!proved.ok()) {
@@ -153,11 +150,8 @@ auto DecideCounterfactual(const Options& options, const ir::Program& program,
       [&](const RequestLine& request) {
         line.clear();
         if (!request.problem.empty()) {
-          problems.assign(1, request.problem);
-          decision = interp::Decision{};
-          decision.error = true;
           malformed = true;
-          runtime::AppendDecisionJson(line, program, decision, problems, nullptr, 0);
+          AppendMalformedLine(line, program, request.problem);
           out << line << '\n';
           return;
         }

@@ -165,6 +165,14 @@ auto ParseAsOf(const Options& options, Session& session, std::optional<DayNumber
   return as_of.has_value();
 }
 
+void AppendMalformedLine(std::string& line, const ir::Program& program,
+                         const std::string& problem) {
+  interp::Decision decision;
+  decision.error = true;
+  runtime::AppendDecisionJson(line, program, decision, std::span<const std::string>(&problem, 1),
+                              nullptr, 0);
+}
+
 // `cordon decide --explain`: a line at a time, each decision traced by the interpreter.
 auto DecideExplained(const Options& options, const ir::Program& program, runtime::Engine& engine,
                      std::optional<DayNumber> as_of, std::ostream& out, bool& malformed)
@@ -180,11 +188,8 @@ auto DecideExplained(const Options& options, const ir::Program& program, runtime
       [&](const RequestLine& request) {
         line.clear();
         if (!request.problem.empty()) {
-          problems.assign(1, request.problem);
-          decision = interp::Decision{};
-          decision.error = true;
           malformed = true;
-          runtime::AppendDecisionJson(line, program, decision, problems, nullptr, 0);
+          AppendMalformedLine(line, program, request.problem);
         } else {
           if (!decider.Decide(request.text, as_of, decision, &trace, problems) || decision.error) {
             malformed = true;

@@ -20,6 +20,20 @@ using json = nlohmann::ordered_json;
 
 }  // namespace
 
+auto MakeEnginePair(const Options& options, Session& session, const ir::Program& to,
+                    const ir::Program& from) -> std::optional<EnginePair> {
+  EnginePair pair;
+  for (auto [program, engine] : {std::pair{&to, &pair.to}, std::pair{&from, &pair.from}}) {
+    ErrorOr<std::unique_ptr<runtime::Engine>> made = MakeEngine(options, *program);
+    if (!made.ok()) {
+      session.ToolFailure(made.error().message);
+      return std::nullopt;
+    }
+    *engine = std::move(*made);
+  }
+  return pair;
+}
+
 auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> int {
   if (options.prove) return RunProve(options, out, err);
   Session session(options, err);
@@ -28,16 +42,10 @@ auto RunDiff(const Options& options, std::ostream& out, std::ostream& err) -> in
   std::optional<ir::Program> to = session.CheckPolicy(options.policies);
   std::optional<ir::Program> from = session.CheckPolicy(options.against);
   if (!to || !from) return session.Finish();
-  ErrorOr<std::unique_ptr<runtime::Engine>> to_engine = MakeEngine(options, *to);
-  ErrorOr<std::unique_ptr<runtime::Engine>> from_engine = MakeEngine(options, *from);
-  for (auto* e : {&to_engine, &from_engine}) {
-    if (!e->ok()) {
-      session.ToolFailure(e->error().message);
-      return session.Finish();
-    }
-  }
-  runtime::JsonDecider to_decider(**to_engine);
-  runtime::JsonDecider from_decider(**from_engine);
+  std::optional<EnginePair> engines = MakeEnginePair(options, session, *to, *from);
+  if (!engines) return session.Finish();
+  runtime::JsonDecider to_decider(*engines->to);
+  runtime::JsonDecider from_decider(*engines->from);
 
   Tally tally;
   int requests = 0;

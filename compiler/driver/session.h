@@ -169,6 +169,16 @@ auto RunTableImport(const Options& options, std::ostream& out, std::ostream& err
 auto WriteFileAtomically(const std::string& path, const std::vector<uint8_t>& bytes)
     -> std::optional<Error>;
 
+// An engine for the policy under study and one for the baseline (diff, diff --prove), made as
+// `options.engine` says; nullopt after a failure (recorded in `session`).
+struct EnginePair {
+  std::unique_ptr<runtime::Engine> to;
+  std::unique_ptr<runtime::Engine> from;
+};
+auto MakeEnginePair(const Options& options, Session& session, const ir::Program& to,
+                    const ir::Program& from) -> std::optional<EnginePair>;
+// The answer line to a request that could not be read (`problem`), as every decide path writes it.
+void AppendMalformedLine(std::string& line, const ir::Program& program, const std::string& problem);
 // Shared by decide and diff: the engine --engine names.
 auto MakeEngine(const Options& options, const ir::Program& program)
     -> ErrorOr<std::unique_ptr<runtime::Engine>>;
